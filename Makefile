@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install migrate demo lint bench messages compose-config clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+
+# The whole suite, in parallel; DATABASE_URL picks the engine (default SQLite).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+# Benchmarks print figures; they are not tests. Needs PostgreSQL: BENCH_DATABASE_URL.
+bench: install
+	$(BIN)/python bench/tree.py
+
+# Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
+messages: install
+	$(BIN)/python tools/compile_messages.py
+
+compose-config:
+	docker-compose config -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

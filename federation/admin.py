@@ -1,0 +1,62 @@
+from django.contrib import admin
+
+from federation import scope
+from federation.models import ChangeRecord, UserScope
+
+
+class ScopedAdminMixin:
+    """Admin lists and forms see only the staff user's subtree; nothing is deleted."""
+
+    def get_queryset(self, request):
+        return scope.restrict(super().get_queryset(request), request.user, scope.VIEW)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UserScope)
+class UserScopeAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role", "created_at"]
+    list_filter = ["role"]
+    raw_id_fields = ["unit"]
+    search_fields = ["user__username", "unit__name", "unit__code"]
+
+    def get_queryset(self, request):
+        # Scopes are listed for the units the staff user administers.
+        return scope.restrict(super().get_queryset(request), request.user, scope.ADMIN)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (obj is None or scope.can(request.user, scope.ADMIN, obj.unit))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or bool(scope.scope_units(request.user, scope.ADMIN))
+
+    def save_model(self, request, obj, form, change):
+        scope.require(request.user, scope.ADMIN, obj.unit)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "source", "action", "object_repr"]
+    list_filter = ["action", "source"]
+    search_fields = ["object_repr"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        from orgtree.models import Unit
+
+        # History is visible for the units the user may see.
+        visible = scope.restrict(Unit.objects.all(), request.user).values("pk")
+        return qs.filter(content_type__app_label="orgtree", object_id__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,36 @@
+"""API plumbing shared by every app: pagination and errors as JSON with Chinese messages."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from orgtree.services import ConflictError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Domain errors from services become 400/403/409 instead of 500."""
+    if isinstance(exc, ConflictError):
+        from orgtree.api.serializers import UnitSerializer
+
+        return Response({"detail": str(exc), "current": UnitSerializer(exc.current, context=context).data},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError({k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+        else:
+            exc = exceptions.ValidationError({"detail": exc.messages})
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("You do not have permission to do this."))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    return drf_exception_handler(exc, context)

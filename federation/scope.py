@@ -1,0 +1,103 @@
+"""Subtree scope: the one place that decides what a user may see and change.
+
+Every page, form, API view, export and admin goes through `restrict()`; services call
+`require()` before and after a write so nothing can be moved out of the writer's subtree.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from federation.models import Role, UserScope
+
+VIEW, CHANGE, ADMIN = "view", "change", "admin"
+ROLES_FOR = {
+    VIEW: {Role.VIEWER, Role.EDITOR, Role.ADMIN},
+    CHANGE: {Role.EDITOR, Role.ADMIN},
+    ADMIN: {Role.ADMIN},
+}
+
+
+def scope_path(model):
+    """The lookup from `model` to its unit: '' for Unit, 'unit__' for models with `scope_unit_path`."""
+    if model._meta.label == "orgtree.Unit":
+        return ""
+    return f"{model.scope_unit_path}__"
+
+
+def scopes_of(user):
+    """The user's scopes with their units, cached on the user object for the request."""
+    if not hasattr(user, "_banyan_scopes"):
+        user._banyan_scopes = list(UserScope.objects.filter(user=user).select_related("unit"))
+    return user._banyan_scopes
+
+
+def scope_units(user, action=VIEW):
+    return [s.unit for s in scopes_of(user) if s.role in ROLES_FOR[action] and s.unit.closed_on is None]
+
+
+def subtree_q(user, action=VIEW, path="", exclude_roots=False):
+    """A Q for the rows in the user's subtrees, or None when the user has no such scope."""
+    units = scope_units(user, action)
+    parts = []
+    for unit in units:
+        q = unit.subtree_q(path)
+        if exclude_roots:
+            q &= ~Q(**{f"{path}pk": unit.pk})
+        parts.append(q)
+    return reduce(or_, parts) if parts else None
+
+
+def restrict(queryset, user, action=VIEW):
+    """Limit `queryset` to the user's subtree for `action` (view, change or admin)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    q = subtree_q(user, action, scope_path(queryset.model))
+    return queryset.filter(q) if q is not None else queryset.none()
+
+
+def can(user, action, unit):
+    """May `user` do `action` on `unit`? (checked against the database, not in memory)"""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return restrict(type(unit).objects.filter(pk=unit.pk), user, action).exists()
+
+
+def can_restructure(user, unit):
+    """Move or close `unit`: it must lie strictly inside a subtree the user may change."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    q = subtree_q(user, CHANGE, exclude_roots=True)
+    return q is not None and type(unit).objects.filter(q, pk=unit.pk).exists()
+
+
+def get_or_404(queryset, user, action=VIEW, **lookup):
+    """The object if the user may see it; 404 otherwise (existence is not leaked)."""
+    obj = restrict(queryset, user, VIEW).filter(**lookup).first()
+    if obj is None:
+        raise Http404(_("No such unit in your scope."))
+    if action != VIEW and not can(user, action, obj if scope_path(type(obj)) == "" else obj.unit):
+        raise PermissionDenied(_("You may view this unit but not change it."))
+    return obj
+
+
+def require(user, action, unit, message=None):
+    """Raise PermissionDenied unless `user` may do `action` on `unit` (services call this)."""
+    if user is None:  # management commands act as the system
+        return
+    if not can(user, action, unit):
+        raise PermissionDenied(message or _("%(unit)s is outside your scope.") % {"unit": unit})
+
+
+ROLE_MESSAGE = gettext_lazy("Your role lets you view this unit but not change it.")

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FundingConfig(AppConfig):
+    """Funding standards, records and projects (see the funding issue)."""
+
+    name = "funding"
+    verbose_name = _("Funding")

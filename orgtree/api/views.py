@@ -1,0 +1,57 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from federation import scope
+from orgtree import services
+from orgtree.api.serializers import CloseSerializer, UnitSerializer, UnitUpdateSerializer
+from orgtree.filtersets import UnitFilterSet
+from orgtree.models import Unit
+
+
+class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Units in the requester's subtree. Units are closed, never deleted."""
+
+    filterset_class = UnitFilterSet
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        return scope.restrict(Unit.objects.all(), self.request.user).order_by("tree_id", "lft")
+
+    def get_serializer_class(self):
+        return UnitUpdateSerializer if self.action in ("update", "partial_update") else UnitSerializer
+
+    def _require_change(self, unit):
+        if not scope.can(self.request.user, scope.CHANGE, unit):
+            raise PermissionDenied(scope.ROLE_MESSAGE)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        parent = data.pop("parent", None)
+        serializer.instance = services.create_unit(self.request.user, parent, source="api", **data)
+
+    def perform_update(self, serializer):
+        unit = serializer.instance
+        self._require_change(unit)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        parent = data.pop("parent", unit.parent) if "parent" in data else unit.parent
+        if parent is not None and parent.pk != unit.parent_id:
+            unit = services.move_unit(self.request.user, unit, parent, version=version, source="api")
+            version = None
+        serializer.instance = services.update_unit(self.request.user, unit, data, version=version, source="api")
+
+    @extend_schema(request=CloseSerializer, responses=UnitSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        unit = self.get_object()
+        self._require_change(unit)
+        form = CloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        unit = services.close_unit(request.user, unit, form.validated_data["closed_on"],
+                                   note=form.validated_data["note"], version=form.validated_data.get("version"),
+                                   source="api")
+        return Response(UnitSerializer(unit, context=self.get_serializer_context()).data)

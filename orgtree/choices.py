@@ -1,0 +1,81 @@
+"""The glossary of DESIGN.md as choices: Unit.kind, Unit.form, Unit.subtype."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    NATIONAL = "national", _("National federation")
+    PROVINCE = "province", _("Province federation")
+    CITY = "city", _("City federation")
+    COUNTY = "county", _("County federation")
+    TOWNSHIP = "township", _("Township federation")
+    STREET = "street", _("Street federation")
+    VILLAGE = "village", _("Village federation")
+    COMMUNITY = "community", _("Community federation")
+    AGENCY = "agency", _("Agency women's committee")
+    ENTERPRISE = "enterprise", _("Enterprise women's committee")
+    SOCIAL_ORG = "social_org", _("Social organization women's committee")
+    NEW_DOMAIN = "new_domain", _("New-domain federation")
+    AREA = "area", _("Area federation")
+    WOMEN_GROUP = "women_group", _("Women's group")
+
+
+class Form(models.TextChoices):
+    FEDERATION = "federation", _("Federation")
+    COMMITTEE = "committee", _("Women's committee")
+    WORKING_COMMITTEE = "working_committee", _("Women's working committee")
+    CONGRESS = "congress", _("Women's congress")
+    GROUP = "group", _("Women's group")
+
+
+class Subtype(models.TextChoices):
+    BUILDING = "building", _("Office building")
+    BUSINESS_DISTRICT = "business_district", _("Business district")
+    PARK = "park", _("Park")
+    MARKET = "market", _("Specialized market")
+    INTERNET = "internet", _("Internet platform")
+    RESIDENTIAL = "residential", _("Residential compound")
+
+
+K = Kind
+# Which kinds a unit of each kind may sit under (DESIGN.md §1). None means "may be a root".
+ALLOWED_PARENTS: dict[str, set] = {
+    K.NATIONAL: {None},
+    K.PROVINCE: {None, K.NATIONAL},
+    K.CITY: {K.PROVINCE},
+    # Counties of municipalities and province-administered counties sit directly under a province.
+    K.COUNTY: {K.CITY, K.PROVINCE},
+    K.TOWNSHIP: {K.COUNTY},
+    K.STREET: {K.COUNTY},
+    K.VILLAGE: {K.TOWNSHIP, K.STREET},
+    K.COMMUNITY: {K.TOWNSHIP, K.STREET},
+    K.AGENCY: {K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY},
+    K.ENTERPRISE: {K.COUNTY, K.TOWNSHIP, K.STREET, K.NEW_DOMAIN},  # new_domain: parks only
+    K.SOCIAL_ORG: {K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY},
+    K.NEW_DOMAIN: {K.COUNTY, K.TOWNSHIP, K.STREET},
+    K.AREA: {K.TOWNSHIP, K.STREET},
+    K.WOMEN_GROUP: {
+        K.VILLAGE, K.COMMUNITY, K.AGENCY, K.ENTERPRISE, K.SOCIAL_ORG, K.NEW_DOMAIN, K.AREA,
+    },
+}
+
+# Default organizational form per kind when none is given.
+DEFAULT_FORM = {
+    K.AGENCY: Form.COMMITTEE,
+    K.ENTERPRISE: Form.COMMITTEE,
+    K.SOCIAL_ORG: Form.COMMITTEE,
+    K.WOMEN_GROUP: Form.GROUP,
+}
+
+# The administrative levels, top down; the units that the division data creates.
+ADMINISTRATIVE_KINDS = [
+    K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY, K.TOWNSHIP, K.STREET, K.VILLAGE, K.COMMUNITY,
+]
+GRASSROOTS_KINDS = [K.VILLAGE, K.COMMUNITY]
+
+# Each unit of these kinds is the root of its own MPTT tree (docs/tree.md): an insert only
+# shifts lft/rght inside one county, and the levels above are reached by ancestor columns.
+BOUNDARY_KINDS = (K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY)
+# The ancestor column each boundary kind fills in for everything beneath it.
+ANCESTOR_COLUMNS = {K.PROVINCE: "province", K.CITY: "city", K.COUNTY: "county"}

@@ -1,0 +1,49 @@
+"""One filterset for the unit list page, the API and (later) exports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from federation.scope import restrict
+from orgtree.choices import Form, Kind
+from orgtree.models import Unit
+
+
+def units_in_scope(request):
+    if request is None:
+        return Unit.objects.none()
+    return restrict(Unit.objects.all(), request.user)
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    form = django_filters.MultipleChoiceFilter(choices=Form.choices, label=_("Organizational form"))
+    code = django_filters.CharFilter(field_name="code", label=_("Division code"))
+    within = django_filters.ModelChoiceFilter(queryset=units_in_scope, method="filter_within",
+                                              label=_("Within unit (id)"))
+    parent = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Parent unit (id)"))
+    status = django_filters.ChoiceFilter(
+        choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status", label=_("Status"))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "form", "code", "within", "parent", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(Q(code__startswith=value) | Q(name__contains=value))
+        return queryset.filter(Q(name__contains=value) | Q(short_name__contains=value))
+
+    def filter_within(self, queryset, name, unit):
+        return queryset.within(unit) if unit else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(closed_on__isnull=True)
+        if value == "closed":
+            return queryset.filter(closed_on__isnull=False)
+        return queryset

@@ -1,0 +1,3 @@
+from .unit import Unit
+
+__all__ = ["Unit"]

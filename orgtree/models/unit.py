@@ -1,0 +1,198 @@
+"""Unit: one federation, women's committee or women's group in the organization tree.
+
+The tree of record is django-mptt, cut at the administrative boundary (docs/tree.md): every
+national, province, city and county unit is the root of its own MPTT tree, so an insert shifts
+lft/rght inside one county at most. `parent` is the real parent everywhere; `tree_parent` is the
+MPTT link (None for the boundary kinds); `province`/`city`/`county` are the nearest strict
+ancestors of those kinds, so "everything in city X" is one indexed equality.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+from orgtree.choices import (
+    ALLOWED_PARENTS,
+    ANCESTOR_COLUMNS,
+    BOUNDARY_KINDS,
+    DEFAULT_FORM,
+    Form,
+    Kind,
+    Subtype,
+)
+
+
+class UnitQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def within(self, unit, path=""):
+        """Rows whose unit (reached by `path`, e.g. "unit__") lies in `unit`'s subtree."""
+        return self.filter(unit.subtree_q(path))
+
+
+class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
+    pass
+
+
+class Unit(MPTTModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    form = models.CharField(_("organizational form"), max_length=20, choices=Form.choices, blank=True,
+                            help_text=_("Left empty, the usual form of the kind is used."))
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    code = models.CharField(
+        _("division code"), max_length=12, blank=True, db_index=True,
+        help_text=_("Statistical division code, where the unit has one."),
+    )
+    subtype = models.CharField(_("subtype"), max_length=20, choices=Subtype.choices, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    tree_parent = TreeForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="tree_children",
+    )
+    province = models.ForeignKey("self", null=True, blank=True, editable=False,
+                                 on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("self", null=True, blank=True, editable=False,
+                             on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("self", null=True, blank=True, editable=False,
+                               on_delete=models.PROTECT, related_name="+")
+
+    # Optimistic concurrency: every write bumps it; a write based on an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitManager()
+
+    class MPTTMeta:
+        parent_attr = "tree_parent"
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["tree_id", "lft"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(closed_on__isnull=True) & ~Q(code=""),
+                name="unit_code_unique_among_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["province", "kind"], name="unit_province_kind"),
+            models.Index(fields=["city", "kind"], name="unit_city_kind"),
+            models.Index(fields=["county", "kind"], name="unit_county_kind"),
+            models.Index(fields=["parent", "kind"], name="unit_parent_kind"),
+            models.Index(fields=["name"], name="unit_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("orgtree:unit_detail", args=[self.pk])
+
+    # --- the tree -------------------------------------------------------------------------
+
+    @property
+    def is_boundary(self):
+        return self.kind in BOUNDARY_KINDS
+
+    @property
+    def is_open(self):
+        return self.closed_on is None
+
+    def subtree_q(self, path=""):
+        """A Q for this unit and everything beneath it; `path` prefixes the lookups."""
+        if self.kind == Kind.NATIONAL:  # a deployment has one national unit: it holds everything
+            return Q()
+        column = ANCESTOR_COLUMNS.get(self.kind)
+        if column:
+            return Q(**{f"{path}pk": self.pk}) | Q(**{f"{path}{column}": self.pk})
+        return Q(**{
+            f"{path}tree_id": self.tree_id,
+            f"{path}lft__gte": self.lft,
+            f"{path}lft__lte": self.rght,
+        })
+
+    def inherited_links(self):
+        """The ancestor columns a child of this unit carries."""
+        links = {"province_id": self.province_id, "city_id": self.city_id, "county_id": self.county_id}
+        column = ANCESTOR_COLUMNS.get(self.kind)
+        if column:
+            links[f"{column}_id"] = self.pk
+        return links
+
+    def sync_tree_links(self):
+        """Set tree_parent and the ancestor columns from `parent` (before a save)."""
+        parent = self.parent
+        self.tree_parent = None if self.kind in BOUNDARY_KINDS or parent is None else parent
+        links = parent.inherited_links() if parent else {}
+        for column in ("province_id", "city_id", "county_id"):
+            setattr(self, column, links.get(column))
+
+    def lineage(self):
+        """Ancestors from the top down (breadcrumbs): at most three queries."""
+        tree_ancestors = list(self.get_ancestors()) if self.tree_parent_id else []
+        upper_ids = [i for i in (self.province_id, self.city_id, self.county_id) if i]
+        upper = {u.pk: u for u in Unit.objects.filter(pk__in=upper_ids)} if upper_ids else {}
+        chain = [upper[i] for i in upper_ids if i in upper and i not in {a.pk for a in tree_ancestors}]
+        chain += tree_ancestors
+        top = chain[0] if chain else self
+        if top.parent_id and top.parent_id not in {u.pk for u in chain}:
+            chain.insert(0, Unit.objects.get(pk=top.parent_id))
+        return chain
+
+    # --- rules ----------------------------------------------------------------------------
+
+    def clean(self):
+        errors = {}
+        parent = self.parent
+        allowed = ALLOWED_PARENTS.get(self.kind, set())
+        parent_kind = parent.kind if parent else None
+        if parent_kind not in allowed:
+            if parent is None:
+                errors["parent"] = _("A %(kind)s must have a parent unit.") % {"kind": self.get_kind_display()}
+            else:
+                errors["parent"] = _("A %(kind)s cannot sit under a %(parent_kind)s.") % {
+                    "kind": self.get_kind_display(), "parent_kind": parent.get_kind_display(),
+                }
+        elif (self.kind == Kind.ENTERPRISE and parent_kind == Kind.NEW_DOMAIN
+              and parent.subtype != Subtype.PARK):
+            errors["parent"] = _("Among new domains, only a park can have enterprise committees.")
+        if parent is not None and parent.closed_on is not None:
+            errors["parent"] = _("The parent unit %(name)s is closed.") % {"name": parent.name}
+        if self.kind == Kind.NATIONAL and Unit.objects.open().filter(kind=Kind.NATIONAL).exclude(pk=self.pk).exists():
+            errors["kind"] = _("There is already a national federation.")
+        if self.kind == Kind.NEW_DOMAIN and not self.subtype:
+            errors["subtype"] = _("Choose which kind of new domain this is.")
+        if self.kind != Kind.NEW_DOMAIN and self.subtype:
+            errors["subtype"] = _("Only new-domain units have a subtype.")
+        if self.code:
+            if not self.code.isdigit():
+                errors["code"] = _("A division code has digits only.")
+            elif self.closed_on is None:
+                clash = Unit.objects.open().filter(code=self.code).exclude(pk=self.pk).first()
+                if clash:
+                    errors["code"] = _("Code %(code)s is already used by %(name)s.") % {
+                        "code": self.code, "name": clash.name,
+                    }
+        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = _("A unit cannot close before it opened.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.form:
+            self.form = DEFAULT_FORM.get(self.kind, Form.FEDERATION)
+        self.sync_tree_links()
+        super().save(*args, **kwargs)

@@ -1,0 +1,141 @@
+"""Unit operations: the only way pages, the API, the admin and commands write units.
+
+Each runs under the tree lock in one transaction, checks the writer's scope before and after,
+validates with Unit.clean(), and records who changed what.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from federation import audit, scope
+from federation.models import ChangeRecord
+from orgtree.choices import BOUNDARY_KINDS
+from orgtree.models import Unit
+from orgtree.tree import tree_lock
+
+EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on")
+TRACKED_FIELDS = (*EDITABLE_FIELDS, "parent", "closed_on")
+
+
+class ConflictError(Exception):
+    """The unit changed since the writer loaded it; `current` is the unit as it is now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(_("Someone else changed %(name)s while you were editing. "
+                           "Review the current values and save again.") % {"name": current.name})
+
+
+def validate(unit):
+    """Unit.clean() and field checks; the code-uniqueness constraint is checked by clean() in Chinese."""
+    unit.full_clean(exclude=["lft", "rght", "tree_id", "level", "version"], validate_constraints=False)
+
+
+def _fresh(unit_or_pk):
+    return Unit.objects.get(pk=getattr(unit_or_pk, "pk", unit_or_pk))
+
+
+def create_unit(user, parent, *, source="web", **fields):
+    """Create a unit under `parent` (None for a root, superusers and commands only)."""
+    with tree_lock():
+        parent = _fresh(parent) if parent is not None else None
+        if parent is None:
+            if user is not None and not user.is_superuser:
+                raise PermissionDenied(_("Only a system administrator can create a top-level unit."))
+        else:
+            scope.require(user, scope.CHANGE, parent)
+        unit = Unit(parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+        validate(unit)
+        unit.save()
+        scope.require(user, scope.CHANGE, unit)
+        audit.record(unit, user, ChangeRecord.Action.CREATE,
+                     audit.diff({}, audit.snapshot(unit, TRACKED_FIELDS)), source)
+        return unit
+
+
+def update_unit(user, unit, changes, *, version=None, source="web"):
+    """Change the editable fields. `version` is what the writer saw: a stale one is a conflict."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {
+            "fields": ", ".join(sorted(unknown))})
+    with tree_lock():
+        current = _fresh(unit)
+        scope.require(user, scope.CHANGE, current)
+        if version is not None and int(version) != current.version:
+            raise ConflictError(current)
+        before = audit.snapshot(current, TRACKED_FIELDS)
+        for name, value in changes.items():
+            setattr(current, name, value)
+        validate(current)
+        after = audit.snapshot(current, TRACKED_FIELDS)
+        delta = audit.diff(before, after)
+        if not delta:
+            return current
+        if current.is_boundary != (before["kind"] in BOUNDARY_KINDS):
+            raise ValidationError({"kind": _("This change of kind would move the unit across the county "
+                                             "boundary; close it and create a new unit instead.")})
+        current.version = F("version") + 1
+        current.save()
+        current.refresh_from_db()
+        audit.record(current, user, ChangeRecord.Action.UPDATE, delta, source)
+        return current
+
+
+def move_unit(user, unit, new_parent, *, version=None, source="web"):
+    """Put `unit` (and its subtree) under `new_parent`."""
+    with tree_lock():
+        current = _fresh(unit)
+        new_parent = _fresh(new_parent)
+        if user is not None and not scope.can_restructure(user, current):
+            raise PermissionDenied(_("You can only move units inside your scope, not its top unit."))
+        scope.require(user, scope.CHANGE, new_parent,
+                      _("The new parent %(unit)s is outside your scope.") % {"unit": new_parent})
+        if version is not None and int(version) != current.version:
+            raise ConflictError(current)
+        if Unit.objects.filter(current.subtree_q(), pk=new_parent.pk).exists():
+            raise ValidationError({"parent": _("A unit cannot move under itself or its own subunits.")})
+        if new_parent.pk == current.parent_id:
+            return current
+        before = audit.snapshot(current, TRACKED_FIELDS)
+        current.parent = new_parent
+        validate(current)
+        current.version = F("version") + 1
+        current.save()  # MPTT moves the node (and its subtree) when tree_parent changes
+        current.refresh_from_db()
+        # The descendants' ancestor columns above the moved unit's own level follow it.
+        links = current.inherited_links()
+        own = {f"{c}_id" for c in ("province", "city", "county") if links.get(f"{c}_id") == current.pk}
+        Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk).update(
+            **{k: v for k, v in links.items() if k not in own})
+        scope.require(user, scope.CHANGE, current)
+        audit.record(current, user, ChangeRecord.Action.MOVE,
+                     audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source)
+        return current
+
+
+def close_unit(user, unit, closed_on, *, note="", version=None, source="web"):
+    """Close a unit on a date. Units are never deleted; one with open subunits cannot close."""
+    with tree_lock():
+        current = _fresh(unit)
+        if user is not None and not scope.can_restructure(user, current):
+            raise PermissionDenied(_("You can only close units inside your scope, not its top unit."))
+        if version is not None and int(version) != current.version:
+            raise ConflictError(current)
+        if current.closed_on is not None:
+            raise ValidationError({"closed_on": _("%(name)s is already closed.") % {"name": current.name}})
+        open_children = current.children.open().count()
+        if open_children:
+            raise ValidationError({"closed_on": _(
+                "%(name)s still has %(count)d open subunits: close or move them first.") % {
+                "name": current.name, "count": open_children}})
+        before = audit.snapshot(current, TRACKED_FIELDS)
+        current.closed_on = closed_on
+        validate(current)
+        current.version = F("version") + 1
+        current.save()
+        current.refresh_from_db()
+        audit.record(current, user, ChangeRecord.Action.CLOSE,
+                     audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source, note)
+        return current

@@ -1,0 +1,159 @@
+"""Pages of the unit tree: thin views over the filterset, the scope and the services."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from federation import audit, scope
+from orgtree import services
+from orgtree.filtersets import UnitFilterSet
+from orgtree.forms import CloseForm, MoveForm, UnitForm
+from orgtree.models import Unit
+from orgtree.rollups import grassroots_per_child
+
+
+class UnitListView(LoginRequiredMixin, TemplateView):
+    """Search and filter the units in scope."""
+
+    template_name = "orgtree/unit_list.html"
+
+    def get_context_data(self, **kwargs):
+        units = scope.restrict(Unit.objects.all(), self.request.user).select_related("parent")
+        filterset = UnitFilterSet(self.request.GET or {"status": "open"}, queryset=units, request=self.request)
+        rows = filterset.qs if filterset.is_valid() else units.none()
+        page = Paginator(rows.order_by("code", "pk"), 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filterset=filterset, page=page, query=query.urlencode(), **kwargs)
+
+
+class UnitMixin(LoginRequiredMixin):
+    """Loads the unit named in the URL through the scope (404 when out of scope)."""
+
+    action = scope.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = scope.get_or_404(Unit.objects.select_related("parent"), request.user, self.action,
+                                     pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, lineage=self.unit.lineage(), **kwargs)
+
+
+class UnitDetailView(UnitMixin, TemplateView):
+    template_name = "orgtree/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        show_closed = self.request.GET.get("closed") == "1"
+        children = self.unit.children.all() if show_closed else self.unit.children.open()
+        children = list(children.order_by("code", "name", "pk"))
+        counts = grassroots_per_child(children)
+        for child in children:
+            child.grassroots = counts.get(child.pk, 0)
+        can_change = scope.can(user, scope.CHANGE, self.unit)
+        return super().get_context_data(
+            children=children, show_closed=show_closed, history=audit.history_of(self.unit)[:50],
+            can_change=can_change, can_restructure=can_change and scope.can_restructure(user, self.unit),
+            **kwargs,
+        )
+
+
+class ServiceFormView(UnitMixin, FormView):
+    """A form whose valid data goes to one service; domain errors land on the form in Chinese."""
+
+    action = scope.CHANGE
+    template_name = "orgtree/unit_form.html"
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            unit = self.perform(form)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error.messages)
+            return self.form_invalid(form)
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+        messages.success(self.request, self.success_message % {"name": unit.name})
+        return redirect(unit)
+
+
+class UnitCreateView(ServiceFormView):
+    form_class = UnitForm
+    success_message = _("Created %(name)s.")
+
+    @property
+    def title(self):
+        return _("New unit under %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "parent": self.unit}
+
+    def perform(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.create_unit(self.request.user, self.unit, **data)
+
+
+class UnitEditView(ServiceFormView):
+    form_class = UnitForm
+    success_message = _("Saved %(name)s.")
+
+    @property
+    def title(self):
+        return _("Edit %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Unit.objects.get(pk=self.unit.pk)}
+
+    def perform(self, form):
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.update_unit(self.request.user, self.unit, changes, version=form.cleaned_data["version"])
+
+
+class UnitMoveView(ServiceFormView):
+    form_class = MoveForm
+    success_message = _("Moved %(name)s.")
+
+    @property
+    def title(self):
+        return _("Move %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"version": self.unit.version}
+
+    def perform(self, form):
+        return services.move_unit(self.request.user, self.unit, form.cleaned_data["parent"],
+                                  version=form.cleaned_data["version"])
+
+
+class UnitCloseView(ServiceFormView):
+    form_class = CloseForm
+    success_message = _("Closed %(name)s.")
+
+    @property
+    def title(self):
+        return _("Close %(name)s") % {"name": self.unit.name}
+
+    def get_initial(self):
+        return {"version": self.unit.version}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.close_unit(self.request.user, self.unit, data["closed_on"], note=data["note"],
+                                   version=data["version"])
