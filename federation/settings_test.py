@@ -1,6 +1,10 @@
 """Test settings: the main settings (engine still from DATABASE_URL) with a fast hasher."""
 
-from .settings import *  # noqa: F403
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from federation.scope import restrict
@@ -25,10 +26,23 @@ class UnitForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             parent = self.instance.parent
+        else:
+            self.instance.parent = parent  # so Unit.clean() judges the kind against the real parent
         if parent is not None or self.instance.pk:
             parent_kind = parent.kind if parent else None
             allowed = [c for c in self.fields["kind"].choices if parent_kind in ALLOWED_PARENTS.get(c[0], ())]
             self.fields["kind"].choices = allowed
+
+
+    def _update_errors(self, errors):
+        # Unit.clean() speaks of fields this form does not show (parent): list those at the top.
+        if hasattr(errors, "error_dict"):
+            remapped = {}
+            for field, messages in errors.error_dict.items():
+                key = field if field in self.fields else NON_FIELD_ERRORS
+                remapped.setdefault(key, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
 
 
 class UnitRefField(forms.CharField):

@@ -94,7 +94,7 @@ def write_nested_sets(values, tree_id):
 def check_tree(repair=False):
     """Check every tree against its parent links; with repair, lay the broken trees out again.
 
-    Returns the problems found as (unit id, Chinese-free technical description) pairs.
+    Returns the problems found as (unit id, description) pairs; a broken tree is named by its root.
     """
     from orgtree.models import Unit
 
@@ -116,8 +116,8 @@ def check_tree(repair=False):
             if (node["lft"], node["rght"], node["level"]) != (lft, rght, level) or (
                 node["tree_id"] != row["tree_id"] or node["tree_parent_id"] != want_parent
             ):
-                problems.append((pk, f"stored lft/rght/level {node['lft']}/{node['rght']}/{node['level']}, "
-                                     f"expected {lft}/{rght}/{level}"))
+                problems.append((root, f"tree {row['tree_id']}: unit {pk} stored lft/rght/level "
+                                       f"{node['lft']}/{node['rght']}/{node['level']}, expected {lft}/{rght}/{level}"))
                 broken.add(root)
                 break
     links_wrong = _ancestor_links_wrong(rows)
