@@ -31,6 +31,13 @@ class UserScopeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser or bool(scope.scope_units(request.user, scope.ADMIN))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            from orgtree.models import Unit
+
+            kwargs["queryset"] = scope.restrict(Unit.objects.open(), request.user, scope.ADMIN)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         scope.require(request.user, scope.ADMIN, obj.unit)
         super().save_model(request, obj, form, change)

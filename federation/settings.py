@@ -167,3 +167,7 @@ BANYAN = {
     ),
 }
 
+
+CELERY_BEAT_SCHEDULE = {
+    "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
+}

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from orgtree.tree import check_tree
+
+
+@shared_task(name="orgtree.check_tree")
+def check_tree_task():
+    """Nightly: report (not repair) tree problems; the number lands in the worker log and the result."""
+    problems = check_tree()
+    return {"problems": len(problems), "first": [f"{pk}: {what}" for pk, what in problems[:10]]}
+
