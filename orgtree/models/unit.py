@@ -53,18 +53,18 @@ class Unit(MPTTModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        "self", verbose_name=_("parent unit"), null=True, blank=True, db_index=False,  # (parent, kind) index
         on_delete=models.PROTECT, related_name="children",
     )
     tree_parent = TreeForeignKey(
         "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
         related_name="tree_children",
     )
-    province = models.ForeignKey("self", null=True, blank=True, editable=False,
+    province = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
                                  on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("self", null=True, blank=True, editable=False,
+    city = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
                              on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("self", null=True, blank=True, editable=False,
+    county = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
                                on_delete=models.PROTECT, related_name="+")
 
     # Optimistic concurrency: every write bumps it; a write based on an older version is refused.

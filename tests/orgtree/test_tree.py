@@ -64,7 +64,7 @@ def test_moving_a_county_to_another_city_updates_the_city_column_beneath(tree):
 
 def test_a_unit_cannot_move_under_its_own_subtree(tree):
     group = make(tree.village_a1, Kind.WOMEN_GROUP, "小组")
-    with pytest.raises(Exception, match="自身|下级"):
+    with pytest.raises(Exception, match=r"自身|下级"):
         services.move_unit(None, tree.village_a1, group)
 
 
