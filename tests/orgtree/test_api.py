@@ -32,6 +32,12 @@ def test_token_auth_works(tree, users):
     assert client.get("/api/units/").status_code == 200
 
 
+def test_a_token_is_issued_for_a_username_and_password(tree, users):
+    response = APIClient().post("/api/token/", {"username": "editor_a", "password": "pw-editor_a"})
+    assert response.status_code == 200 and response.json()["token"]
+    assert APIClient().post("/api/token/", {"username": "editor_a", "password": "wrong"}).status_code == 400
+
+
 def test_list_is_scoped_and_paginated(api, tree, users):
     response = api(users.editor_a).get("/api/units/")
     assert response.json()["count"] == 5
