@@ -25,6 +25,8 @@ from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nes
 PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 LEVEL_KIND = {1: Kind.PROVINCE, 2: Kind.CITY, 3: Kind.COUNTY}
 SOURCE = "load_divisions"
+# Leaves first, so each unit closes after everything beneath it.
+CLOSE_ORDER = [Kind.VILLAGE, Kind.COMMUNITY, Kind.TOWNSHIP, Kind.STREET, Kind.COUNTY, Kind.CITY, Kind.PROVINCE]
 
 
 @dataclass
@@ -167,7 +169,7 @@ def _missing(divisions, complete_root, existing):
     admin = {Kind.CITY, Kind.COUNTY, Kind.TOWNSHIP, Kind.STREET, Kind.VILLAGE, Kind.COMMUNITY}
     return list(
         Unit.objects.open().within(root).exclude(code="").exclude(code__in=codes)
-        .filter(kind__in=admin).order_by("-level", "-kind").values_list("id", flat=True)
+        .filter(kind__in=admin).values_list("id", flat=True)
     )
 
 
@@ -187,10 +189,12 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
             services.move_unit(user, Unit.objects.get(pk=pk), parent, source=SOURCE)
         closing = set(result.closes)
         today = timezone.localdate()
-        for pk in result.closes:
-            unit = Unit.objects.get(pk=pk)
+        units = Unit.objects.in_bulk(result.closes)
+        for pk in sorted(result.closes, key=lambda pk: CLOSE_ORDER.index(units[pk].kind)):
+            unit = units[pk]
             staying = unit.children.open().exclude(pk__in=closing).count()
             if staying:
+                closing.discard(pk)  # its parent must stay open too
                 result.kept_open.append((pk, f"{unit.name} ({unit.code}): {staying} open subunits"))
                 continue
             services.close_unit(user, unit, today, note="不在新版区划代码中", source=SOURCE)
