@@ -7,18 +7,20 @@ one transaction under the tree lock, so it is all-or-nothing, and a second run c
 """
 
 import csv
+import json
 import lzma
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from federation import audit
 from federation.models import ChangeRecord
 from orgtree import services
-from orgtree.choices import BOUNDARY_KINDS, Form, Kind
+from orgtree.bulk import allocate_ids, insert_rows
+from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
 from orgtree.models import Unit
 from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nested_sets
 
@@ -202,18 +204,27 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
     return result
 
 
+UNIT_COLUMNS = ("id", "kind", "form", "name", "short_name", "code", "subtype", "parent_id", "tree_parent_id",
+                "province_id", "city_id", "county_id", "tree_id", "lft", "rght", "level", "version",
+                "created_at", "updated_at")
+RECORD_COLUMNS = ("at", "user_id", "source", "action", "content_type_id", "object_id", "object_repr", "changes",
+                  "note")
+
+
 def _create(divisions, user, village_form, log):
-    """Bulk-create new divisions level by level; lay out new trees directly, rebuild touched ones."""
+    """Insert new divisions as plain rows: new trees laid out up front, touched trees rebuilt after.
+
+    Returns {code: Unit} of what was created (lightweight instances, enough to hang moves on).
+    """
     if not divisions:
         return {}
     by_code = {d.code: d for d in divisions}
-    existing = {}
     parent_codes = {d.parent_code for d in divisions if d.parent_code and d.parent_code not in by_code}
-    for unit in Unit.objects.open().filter(code__in=parent_codes):
-        existing[unit.code] = unit
+    # code -> (id, kind, province_id, city_id, county_id, tree_id) of every possible parent
+    nodes = {u.code: (u.pk, u.kind, u.province_id, u.city_id, u.county_id, u.tree_id)
+             for u in Unit.objects.open().filter(code__in=parent_codes)}
     national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
 
-    # Nested sets of the brand-new trees, computed by code before anything is written.
     children = defaultdict(list)
     new_roots = []
     for d in divisions:
@@ -221,8 +232,7 @@ def _create(divisions, user, village_form, log):
             new_roots.append(d.code)
         elif d.parent_code in by_code:
             children[d.parent_code].append(d.code)
-    layout_by_code = {}
-    tree_of_code = {}
+    layout_by_code, tree_of_code = {}, {}
     tree_id = next_tree_id()
     for root in new_roots:
         for code, values in nested_sets(root, children).items():
@@ -230,36 +240,40 @@ def _create(divisions, user, village_form, log):
             tree_of_code[code] = tree_id
         tree_id += 1
 
-    created = {}
-    touched_trees = set()
-    form_of = {Kind.VILLAGE: village_form, Kind.COMMUNITY: village_form}
-    for level in sorted({d.level for d in divisions}):
-        batch = []
-        for d in divisions:
-            if d.level != level:
-                continue
-            parent = created.get(d.parent_code) or existing.get(d.parent_code)
-            if parent is None and d.level == 1:
-                parent = national
-            unit = Unit(kind=d.kind, form=form_of.get(d.kind, Form.FEDERATION), name=d.name, code=d.code,
-                        parent=parent)
-            unit.sync_tree_links()
-            if d.code in layout_by_code:
-                unit.lft, unit.rght, unit.level = layout_by_code[d.code]
-                unit.tree_id = tree_of_code[d.code]
-            else:  # hangs into a tree that exists already: laid out again below
-                unit.tree_id, unit.lft, unit.rght, unit.level = parent.tree_id, 0, 0, 0
-                touched_trees.add(parent.tree_id)
-            batch.append(unit)
-        Unit.objects.bulk_create(batch, batch_size=2000)
-        for unit in batch:
-            created[unit.code] = unit
-        ChangeRecord.objects.bulk_create(
-            [audit.build(u, user, ChangeRecord.Action.CREATE, {"name": [None, u.name], "code": [None, u.code]},
-                         SOURCE) for u in batch], batch_size=2000)
-        log(f"  level {level}: created {len(batch)}")
+    ids = iter(allocate_ids(Unit, len(divisions)))
+    now = timezone.now()
+    forms = {Kind.VILLAGE: village_form, Kind.COMMUNITY: village_form}
+    content_type = ContentType.objects.get_for_model(Unit).pk
+    user_id = user.pk if user is not None else None
+    unit_rows, record_rows, touched_trees = [], [], set()
+    for d in sorted(divisions, key=lambda d: d.level):  # parents before children
+        pk = next(ids)
+        parent = nodes.get(d.parent_code)
+        if parent is None and d.level == 1 and national is not None:
+            parent = (national.pk, national.kind, None, None, None, national.tree_id)
+        parent_id, parent_kind, province_id, city_id, county_id, parent_tree = parent or (None,) * 6
+        column = ANCESTOR_COLUMNS.get(parent_kind)
+        links = {"province": province_id, "city": city_id, "county": county_id}
+        if column:
+            links[column] = parent_id
+        if d.code in layout_by_code:
+            tree, (lft, rght, level) = tree_of_code[d.code], layout_by_code[d.code]
+        else:  # hangs into a tree that exists already: laid out again below
+            tree, lft, rght, level = parent_tree, 0, 0, 0
+            touched_trees.add(parent_tree)
+        tree_parent = None if d.kind in BOUNDARY_KINDS else parent_id
+        nodes[d.code] = (pk, d.kind, links["province"], links["city"], links["county"], tree)
+        unit_rows.append((pk, d.kind, forms.get(d.kind, Form.FEDERATION), d.name, "", d.code, "", parent_id,
+                          tree_parent, links["province"], links["city"], links["county"], tree, lft, rght, level,
+                          1, now, now))
+        record_rows.append((now, user_id, SOURCE, ChangeRecord.Action.CREATE, content_type, pk, d.name,
+                            json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False), ""))
+    insert_rows(Unit, UNIT_COLUMNS, unit_rows)
+    log(f"  units: inserted {len(unit_rows)}")
+    insert_rows(ChangeRecord, RECORD_COLUMNS, record_rows)
+    log(f"  history: recorded {len(record_rows)}")
     for tree in touched_trees:
         rows = list(Unit.objects.filter(tree_id=tree).values_list("id", "parent_id", "kind", "lft"))
         for values in layout(rows).values():
             write_nested_sets(values, tree)
-    return created
+    return {code: Unit(pk=nodes[code][0], code=code) for code in by_code}
