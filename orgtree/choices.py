@@ -75,7 +75,8 @@ ADMINISTRATIVE_KINDS = [
 GRASSROOTS_KINDS = [K.VILLAGE, K.COMMUNITY]
 
 # Each unit of these kinds is the root of its own MPTT tree (docs/tree.md): an insert only
-# shifts lft/rght inside one county, and the levels above are reached by ancestor columns.
-BOUNDARY_KINDS = (K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY)
+# shifts lft/rght inside one township (at most ~170 villages in the national data), and the
+# levels above are reached by ancestor columns.
+BOUNDARY_KINDS = (K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY, K.TOWNSHIP, K.STREET)
 # The ancestor column each boundary kind fills in for everything beneath it.
 ANCESTOR_COLUMNS = {K.PROVINCE: "province", K.CITY: "city", K.COUNTY: "county"}

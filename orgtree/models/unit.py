@@ -1,10 +1,11 @@
 """Unit: one federation, women's committee or women's group in the organization tree.
 
 The tree of record is django-mptt, cut at the administrative boundary (docs/tree.md): every
-national, province, city and county unit is the root of its own MPTT tree, so an insert shifts
-lft/rght inside one county at most. `parent` is the real parent everywhere; `tree_parent` is the
-MPTT link (None for the boundary kinds); `province`/`city`/`county` are the nearest strict
-ancestors of those kinds, so "everything in city X" is one indexed equality.
+national, province, city, county and township/street unit is the root of its own MPTT tree, so
+an insert shifts lft/rght inside one township at most. `parent` is the real parent everywhere;
+`tree_parent` is the MPTT link (None for the boundary kinds); `province`/`city`/`county` are the
+nearest strict ancestors of those kinds, so "everything in city X" is one indexed equality and a
+township's subtree is its own tree.
 """
 
 from django.core.exceptions import ValidationError
@@ -57,9 +58,12 @@ class Unit(MPTTModel):
         on_delete=models.PROTECT, related_name="children",
     )
     tree_parent = TreeForeignKey(
-        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        "self", null=True, blank=True, editable=False, db_index=False, on_delete=models.PROTECT,
         related_name="tree_children",
     )
+    # Declared here so MPTT does not add a tree_id index beside (tree_id, lft): every index is
+    # rewritten for each row an insert shifts.
+    tree_id = models.PositiveIntegerField(editable=False)
     province = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
                                  on_delete=models.PROTECT, related_name="+")
     city = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,

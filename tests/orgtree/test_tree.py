@@ -17,16 +17,19 @@ def fresh(unit):
     return Unit.objects.get(pk=unit.pk)
 
 
-def test_each_county_is_its_own_tree(tree):
-    a, b, city = fresh(tree.county_a), fresh(tree.county_b), fresh(tree.city)
-    assert len({a.tree_id, b.tree_id, city.tree_id}) == 3
+def test_each_administrative_unit_down_to_township_is_its_own_tree(tree):
+    a, b, city, township = fresh(tree.county_a), fresh(tree.county_b), fresh(tree.city), fresh(tree.township_a)
+    assert len({a.tree_id, b.tree_id, city.tree_id, township.tree_id}) == 4
     village = fresh(tree.village_a1)
-    assert village.tree_id == a.tree_id and village.tree_parent_id == tree.township_a.pk
+    assert village.tree_id == township.tree_id and village.tree_parent_id == township.pk
     assert (village.province_id, village.city_id, village.county_id) == (tree.province.pk, tree.city.pk, a.pk)
+    assert township.tree_parent_id is None and township.parent_id == a.pk
     assert a.tree_parent_id is None and a.parent_id == city.pk
+    agency = fresh(tree.agency)
+    assert agency.tree_id == city.tree_id and agency.tree_parent_id == city.pk
 
 
-def test_an_insert_only_touches_its_own_county(tree):
+def test_an_insert_only_touches_its_own_township(tree):
     b_before = list(Unit.objects.filter(tree_id=fresh(tree.county_b).tree_id).values_list("lft", "rght"))
     make(tree.village_a1, Kind.WOMEN_GROUP, "第一小组")
     b_after = list(Unit.objects.filter(tree_id=fresh(tree.county_b).tree_id).values_list("lft", "rght"))
@@ -49,7 +52,7 @@ def test_moving_a_township_to_another_county_carries_its_subtree(tree):
     moved = services.move_unit(None, tree.township_a, tree.county_b)
     village = fresh(tree.village_a1)
     assert moved.parent_id == tree.county_b.pk
-    assert village.tree_id == fresh(tree.county_b).tree_id and village.county_id == tree.county_b.pk
+    assert village.tree_id == fresh(tree.township_a).tree_id and village.county_id == tree.county_b.pk
     assert "黄墩社区" in set(Unit.objects.within(fresh(tree.county_b)).values_list("name", flat=True))
     assert check_tree() == []
 
@@ -72,7 +75,7 @@ def test_check_tree_finds_and_repairs_broken_nesting(tree):
     Unit.objects.filter(pk=tree.village_a2.pk).update(lft=999, rght=1000)
     Unit.objects.filter(pk=tree.village_b1.pk).update(county_id=tree.county_a.pk)
     problems = check_tree()
-    assert {pk for pk, _ in problems} >= {tree.county_a.pk, tree.village_b1.pk}
+    assert {pk for pk, _ in problems} >= {tree.township_a.pk, tree.village_b1.pk}
     call_command("check_tree", "--rebuild")
     assert check_tree() == []
     assert fresh(tree.village_b1).county_id == tree.county_b.pk

@@ -1,0 +1,136 @@
+"""Tree benchmark on PostgreSQL with the national division data (665k units). Prints figures.
+
+    make bench                     # BENCH_DATABASE_URL defaults to .../banyan_bench
+    .venv/bin/python bench/tree.py --reload   # drop and load the national file again
+
+Not a test: it reports milliseconds (median of several runs) for the queries and writes that
+docs/tree.md discusses. Writes run in transactions that are rolled back.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/banyan_bench")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("SECRET_KEY", "bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+# Units named in the figures: the largest province, city and county, a typical township.
+PROVINCE, CITY, COUNTY = "44", "4401", "310115"  # 广东省, 广州市, 浦东新区 (1,526 villages/communities)
+
+
+def ensure_database(reload):
+    import psycopg
+
+    base, _, name = DB_URL.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reload:
+            conn.execute(f'DROP DATABASE "{name}"')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(fn, runs=7):
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def rolled_back(fn):
+    from django.db import transaction
+
+    def run():
+        with transaction.atomic():
+            fn()
+            transaction.set_rollback(True)
+
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reload", action="store_true", help="drop the bench database and load again")
+    args = parser.parse_args()
+    ensure_database(args.reload)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import F
+
+    from orgtree import services
+    from orgtree.choices import GRASSROOTS_KINDS, Kind
+    from orgtree.models import Unit
+    from orgtree.rollups import grassroots_per_child
+    from orgtree.tree import check_tree
+
+    call_command("migrate", verbosity=0)
+    if not Unit.objects.exists():
+        start = time.perf_counter()
+        call_command("load_divisions", settings.BANYAN["NATIONAL_DIVISIONS"], "--village-form", "federation")
+        print(f"national load: {time.perf_counter() - start:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg = cursor.fetchone()[0].split(",")[0]
+    total = Unit.objects.count()
+    print(f"{total} units on {pg}, {os.cpu_count()} cores\n")
+
+    national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
+    province, city, county = (Unit.objects.open().get(code=c) for c in (PROVINCE, CITY, COUNTY))
+    township = Unit.objects.open().filter(parent=county).order_by("code").first()
+    levels = [("province " + province.name, province), ("city " + city.name, city),
+              ("county " + county.name, county), ("township " + township.name, township)]
+
+    rows = []
+    grassroots = Unit.objects.open().filter(kind__in=GRASSROOTS_KINDS)
+    if national is None:  # without a national unit, the country is every province
+        rows.append(("subtree count: national (all units)", timed(lambda: Unit.objects.count(), 3)))
+        provinces = list(Unit.objects.open().filter(kind=Kind.PROVINCE))
+        rows.append(("per-child rollup: national (31 provinces)", timed(lambda: grassroots_per_child(provinces), 3)))
+    for label, unit in levels:
+        rows.append((f"subtree count: {label}", timed(lambda u=unit: grassroots.within(u).count())))
+    for label, unit in levels:
+        children = list(unit.children.open())
+        rows.append((f"per-child rollup: {label} ({len(children)} children)",
+                     timed(lambda c=children: grassroots_per_child(c))))
+
+    villages = list(Unit.objects.open().filter(county=county, kind__in=GRASSROOTS_KINDS).order_by("lft"))
+    first, last = villages[0], villages[-1]
+    for label, village in (("first", first), ("last", last)):
+        rows.append((f"insert a women's group under the {label} village of {county.name}", timed(rolled_back(
+            lambda v=village: services.create_unit(None, v, kind=Kind.WOMEN_GROUP, name="妇女小组")))))
+    largest = Unit.objects.open().filter(kind__in=[Kind.TOWNSHIP, Kind.STREET]).order_by(F("lft") - F("rght")).first()
+    first_there = Unit.objects.open().filter(tree_parent=largest).order_by("lft").first()
+    rows.append((f"insert under the first village of the largest township {largest.name} "
+                 f"({(largest.rght - largest.lft) // 2} units)", timed(rolled_back(
+                     lambda: services.create_unit(None, first_there, kind=Kind.WOMEN_GROUP, name="妇女小组")))))
+    big_township = max(Unit.objects.open().filter(parent=county), key=lambda t: t.rght - t.lft)
+    other_county = Unit.objects.open().filter(parent=county.parent, kind=Kind.COUNTY).exclude(pk=county.pk).first() \
+        or Unit.objects.open().filter(kind=Kind.COUNTY).exclude(pk=county.pk).first()
+    rows.append((f"move township {big_township.name} ({(big_township.rght - big_township.lft) // 2} units) "
+                 f"to {other_county.name}",
+                 timed(rolled_back(lambda: services.move_unit(None, big_township, other_county)), 5)))
+    rows.append(("check_tree (whole country)", timed(check_tree, 1)))
+
+    width = max(len(label) for label, _ in rows)
+    for label, ms in rows:
+        print(f"{label:<{width}}  {ms:10.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
