@@ -161,6 +161,17 @@ LOGGING = {
 
 # Domain settings: the regional practice that varies by deployment.
 BANYAN = {
+    # Years a committee serves, by unit kind; "default" for the rest (DESIGN.md: 5 everywhere).
+    "TERM_YEARS": {"default": 5},
+    # Renewals due within this many days are listed as "due soon".
+    "RENEWAL_WARNING_DAYS": 90,
+    # Election rules in local practice (DESIGN.md §1): change them per deployment, not in code.
+    "ELECTION_RULES": {
+        "quorum": (2, 3),               # more than 2/3 of those entitled must be present
+        "majority_of": "entitled",      # elected: approvals from more than half of the entitled
+        "contested_executives": True,   # 差额: more executive candidates than seats
+        "odd_seats": False,             # some regions require an odd number of executives
+    },
     # Where the national division file lives for `make bench` (not copied into the repo: 3 MB).
     "NATIONAL_DIVISIONS": os.environ.get(
         "BANYAN_NATIONAL_DIVISIONS", str(BASE_DIR.parent / "shared/data/divisions/china_divisions_2023.csv.xz")

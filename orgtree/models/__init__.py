@@ -1,3 +1,9 @@
+from .committee import Office, Role, Term, TermDelay, ViceChairType
+from .election import Candidate, Election, ElectionAmendment, OfficerChoice
+from .person import Person
 from .unit import Unit
 
-__all__ = ["Unit"]
+__all__ = [
+    "Candidate", "Election", "ElectionAmendment", "Office", "OfficerChoice", "Person", "Role", "Term", "TermDelay",
+    "Unit", "ViceChairType",
+]

@@ -1,0 +1,224 @@
+"""Election rules and certification: the one place pages, the API and imports go through.
+
+`violations()` names every broken rule in Chinese; `certify_election()` refuses while there is
+any, then ends the previous term and its offices, opens the new term and seats the new committee
+in one transaction. A certified election is never edited: `amend_election()` records corrections.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation import audit, scope
+from federation.models import ChangeRecord
+from orgtree.choices import Form
+from orgtree.models import Candidate, Election, ElectionAmendment, Office, Role, Term
+
+
+def rules():
+    return settings.BANYAN["ELECTION_RULES"]
+
+
+def term_years(unit):
+    years = settings.BANYAN["TERM_YEARS"]
+    return years.get(unit.kind, years["default"])
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def elected_candidates(election, candidates):
+    """(elected, tied): highest approvals first while seats remain, if above the majority threshold.
+
+    `tied` lists the candidates sharing the last seat's vote count beyond the seats: a revote is needed.
+    """
+    base = election.entitled if rules()["majority_of"] == "entitled" else election.present
+    eligible = sorted((c for c in candidates if base and c.approve * 2 > base), key=lambda c: -c.approve)
+    seats = election.seats or 0
+    if len(eligible) <= seats:
+        return eligible, []
+    cutoff = eligible[seats - 1].approve if seats else None
+    tied = [c for c in eligible if c.approve == cutoff]
+    if len([c for c in eligible if c.approve > cutoff]) + len(tied) > seats and len(tied) > 1:
+        return [c for c in eligible if c.approve > cutoff], tied
+    return eligible[:seats], []
+
+
+def violations(election, candidates=None, officers=None):
+    """Every rule the entered results break, in Chinese; empty when the election can be certified."""
+    candidates = list(election.candidates.select_related("person")) if candidates is None else candidates
+    officers = list(election.officers.select_related("person")) if officers is None else officers
+    found = []
+    required = {"held_on": _("the date it was held"), "entitled": _("the number entitled to vote"),
+                "present": _("the number present"), "ballots_issued": _("the ballots issued"),
+                "ballots_returned": _("the ballots returned"), "seats": _("the number of seats")}
+    missing = [label for field, label in required.items() if getattr(election, field) in (None, "")]
+    if missing:
+        return [_("Enter %(fields)s.") % {"fields": "、".join(str(m) for m in missing)}]
+    if election.held_on > timezone.localdate():
+        found.append(_("The election date %(date)s is in the future.") % {"date": election.held_on})
+    num, den = rules()["quorum"]
+    if election.present * den <= election.entitled * num:
+        found.append(_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
+                       "%(entitled)d entitled to vote; the election is void.") % {
+            "present": election.present, "num": num, "den": den, "entitled": election.entitled})
+    if election.present > election.entitled:
+        found.append(_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
+            "present": election.present, "entitled": election.entitled})
+    if election.ballots_returned > election.ballots_issued:
+        found.append(_("More ballots returned (%(returned)d) than issued (%(issued)d): this round is void "
+                       "and must be held again.") % {
+            "returned": election.ballots_returned, "issued": election.ballots_issued})
+    if election.ballots_invalid > election.ballots_returned:
+        found.append(_("More invalid ballots than ballots returned."))
+    if rules()["odd_seats"] and election.seats % 2 == 0:
+        found.append(_("The number of executive seats must be odd (%(seats)d).") % {"seats": election.seats})
+    listed = [c for c in candidates if not c.write_in]
+    if rules()["contested_executives"] and election.kind != Election.Kind.BY_ELECTION and len(listed) <= election.seats:
+        found.append(_("A contested election needs more candidates than seats: %(candidates)d candidates for "
+                       "%(seats)d seats.") % {"candidates": len(listed), "seats": election.seats})
+    valid = election.ballots_returned - election.ballots_invalid
+    for c in candidates:
+        if c.approve + c.disapprove + c.abstain > valid:
+            found.append(_("%(name)s has more votes (%(votes)d) than valid ballots (%(valid)d).") % {
+                "name": c.person.name, "votes": c.approve + c.disapprove + c.abstain, "valid": valid})
+    elected, tied = elected_candidates(election, candidates)
+    if tied:
+        found.append(_("%(names)s tie for the last seat with %(votes)d approvals: hold a revote among them.") % {
+            "names": "、".join(c.person.name for c in tied), "votes": tied[0].approve})
+    if not elected and not tied:
+        found.append(_("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
+                     % {"entitled": election.entitled})
+    found += _officer_violations(officers, {c.person_id for c in elected})
+    return found
+
+
+def _officer_violations(officers, elected_ids):
+    found = []
+    chairs = [o for o in officers if o.role == Role.CHAIR]
+    if len(chairs) != 1:
+        found.append(_("The new committee must elect exactly one chair (%(count)d entered).") % {"count": len(chairs)})
+    seen = set()
+    for o in officers:
+        if o.person_id in seen:
+            found.append(_("%(name)s holds more than one office.") % {"name": o.person.name})
+        seen.add(o.person_id)
+        if o.person_id not in elected_ids:
+            found.append(_("%(name)s was not elected to the committee, so cannot be one of its officers.")
+                         % {"name": o.person.name})
+        if o.role == Role.VICE_CHAIR and not o.vice_chair_type:
+            found.append(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
+                         % {"name": o.person.name})
+    return found
+
+
+def certify_election(user, election, *, source="web"):
+    """Certify: close the previous term and its offices, open the next term, seat the committee."""
+    with transaction.atomic():
+        # The row lock makes a second, concurrent certification wait and then see "certified".
+        election = Election.objects.select_for_update().select_related("unit").get(pk=election.pk)
+        scope.require(user, scope.CHANGE, election.unit)
+        if election.is_certified:
+            raise ValidationError(_("This election is already certified; record a correction as an amendment."))
+        candidates = list(election.candidates.select_related("person"))
+        officers = list(election.officers.select_related("person"))
+        problems = violations(election, candidates, officers)
+        if problems:
+            raise ValidationError(problems)
+        unit = election.unit
+        held_on = election.held_on
+        elected, _tied = elected_candidates(election, candidates)
+        elected_ids = {c.pk for c in elected}
+        for c in candidates:
+            c.elected = c.pk in elected_ids
+        Candidate.objects.bulk_update(candidates, ["elected"])
+
+        previous = Term.objects.select_for_update().filter(unit=unit, ended_on__isnull=True).first()
+        if election.kind == Election.Kind.BY_ELECTION:
+            if previous is None:
+                raise ValidationError(_("A by-election fills seats of a running term, and %(unit)s has none.")
+                                      % {"unit": unit.name})
+            term = previous
+        else:
+            if previous is not None:
+                if held_on < previous.started_on:
+                    raise ValidationError(_("The election date is before the current term started."))
+                previous.ended_on = held_on
+                previous.save(update_fields=["ended_on"])
+                Office.objects.filter(unit=unit, ended_on__isnull=True).update(ended_on=held_on)
+            number = (previous.number if previous else Term.objects.filter(unit=unit).count()) + 1
+            term = Term.objects.create(unit=unit, number=number, started_on=held_on,
+                                       due_on=add_years(held_on, term_years(unit)), election=election)
+        by_person = {o.person_id: o for o in officers}
+        Office.objects.bulk_create([
+            _office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected])
+        election.status = Election.Status.CERTIFIED
+        election.certified_at = timezone.now()
+        election.certified_by = user if user is not None and user.is_authenticated else None
+        election.save(update_fields=["status", "certified_at", "certified_by"])
+        audit.record(election, user, ChangeRecord.Action.UPDATE, {"status": ["results", "certified"]}, source,
+                     note=_("Term %(number)d opened with %(count)d executives.") % {
+                         "number": term.number, "count": len(elected)})
+        if election.kind == Election.Kind.CONVERSION and unit.form != Form.FEDERATION:
+            from orgtree import services
+
+            services.update_unit(user, unit, {"form": Form.FEDERATION}, source=source)
+        return term
+
+
+def _office(unit, term, election, person_id, officer, held_on):
+    extra = {}
+    if officer is not None:
+        extra = {"role": officer.role, "vice_chair_type": officer.vice_chair_type,
+                 "on_party_committee": officer.on_party_committee,
+                 "on_villagers_committee": officer.on_villagers_committee,
+                 "is_party_secretary": officer.is_party_secretary, "is_village_director": officer.is_village_director}
+    return Office(person_id=person_id, unit=unit, term=term, election=election, started_on=held_on, **extra)
+
+
+def amend_election(user, election, reason, changes, *, source="web"):
+    """Record a correction to a certified election (the certified figures stay as they were)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the certified result is corrected.")})
+    scope.require(user, scope.CHANGE, election.unit)
+    return ElectionAmendment.objects.create(election=election, reason=reason, changes=changes,
+                                            created_by=user if user is not None and user.is_authenticated else None)
+
+
+# --- renewals -----------------------------------------------------------------------------
+
+def renewals(unit, today=None):
+    """Open terms in `unit`'s subtree that are overdue, due soon, or were delayed."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.BANYAN["RENEWAL_WARNING_DAYS"])
+    terms = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, unit__closed_on__isnull=True)
+    return {
+        "overdue": terms.filter(due_on__lt=today),
+        "due_soon": terms.filter(due_on__gte=today, due_on__lte=soon),
+        "delayed": terms.filter(delays__isnull=False).distinct(),
+        "today": today,
+        "soon": soon,
+    }
+
+
+def renewal_counts_per_child(children, today=None):
+    """{child id: {"overdue": n, "due_soon": n}}: two aggregates, whatever the number of children."""
+    from orgtree.rollups import count_per_child
+
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=settings.BANYAN["RENEWAL_WARNING_DAYS"])
+    open_terms = Term.objects.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
+    overdue = count_per_child(children, open_terms.filter(due_on__lt=today), path="unit__")
+    due_soon = count_per_child(children, open_terms.filter(due_on__gte=today, due_on__lte=soon), path="unit__")
+    return {pk: {"overdue": overdue[pk], "due_soon": due_soon[pk]} for pk in overdue}
+
+
+

@@ -1,0 +1,111 @@
+"""A unit's committee: terms (届), offices held in them, and delayed-renewal approvals."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice-chair")
+    STANDING = "standing", _("Standing committee member")
+    EXECUTIVE = "executive", _("Executive member")
+
+
+class ViceChairType(models.TextChoices):
+    FULL_TIME = "full_time", _("Full-time")
+    PART_TIME = "part_time", _("Part-time")
+    SECONDED = "seconded", _("Seconded")
+
+
+class Term(models.Model):
+    """第N届: opened by a certified election, due for renewal on due_on, ended by the next one."""
+
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="terms", verbose_name=_("unit"))
+    number = models.PositiveSmallIntegerField(_("term number"))
+    started_on = models.DateField(_("started on"))
+    due_on = models.DateField(_("renewal due on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    election = models.OneToOneField("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="opened_term", verbose_name=_("election"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["unit", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="term_unit_number"),
+            models.UniqueConstraint(fields=["unit"], condition=Q(ended_on__isnull=True), name="term_one_open_per_unit"),
+        ]
+        indexes = [models.Index(fields=["due_on"], condition=Q(ended_on__isnull=True), name="term_open_due")]
+
+    def __str__(self):
+        return _("%(unit)s, term %(number)s") % {"unit": self.unit, "number": self.number}
+
+    def is_overdue(self, today):
+        return self.ended_on is None and self.due_on < today
+
+
+class TermDelay(models.Model):
+    """延期换届: a renewal postponed with the approval of the party committee and the federation above."""
+
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="delays", verbose_name=_("term"))
+    party_approval = models.CharField(_("approved by the party committee"), max_length=100)
+    federation_approval = models.CharField(_("approved by the federation above"), max_length=100)
+    approved_on = models.DateField(_("approved on"))
+    previous_due_on = models.DateField(_("previously due on"))
+    new_due_on = models.DateField(_("new due date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_path = "term__unit"
+
+    class Meta:
+        verbose_name = _("delayed renewal")
+        verbose_name_plural = _("delayed renewals")
+        ordering = ["-approved_on"]
+
+    def __str__(self):
+        return f"{self.term} → {self.new_due_on}"
+
+
+class Office(models.Model):
+    """A person's seat on a unit's committee for a term. Every seat counts as an executive (执委)."""
+
+    person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="offices",
+                               verbose_name=_("person"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="offices", verbose_name=_("unit"))
+    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT, related_name="offices",
+                             verbose_name=_("term"))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.EXECUTIVE)
+    vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices, blank=True)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # 进两委 and the village posts of the chair (village/community chairs).
+    on_party_committee = models.BooleanField(_("on the village party committee"), default=False)
+    on_villagers_committee = models.BooleanField(_("on the villagers' committee"), default=False)
+    is_party_secretary = models.BooleanField(_("village party secretary"), default=False)
+    is_village_director = models.BooleanField(_("village director"), default=False)
+    election = models.ForeignKey("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="offices")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["unit", "term", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "unit"], condition=Q(ended_on__isnull=True),
+                                    name="office_one_open_seat_per_person_and_unit"),
+        ]
+        indexes = [models.Index(fields=["unit", "ended_on"], name="office_unit_ended")]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_role_display()} · {self.unit}"

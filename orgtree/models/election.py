@@ -1,0 +1,120 @@
+"""Elections: renewal (换届), conversion (会改联) and by-elections, from draft to certified."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgtree.models.committee import Role, ViceChairType
+
+
+class Election(models.Model):
+    class Kind(models.TextChoices):
+        RENEWAL = "renewal", _("Term renewal")
+        CONVERSION = "conversion", _("Conversion to a federation")
+        BY_ELECTION = "by_election", _("By-election")
+
+    class Method(models.TextChoices):
+        ASSEMBLY = "assembly", _("Women's assembly")
+        DELEGATES = "delegates", _("Women's delegates' congress")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        RESULTS = "results", _("Results entered")
+        CERTIFIED = "certified", _("Certified")
+
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="elections",
+                             verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RENEWAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.ASSEMBLY)
+    entitled = models.PositiveIntegerField(_("entitled to vote"), null=True, blank=True)
+    present = models.PositiveIntegerField(_("present"), null=True, blank=True)
+    ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
+    ballots_returned = models.PositiveIntegerField(_("ballots returned"), null=True, blank=True)
+    ballots_invalid = models.PositiveIntegerField(_("invalid ballots"), default=0)
+    seats = models.PositiveSmallIntegerField(_("executive seats"), null=True, blank=True)
+    certified_at = models.DateTimeField(_("certified at"), null=True, blank=True)
+    certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("certified by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("election")
+        verbose_name_plural = _("elections")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_kind_display()} · {self.held_on or self.scheduled_on or ''}"
+
+    @property
+    def is_certified(self):
+        return self.status == self.Status.CERTIFIED
+
+
+class Candidate(models.Model):
+    """A name on the executive ballot, with its approve / disapprove / abstain counts."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="candidacies",
+                               verbose_name=_("person"))
+    approve = models.PositiveIntegerField(_("approve"), default=0)
+    disapprove = models.PositiveIntegerField(_("disapprove"), default=0)
+    abstain = models.PositiveIntegerField(_("abstain"), default=0)
+    write_in = models.BooleanField(_("write-in"), default=False)
+    elected = models.BooleanField(_("elected"), default=False)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["-approve", "pk"]
+        constraints = [models.UniqueConstraint(fields=["election", "person"], name="candidate_once_per_election")]
+
+    def __str__(self):
+        return f"{self.person} ({self.approve})"
+
+
+class OfficerChoice(models.Model):
+    """Chair, vice-chairs and standing members chosen by the new committee at its first meeting."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="officers")
+    person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=12, choices=[c for c in Role.choices if c[0] != Role.EXECUTIVE])
+    vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices,
+                                       blank=True)
+    on_party_committee = models.BooleanField(_("on the village party committee"), default=False)
+    on_villagers_committee = models.BooleanField(_("on the villagers' committee"), default=False)
+    is_party_secretary = models.BooleanField(_("village party secretary"), default=False)
+    is_village_director = models.BooleanField(_("village director"), default=False)
+
+    class Meta:
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+        constraints = [models.UniqueConstraint(fields=["election", "person"], name="officer_once_per_election")]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_role_display()}"
+
+
+class ElectionAmendment(models.Model):
+    """A correction to a certified election: certified results are never edited in place."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="amendments")
+    reason = models.CharField(_("reason"), max_length=200)
+    changes = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("election amendment")
+        verbose_name_plural = _("election amendments")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.election}: {self.reason}"

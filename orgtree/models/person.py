@@ -1,0 +1,91 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orgtree.idnumber import mask, normalize, validate_id_number
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class PoliticalStatus(models.TextChoices):
+    PARTY_MEMBER = "party_member", _("CPC member")
+    PROBATIONARY = "probationary", _("CPC probationary member")
+    LEAGUE = "league", _("Youth League member")
+    DEMOCRATIC = "democratic", _("Democratic party member")
+    MASSES = "masses", _("Masses")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior high school")
+    SENIOR = "senior", _("Senior high school / technical school")
+    COLLEGE = "college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor")
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+class Person(models.Model):
+    """A woman (or man) who holds or held an office; registered under one unit, which scopes her."""
+
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="people",
+                             verbose_name=_("registered at"))
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, default=Gender.FEMALE)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    political_status = models.CharField(_("political status"), max_length=20, choices=PoliticalStatus.choices,
+                                        blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True,
+                                 validators=[validate_id_number])
+    tags = models.JSONField(_("background"), default=list, blank=True,
+                            help_text=_("e.g. teacher, village doctor, entrepreneur, volunteer leader"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""),
+                                    name="person_id_number_unique"),
+        ]
+        indexes = [models.Index(fields=["unit", "name"], name="person_unit_name")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self):
+        return mask(self.id_number) if self.id_number else ""
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from orgtree.idnumber import birth_date_of, is_female
+
+        self.id_number = normalize(self.id_number)
+        errors = {}
+        if self.id_number and len(self.id_number) == 18:
+            born = birth_date_of(self.id_number)
+            if self.birth_date and born and self.birth_date != born:
+                errors["birth_date"] = _("The birth date differs from the one in the ID number (%(date)s).") % {
+                    "date": born.isoformat()}
+            elif born and not self.birth_date:
+                self.birth_date = born
+            if is_female(self.id_number) != (self.gender == Gender.FEMALE):
+                errors["gender"] = _("The gender differs from the one in the ID number.")
+            # The clash may be in another county: say that it exists, not who she is.
+            if Person.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists():
+                errors["id_number"] = _("This ID number is already registered; search the people directory "
+                                        "instead of adding her again.")
+        if errors:
+            raise ValidationError(errors)
