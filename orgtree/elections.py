@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from federation import audit, scope
 from federation.models import ChangeRecord
 from orgtree.choices import Form
-from orgtree.models import Candidate, Election, ElectionAmendment, Office, Role, Term
+from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
 
 
 def rules():
@@ -222,3 +222,95 @@ def renewal_counts_per_child(children, today=None):
 
 
 
+
+
+# --- entering results (the wizard's steps) -----------------------------------------------
+
+FIGURE_FIELDS = ("kind", "method", "scheduled_on", "held_on", "entitled", "present", "ballots_issued",
+                 "ballots_returned", "ballots_invalid", "seats")
+
+
+def _editable(user, election):
+    election = Election.objects.select_for_update().select_related("unit").get(pk=election.pk)
+    scope.require(user, scope.CHANGE, election.unit)
+    if election.is_certified:
+        raise ValidationError(_("This election is already certified; record a correction as an amendment."))
+    return election
+
+
+def create_election(user, unit, *, source="web", **figures):
+    with transaction.atomic():
+        scope.require(user, scope.CHANGE, unit)
+        election = Election(unit=unit, created_by=user if user is not None and user.is_authenticated else None,
+                            **{k: v for k, v in figures.items() if k in FIGURE_FIELDS})
+        election.full_clean(exclude=["version"])
+        election.save()
+        audit.record(election, user, ChangeRecord.Action.CREATE, {"kind": [None, election.kind]}, source)
+        return election
+
+
+def save_figures(user, election, figures, *, source="web"):
+    with transaction.atomic():
+        election = _editable(user, election)
+        before = audit.snapshot(election, FIGURE_FIELDS)
+        for name, value in figures.items():
+            if name in FIGURE_FIELDS:
+                setattr(election, name, value)
+        election.full_clean(exclude=["version"])
+        has_results = election.ballots_returned is not None and election.candidates.exists()
+        election.status = Election.Status.RESULTS if has_results else Election.Status.DRAFT
+        election.save()
+        delta = audit.diff(before, audit.snapshot(election, FIGURE_FIELDS))
+        if delta:
+            audit.record(election, user, ChangeRecord.Action.UPDATE, delta, source)
+        return election
+
+
+def add_candidate(user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False,
+                  source="web"):
+    """Put a person on the ballot: the unit's person of that ID number or name, or a new record."""
+    from orgtree.committees import create_person
+    from orgtree.models import Person
+
+    with transaction.atomic():
+        election = _editable(user, election)
+        person = None
+        if id_number:
+            person = scope.restrict(Person.objects.all(), user).filter(id_number=id_number.strip().upper()).first()
+        if person is None:
+            same_name = list(Person.objects.filter(unit=election.unit, name=name.strip())[:2])
+            if len(same_name) == 1 and (not id_number or not same_name[0].id_number):
+                person = same_name[0]
+        if person is None:
+            person = create_person(user, election.unit, name=name.strip(), id_number=id_number, source=source)
+        if election.candidates.filter(person=person).exists():
+            raise ValidationError({"name": _("%(name)s is already on the ballot.") % {"name": person.name}})
+        candidate = Candidate(election=election, person=person, approve=approve, disapprove=disapprove,
+                              abstain=abstain, write_in=write_in)
+        candidate.full_clean()
+        candidate.save()
+        if election.ballots_returned is not None and election.status == Election.Status.DRAFT:
+            Election.objects.filter(pk=election.pk).update(status=Election.Status.RESULTS)
+        return candidate
+
+
+def remove_candidate(user, candidate):
+    with transaction.atomic():
+        election = _editable(user, candidate.election)
+        election.officers.filter(person=candidate.person).delete()
+        candidate.delete()  # a draft ballot line, not history: the election is not certified
+
+
+def set_officers(user, election, entries):
+    """Replace the first meeting's choices: entries are dicts of person_id, role, vice_chair_type and flags."""
+    with transaction.atomic():
+        election = _editable(user, election)
+        on_ballot = set(election.candidates.values_list("person_id", flat=True))
+        election.officers.all().delete()
+        officers = []
+        for entry in entries:
+            if entry["person_id"] not in on_ballot:
+                raise ValidationError(_("Officers are chosen among the candidates."))
+            officers.append(OfficerChoice(election=election, **entry))
+        OfficerChoice.objects.bulk_create(officers)
+        return officers

@@ -53,6 +53,11 @@ class Election(models.Model):
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()} · {self.held_on or self.scheduled_on or ''}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("orgtree:election_detail", args=[self.pk])
+
     @property
     def is_certified(self):
         return self.status == self.Status.CERTIFIED

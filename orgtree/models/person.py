@@ -63,6 +63,11 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("orgtree:person_detail", args=[self.pk])
+
     @property
     def masked_id_number(self):
         return mask(self.id_number) if self.id_number else ""

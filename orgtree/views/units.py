@@ -1,12 +1,9 @@
 """Pages of the unit tree: thin views over the filterset, the scope and the services."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from federation import audit, scope
 from orgtree import services
@@ -14,6 +11,7 @@ from orgtree.filtersets import UnitFilterSet
 from orgtree.forms import CloseForm, MoveForm, UnitForm
 from orgtree.models import Unit
 from orgtree.rollups import grassroots_per_child
+from orgtree.views.base import ServiceFormView, UnitMixin
 
 
 class UnitListView(LoginRequiredMixin, TemplateView):
@@ -29,22 +27,6 @@ class UnitListView(LoginRequiredMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(filterset=filterset, page=page, query=query.urlencode(), **kwargs)
-
-
-class UnitMixin(LoginRequiredMixin):
-    """Loads the unit named in the URL through the scope (404 when out of scope)."""
-
-    action = scope.VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = scope.get_or_404(Unit.objects.select_related("parent"), request.user, self.action,
-                                     pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(unit=self.unit, lineage=self.unit.lineage(), **kwargs)
 
 
 class UnitDetailView(UnitMixin, TemplateView):
@@ -64,31 +46,6 @@ class UnitDetailView(UnitMixin, TemplateView):
             can_change=can_change, can_restructure=can_change and scope.can_restructure(user, self.unit),
             **kwargs,
         )
-
-
-class ServiceFormView(UnitMixin, FormView):
-    """A form whose valid data goes to one service; domain errors land on the form in Chinese."""
-
-    action = scope.CHANGE
-    template_name = "orgtree/unit_form.html"
-    title = ""
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            unit = self.perform(form)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error.messages)
-            return self.form_invalid(form)
-        except services.ConflictError as exc:
-            form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
-        messages.success(self.request, self.success_message % {"name": unit.name})
-        return redirect(unit)
 
 
 class UnitCreateView(ServiceFormView):

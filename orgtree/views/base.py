@@ -1,0 +1,74 @@
+"""View plumbing shared by the orgtree pages: scoped lookups and forms that call one service."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+from federation import scope
+from orgtree import services
+from orgtree.models import Unit
+
+
+class UnitMixin(LoginRequiredMixin):
+    """Loads the unit named in the URL through the scope (404 when out of scope)."""
+
+    action = scope.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = scope.get_or_404(Unit.objects.select_related("parent"), request.user, self.action,
+                                     pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, lineage=self.unit.lineage(), **kwargs)
+
+
+class ObjectMixin(UnitMixin):
+    """Loads an object hung off a unit (person, election) through the scope; 404 when out of scope."""
+
+    queryset = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = scope.get_or_404(self.queryset.select_related("unit"), request.user, self.action,
+                                       pk=kwargs["pk"])
+        self.unit = self.object.unit
+        return super(UnitMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+
+class ServiceFormView(UnitMixin, FormView):
+    """A form whose valid data goes to one service; domain errors land on the form in Chinese."""
+
+    action = scope.CHANGE
+    template_name = "orgtree/unit_form.html"
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            unit = self.perform(form)
+        except ValidationError as exc:
+            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error.messages)
+            return self.form_invalid(form)
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+        messages.success(self.request, self.success_message % {"name": str(unit)})
+        return redirect(self.get_success_url(unit))
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url()
+
+

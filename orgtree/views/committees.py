@@ -1,0 +1,68 @@
+"""A unit's committee (current term, offices, past terms), the renewals watch list, delayed renewals."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from federation import scope
+from orgtree import committees, elections
+from orgtree.forms import TermDelayForm
+from orgtree.models import Election, Office, Term
+from orgtree.views.base import ServiceFormView, UnitMixin
+
+
+class CommitteeView(UnitMixin, TemplateView):
+    template_name = "orgtree/committee.html"
+
+    def get_context_data(self, **kwargs):
+        terms = list(Term.objects.filter(unit=self.unit).annotate(seats=Count("offices")).order_by("-number"))
+        current = next((t for t in terms if t.ended_on is None), None)
+        offices = (Office.objects.filter(term=current).select_related("person").order_by("role", "pk")
+                   if current else Office.objects.none())
+        return super().get_context_data(
+            current=current, offices=offices, terms=terms, today=timezone.localdate(),
+            elections=Election.objects.filter(unit=self.unit).order_by("-pk")[:20],
+            delays=current.delays.all() if current else [],
+            can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
+
+
+class RenewalsView(UnitMixin, TemplateView):
+    """Due in the next 90 days, overdue and delayed renewals in the subtree, with counts per child."""
+
+    template_name = "orgtree/renewals.html"
+
+    def get_context_data(self, **kwargs):
+        found = elections.renewals(self.unit)
+        children = list(self.unit.children.open().order_by("code", "name", "pk"))
+        counts = elections.renewal_counts_per_child(children, found["today"])
+        rows = [(c, counts[c.pk]) for c in children if counts[c.pk]["overdue"] or counts[c.pk]["due_soon"]]
+        related = ("unit",)
+        return super().get_context_data(
+            overdue=found["overdue"].select_related(*related).order_by("due_on")[:200],
+            due_soon=found["due_soon"].select_related(*related).order_by("due_on")[:200],
+            delayed=found["delayed"].select_related(*related).order_by("due_on")[:200],
+            overdue_count=found["overdue"].count(), due_soon_count=found["due_soon"].count(),
+            child_rows=rows, today=found["today"], soon=found["soon"], **kwargs)
+
+
+class TermDelayView(ServiceFormView):
+    form_class = TermDelayForm
+    success_message = gettext_lazy("Renewal of %(name)s delayed.")
+
+    @property
+    def title(self):
+        return _("Delay the renewal of %(name)s") % {"name": self.unit.name}
+
+    def perform(self, form):
+        term = Term.objects.filter(unit=self.unit, ended_on__isnull=True).first()
+        if term is None:
+            raise ValidationError(_("%(name)s has no running term to delay.") % {"name": self.unit.name})
+        committees.delay_term(self.request.user, term, **form.cleaned_data)
+        return self.unit
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])

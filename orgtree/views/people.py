@@ -1,0 +1,74 @@
+"""The people directory in scope, a person's page with her offices, and her record's forms."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from federation import audit, scope
+from orgtree import committees
+from orgtree.forms import PersonForm
+from orgtree.models import Person
+from orgtree.views.base import ObjectMixin, ServiceFormView
+
+
+def may_see_id_numbers(user, unit):
+    return scope.can(user, scope.ADMIN, unit)
+
+
+class PersonListView(LoginRequiredMixin, TemplateView):
+    template_name = "orgtree/person_list.html"
+
+    def get_context_data(self, **kwargs):
+        people = scope.restrict(Person.objects.select_related("unit"), self.request.user)
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            people = people.filter(Q(name__contains=query) | Q(phone__startswith=query) | Q(unit__name__contains=query))
+        page = Paginator(people.order_by("name", "pk"), 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page=page, q=query, **kwargs)
+
+
+class PersonDetailView(ObjectMixin, TemplateView):
+    template_name = "orgtree/person_detail.html"
+    queryset = Person.objects.all()
+
+    def get_context_data(self, **kwargs):
+        person = self.object
+        return super().get_context_data(
+            person=person, offices=person.offices.select_related("unit", "term").order_by("-started_on"),
+            show_id_number=may_see_id_numbers(self.request.user, person.unit),
+            can_change=scope.can(self.request.user, scope.CHANGE, person.unit),
+            history=audit.history_of(person)[:30], **kwargs)
+
+
+class PersonCreateView(ServiceFormView):
+    form_class = PersonForm
+    success_message = _("Added %(name)s.")
+
+    @property
+    def title(self):
+        return _("Add a person to %(name)s") % {"name": self.unit.name}
+
+    def perform(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return committees.create_person(self.request.user, self.unit, **data)
+
+
+class PersonEditView(ObjectMixin, ServiceFormView):
+    form_class = PersonForm
+    queryset = Person.objects.all()
+    success_message = _("Saved %(name)s.")
+
+    @property
+    def title(self):
+        return _("Edit %(name)s") % {"name": self.object.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Person.objects.get(pk=self.object.pk),
+                "show_id_number": may_see_id_numbers(self.request.user, self.unit)}
+
+    def perform(self, form):
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return committees.update_person(self.request.user, self.object, changes,
+                                        version=form.cleaned_data["version"])
