@@ -8,7 +8,12 @@ from orgtree.models import Election, Person, Role, Unit, ViceChairType
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which needs ISO dates whatever the UI language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class UnitForm(forms.ModelForm):

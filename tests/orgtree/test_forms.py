@@ -1,0 +1,11 @@
+import datetime
+
+from orgtree.forms import ElectionForm, UnitForm
+from orgtree.models import Election
+
+
+def test_date_fields_render_iso_dates_for_the_browser_picker(tree):
+    election = Election(unit=tree.village_a1, held_on=datetime.date(2024, 5, 10))
+    assert 'value="2024-05-10"' in str(ElectionForm(instance=election)["held_on"])
+    tree.county_a.opened_on = datetime.date(2021, 3, 8)
+    assert 'value="2021-03-08"' in str(UnitForm(instance=tree.county_a)["opened_on"])
