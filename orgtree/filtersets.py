@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from federation.scope import restrict
 from orgtree.choices import Form, Kind
@@ -15,14 +17,19 @@ def units_in_scope(request):
     return restrict(Unit.objects.all(), request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+    """A unit by id, among those in the requester's scope (an id outside it is a 400, like a missing one)."""
+
+
 class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
     form = django_filters.MultipleChoiceFilter(choices=Form.choices, label=_("Organizational form"))
     code = django_filters.CharFilter(field_name="code", label=_("Division code"))
-    within = django_filters.ModelChoiceFilter(queryset=units_in_scope, method="filter_within",
+    within = UnitChoiceFilter(queryset=units_in_scope, method="filter_within",
                                               label=_("Within unit (id)"))
-    parent = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("Parent unit (id)"))
+    parent = UnitChoiceFilter(queryset=units_in_scope, label=_("Parent unit (id)"))
     status = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status", label=_("Status"))
 
@@ -38,7 +45,7 @@ class UnitFilterSet(django_filters.FilterSet):
             return queryset.filter(Q(code__startswith=value) | Q(name__contains=value))
         return queryset.filter(Q(name__contains=value) | Q(short_name__contains=value))
 
-    def filter_within(self, queryset, name, unit):
+    def filter_within(self, queryset, name, unit: Unit):
         return queryset.within(unit) if unit else queryset
 
     def filter_status(self, queryset, name, value):

@@ -5,7 +5,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from federation import scope
-from orgtree import services
+from orgtree import elections, services
+from orgtree.api.committee_serializers import TermSerializer
 from orgtree.api.serializers import CloseSerializer, UnitSerializer, UnitUpdateSerializer
 from orgtree.filtersets import UnitFilterSet
 from orgtree.models import Unit
@@ -43,6 +44,26 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             unit = services.move_unit(self.request.user, unit, parent, version=version, source="api")
             version = None
         serializer.instance = services.update_unit(self.request.user, unit, data, version=version, source="api")
+
+    @extend_schema(responses=None)
+    @action(detail=True, methods=["get"])
+    def renewals(self, request, pk=None):
+        """Overdue, due-soon (settings: 90 days) and delayed terms in the subtree, with counts per child."""
+        unit = self.get_object()
+        found = elections.renewals(unit)
+        children = list(unit.children.open().order_by("code", "pk"))
+        counts = elections.renewal_counts_per_child(children, found["today"])
+
+        def rows(terms):
+            return TermSerializer(terms.select_related("unit").prefetch_related("delays").order_by("due_on")[:500],
+                                  many=True).data
+
+        return Response({
+            "today": found["today"], "due_soon_until": found["soon"],
+            "overdue_count": found["overdue"].count(), "due_soon_count": found["due_soon"].count(),
+            "overdue": rows(found["overdue"]), "due_soon": rows(found["due_soon"]), "delayed": rows(found["delayed"]),
+            "by_child": [{"unit": c.pk, "name": c.name, **counts[c.pk]} for c in children],
+        })
 
     @extend_schema(request=CloseSerializer, responses=UnitSerializer)
     @action(detail=True, methods=["post"])

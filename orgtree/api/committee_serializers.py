@@ -1,0 +1,87 @@
+from rest_framework import serializers
+
+from federation import scope
+from orgtree.api.serializers import ScopedUnitField
+from orgtree.models import Candidate, Election, Office, OfficerChoice, Person, Term, TermDelay
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Person
+        fields = ["id", "unit", "name", "gender", "birth_date", "ethnicity", "political_status", "education",
+                  "phone", "id_number", "tags", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        request = self.context.get("request")
+        if data.get("id_number") and not scope.can(request.user, scope.ADMIN, person.unit):
+            data["id_number"] = person.masked_id_number
+        return data
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Office
+        fields = ["id", "person", "person_name", "unit", "term", "role", "vice_chair_type", "started_on", "ended_on",
+                  "on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director",
+                  "election"]
+
+
+class TermDelaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TermDelay
+        fields = ["id", "party_approval", "federation_approval", "approved_on", "previous_due_on", "new_due_on",
+                  "reason"]
+        read_only_fields = ["previous_due_on"]
+
+
+class TermSerializer(serializers.ModelSerializer):
+    delays = TermDelaySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Term
+        fields = ["id", "unit", "number", "started_on", "due_on", "ended_on", "election", "delays"]
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="person.name")
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "person", "name", "id_number", "approve", "disapprove", "abstain", "write_in", "elected"]
+        read_only_fields = ["person", "elected"]
+
+
+class OfficerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OfficerChoice
+        fields = ["person", "role", "vice_chair_type", "on_party_committee", "on_villagers_committee",
+                  "is_party_secretary", "is_village_director"]
+        extra_kwargs = {"person": {"queryset": Person.objects.all()}}
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    candidates = CandidateSerializer(many=True, read_only=True)
+    officers = OfficerSerializer(many=True, read_only=True)
+    violations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Election
+        fields = ["id", "unit", "kind", "status", "method", "scheduled_on", "held_on", "entitled", "present",
+                  "ballots_issued", "ballots_returned", "ballots_invalid", "seats", "candidates", "officers",
+                  "violations", "certified_at", "certified_by"]
+        read_only_fields = ["status", "certified_at", "certified_by"]
+
+    def get_violations(self, election) -> list[str]:
+        from orgtree import elections
+
+        return [] if election.is_certified else [str(v) for v in elections.violations(election)]

@@ -1,0 +1,136 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from federation import scope
+from orgtree import committees, elections
+from orgtree.api.committee_serializers import (
+    CandidateSerializer,
+    ElectionSerializer,
+    OfficerSerializer,
+    OfficeSerializer,
+    PersonSerializer,
+    TermDelaySerializer,
+    TermSerializer,
+)
+from orgtree.models import Election, Office, Person, Term, Unit
+
+
+class AmendmentSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+    changes = serializers.DictField(help_text="{field: [before, after]}")
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Rows whose unit lies in the requester's subtree; `within=<unit id>` narrows to a subtree."""
+
+    base_queryset = None
+
+    def get_queryset(self):
+        qs = scope.restrict(self.base_queryset, self.request.user)
+        within = self.request.query_params.get("within")
+        if within:
+            units = scope.restrict(Unit.objects.all(), self.request.user)
+            unit = units.filter(pk=within).first() if within.isdigit() else None
+            if unit is None:
+                raise serializers.ValidationError({"within": _("No such unit in your scope.")})
+            qs = qs.filter(unit.subtree_q(f"{scope.scope_path(qs.model)}"))
+        return qs
+
+
+class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin):
+    base_queryset = Person.objects.select_related("unit").order_by("name", "pk")
+    serializer_class = PersonSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        unit = data.pop("unit")
+        serializer.instance = committees.create_person(self.request.user, unit, source="api", **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        serializer.instance = committees.update_person(self.request.user, serializer.instance, data,
+                                                       version=version, source="api")
+
+
+class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    base_queryset = Office.objects.select_related("person").order_by("unit", "role", "pk")
+    serializer_class = OfficeSerializer
+    filterset_fields = ["unit", "term", "role", "vice_chair_type"]
+
+
+class TermViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    base_queryset = Term.objects.prefetch_related("delays").order_by("unit", "-number")
+    serializer_class = TermSerializer
+    filterset_fields = ["unit", "number"]
+
+    @extend_schema(request=TermDelaySerializer, responses=TermDelaySerializer)
+    @action(detail=True, methods=["post"])
+    def delay(self, request, pk=None):
+        term = self.get_object()
+        form = TermDelaySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = {k: v for k, v in form.validated_data.items() if k != "previous_due_on"}
+        delay = committees.delay_term(request.user, term, source="api", **data)
+        return Response(TermDelaySerializer(delay).data, status=201)
+
+
+class ElectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin):
+    """Draft → results → certified. Certified elections refuse every change (record an amendment)."""
+
+    base_queryset = Election.objects.select_related("unit").prefetch_related("candidates__person", "officers")
+    serializer_class = ElectionSerializer
+    filterset_fields = ["unit", "kind", "status"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        unit = data.pop("unit")
+        serializer.instance = elections.create_election(self.request.user, unit, source="api", **data)
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "unit"}
+        serializer.instance = elections.save_figures(self.request.user, serializer.instance, data, source="api")
+
+    @extend_schema(request=CandidateSerializer, responses=CandidateSerializer)
+    @action(detail=True, methods=["post"])
+    def candidates(self, request, pk=None):
+        election = self.get_object()
+        form = CandidateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        name = data.pop("person")["name"]
+        candidate = elections.add_candidate(request.user, election, name=name, source="api", **data)
+        return Response(CandidateSerializer(candidate).data, status=201)
+
+    @extend_schema(request=OfficerSerializer(many=True), responses=OfficerSerializer(many=True))
+    @action(detail=True, methods=["put"])
+    def officers(self, request, pk=None):
+        election = self.get_object()
+        form = OfficerSerializer(data=request.data, many=True)
+        form.is_valid(raise_exception=True)
+        entries = [{**row, "person_id": row.pop("person").pk} for row in form.validated_data]
+        officers = elections.set_officers(request.user, election, entries)
+        return Response(OfficerSerializer(officers, many=True).data)
+
+    @extend_schema(request=None, responses=TermSerializer)
+    @action(detail=True, methods=["post"])
+    def certify(self, request, pk=None):
+        term = elections.certify_election(request.user, self.get_object(), source="api")
+        return Response(TermSerializer(term).data, status=201)
+
+    @extend_schema(request=AmendmentSerializer, responses=AmendmentSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        election = self.get_object()
+        form = AmendmentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        amendment = elections.amend_election(request.user, election, form.validated_data["reason"],
+                                             form.validated_data["changes"], source="api")
+        return Response(AmendmentSerializer(amendment).data, status=201)
+
