@@ -6,4 +6,7 @@ def scopes(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_scopes": scopes_of(user)}
+    from federation.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count
+    return {"user_scopes": scopes_of(user), "unread_notifications": unread}

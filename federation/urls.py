@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from federation import views
+from federation import views, views_notifications
 
 api_patterns = [
     path("", include("orgtree.api.urls")),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/read/", views_notifications.read_all, name="notifications_read"),
     path("healthz", views.healthz, name="healthz"),
 ]
 

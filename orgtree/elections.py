@@ -314,3 +314,28 @@ def set_officers(user, election, entries):
             officers.append(OfficerChoice(election=election, **entry))
         OfficerChoice.objects.bulk_create(officers)
         return officers
+
+
+def notify_overdue(today=None):
+    """One notification per editor/admin scope with overdue renewals, keyed by day (reruns add nothing)."""
+    from django.urls import reverse
+
+    from federation.models import Notification, Role, UserScope
+
+    today = today or timezone.localdate()
+    created = 0
+    scopes = UserScope.objects.filter(role__in=[Role.EDITOR, Role.ADMIN], unit__closed_on__isnull=True,
+                                      user__is_active=True).select_related("unit")
+    for user_scope in scopes:
+        unit = user_scope.unit
+        overdue = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today,
+                                      unit__closed_on__isnull=True).count()
+        if not overdue:
+            continue
+        _note, made = Notification.objects.get_or_create(
+            user_id=user_scope.user_id, key=f"overdue:{unit.pk}:{today.isoformat()}",
+            defaults={"unit": unit, "url": reverse("orgtree:renewals", args=[unit.pk]),
+                      "message": _("%(count)d term renewals are overdue in %(unit)s.") % {
+                          "count": overdue, "unit": unit.name}})
+        created += made
+    return {"notified": created}
