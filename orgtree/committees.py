@@ -84,3 +84,65 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
         term.due_on = new_due_on
         term.save(update_fields=["due_on"])
         return delay
+
+
+def possible_duplicates(user, limit=100):
+    """Groups of unmerged people in the user's scope sharing a name and birth date (or a name and unit)."""
+    from django.db.models import Count
+
+    people = scope.restrict(Person.objects.filter(merged_into__isnull=True), user)
+    dated = (people.exclude(birth_date=None).values("name", "birth_date").annotate(n=Count("pk"))
+             .filter(n__gt=1).order_by("name")[:limit])
+    undated = (people.filter(birth_date=None).values("name", "unit").annotate(n=Count("pk"))
+               .filter(n__gt=1).order_by("name")[:limit])
+    groups = [list(people.filter(name=g["name"], birth_date=g["birth_date"]).select_related("unit")) for g in dated]
+    groups += [list(people.filter(name=g["name"], unit=g["unit"], birth_date=None).select_related("unit"))
+               for g in undated]
+    return groups
+
+
+MERGE_FILL_FIELDS = ("birth_date", "ethnicity", "political_status", "education", "phone", "id_number")
+
+
+def merge_people(user, keep, duplicate, *, source="web"):
+    """Fold `duplicate` into `keep`: her offices, candidacies and missing details move over; the
+    duplicate record stays, marked as merged, so nothing recorded about her is lost."""
+    from orgtree.models import Candidate, Office, OfficerChoice
+
+    with transaction.atomic():
+        keep = Person.objects.select_for_update().get(pk=keep.pk)
+        duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
+        scope.require(user, scope.CHANGE, keep.unit)
+        scope.require(user, scope.CHANGE, duplicate.unit)
+        if keep.pk == duplicate.pk or keep.merged_into_id or duplicate.merged_into_id:
+            raise ValidationError(_("Choose two different records that are not merged already."))
+        if keep.id_number and duplicate.id_number and keep.id_number != duplicate.id_number:
+            raise ValidationError(_("The two records have different ID numbers: they are different people."))
+        both_elections = set(Candidate.objects.filter(person=keep).values_list("election", flat=True)) & set(
+            Candidate.objects.filter(person=duplicate).values_list("election", flat=True))
+        both_units = set(Office.objects.filter(person=keep, ended_on=None).values_list("unit", flat=True)) & set(
+            Office.objects.filter(person=duplicate, ended_on=None).values_list("unit", flat=True))
+        if both_elections or both_units:
+            raise ValidationError(_("Both records hold a seat on the same committee or ballot; correct that first."))
+        filled = {}
+        id_number = duplicate.id_number if not keep.id_number else ""
+        for field in MERGE_FILL_FIELDS:
+            if field != "id_number" and not getattr(keep, field) and getattr(duplicate, field):
+                filled[field] = getattr(duplicate, field)
+        moved = {
+            "offices": Office.objects.filter(person=duplicate).update(person=keep),
+            "candidacies": Candidate.objects.filter(person=duplicate).update(person=keep),
+            "officer_choices": OfficerChoice.objects.filter(person=duplicate).update(person=keep),
+        }
+        Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, id_number="", version=F("version") + 1)
+        if id_number:
+            filled["id_number"] = id_number
+        if filled:
+            Person.objects.filter(pk=keep.pk).update(**filled, version=F("version") + 1)
+        audit.record(duplicate, user, ChangeRecord.Action.UPDATE, {"merged_into": [None, keep.pk]}, source,
+                     note=_("Merged into %(name)s (#%(pk)d).") % {"name": keep.name, "pk": keep.pk})
+        audit.record(keep, user, ChangeRecord.Action.UPDATE,
+                     _public({k: [None, str(v)] for k, v in filled.items()}), source,
+                     note=_("Merged record #%(pk)d: %(offices)d offices, %(candidacies)d candidacies moved.") % {
+                         "pk": duplicate.pk, **moved})
+        return Person.objects.get(pk=keep.pk)

@@ -42,7 +42,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin):
-    base_queryset = Person.objects.select_related("unit").order_by("name", "pk")
+    base_queryset = Person.objects.filter(merged_into__isnull=True).select_related("unit").order_by("name", "pk")
     serializer_class = PersonSerializer
 
     def perform_create(self, serializer):

@@ -44,6 +44,9 @@ class Person(models.Model):
                                  validators=[validate_id_number])
     tags = models.JSONField(_("background"), default=list, blank=True,
                             help_text=_("e.g. teacher, village doctor, entrepreneur, volunteer leader"))
+    # A duplicate record is merged, not deleted: it points at the record that carries on.
+    merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+                                    related_name="merged", verbose_name=_("merged into"))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

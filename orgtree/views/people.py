@@ -1,8 +1,12 @@
 """The people directory in scope, a person's page with her offices, and her record's forms."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -21,7 +25,8 @@ class PersonListView(LoginRequiredMixin, TemplateView):
     template_name = "orgtree/person_list.html"
 
     def get_context_data(self, **kwargs):
-        people = scope.restrict(Person.objects.select_related("unit"), self.request.user)
+        people = scope.restrict(Person.objects.filter(merged_into__isnull=True).select_related("unit"),
+                                self.request.user)
         query = self.request.GET.get("q", "").strip()
         if query:
             people = people.filter(Q(name__contains=query) | Q(phone__startswith=query) | Q(unit__name__contains=query))
@@ -72,3 +77,26 @@ class PersonEditView(ObjectMixin, ServiceFormView):
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         return committees.update_person(self.request.user, self.object, changes,
                                         version=form.cleaned_data["version"])
+
+
+class DuplicatesView(LoginRequiredMixin, TemplateView):
+    """Records that may be the same woman (same name and birth date, or same name in one unit)."""
+
+    template_name = "orgtree/person_duplicates.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(groups=committees.possible_duplicates(self.request.user), **kwargs)
+
+    def post(self, request):
+        people = scope.restrict(Person.objects.all(), request.user, scope.CHANGE)
+        keep = people.filter(pk=request.POST.get("keep") or 0).first()
+        duplicate = people.filter(pk=request.POST.get("duplicate") or 0).first()
+        if keep is None or duplicate is None:
+            raise Http404
+        try:
+            committees.merge_people(request.user, keep, duplicate)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("orgtree:person_duplicates")
+        messages.success(request, _("Merged into %(name)s.") % {"name": keep.name})
+        return redirect(keep)

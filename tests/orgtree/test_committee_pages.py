@@ -145,3 +145,35 @@ def test_renewals_page_counts_per_child_with_constant_queries(client, tree, user
     assert rows["延平区"]["overdue"] == 2 and rows["建阳区"]["overdue"] == 1
     assert response.context["overdue_count"] == 3
 
+
+
+def test_duplicates_are_found_and_merged_without_losing_history(client, tree, users):
+    born = datetime.date(1980, 1, 2)
+    keep = Person.objects.create(unit=tree.village_a1, name="林秀英", birth_date=born)
+    twin = Person.objects.create(unit=tree.village_a2, name="林秀英", birth_date=born, phone="13800000000")
+    Person.objects.create(unit=tree.village_b1, name="林秀英", birth_date=born)  # county B: not hers to see
+    term = Term.objects.create(unit=tree.village_a2, number=1, started_on=datetime.date(2021, 1, 1),
+                               due_on=datetime.date(2026, 1, 1))
+    Office.objects.create(unit=tree.village_a2, person=twin, term=term, started_on=term.started_on)
+    client.force_login(users.editor_a)
+    groups = client.get(reverse("orgtree:person_duplicates")).context["groups"]
+    assert [sorted(p.pk for p in g) for g in groups] == [sorted([keep.pk, twin.pk])]
+    response = client.post(reverse("orgtree:person_duplicates"), {"keep": keep.pk, "duplicate": twin.pk})
+    assert response["Location"] == keep.get_absolute_url()
+    twin.refresh_from_db()
+    keep.refresh_from_db()
+    assert twin.merged_into == keep and keep.phone == "13800000000"
+    assert Office.objects.get(term=term).person == keep
+    names = {p.name for p in client.get(reverse("orgtree:person_list")).context["page"]}
+    assert names == {"林秀英"} and len(client.get(reverse("orgtree:person_list")).context["page"]) == 1
+
+
+def test_merge_refuses_different_id_numbers_and_other_counties(client, tree, users):
+    a = Person.objects.create(unit=tree.village_a1, name="王丽", id_number=id_number())
+    b = Person.objects.create(unit=tree.village_a2, name="王丽", id_number=id_number(sequence="004"))
+    c = Person.objects.create(unit=tree.village_b1, name="王丽")
+    client.force_login(users.editor_a)
+    client.post(reverse("orgtree:person_duplicates"), {"keep": a.pk, "duplicate": b.pk})
+    assert Person.objects.get(pk=b.pk).merged_into is None
+    assert client.post(reverse("orgtree:person_duplicates"), {"keep": a.pk, "duplicate": c.pk}).status_code == 404
+    assert Person.objects.get(pk=c.pk).merged_into is None
