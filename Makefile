@@ -27,6 +27,7 @@ run: demo
 
 # The whole suite, in parallel; DATABASE_URL picks the engine (default SQLite).
 test: install
+	mkdir -p var
 	$(BIN)/ruff check .
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=federation.settings_test $(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
