@@ -47,6 +47,19 @@ def tree(db):
     return t
 
 
+@pytest.fixture
+def api():
+    """api(user) -> an API client signed in as that user."""
+    from rest_framework.test import APIClient
+
+    def login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
+
+
 def scoped_user(username, unit, role):
     user = get_user_model().objects.create_user(username, password="pw-" + username)
     UserScope.objects.create(user=user, unit=unit, role=role)

@@ -7,16 +7,6 @@ from rest_framework.test import APIClient
 from orgtree.models import Unit
 
 
-@pytest.fixture
-def api():
-    def login(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return login
-
-
 def ids(response):
     return {row["id"] for row in response.json()["results"]}
 

@@ -4,21 +4,10 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from orgtree.models import Election, Office, Person, Term
 from tests.orgtree.test_elections import build_election
 from tests.orgtree.test_idnumber import id_number
-
-
-@pytest.fixture
-def api():
-    def login(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return login
 
 
 @pytest.fixture

@@ -165,12 +165,14 @@ def test_load_demo_creates_the_readme_users(db):
     assert authenticate(username="nanping", password="banyan-nanping").scopes.get().role == "viewer"
 
 
+YUANBAO = [{"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},
+           {"code": "210604001", "name": "六道口街道", "level": "4", "parent_code": "210604"},
+           {"code": "210604001001", "name": "六道口社区", "level": "5", "parent_code": "210604001"}]
+
+
 def test_a_whole_county_missing_from_a_later_edition_closes_leaves_first(db, tmp_path):
     rows = rows_of(ZHENXING)
-    extra = [{"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},
-             {"code": "210604001", "name": "六道口街道", "level": "4", "parent_code": "210604"},
-             {"code": "210604001001", "name": "六道口社区", "level": "5", "parent_code": "210604001"}]
-    load(write(tmp_path / "2023.csv", rows + extra), "--root", "2106")
+    load(write(tmp_path / "2023.csv", rows + YUANBAO), "--root", "2106")
     output = load(write(tmp_path / "2024.csv", rows), "--root", "2106")
     assert "close 3" in output
     assert Unit.objects.filter(code__startswith="210604", closed_on__isnull=False).count() == 3
@@ -178,10 +180,7 @@ def test_a_whole_county_missing_from_a_later_edition_closes_leaves_first(db, tmp
 
 def test_a_kept_open_unit_keeps_its_parents_open(db, tmp_path):
     rows = rows_of(ZHENXING)
-    extra = [{"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},
-             {"code": "210604001", "name": "六道口街道", "level": "4", "parent_code": "210604"},
-             {"code": "210604001001", "name": "六道口社区", "level": "5", "parent_code": "210604001"}]
-    load(write(tmp_path / "2023.csv", rows + extra), "--root", "2106")
+    load(write(tmp_path / "2023.csv", rows + YUANBAO), "--root", "2106")
     make(Unit.objects.get(code="210604001001"), Kind.WOMEN_GROUP, "楼栋小组")
     output = load(write(tmp_path / "2024.csv", rows), "--root", "2106")
     assert output.count("kept open") == 3
