@@ -40,6 +40,8 @@ def elected_candidates(election, candidates):
 
     `tied` lists the candidates sharing the last seat's vote count beyond the seats: a revote is needed.
     """
+    if not election.votes_itemized:  # a result recorded from the minutes: the listed members were elected
+        return list(candidates), []
     base = election.entitled if rules()["majority_of"] == "entitled" else election.present
     eligible = sorted((c for c in candidates if base and c.approve * 2 > base), key=lambda c: -c.approve)
     seats = election.seats or 0
@@ -56,6 +58,8 @@ def violations(election, candidates=None, officers=None):
     """Every rule the entered results break, in Chinese; empty when the election can be certified."""
     candidates = list(election.candidates.select_related("person")) if candidates is None else candidates
     officers = list(election.officers.select_related("person")) if officers is None else officers
+    if not election.votes_itemized:
+        return _recorded_result_violations(election, candidates, officers)
     found = []
     required = {"held_on": _("the date it was held"), "entitled": _("the number entitled to vote"),
                 "present": _("the number present"), "ballots_issued": _("the ballots issued"),
@@ -99,6 +103,27 @@ def violations(election, candidates=None, officers=None):
                      % {"entitled": election.entitled})
     found += _officer_violations(officers, {c.person_id for c in elected})
     return found
+
+
+def _recorded_result_violations(election, candidates, officers):
+    """A result copied from the meeting's minutes (no vote counts): date, turnout if given, the members."""
+    if not election.held_on:
+        return [_("Enter %(fields)s.") % {"fields": _("the date it was held")}]
+    found = []
+    if election.held_on > timezone.localdate():
+        found.append(_("The election date %(date)s is in the future.") % {"date": election.held_on})
+    if election.entitled and election.present is not None:
+        num, den = rules()["quorum"]
+        if election.present > election.entitled:
+            found.append(_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
+                "present": election.present, "entitled": election.entitled})
+        elif election.present * den <= election.entitled * num:
+            found.append(_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
+                           "%(entitled)d entitled to vote; the election is void.") % {
+                "present": election.present, "num": num, "den": den, "entitled": election.entitled})
+    if not candidates:
+        found.append(_("List the members of the new committee."))
+    return found + _officer_violations(officers, {c.person_id for c in candidates})
 
 
 def _officer_violations(officers, elected_ids):

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from federation.scope import restrict
@@ -191,3 +192,109 @@ class OfficersForm(forms.Form):
 class AmendmentForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=200)
     details = forms.CharField(label=_("correction"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def split_names(text):
+    """Names one per line (or separated by commas / 、), as cadres paste them from a list."""
+    for sep in ("，", ",", "、", ";", "；"):
+        text = text.replace(sep, "\n")
+    return [name.strip() for name in text.splitlines() if name.strip()]
+
+
+class ConversionForm(forms.Form):
+    """One village's 会改联 result on a phone: names as lists, the chair's posts, pay and positions."""
+
+    NAME_LISTS = (("vice_chairs_part_time", Role.VICE_CHAIR, ViceChairType.PART_TIME),
+                  ("vice_chairs_full_time", Role.VICE_CHAIR, ViceChairType.FULL_TIME),
+                  ("vice_chairs_seconded", Role.VICE_CHAIR, ViceChairType.SECONDED),
+                  ("standing", Role.STANDING, ""),
+                  ("executives", Role.EXECUTIVE, ""))
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    held_on = forms.DateField(label=_("Conversion election held on"), widget=DateInput)
+    entitled = forms.IntegerField(label=_("entitled to vote"), min_value=1, required=False)
+    present = forms.IntegerField(label=_("present"), min_value=0, required=False)
+    chair = forms.CharField(label=_("Chair"), max_length=50)
+    chair_id_number = forms.CharField(label=_("Chair's ID number"), max_length=18, required=False)
+    on_party_committee = forms.BooleanField(label=_("on the village party committee"), required=False)
+    on_villagers_committee = forms.BooleanField(label=_("on the villagers' committee"), required=False)
+    is_party_secretary = forms.BooleanField(label=_("village party secretary"), required=False)
+    is_village_director = forms.BooleanField(label=_("village director"), required=False)
+    vice_chairs_part_time = forms.CharField(label=_("Part-time vice-chairs"), required=False,
+                                            widget=forms.Textarea(attrs={"rows": 2}),
+                                            help_text=_("One name per line, or separated by commas."))
+    vice_chairs_full_time = forms.CharField(label=_("Full-time vice-chairs"), required=False,
+                                            widget=forms.Textarea(attrs={"rows": 1}))
+    vice_chairs_seconded = forms.CharField(label=_("Seconded vice-chairs"), required=False,
+                                           widget=forms.Textarea(attrs={"rows": 1}))
+    standing = forms.CharField(label=_("Standing committee members"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 1}))
+    executives = forms.CharField(label=_("Other executive members"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 5}),
+                                 help_text=_("Everyone else on the committee; the chair and vice-chairs count too."))
+    pay_year = forms.IntegerField(label=_("Pay for the year"), min_value=2000, max_value=2100, required=False)
+    chair_pay = forms.DecimalField(label=_("chair's annual pay (yuan)"), min_value=0, max_digits=10,
+                                   decimal_places=2, required=False)
+    secretary_pay = forms.DecimalField(label=_("party secretary's annual pay (yuan)"), min_value=0, max_digits=10,
+                                       decimal_places=2, required=False)
+    womens_home = forms.ChoiceField(label=_("Women's home"), required=False, choices=[
+        ("", _("None")), ("yes", _("Yes")), ("standardized", _("Yes, standardized"))])
+    childrens_home = forms.BooleanField(label=_("Children's home"), required=False)
+
+    def clean_chair_id_number(self):
+        from orgtree.idnumber import normalize, validate_id_number
+
+        value = normalize(self.cleaned_data.get("chair_id_number"))
+        if value:
+            validate_id_number(value)
+        return value
+
+    def to_conversion(self):
+        from orgtree.conversion import Conversion, Member
+
+        data = self.cleaned_data
+        members = [Member(data["chair"].strip(), data["chair_id_number"], Role.CHAIR)]
+        for name, role, kind in self.NAME_LISTS:
+            members += [Member(n, role=role, vice_chair_type=kind) for n in split_names(data.get(name, ""))]
+        return Conversion(
+            held_on=data["held_on"], members=members, entitled=data["entitled"], present=data["present"],
+            chair_flags={f: data[f] for f in ("on_party_committee", "on_villagers_committee", "is_party_secretary",
+                                              "is_village_director")},
+            pay_year=data["pay_year"], chair_pay=data["chair_pay"], secretary_pay=data["secretary_pay"],
+            womens_home=data["womens_home"], childrens_home=data["childrens_home"])
+
+    @classmethod
+    def initial_for(cls, village):
+        """The form's values from what is recorded now (so editing starts from the current record)."""
+        from funding.models import ChairPay
+        from orgtree.conversion import current_election, version_of
+        from orgtree.models import Office
+        from orgtree.models.position import ServicePosition
+
+        initial = {"version": version_of(village)}
+        election = current_election(village)
+        if election is None:
+            return initial
+        initial.update(held_on=election.held_on, entitled=election.entitled, present=election.present)
+        lists = {name: [] for name, _r, _k in cls.NAME_LISTS}
+        offices = (Office.objects.filter(term=election.opened_term).exclude(ended_on=F("started_on"))
+                   .select_related("person").order_by("pk"))
+        for office in offices:
+            if office.role == Role.CHAIR:
+                # The ID number is not shown back (masked for editors): left empty, it stays as recorded.
+                initial.update(chair=office.person.name,
+                               **{f: getattr(office, f) for f in ("on_party_committee", "on_villagers_committee",
+                                                                  "is_party_secretary", "is_village_director")})
+                continue
+            for name, role, kind in cls.NAME_LISTS:
+                if office.role == role and (role != Role.VICE_CHAIR or office.vice_chair_type == kind):
+                    lists[name].append(office.person.name)
+        initial.update({name: "\n".join(names) for name, names in lists.items()})
+        pay = ChairPay.objects.filter(unit=village).order_by("-year").first()
+        if pay:
+            initial.update(pay_year=pay.year, chair_pay=pay.chair_annual, secretary_pay=pay.party_secretary_annual)
+        positions = {p.kind: p for p in ServicePosition.objects.filter(unit=village, closed_on=None)}
+        home = positions.get(ServicePosition.Kind.WOMENS_HOME)
+        initial["womens_home"] = "" if home is None else ("standardized" if home.standardized else "yes")
+        initial["childrens_home"] = ServicePosition.Kind.CHILDRENS_HOME in positions
+        return initial

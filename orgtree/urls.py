@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orgtree.views import committees, elections, people, units
+from orgtree.views import committees, conversion, elections, people, units
 
 app_name = "orgtree"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("units/<int:pk>/close/", units.UnitCloseView.as_view(), name="unit_close"),
     path("units/<int:pk>/committee/", committees.CommitteeView.as_view(), name="committee"),
     path("units/<int:pk>/committee/delay/", committees.TermDelayView.as_view(), name="term_delay"),
+    path("units/<int:pk>/conversion/", conversion.ConversionGridView.as_view(), name="conversion_grid"),
+    path("units/<int:pk>/conversion/edit/", conversion.ConversionEditView.as_view(), name="conversion_edit"),
     path("units/<int:pk>/renewals/", committees.RenewalsView.as_view(), name="renewals"),
     path("units/<int:pk>/people/new/", people.PersonCreateView.as_view(), name="person_create"),
     path("units/<int:pk>/elections/new/", elections.ElectionCreateView.as_view(), name="election_create"),

@@ -35,6 +35,9 @@ class Election(models.Model):
     ballots_returned = models.PositiveIntegerField(_("ballots returned"), null=True, blank=True)
     ballots_invalid = models.PositiveIntegerField(_("invalid ballots"), default=0)
     seats = models.PositiveSmallIntegerField(_("executive seats"), null=True, blank=True)
+    # False for results recorded from the minutes (e.g. past 会改联 conversions): the listed members
+    # were elected and the vote rules cannot be checked, only the date, turnout and officers.
+    votes_itemized = models.BooleanField(_("votes itemized"), default=True)
     certified_at = models.DateTimeField(_("certified at"), null=True, blank=True)
     certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("certified by"))

@@ -1,0 +1,226 @@
+"""会改联: recording a village's conversion from women's congress to federation.
+
+The first save creates a conversion election recorded from the minutes and certifies it through
+orgtree.elections (term, offices, the unit's form); later saves amend it: the correction is an
+ElectionAmendment and the term's offices follow (a member entered by mistake gets a void office,
+ended on the day it started, so no figure as of any date counts her). Pages, the Excel import and
+the API all call `record_conversion`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation import audit, scope
+from federation.models import ChangeRecord
+from orgtree import elections
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Person, Role, Unit
+from orgtree.models.position import ServicePosition
+from orgtree.services import ConflictError
+
+CHAIR_FLAGS = ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
+
+
+@dataclass
+class Member:
+    name: str
+    id_number: str = ""
+    role: str = Role.EXECUTIVE
+    vice_chair_type: str = ""
+
+
+@dataclass
+class Conversion:
+    """What a county cadre records for one village (the form and one spreadsheet row + member rows)."""
+
+    held_on: datetime.date
+    members: list  # Member, the chair and vice-chairs included
+    entitled: int | None = None
+    present: int | None = None
+    chair_flags: dict = field(default_factory=dict)
+    pay_year: int | None = None
+    chair_pay: Decimal | None = None
+    secretary_pay: Decimal | None = None
+    womens_home: str = ""        # "", "yes" or "standardized"
+    childrens_home: bool = False
+
+
+def current_election(village):
+    return (Election.objects.filter(unit=village, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED)
+            .order_by("-held_on", "-pk").first())
+
+
+def version_of(village):
+    """What an editor saw: 0 before the first conversion, then the election's version."""
+    election = current_election(village)
+    return election.version if election else 0
+
+
+def check(data):
+    """Problems with the data itself (before any scope or database check), in Chinese."""
+    problems = []
+    if data.held_on and data.held_on > timezone.localdate():
+        problems.append(_("The election date %(date)s is in the future.") % {"date": data.held_on})
+    seen = set()
+    for m in data.members:
+        key = (m.name, m.id_number)
+        if not m.name.strip():
+            problems.append(_("A member has no name."))
+        elif key in seen:
+            problems.append(_("%(name)s is listed twice.") % {"name": m.name})
+        seen.add(key)
+    chairs = [m for m in data.members if m.role == Role.CHAIR]
+    if len(chairs) != 1:
+        problems.append(_("The new committee must elect exactly one chair (%(count)d entered).") % {
+            "count": len(chairs)})
+    for m in data.members:
+        if m.role == Role.VICE_CHAIR and not m.vice_chair_type:
+            problems.append(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
+                            % {"name": m.name})
+    for label, value in ((_("the chair's pay"), data.chair_pay), (_("the party secretary's pay"),
+                                                                   data.secretary_pay)):
+        if value is not None and value < 0:
+            problems.append(_("%(what)s cannot be negative.") % {"what": label})
+    return problems
+
+
+def record_conversion(user, village, data, *, expected_version=None, source="web"):
+    """Create or amend the conversion record of `village`; returns the (certified) election."""
+    problems = check(data)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        village = Unit.objects.select_for_update().get(pk=village.pk)  # one writer per village at a time
+        scope.require(user, scope.CHANGE, village)
+        if village.kind not in GRASSROOTS_KINDS:
+            raise ValidationError(_("Only villages and communities are converted from congress to federation."))
+        existing = current_election(village)
+        if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
+            raise ConflictError(village)
+        people = [_person(user, village, m, source) for m in data.members]
+        if existing is None:
+            election = _first_record(user, village, data, people, source)
+        else:
+            election = _amend(user, existing, data, people, source)
+        _positions(village, data)
+        _pay(user, village, data)
+        return election
+
+
+def _person(user, village, member, source):
+    from orgtree.committees import create_person
+
+    if member.id_number:
+        found = scope.restrict(Person.objects.filter(merged_into=None), user).filter(
+            id_number=member.id_number).first()
+        if found:
+            return found
+    same_name = list(Person.objects.filter(unit=village, name=member.name, merged_into=None)[:2])
+    if len(same_name) == 1 and (not member.id_number or not same_name[0].id_number):
+        return same_name[0]
+    return create_person(user, village, name=member.name, id_number=member.id_number, source=source)
+
+
+def _officer_fields(member, data):
+    flags = {f: bool(data.chair_flags.get(f)) for f in CHAIR_FLAGS} if member.role == Role.CHAIR else {}
+    return {"role": member.role, "vice_chair_type": member.vice_chair_type if member.role == Role.VICE_CHAIR
+            else "", **flags}
+
+
+def _first_record(user, village, data, people, source):
+    election = Election.objects.create(
+        unit=village, kind=Election.Kind.CONVERSION, votes_itemized=False, status=Election.Status.RESULTS,
+        held_on=data.held_on, entitled=data.entitled, present=data.present, seats=len(people),
+        created_by=user if user is not None and user.is_authenticated else None)
+    Candidate.objects.bulk_create([Candidate(election=election, person=p) for p in people])
+    OfficerChoice.objects.bulk_create([
+        OfficerChoice(election=election, person=p, **_officer_fields(m, data))
+        for m, p in zip(data.members, people, strict=True) if m.role != Role.EXECUTIVE])
+    elections.certify_election(user, election, source=source)
+    return Election.objects.get(pk=election.pk)
+
+
+def _amend(user, election, data, people, source):
+    """Apply a correction to a certified conversion: amendment record, then the term's offices."""
+    term = election.opened_term
+    offices = {o.person_id: o for o in Office.objects.filter(term=term).exclude(ended_on=F("started_on"))}
+    wanted = {p.pk: (m, p) for m, p in zip(data.members, people, strict=True)}
+    changes = {}
+    for name in ("held_on", "entitled", "present"):
+        before, after = getattr(election, name), getattr(data, name)
+        if before != after:
+            changes[name] = [str(before) if before is not None else None, str(after) if after is not None else None]
+    removed = [o for pk, o in offices.items() if pk not in wanted]
+    added = [(m, p) for pk, (m, p) in wanted.items() if pk not in offices]
+    changed = []
+    for pk, (m, _p) in wanted.items():
+        office = offices.get(pk)
+        if office is None:
+            continue
+        fields = _officer_fields(m, data)
+        if any(getattr(office, k) != v for k, v in fields.items()) or (
+                m.role != Role.CHAIR and any(getattr(office, f) for f in CHAIR_FLAGS)):
+            changed.append((office, {**dict.fromkeys(CHAIR_FLAGS, False), **fields}))
+    if removed:
+        changes["removed"] = [o.person.name for o in removed]
+    if added:
+        changes["added"] = [p.name for _m, p in added]
+    if changed:
+        changes["roles"] = [f"{o.person.name}: {o.role} → {f['role']}" for o, f in changed]
+    if not changes:
+        return election
+    held_on = data.held_on
+    if "held_on" in changes:
+        if term.ended_on is not None and held_on >= term.ended_on:
+            raise ValidationError(_("The election date must be before the next term began (%(date)s).")
+                                  % {"date": term.ended_on})
+        term.started_on, term.due_on = held_on, elections.add_years(held_on, elections.term_years(term.unit))
+        term.save(update_fields=["started_on", "due_on"])
+        Office.objects.filter(term=term, started_on=election.held_on).exclude(ended_on=F("started_on")).update(
+            started_on=held_on)
+    for office in removed:  # entered by mistake: a void office, so no date counts her
+        Office.objects.filter(pk=office.pk).update(ended_on=F("started_on"))
+    for office, fields in changed:
+        Office.objects.filter(pk=office.pk).update(**fields)
+    if term.ended_on is None:
+        Office.objects.bulk_create([Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
+                                           **_officer_fields(m, data)) for m, p in added])
+    ElectionAmendment.objects.create(election=election, reason=_("Conversion record corrected"), changes=changes,
+                                     created_by=user if user is not None and user.is_authenticated else None)
+    Election.objects.filter(pk=election.pk).update(held_on=held_on, entitled=data.entitled, present=data.present,
+                                                   seats=len(people), version=F("version") + 1)
+    audit.record(election, user, ChangeRecord.Action.UPDATE, changes, source)
+    return Election.objects.get(pk=election.pk)
+
+
+def _positions(village, data):
+    today = timezone.localdate()
+    wanted = {ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
+              ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home}
+    for kind, present in wanted.items():
+        current = ServicePosition.objects.filter(unit=village, kind=kind, closed_on__isnull=True).first()
+        standardized = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
+        if present and current is None:
+            ServicePosition.objects.create(unit=village, kind=kind, standardized=standardized, opened_on=today)
+        elif present and current.standardized != standardized:
+            ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
+        elif not present and current is not None:
+            ServicePosition.objects.filter(pk=current.pk).update(closed_on=today)
+
+
+def _pay(user, village, data):
+    from funding.models import ChairPay
+
+    if data.chair_pay is None:
+        return
+    ChairPay.objects.update_or_create(
+        unit=village, year=data.pay_year or data.held_on.year,
+        defaults={"chair_annual": data.chair_pay, "party_secretary_annual": data.secretary_pay,
+                  "recorded_by": user if user is not None and user.is_authenticated else None})

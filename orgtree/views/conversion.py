@@ -1,0 +1,90 @@
+"""会改联 pages for county cadres: the grid of a county's villages and the per-village form."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from federation import scope
+from orgtree.choices import GRASSROOTS_KINDS, Form
+from orgtree.conversion import record_conversion
+from orgtree.forms import ConversionForm
+from orgtree.models import Election, Office, Role, Unit
+from orgtree.models.position import ServicePosition
+from orgtree.views.base import ServiceFormView, UnitMixin
+
+
+def open_offices():
+    return Office.objects.filter(ended_on__isnull=True)
+
+
+def count_of(qs):
+    return Subquery(qs.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1])
+
+
+class ConversionGridView(UnitMixin, TemplateView):
+    """Every village/community of the unit's subtree with its conversion record (a fixed number of queries)."""
+
+    template_name = "orgtree/conversion_grid.html"
+
+    def get_context_data(self, **kwargs):
+        villages = Unit.objects.open().within(self.unit).filter(kind__in=GRASSROOTS_KINDS)
+        total = villages.count()
+        converted = villages.filter(form=Form.FEDERATION).count()
+        show = self.request.GET.get("show", "")
+        if show == "todo":
+            villages = villages.exclude(form=Form.FEDERATION)
+        in_unit = open_offices().filter(unit=OuterRef("pk"))
+        rows = villages.select_related("parent").annotate(
+            converted_on=Subquery(Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
+                                                          status=Election.Status.CERTIFIED)
+                                  .order_by("-held_on").values("held_on")[:1]),
+            executives=count_of(in_unit),
+            vice_chairs=count_of(in_unit.filter(role=Role.VICE_CHAIR)),
+        ).order_by("code", "pk")
+        page = Paginator(rows, 200).get_page(self.request.GET.get("page"))
+        ids = [v.pk for v in page]
+        chairs = {o.unit_id: o for o in open_offices().filter(unit__in=ids, role=Role.CHAIR).select_related("person")}
+        positions = {}
+        for p in ServicePosition.objects.filter(unit__in=ids, closed_on__isnull=True):
+            positions.setdefault(p.unit_id, {})[p.kind] = p
+        for v in page:
+            v.chair = chairs.get(v.pk)
+            v.homes = positions.get(v.pk, {})
+        return super().get_context_data(
+            page=page, total=total, converted=converted, show=show,
+            percent=round(converted * 100 / total) if total else 0,
+            can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
+
+
+class ConversionEditView(ServiceFormView):
+    form_class = ConversionForm
+    template_name = "orgtree/conversion_form.html"
+    success_message = gettext_lazy("Saved the conversion of %(name)s.")
+
+    @property
+    def title(self):
+        return _("Conversion of %(name)s") % {"name": self.unit.name}
+
+    def get_initial(self):
+        return ConversionForm.initial_for(self.unit)
+
+    def perform(self, form):
+        record_conversion(self.request.user, self.unit, form.to_conversion(),
+                          expected_version=form.cleaned_data["version"])
+        return self.unit
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:conversion_grid", args=[obj.parent_id]) + f"#u{obj.pk}"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if getattr(response, "context_data", None) and response.context_data.get("conflict"):
+            # Show what is recorded now, so the second editor can compare before saving again.
+            response.context_data["current_form"] = ConversionForm(initial=ConversionForm.initial_for(self.unit))
+        return response
+
+
+
