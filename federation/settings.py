@@ -167,6 +167,8 @@ LOGGING = {
 BANYAN = {
     # Years a committee serves, by unit kind; "default" for the rest (DESIGN.md: 5 everywhere).
     "TERM_YEARS": {"default": 5},
+    # Uploads larger than this are refused with a message (and never read into memory twice).
+    "IMPORT_MAX_BYTES": int(os.environ.get("BANYAN_IMPORT_MAX_MB", "20")) * 2**20,
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
     # Election rules in local practice (DESIGN.md §1): change them per deployment, not in code.

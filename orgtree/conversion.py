@@ -68,6 +68,7 @@ def check(data):
     problems = []
     if data.held_on and data.held_on > timezone.localdate():
         problems.append(_("The election date %(date)s is in the future.") % {"date": data.held_on})
+    problems += elections.turnout_problems(data.entitled, data.present)
     seen = set()
     for m in data.members:
         key = (m.name, m.id_number)

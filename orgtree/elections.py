@@ -105,6 +105,21 @@ def violations(election, candidates=None, officers=None):
     return found
 
 
+def turnout_problems(entitled, present):
+    """Quorum and plausibility of the turnout, when both figures are known."""
+    if not entitled or present is None:
+        return []
+    if present > entitled:
+        return [_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
+            "present": present, "entitled": entitled}]
+    num, den = rules()["quorum"]
+    if present * den <= entitled * num:
+        return [_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
+                  "%(entitled)d entitled to vote; the election is void.") % {
+            "present": present, "num": num, "den": den, "entitled": entitled}]
+    return []
+
+
 def _recorded_result_violations(election, candidates, officers):
     """A result copied from the meeting's minutes (no vote counts): date, turnout if given, the members."""
     if not election.held_on:
@@ -112,15 +127,7 @@ def _recorded_result_violations(election, candidates, officers):
     found = []
     if election.held_on > timezone.localdate():
         found.append(_("The election date %(date)s is in the future.") % {"date": election.held_on})
-    if election.entitled and election.present is not None:
-        num, den = rules()["quorum"]
-        if election.present > election.entitled:
-            found.append(_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
-                "present": election.present, "entitled": election.entitled})
-        elif election.present * den <= election.entitled * num:
-            found.append(_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
-                           "%(entitled)d entitled to vote; the election is void.") % {
-                "present": election.present, "num": num, "den": den, "entitled": election.entitled})
+    found += turnout_problems(election.entitled, election.present)
     if not candidates:
         found.append(_("List the members of the new committee."))
     return found + _officer_violations(officers, {c.person_id for c in candidates})

@@ -1,7 +1,8 @@
 from .audit import ChangeRecord
+from .job import Job
 from .notification import Notification
 from .scope import Role, UserScope
 
 UserScope.scope_unit_path = "unit"
 
-__all__ = ["ChangeRecord", "Notification", "Role", "UserScope"]
+__all__ = ["ChangeRecord", "Job", "Notification", "Role", "UserScope"]

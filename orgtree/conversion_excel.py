@@ -1,0 +1,327 @@
+"""The 会改联 spreadsheet: a template pre-filled with exactly the villages in scope, and its reader.
+
+Sheet 1 has one row per village, sheet 2 one row per committee member keyed by the village code.
+`read()` reports every problem at once (sheet, row, column, a Chinese message) and builds the
+Conversion records; `commit()` saves them all in one transaction through record_conversion, so an
+unchanged file changes nothing. Column names are the contract documented in docs/conversion-excel.md.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation import scope
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.conversion import CHAIR_FLAGS, Conversion, Member, check, current_election, record_conversion
+from orgtree.idnumber import normalize, validate_id_number
+from orgtree.models import Office, Role, Unit, ViceChairType
+from orgtree.models.position import ServicePosition
+
+VILLAGE_SHEET, MEMBER_SHEET = "村（社区）", "执委"
+VILLAGE_COLUMNS = {
+    "code": "区划代码", "name": "名称", "held_on": "会改联选举日期", "entitled": "应到人数", "present": "实到人数",
+    "on_party_committee": "主席进村党组织班子", "on_villagers_committee": "主席进村（居）委会班子",
+    "is_party_secretary": "主席任村党组织书记", "is_village_director": "主席任村（居）委会主任",
+    "pay_year": "报酬年度", "chair_pay": "主席年报酬（元）", "secretary_pay": "书记年报酬（元）",
+    "womens_home": "妇女之家", "childrens_home": "儿童之家",
+}
+MEMBER_COLUMNS = {"code": "区划代码", "name": "姓名", "id_number": "身份证号", "role": "职务",
+                  "vice_chair_type": "副主席类型"}
+ROLES = {"主席": Role.CHAIR, "副主席": Role.VICE_CHAIR, "常委": Role.STANDING, "执委": Role.EXECUTIVE}
+VICE_TYPES = {"专职": ViceChairType.FULL_TIME, "兼职": ViceChairType.PART_TIME, "挂职": ViceChairType.SECONDED}
+YES, NO = "是", "否"
+HOMES = {"无": "", "有": "yes", "规范化": "standardized"}
+
+
+@dataclass
+class Problem:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self):
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
+
+
+def villages_in_scope(user, unit=None):
+    """Open villages/communities the user may change, under `unit` (or anywhere in her scope)."""
+    villages = scope.restrict(Unit.objects.open(), user, scope.CHANGE).filter(kind__in=GRASSROOTS_KINDS)
+    return (villages.within(unit) if unit is not None else villages).order_by("code", "pk")
+
+
+# --- the template ---------------------------------------------------------------------------
+
+def build_template(user, unit):
+    """An .xlsx with the villages of `unit` the user may change, filled with what is recorded now."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    villages = list(villages_in_scope(user, unit))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = VILLAGE_SHEET
+    sheet.append(list(VILLAGE_COLUMNS.values()))
+    members = book.create_sheet(MEMBER_SHEET)
+    members.append(list(MEMBER_COLUMNS.values()))
+    offices = {}
+    for office in (Office.objects.filter(unit__in=villages, ended_on__isnull=True)
+                   .select_related("person").order_by("unit", "role", "pk")):
+        offices.setdefault(office.unit_id, []).append(office)
+    homes = {}
+    for p in ServicePosition.objects.filter(unit__in=villages, closed_on__isnull=True):
+        homes.setdefault(p.unit_id, {})[p.kind] = p
+    from funding.models import ChairPay
+
+    pay = {p.unit_id: p for p in ChairPay.objects.filter(unit__in=villages).order_by("year")}
+    role_names = {v: k for k, v in ROLES.items()}
+    type_names = {v: k for k, v in VICE_TYPES.items()}
+    for village in villages:
+        election = current_election(village) if village.form == "federation" else None
+        chair = next((o for o in offices.get(village.pk, []) if o.role == Role.CHAIR), None)
+        home = homes.get(village.pk, {}).get(ServicePosition.Kind.WOMENS_HOME)
+        p = pay.get(village.pk)
+        sheet.append([
+            village.code, village.name, election.held_on if election else None,
+            election.entitled if election else None, election.present if election else None,
+            *[(YES if getattr(chair, f) else NO) if chair else None for f in CHAIR_FLAGS],
+            p.year if p else None, p.chair_annual if p else None, p.party_secretary_annual if p else None,
+            ("规范化" if home.standardized else "有") if home else "无",
+            YES if ServicePosition.Kind.CHILDRENS_HOME in homes.get(village.pk, {}) else NO,
+        ])
+        for office in offices.get(village.pk, []):
+            # ID numbers are not written out (they are masked for most users); blank keeps what is recorded.
+            members.append([village.code, office.person.name, "", role_names[office.role],
+                            type_names.get(office.vice_chair_type, "")])
+    for ws, widths in ((sheet, [14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10]),
+                       (members, [14, 10, 20, 8, 12])):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, width in enumerate(widths):
+            ws.column_dimensions[chr(ord("A") + i)].width = width
+        ws.freeze_panes = "A2"
+    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    sheet.add_data_validation(yes_no)
+    yes_no.add("F2:I5000")
+    yes_no.add("N2:N5000")
+    home_list = DataValidation(type="list", formula1='"无,有,规范化"', allow_blank=True)
+    sheet.add_data_validation(home_list)
+    home_list.add("M2:M5000")
+    role_list = DataValidation(type="list", formula1='"主席,副主席,常委,执委"', allow_blank=True)
+    members.add_data_validation(role_list)
+    role_list.add("D2:D50000")
+    type_list = DataValidation(type="list", formula1='"专职,兼职,挂职"', allow_blank=True)
+    members.add_data_validation(type_list)
+    type_list.add("E2:E50000")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- reading an upload ----------------------------------------------------------------------
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
+    parts = text.split("-")
+    if len(parts) != 3:
+        raise ValueError
+    return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+def _count(value):
+    text = _text(value)
+    if not text:
+        return None
+    number = int(Decimal(text))
+    if number < 0 or Decimal(text) != number:
+        raise ValueError
+    return number
+
+
+def _money(value):
+    text = _text(value).replace(",", "").replace("，", "")
+    return Decimal(text).quantize(Decimal("0.01")) if text else None
+
+
+def _yes(value):
+    text = _text(value)
+    if text in ("", NO, "0", "False", "false"):
+        return False
+    if text in (YES, "1", "True", "true", "√", "✓"):
+        return True
+    raise ValueError
+
+
+class Reader:
+    """Reads a workbook for `user` under `unit` (None: her whole scope); `problems` lists everything at once."""
+
+    def __init__(self, user, unit):
+        self.user, self.unit = user, unit
+        self.problems = []
+        self.conversions = {}  # village pk -> Conversion
+        self.villages = {}     # village pk -> Unit
+
+    def problem(self, sheet, row, column, message):
+        self.problems.append(Problem(sheet, row, column, message))
+
+    def read(self, data):
+        limit = settings.BANYAN["IMPORT_MAX_BYTES"]
+        if not data:
+            self.problem("", 0, "", _("The file is empty."))
+            return self
+        if len(data) > limit:
+            self.problem("", 0, "", _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
+                         % {"size": len(data) // 2**20, "limit": limit // 2**20})
+            return self
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            self.problem("", 0, "", _("This is not an Excel .xlsx file. Download the template and fill it in."))
+            return self
+        sheets = {}
+        for name, columns in ((VILLAGE_SHEET, VILLAGE_COLUMNS), (MEMBER_SHEET, MEMBER_COLUMNS)):
+            if name not in book.sheetnames:
+                self.problem(name, 0, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
+                continue
+            rows = book[name].iter_rows(values_only=True)
+            header = [_text(v) for v in next(rows, ())]
+            missing = [title for title in columns.values() if title not in header]
+            if missing:
+                self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
+                continue
+            index = {key: header.index(title) for key, title in columns.items()}
+            sheets[name] = [(n, {k: row[i] if i < len(row) else None for k, i in index.items()})
+                            for n, row in enumerate(rows, start=2) if any(v not in (None, "") for v in row)]
+        if len(sheets) == 2:
+            self._villages(sheets[VILLAGE_SHEET])
+            self._members(sheets[MEMBER_SHEET])
+            self._check()
+        if not self.problems and not self.conversions:
+            self.problem("", 0, "", _("No village in the file has a conversion date: nothing to import."))
+        return self
+
+    def _villages(self, rows):
+        codes = {_text(row["code"]) for _n, row in rows}
+        allowed = {u.code: u for u in villages_in_scope(self.user, self.unit).filter(code__in=codes)}
+        self.rows = {}
+        for n, row in rows:
+            code = _text(row["code"])
+            village = allowed.get(code)
+            if village is None:
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"],
+                             _("%(code)s is not a village or community in your scope.") % {"code": code or "—"})
+                continue
+            if village.pk in self.villages:
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
+                continue
+            if not _text(row["held_on"]):
+                continue  # not converted yet: the row is left as it is
+            values = {}
+            for key, parse, message in (
+                ("held_on", _date, _("Not a date (write 2021-03-15).")),
+                ("entitled", _count, _("Not a whole number.")), ("present", _count, _("Not a whole number.")),
+                ("pay_year", _count, _("Not a whole number.")),
+                ("chair_pay", _money, _("Not an amount of yuan.")),
+                ("secretary_pay", _money, _("Not an amount of yuan.")),
+                *[(flag, _yes, _("Write 是 or 否.")) for flag in CHAIR_FLAGS],
+                ("childrens_home", _yes, _("Write 是 or 否.")),
+            ):
+                try:
+                    values[key] = parse(row[key])
+                except (ValueError, InvalidOperation, TypeError):
+                    self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS[key], message)
+            home = _text(row["womens_home"])
+            if home not in HOMES:
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 规范化."))
+            if values.get("held_on") and values["held_on"] > timezone.localdate():
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["held_on"],
+                             _("The election date %(date)s is in the future.") % {"date": values["held_on"]})
+            self.villages[village.pk] = village
+            self.rows[code] = (n, village, values, HOMES.get(home, ""))
+
+    def _members(self, rows):
+        self.members = {}
+        for n, row in rows:
+            code = _text(row["code"])
+            if code not in self.rows:
+                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["code"],
+                             _("%(code)s has no conversion date on the first sheet.") % {"code": code or "—"})
+                continue
+            name = _text(row["name"])
+            if not name:
+                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["name"], _("A member has no name."))
+                continue
+            id_number = normalize(_text(row["id_number"]))
+            if id_number:
+                try:
+                    validate_id_number(id_number)
+                except ValidationError as exc:
+                    self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["id_number"], " ".join(exc.messages))
+            role = ROLES.get(_text(row["role"]) or "执委")
+            if role is None:
+                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["role"], _("Write 主席, 副主席, 常委 or 执委."))
+                continue
+            vice_type = VICE_TYPES.get(_text(row["vice_chair_type"]), "")
+            if role == Role.VICE_CHAIR and not vice_type:
+                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["vice_chair_type"], _("Write 专职, 兼职 or 挂职."))
+            key = (name, id_number)
+            listed = self.members.setdefault(code, {})
+            if key in listed:
+                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["name"],
+                             _("%(name)s is listed twice (first on row %(row)d).") % {
+                                 "name": name, "row": listed[key][0]})
+                continue
+            listed[key] = (n, Member(name, id_number, role, vice_type))
+
+    def _check(self):
+        for code, (n, village, values, home) in self.rows.items():
+            if "held_on" not in values:
+                continue
+            members = [m for _row, m in self.members.get(code, {}).values()]
+            data = Conversion(
+                held_on=values["held_on"], members=members, entitled=values.get("entitled"),
+                present=values.get("present"), chair_flags={f: values.get(f, False) for f in CHAIR_FLAGS},
+                pay_year=values.get("pay_year"), chair_pay=values.get("chair_pay"),
+                secretary_pay=values.get("secretary_pay"), womens_home=home,
+                childrens_home=values.get("childrens_home", False))
+            for message in check(data):
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], f"{village.name}: {message}")
+            self.conversions[village.pk] = data
+
+
+def commit(user, reader, progress=None):
+    """Save every village of a clean read in one transaction; returns how many records changed."""
+    if reader.problems:
+        raise ValueError("commit() needs a read without problems")
+    changed = 0
+    with transaction.atomic():
+        for i, (pk, data) in enumerate(reader.conversions.items(), start=1):
+            village = reader.villages[pk]
+            before = current_election(village)
+            after = record_conversion(user, village, data, source="import")
+            changed += before is None or before.version != after.version
+            if progress:
+                progress(i, len(reader.conversions))
+    return changed

@@ -1,0 +1,199 @@
+"""The 会改联 spreadsheet round trip: template, every kind of bad input at once, confirm, idempotence."""
+
+import datetime
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from federation.models import Job
+from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, Reader, build_template, commit
+from orgtree.models import ElectionAmendment, Office, Term, Unit
+from tests.orgtree.test_idnumber import id_number
+
+
+def filled(user, unit, villages=None, members=None):
+    """The template for `unit`, with rows filled in: villages {code: {column: value}}, members [[...]]."""
+    book = load_workbook(io.BytesIO(build_template(user, unit)))
+    sheet = book[VILLAGE_SHEET]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        values = (villages or {}).get(row[0].value)
+        for column, value in (values or {}).items():
+            row[header.index(column)].value = value
+    for member in members or []:
+        book[MEMBER_SHEET].append(member)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD = {"会改联选举日期": "2021-03-15", "应到人数": 120, "实到人数": 96, "主席进村党组织班子": "是",
+        "主席进村（居）委会班子": "是", "主席年报酬（元）": 12000, "书记年报酬（元）": 30000, "妇女之家": "规范化",
+        "儿童之家": "是"}
+
+
+def good_file(user, tree):
+    code = tree.village_a1.code
+    return filled(user, tree.county_a, {code: GOOD}, [
+        [code, "林秀英", id_number(), "主席", None], [code, "陈美华", None, "副主席", "兼职"],
+        [code, "王丽", None, "副主席", "兼职"], [code, "张芳", None, "执委", None], [code, "李娜", None, None, None]])
+
+
+def test_the_template_lists_exactly_the_villages_in_scope(tree, users):
+    book = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_a)))
+    codes = [r[0] for r in book[VILLAGE_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert codes == [tree.village_a1.code, tree.village_a2.code, tree.village_a3.code]
+    assert [c.value for c in book[MEMBER_SHEET][1]] == ["区划代码", "姓名", "身份证号", "职务", "副主席类型"]
+    assert build_template(users.editor_a, tree.county_b)  # out-of-scope unit: an empty template, no rows
+    empty = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_b)))
+    assert empty[VILLAGE_SHEET].max_row == 1
+
+
+def test_a_good_file_imports_and_the_same_file_again_changes_nothing(tree, users):
+    data = good_file(users.editor_a, tree)
+    reader = Reader(users.editor_a, tree.county_a).read(data)
+    assert reader.problems == []
+    assert commit(users.editor_a, reader) == 1
+    village = Unit.objects.get(pk=tree.village_a1.pk)
+    assert village.form == "federation"
+    assert Office.objects.filter(unit=village, ended_on=None).count() == 5
+    # The template now carries the record; uploading it as downloaded changes nothing.
+    again = Reader(users.editor_a, tree.county_a).read(build_template(users.editor_a, tree.county_a))
+    assert again.problems == [] and commit(users.editor_a, again) == 0
+    assert commit(users.editor_a, Reader(users.editor_a, tree.county_a).read(data)) == 0
+    assert not ElectionAmendment.objects.exists() and Term.objects.count() == 1
+
+
+def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users):
+    a1, a2, b1 = tree.village_a1.code, tree.village_a2.code, tree.village_b1.code
+    book = load_workbook(io.BytesIO(filled(users.editor_a, tree.county_a, {
+        a1: {**GOOD, "应到人数": "很多", "会改联选举日期": "2999-01-01"},
+        a2: {**GOOD, "妇女之家": "也许"},
+    }, [[a1, "林秀英", None, "主席", None], [a1, "林秀英", None, "主席", None],
+        [a2, "陈美华", "123", "主任", None], [b1, "越界", None, "执委", None], ["999999999999", "某", None, None, None]])))
+    book[VILLAGE_SHEET].append([b1, "城东村", "2021-01-01"])
+    book[VILLAGE_SHEET].append(["999999999999", "不存在", "2021-01-01"])
+    out = io.BytesIO()
+    book.save(out)
+    reader = Reader(users.editor_a, tree.county_a).read(out.getvalue())
+    found = {(p.sheet, p.row, p.column) for p in reader.problems}
+    text = " ".join(str(p.message) for p in reader.problems)
+    assert (VILLAGE_SHEET, 2, "应到人数") in found and "整数" in text
+    assert (VILLAGE_SHEET, 2, "会改联选举日期") in found and "未来" in text
+    assert (VILLAGE_SHEET, 3, "妇女之家") in found
+    assert (MEMBER_SHEET, 3, "姓名") in found and "两次" in text             # duplicate member
+    assert (MEMBER_SHEET, 4, "身份证号") in found and (MEMBER_SHEET, 4, "职务") in found
+    assert (VILLAGE_SHEET, 5, "区划代码") in found and "管理范围" in text      # county B's village
+    assert (VILLAGE_SHEET, 6, "区划代码") in found                            # unknown code
+    assert (MEMBER_SHEET, 5, "区划代码") in found and (MEMBER_SHEET, 6, "区划代码") in found
+    assert len(reader.problems) >= 10
+    assert not Term.objects.exists()
+
+
+@pytest.mark.parametrize(("content", "word"), [
+    (b"", "空"),
+    (b"not a spreadsheet at all", "xlsx"),
+])
+def test_unreadable_files(tree, users, content, word):
+    reader = Reader(users.editor_a, tree.county_a).read(content)
+    assert word in " ".join(str(p.message) for p in reader.problems)
+
+
+def test_wrong_headers_and_missing_sheets(tree, users):
+    book = Workbook()
+    book.active.title = VILLAGE_SHEET
+    book.active.append(["代码", "名字"])
+    out = io.BytesIO()
+    book.save(out)
+    text = " ".join(str(p.message) for p in Reader(users.editor_a, tree.county_a).read(out.getvalue()).problems)
+    assert "缺少" in text and "会改联选举日期" in text and MEMBER_SHEET in text
+
+
+def test_a_file_over_the_limit_is_refused_unread(tree, users, settings):
+    settings.BANYAN = {**settings.BANYAN, "IMPORT_MAX_BYTES": 1024}
+    text = " ".join(str(p.message) for p in Reader(users.editor_a, tree.county_a).read(b"x" * 2048).problems)
+    assert "MB" in text
+
+
+def test_a_file_with_no_conversion_dates_has_nothing_to_import(tree, users):
+    reader = Reader(users.editor_a, tree.county_a).read(build_template(users.editor_a, tree.county_a))
+    assert "没有" in " ".join(str(p.message) for p in reader.problems)
+
+
+# --- pages and the command --------------------------------------------------------------------
+
+def upload(client, unit, content, name="会改联.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("orgtree:conversion_import", args=[unit.pk]),
+                       {"file": SimpleUploadedFile(name, content)})
+
+
+def test_upload_check_confirm(client, tree, users):
+    client.force_login(users.editor_a)
+    template = client.get(reverse("orgtree:conversion_template", args=[tree.county_a.pk]))
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
+    response = upload(client, tree.county_a, good_file(users.editor_a, tree))
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.status == "ready"
+    assert not Term.objects.exists()  # nothing saved before the confirmation
+    page = client.get(job.get_absolute_url())
+    assert "确认导入" in page.content.decode()
+    client.post(job.get_absolute_url())
+    job.refresh_from_db()
+    assert job.status == "done" and job.summary["changed"] == 1
+    assert Unit.objects.get(pk=tree.village_a1.pk).form == "federation"
+
+
+def test_a_bad_upload_shows_its_problems(client, tree, users):
+    client.force_login(users.editor_a)
+    upload(client, tree.county_a, b"garbage")
+    job = Job.objects.get()
+    assert job.status == "invalid"
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert "xlsx" in body and "确认导入" not in body
+    client.post(job.get_absolute_url())  # confirming an invalid job does nothing
+    assert Job.objects.get().status == "invalid" and not Term.objects.exists()
+
+
+def test_import_pages_are_scoped(client, tree, users):
+    client.force_login(users.editor_b)
+    upload(client, tree.county_b, b"garbage")
+    job = Job.objects.get()
+    client.force_login(users.editor_a)
+    assert client.get(reverse("orgtree:conversion_template", args=[tree.county_b.pk])).status_code == 404
+    assert upload(client, tree.county_b, b"x").status_code == 404
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.post(job.get_absolute_url()).status_code == 404
+    client.force_login(users.viewer)
+    assert client.get(reverse("orgtree:conversion_template", args=[tree.county_b.pk])).status_code == 403
+    assert upload(client, tree.county_b, b"x").status_code == 403
+
+
+def test_the_command_uses_the_users_scope(tree, users, tmp_path):
+    path = tmp_path / "file.xlsx"
+    path.write_bytes(good_file(users.editor_a, tree))
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("import_conversions", str(path), "--user", "editor_b", stdout=StringIO(), stderr=StringIO())
+    assert not Term.objects.exists()
+    out = StringIO()
+    call_command("import_conversions", str(path), "--user", "editor_a", stdout=out, stderr=StringIO())
+    assert "1 changed" in out.getvalue()
+    out = StringIO()
+    call_command("import_conversions", str(path), "--user", "editor_a", stdout=out, stderr=StringIO())
+    assert "0 changed" in out.getvalue()
+
+
+def test_dates_in_excel_date_cells_are_read(tree, users):
+    data = filled(users.editor_a, tree.county_a, {tree.village_a1.code: {**GOOD, "会改联选举日期":
+                                                                        datetime.datetime(2021, 3, 15)}},
+                  [[tree.village_a1.code, "林秀英", None, "主席", None]])
+    reader = Reader(users.editor_a, tree.county_a).read(data)
+    assert reader.problems == []
+    assert reader.conversions[tree.village_a1.pk].held_on == datetime.date(2021, 3, 15)
