@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.core.cache import cache
 
 from orgtree.tree import check_tree
 
@@ -56,8 +57,9 @@ def commit_conversion_import(job_id):
         return Job.Status.INVALID
 
     def progress(done, total):
-        # Outside the import's transaction only on PostgreSQL with a real worker; harmless when eager.
-        Job.objects.filter(pk=job.pk).update(progress=int(done * 100 / total))
+        # The import is one transaction, so a progress row written inside it would stay invisible
+        # until the end: progress goes through the cache (Redis in production), which the page reads.
+        cache.set(job.progress_key, int(done * 100 / total), 3600)
 
     try:
         changed = commit(job.user, reader, progress)

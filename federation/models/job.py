@@ -41,5 +41,15 @@ class Job(models.Model):
         return reverse("orgtree:import_job", args=[self.pk])
 
     @property
+    def progress_key(self):
+        return f"job:{self.pk}:progress"
+
+    def live_progress(self):
+        """While a job runs, its worker reports progress in the cache; after, the row has it."""
+        from django.core.cache import cache
+
+        return cache.get(self.progress_key, self.progress) if self.running else self.progress
+
+    @property
     def running(self):
         return self.status in (self.Status.VALIDATING, self.Status.COMMITTING)

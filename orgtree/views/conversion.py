@@ -155,7 +155,8 @@ class ImportJobView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(job=self.job, unit=self.job.unit, lineage=self.job.unit.lineage(), **kwargs)
+        return super().get_context_data(job=self.job, progress=self.job.live_progress(), unit=self.job.unit,
+                                        lineage=self.job.unit.lineage(), **kwargs)
 
     def post(self, request, pk):
         if self.job.status == Job.Status.READY:

@@ -197,3 +197,15 @@ def test_dates_in_excel_date_cells_are_read(tree, users):
     reader = Reader(users.editor_a, tree.county_a).read(data)
     assert reader.problems == []
     assert reader.conversions[tree.village_a1.pk].held_on == datetime.date(2021, 3, 15)
+
+
+def test_progress_of_a_running_job_comes_from_the_cache(tree, users):
+    from django.core.cache import cache
+
+    job = Job.objects.create(user=users.editor_a, unit=tree.county_a, kind="conversion_import", data=b"",
+                             status=Job.Status.COMMITTING, progress=0)
+    cache.set(job.progress_key, 40)
+    assert job.live_progress() == 40
+    job.status = Job.Status.DONE
+    job.progress = 100
+    assert job.live_progress() == 100
