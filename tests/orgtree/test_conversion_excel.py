@@ -74,7 +74,8 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users
         a1: {**GOOD, "应到人数": "很多", "会改联选举日期": "2999-01-01"},
         a2: {**GOOD, "妇女之家": "也许"},
     }, [[a1, "林秀英", None, "主席", None], [a1, "林秀英", None, "主席", None],
-        [a2, "陈美华", "123", "主任", None], [b1, "越界", None, "执委", None], ["999999999999", "某", None, None, None]])))
+        [a2, "陈美华", "123", "主任", None], [b1, "越界", None, "执委", None],
+        ["999999999999", "某", None, None, None]])))
     book[VILLAGE_SHEET].append([b1, "城东村", "2021-01-01"])
     book[VILLAGE_SHEET].append(["999999999999", "不存在", "2021-01-01"])
     out = io.BytesIO()
