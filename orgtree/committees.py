@@ -29,6 +29,25 @@ def create_person(user, unit, *, source="web", **fields):
         return person
 
 
+def create_people(user, unit, rows, *, source="web"):
+    """Several people for one unit (a committee list): one scope check, validated each, saved in bulk."""
+    with transaction.atomic():
+        scope.require(user, scope.CHANGE, unit)
+        people = []
+        for fields in rows:
+            person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
+            _validate(person)
+            people.append(person)
+        numbers = [p.id_number for p in people if p.id_number]
+        if len(numbers) != len(set(numbers)):
+            raise ValidationError({"id_number": _("The same ID number is given for two people.")})
+        Person.objects.bulk_create(people)
+        ChangeRecord.objects.bulk_create([
+            audit.build(p, user, ChangeRecord.Action.CREATE,
+                        audit.diff({}, _public(audit.snapshot(p, PERSON_FIELDS))), source) for p in people])
+        return people
+
+
 def update_person(user, person, changes, *, version=None, source="web"):
     with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)

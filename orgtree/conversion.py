@@ -105,7 +105,7 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         existing = current_election(village)
         if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
             raise ConflictError(village)
-        people = [_person(user, village, m, source) for m in data.members]
+        people = _people(user, village, data.members, source)
         if existing is None:
             election = _first_record(user, village, data, people, source)
         else:
@@ -115,18 +115,30 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         return election
 
 
-def _person(user, village, member, source):
-    from orgtree.committees import create_person
+def _people(user, village, members, source):
+    """The Person of each member: by ID number in the scope, else the village's one record of that
+    name, else a new record. A fixed number of queries per village, whatever its committee's size."""
+    from orgtree.committees import create_people
 
-    if member.id_number:
-        found = scope.restrict(Person.objects.filter(merged_into=None), user).filter(
-            id_number=member.id_number).first()
-        if found:
-            return found
-    same_name = list(Person.objects.filter(unit=village, name=member.name, merged_into=None)[:2])
-    if len(same_name) == 1 and (not member.id_number or not same_name[0].id_number):
-        return same_name[0]
-    return create_person(user, village, name=member.name, id_number=member.id_number, source=source)
+    numbers = [m.id_number for m in members if m.id_number]
+    by_number = {p.id_number: p for p in scope.restrict(Person.objects.filter(merged_into=None), user)
+                 .filter(id_number__in=numbers)} if numbers else {}
+    by_name = {}
+    for person in Person.objects.filter(unit=village, merged_into=None, name__in=[m.name for m in members]):
+        by_name.setdefault(person.name, []).append(person)
+    found, missing = [], []
+    for m in members:
+        person = by_number.get(m.id_number) if m.id_number else None
+        if person is None:
+            same_name = by_name.get(m.name, [])
+            if len(same_name) == 1 and (not m.id_number or not same_name[0].id_number):
+                person = same_name[0]
+        found.append(person)
+        if person is None:
+            missing.append(m)
+    created = iter(create_people(user, village, [{"name": m.name, "id_number": m.id_number} for m in missing],
+                                 source=source)) if missing else iter(())
+    return [person if person is not None else next(created) for person in found]
 
 
 def _officer_fields(member, data):

@@ -1,0 +1,111 @@
+"""会改联 import benchmark on PostgreSQL: a generated city file, ~2,000 villages and ~20,000 members.
+
+    make bench-import        # BENCH_IMPORT_DATABASE_URL defaults to .../banyan_bench_import
+
+Loads 南平市 (1,943 villages/communities) into a fresh database, writes a workbook with every
+village converted and 10 committee members each, then prints seconds for building the template,
+reading/validating the upload, committing it, and re-importing the same file (which must change
+nothing), with peak memory. Not a test: figures only.
+"""
+
+import datetime
+import io
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_IMPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/banyan_bench_import")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("SECRET_KEY", "bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["秀英", "桂英", "秀兰", "玉兰", "桂兰", "秀珍", "凤英", "玉梅", "丽", "敏", "静", "芳", "艳", "娟", "霞"]
+
+
+def fresh_database():
+    import psycopg
+
+    base, _, name = DB_URL.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label, fn, results):
+    start = time.perf_counter()
+    value = fn()
+    results.append((label, time.perf_counter() - start))
+    return value
+
+
+def main():
+    fresh_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from federation.models import UserScope
+    from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, Reader, build_template, commit
+    from orgtree.models import Office, Unit
+
+    call_command("migrate", verbosity=0)
+    call_command("load_divisions", str(settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"),
+                 stdout=io.StringIO())
+    city = Unit.objects.get(code="3507")
+    user = get_user_model().objects.create_user("bench")
+    UserScope.objects.create(user=user, unit=city, role="editor")
+
+    results = []
+    template = timed("build the template (empty)", lambda: build_template(user, city), results)
+    book = load_workbook(io.BytesIO(template))
+    villages, members = book[VILLAGE_SHEET], book[MEMBER_SHEET]
+    header = [c.value for c in villages[1]]
+    count = 0
+    for i, row in enumerate(villages.iter_rows(min_row=2)):
+        code = row[0].value
+        for column, value in {"会改联选举日期": datetime.date(2021, 3, 1) + datetime.timedelta(days=i % 200),
+                              "应到人数": 150, "实到人数": 120, "主席进村党组织班子": "是", "妇女之家": "有",
+                              "儿童之家": "否"}.items():
+            row[header.index(column)].value = value
+        for j in range(10):
+            name = SURNAMES[(i + j) % len(SURNAMES)] + GIVEN[(i * 7 + j) % len(GIVEN)] + ("" if j < 5 else str(j))
+            role, kind = ("主席", None) if j == 0 else ("副主席", "兼职") if j < 3 else ("执委", None)
+            members.append([code, name, None, role, kind])
+            count += 1
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    village_count = villages.max_row - 1
+
+    reader = timed("read and validate the upload", lambda: Reader(user, city).read(data), results)
+    assert not reader.problems, reader.problems[:5]
+    changed = timed("commit (one transaction)", lambda: commit(user, reader), results)
+    again = timed("read the same file again", lambda: Reader(user, city).read(data), results)
+    unchanged = timed("commit the same file again", lambda: commit(user, again), results)
+    timed("build the template (filled)", lambda: build_template(user, city), results)
+
+    print(f"{village_count} villages, {count} members, file {len(data) / 2**20:.1f} MB, PostgreSQL, "
+          f"{os.cpu_count()} cores")
+    print(f"first import changed {changed} villages; re-import changed {unchanged}; "
+          f"{Office.objects.filter(ended_on=None).count()} offices open")
+    for label, seconds in results:
+        print(f"{label:<32} {seconds:8.2f} s")
+    print(f"peak memory {peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
