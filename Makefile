@@ -38,6 +38,7 @@ lint: install
 # Benchmarks print figures; they are not tests. Needs PostgreSQL: BENCH_DATABASE_URL.
 bench: install
 	$(BIN)/python bench/tree.py
+	$(BIN)/python bench/import.py
 
 # Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
 messages: install
