@@ -177,3 +177,15 @@ def test_merge_refuses_different_id_numbers_and_other_counties(client, tree, use
     assert Person.objects.get(pk=b.pk).merged_into is None
     assert client.post(reverse("orgtree:person_duplicates"), {"keep": a.pk, "duplicate": c.pk}).status_code == 404
     assert Person.objects.get(pk=c.pk).merged_into is None
+
+
+def test_a_bad_wizard_step_shows_the_error_on_the_election_page(client, tree, users):
+    election = build_election(tree.village_a1, officers=False)
+    client.force_login(users.editor_a)
+    response = client.post(reverse("orgtree:candidate_add", args=[election.pk]),
+                           {"name": "林秀英", "id_number": "123", "approve": 1})
+    assert response.status_code == 200 and "18" in response.content.decode()
+    response = client.post(reverse("orgtree:election_figures", args=[election.pk]),
+                           {"kind": "renewal", "method": "assembly", "entitled": "很多"})
+    assert response.status_code == 200 and response.context["figures_form"].errors
+    assert not Person.objects.filter(name="林秀英").exists()
