@@ -1,8 +1,8 @@
 """Figures rolled up the tree: one SQL aggregate per group of children, never a Python loop.
 
-Children of a boundary kind (province/city/county) are counted by their ancestor column
-(GROUP BY county_id ...); the other children live in their parent's MPTT tree and are counted by
-lft range in one correlated subquery. `path` reaches the unit from another model ("unit__").
+Children with an ancestor column (province, city, county) are counted by it (GROUP BY county_id
+...); the others (townships, which root their own MPTT trees, and units inside a tree) by lft range
+in correlated subqueries of one statement. `path` reaches the unit from another model ("unit__").
 """
 
 from collections import defaultdict
@@ -14,10 +14,15 @@ from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS
 from orgtree.models import Unit
 
 
-def count_per_child(children, rows, path=""):
-    """{child id: number of `rows` in that child's subtree (the child included)}."""
+def rollup(children, rows, measures, path=""):
+    """{child id: {measure: count}} of `rows` in each child's subtree (the child included).
+
+    `measures` maps a name to a Q on `rows` (None counts every row): all are computed in the same
+    statements, so the number of queries depends on neither the children nor the measures.
+    """
     children = list(children)
-    counts = dict.fromkeys((c.pk for c in children), 0)
+    result = {c.pk: dict.fromkeys(measures, 0) for c in children}
+    counts = {name: Count("pk", filter=q) if q is not None else Count("pk") for name, q in measures.items()}
     by_column = defaultdict(list)
     in_tree = []
     for child in children:
@@ -27,22 +32,33 @@ def count_per_child(children, rows, path=""):
         key = Case(When(**{f"{path}pk__in": ids}, then=F(f"{path}pk")), default=F(f"{path}{column}_id"))
         grouped = (
             rows.filter(Q(**{f"{path}pk__in": ids}) | Q(**{f"{path}{column}_id__in": ids}))
-            .annotate(child=key).order_by().values("child").annotate(n=Count("pk"))
+            .annotate(child=key).order_by().values("child").annotate(**counts)
         )
         for row in grouped:
-            counts[row["child"]] = row["n"]
+            result[row["child"]].update({name: row[name] for name in measures})
     if in_tree:
-        sub = (
-            rows.filter(**{
-                f"{path}tree_id": OuterRef("tree_id"),
-                f"{path}lft__gte": OuterRef("lft"),
-                f"{path}lft__lte": OuterRef("rght"),
-            }).order_by().values(f"{path}tree_id").annotate(n=Count("pk")).values("n")
-        )
-        for pk, n in Unit.objects.filter(pk__in=in_tree).annotate(
-                n=Coalesce(Subquery(sub, output_field=IntegerField()), 0)).values_list("pk", "n"):
-            counts[pk] = n
-    return counts
+        inside = rows.filter(**{
+            f"{path}tree_id": OuterRef("tree_id"),
+            f"{path}lft__gte": OuterRef("lft"),
+            f"{path}lft__lte": OuterRef("rght"),
+        }).order_by().values(f"{path}tree_id")
+        annotations = {f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"),
+                                                      output_field=IntegerField()), 0)
+                       for name, count in counts.items()}
+        for row in Unit.objects.filter(pk__in=in_tree).annotate(**annotations).values("pk", *annotations):
+            result[row["pk"]].update({name: row[f"m_{name}"] for name in measures})
+    return result
+
+
+def total(unit, rows, measures, path=""):
+    """{measure: count} of `rows` in `unit`'s whole subtree, in one statement."""
+    counts = {name: Count("pk", filter=q) if q is not None else Count("pk") for name, q in measures.items()}
+    return rows.filter(unit.subtree_q(path)).aggregate(**counts)
+
+
+def count_per_child(children, rows, path=""):
+    """{child id: number of `rows` in that child's subtree (the child included)}."""
+    return {pk: figures["n"] for pk, figures in rollup(children, rows, {"n": None}, path).items()}
 
 
 def grassroots_per_child(children):

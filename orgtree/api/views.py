@@ -1,15 +1,33 @@
-from drf_spectacular.utils import extend_schema
+from django.utils.functional import lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from federation import scope
-from orgtree import elections, services
+from orgtree import coverage, elections, services
 from orgtree.api.committee_serializers import TermSerializer
 from orgtree.api.serializers import CloseSerializer, UnitSerializer, UnitUpdateSerializer
 from orgtree.filtersets import UnitFilterSet
 from orgtree.models import Unit
+
+
+def _coverage_docs():
+    from django.utils import translation
+
+    lines = ["Figures over the whole subtree, open units only. Keys (English / 中文):", ""]
+    for key, text in coverage.DEFINITIONS.items():
+        with translation.override("en"):
+            english = str(text)
+        with translation.override("zh-hans"):
+            chinese = str(text)
+        lines.append(f"- `{key}`: {english} / {chinese}")
+    return "\n".join(lines)
+
+
+coverage_docs = lazy(_coverage_docs, str)()
 
 
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -64,6 +82,26 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             "overdue": rows(found["overdue"]), "due_soon": rows(found["due_soon"]), "delayed": rows(found["delayed"]),
             "by_child": [{"unit": c.pk, "name": c.name, **counts[c.pk]} for c in children],
         })
+
+    @extend_schema(
+        description=coverage_docs, responses=None,
+        parameters=[
+            OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit"),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="figures as of this date (default today)"),
+        ])
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        """Coverage figures of the subtree (open units only)."""
+        unit = self.get_object()
+        try:
+            day = coverage.parse_day(request.query_params.get("as_of"))
+        except ValueError as exc:
+            raise ValidationError({"as_of": [str(exc)]}) from exc
+        if request.query_params.get("by") == "children":
+            rows = coverage.coverage_by_child(unit, day)
+            return Response({"unit": unit.pk, "as_of": day, "children": [
+                {"unit": child.pk, "name": child.name, "kind": child.kind, **figures} for child, figures in rows]})
+        return Response({"unit": unit.pk, "name": unit.name, "as_of": day, **coverage.coverage(unit, day)})
 
     @extend_schema(request=CloseSerializer, responses=UnitSerializer)
     @action(detail=True, methods=["post"])

@@ -1,0 +1,158 @@
+"""Coverage figures of a subtree (破难行动 dashboards): one definition per key, used by the API,
+the dashboard page and exports. Open units only; `as_of` answers for any past date from the
+recorded dates (opened/closed, office start/end, conversion election dates, term dates).
+
+Committee figures (chairs … women_village_directors) are those of village and community
+committees, the grassroots figures published reports give (开江县: 227 chairs, 2,065 执委).
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
+from orgtree.models import Election, Office, Role, Term, Unit, ViceChairType
+from orgtree.models.position import ServicePosition
+from orgtree.rollups import rollup, total
+
+# key: (English, Chinese) definition, for the API docs and the dashboard's legend.
+DEFINITIONS = {
+    "villages_total": _("Open villages and communities."),
+    "villages_converted": _("Villages and communities whose women's congress has become a federation (会改联)."),
+    "conversion_rate": _("villages_converted / villages_total, in percent."),
+    "chairs": _("Chairs of village and community committees."),
+    "vice_chairs_full_time": _("Full-time vice-chairs of village and community committees."),
+    "vice_chairs_part_time": _("Part-time vice-chairs of village and community committees."),
+    "vice_chairs_seconded": _("Seconded vice-chairs of village and community committees."),
+    "executives": _("Members of village and community committees (chairs and vice-chairs included)."),
+    "chairs_in_two_committees": _("Village and community chairs on the party committee or the villagers' committee."),
+    "chairs_in_two_committees_rate": _("chairs_in_two_committees / chairs, in percent."),
+    "women_party_secretaries": _("Village and community chairs who are also party secretary."),
+    "women_village_directors": _("Village and community chairs who are also village (residents') director."),
+    "townships_total": _("Open townships and streets."),
+    "townships_regionalized": _("Townships and streets with at least 3 vice-chairs and 25 executives."),
+    "agency_committees": _("Open agency women's committees."),
+    "enterprise_committees": _("Open enterprise women's committees."),
+    "social_org_committees": _("Open social organization women's committees."),
+    "new_domain_committees": _("Open new-domain federations."),
+    "women_groups": _("Open women's groups."),
+    "womens_homes": _("Open women's homes."),
+    "womens_homes_standardized": _("Open women's homes that are standardized."),
+    "childrens_homes": _("Open children's homes."),
+    "terms_overdue": _("Running terms whose renewal date has passed."),
+}
+REGIONALIZED = {"vice_chairs": 3, "executives": 25}
+
+
+def alive(day, path=""):
+    """Units open on `day`."""
+    return (Q(**{f"{path}opened_on__isnull": True}) | Q(**{f"{path}opened_on__lte": day})) & (
+        Q(**{f"{path}closed_on__isnull": True}) | Q(**{f"{path}closed_on__gt": day}))
+
+
+def holding(day):
+    """Offices held on `day` (a void office, ended the day it started, never is)."""
+    return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+def _bases(day):
+    """(rows, path, measures) groups: each group is one SQL statement, whatever its measures."""
+    grassroots = Q(kind__in=GRASSROOTS_KINDS)
+    converted_on = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
+                                           status=Election.Status.CERTIFIED, held_on__lte=day)
+    later_conversion = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
+                                               status=Election.Status.CERTIFIED, held_on__gt=day)
+    held = Office.objects.filter(holding(day), unit=OuterRef("pk"))
+    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
+    # Conditions, not annotations: an annotation would join the GROUP BY of the per-child rollup.
+    units = Unit.objects.filter(alive(day))
+    vice_chairs = Coalesce(Subquery(held.filter(role=Role.VICE_CHAIR).order_by().values("unit")
+                                    .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
+    executives = Coalesce(Subquery(held.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1],
+                                   output_field=IntegerField()), 0)
+    chair = Q(role=Role.CHAIR)
+    offices = Office.objects.filter(holding(day), alive(day, "unit__"), unit__kind__in=GRASSROOTS_KINDS)
+    positions = ServicePosition.objects.filter(alive(day, "unit__"), (
+        Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day)))
+    terms = Term.objects.filter(alive(day, "unit__"), started_on__lte=day, due_on__lt=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    return [
+        (units, "", {
+            "villages_total": grassroots,
+            # A federation with a certified conversion on or before the day, or one without any
+            # recorded conversion (loaded as a federation) — but not one converted after the day.
+            "villages_converted": grassroots & (
+                Q(Exists(converted_on)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion)))),
+            "townships_total": townships,
+            "townships_regionalized": townships & Q(GreaterThanOrEqual(vice_chairs, REGIONALIZED["vice_chairs"]))
+            & Q(GreaterThanOrEqual(executives, REGIONALIZED["executives"])),
+            "agency_committees": Q(kind=Kind.AGENCY),
+            "enterprise_committees": Q(kind=Kind.ENTERPRISE),
+            "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
+            "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
+            "women_groups": Q(kind=Kind.WOMEN_GROUP),
+        }),
+        (offices, "unit__", {
+            "chairs": chair,
+            "vice_chairs_full_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.FULL_TIME),
+            "vice_chairs_part_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.PART_TIME),
+            "vice_chairs_seconded": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.SECONDED),
+            "executives": None,
+            "chairs_in_two_committees": chair & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
+            "women_party_secretaries": chair & Q(is_party_secretary=True),
+            "women_village_directors": chair & Q(is_village_director=True),
+        }),
+        (positions, "unit__", {
+            "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
+            "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
+            "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
+        }),
+        (terms, "unit__", {"terms_overdue": None}),
+    ]
+
+
+def _percent(part, whole):
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _rates(figures):
+    figures["conversion_rate"] = _percent(figures["villages_converted"], figures["villages_total"])
+    figures["chairs_in_two_committees_rate"] = _percent(figures["chairs_in_two_committees"], figures["chairs"])
+    return {key: figures[key] for key in DEFINITIONS}
+
+
+def coverage(unit, as_of=None):
+    """Every figure over `unit`'s subtree as of a date (today by default)."""
+    day = as_of or timezone.localdate()
+    figures = {}
+    for rows, path, measures in _bases(day):
+        figures.update(total(unit, rows, measures, path))
+    return _rates(figures)
+
+
+def coverage_by_child(unit, as_of=None):
+    """[(child, figures)] for the children open on the day; the number of queries is fixed."""
+    day = as_of or timezone.localdate()
+    children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
+    per_child = {c.pk: {} for c in children}
+    for rows, path, measures in _bases(day):
+        for pk, figures in rollup(children, rows, measures, path).items():
+            per_child[pk].update(figures)
+    return [(child, _rates(per_child[child.pk])) for child in children]
+
+
+def parse_day(value):
+    """A YYYY-MM-DD query parameter; ValueError (with a Chinese message) otherwise."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(_("as_of must be a date like 2024-06-30.")) from exc
