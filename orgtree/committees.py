@@ -48,6 +48,30 @@ def create_people(user, unit, rows, *, source="web"):
         return people
 
 
+def resolve_people(user, unit, entries, *, source="web"):
+    """The Person for each (name, id_number) entry of a list for `unit` (a ballot, a committee):
+    the one with that ID number in the user's scope, else the unit's only unmerged record of that
+    name (when neither has another ID number), else a new record. A fixed number of queries."""
+    numbers = [number for _name, number in entries if number]
+    by_number = {p.id_number: p for p in scope.restrict(Person.objects.filter(merged_into=None), user)
+                 .filter(id_number__in=numbers)} if numbers else {}
+    by_name = {}
+    for person in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
+        by_name.setdefault(person.name, []).append(person)
+    found, missing = [], []
+    for name, number in entries:
+        person = by_number.get(number) if number else None
+        if person is None:
+            same_name = by_name.get(name, [])
+            if len(same_name) == 1 and (not number or not same_name[0].id_number):
+                person = same_name[0]
+        found.append(person)
+        if person is None:
+            missing.append({"name": name, "id_number": number})
+    created = iter(create_people(user, unit, missing, source=source)) if missing else iter(())
+    return [person if person is not None else next(created) for person in found]
+
+
 def update_person(user, person, changes, *, version=None, source="web"):
     with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)

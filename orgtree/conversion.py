@@ -21,7 +21,8 @@ from federation import audit, scope
 from federation.models import ChangeRecord
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Person, Role, Unit
+from orgtree.committees import resolve_people
+from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Unit
 from orgtree.models.position import ServicePosition
 from orgtree.services import ConflictError
 
@@ -105,7 +106,7 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         existing = current_election(village)
         if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
             raise ConflictError(village)
-        people = _people(user, village, data.members, source)
+        people = resolve_people(user, village, [(m.name, m.id_number) for m in data.members], source=source)
         if existing is None:
             election = _first_record(user, village, data, people, source)
         else:
@@ -113,32 +114,6 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         _positions(village, data)
         _pay(user, village, data)
         return election
-
-
-def _people(user, village, members, source):
-    """The Person of each member: by ID number in the scope, else the village's one record of that
-    name, else a new record. A fixed number of queries per village, whatever its committee's size."""
-    from orgtree.committees import create_people
-
-    numbers = [m.id_number for m in members if m.id_number]
-    by_number = {p.id_number: p for p in scope.restrict(Person.objects.filter(merged_into=None), user)
-                 .filter(id_number__in=numbers)} if numbers else {}
-    by_name = {}
-    for person in Person.objects.filter(unit=village, merged_into=None, name__in=[m.name for m in members]):
-        by_name.setdefault(person.name, []).append(person)
-    found, missing = [], []
-    for m in members:
-        person = by_number.get(m.id_number) if m.id_number else None
-        if person is None:
-            same_name = by_name.get(m.name, [])
-            if len(same_name) == 1 and (not m.id_number or not same_name[0].id_number):
-                person = same_name[0]
-        found.append(person)
-        if person is None:
-            missing.append(m)
-    created = iter(create_people(user, village, [{"name": m.name, "id_number": m.id_number} for m in missing],
-                                 source=source)) if missing else iter(())
-    return [person if person is not None else next(created) for person in found]
 
 
 def _officer_fields(member, data):

@@ -301,20 +301,12 @@ def save_figures(user, election, figures, *, source="web"):
 def add_candidate(user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False,
                   source="web"):
     """Put a person on the ballot: the unit's person of that ID number or name, or a new record."""
-    from orgtree.committees import create_person
-    from orgtree.models import Person
+    from orgtree.committees import resolve_people
+    from orgtree.idnumber import normalize
 
     with transaction.atomic():
         election = _editable(user, election)
-        person = None
-        if id_number:
-            person = scope.restrict(Person.objects.all(), user).filter(id_number=id_number.strip().upper()).first()
-        if person is None:
-            same_name = list(Person.objects.filter(unit=election.unit, name=name.strip())[:2])
-            if len(same_name) == 1 and (not id_number or not same_name[0].id_number):
-                person = same_name[0]
-        if person is None:
-            person = create_person(user, election.unit, name=name.strip(), id_number=id_number, source=source)
+        [person] = resolve_people(user, election.unit, [(name.strip(), normalize(id_number))], source=source)
         if election.candidates.filter(person=person).exists():
             raise ValidationError({"name": _("%(name)s is already on the ballot.") % {"name": person.name}})
         candidate = Candidate(election=election, person=person, approve=approve, disapprove=disapprove,
