@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orgtree.views import committees, conversion, elections, people, units
+from orgtree.views import committees, conversion, dashboard, elections, people, units
 
 app_name = "orgtree"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("units/<int:pk>/conversion/import/", conversion.ConversionImportView.as_view(), name="conversion_import"),
     path("imports/<int:pk>/", conversion.ImportJobView.as_view(), name="import_job"),
     path("units/<int:pk>/conversion/edit/", conversion.ConversionEditView.as_view(), name="conversion_edit"),
+    path("units/<int:pk>/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("units/<int:pk>/dashboard.xlsx", dashboard.DashboardExportView.as_view(), name="dashboard_export"),
     path("units/<int:pk>/renewals/", committees.RenewalsView.as_view(), name="renewals"),
     path("units/<int:pk>/people/new/", people.PersonCreateView.as_view(), name="person_create"),
     path("units/<int:pk>/elections/new/", elections.ElectionCreateView.as_view(), name="election_create"),

@@ -1,0 +1,100 @@
+"""The coverage dashboard of a unit: headline figures, a table and a chart by child, drill-down,
+Excel export and a print view. Figures come from orgtree.coverage only."""
+
+import io
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from orgtree import coverage
+from orgtree.views.base import UnitMixin
+
+HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
+             "chairs_in_two_committees_rate", "terms_overdue", "womens_homes", "childrens_homes"]
+TABLE = ["villages_total", "villages_converted", "conversion_rate", "chairs", "vice_chairs_part_time",
+         "executives", "chairs_in_two_committees", "women_party_secretaries", "townships_regionalized",
+         "agency_committees", "new_domain_committees", "womens_homes", "childrens_homes", "terms_overdue"]
+LABELS = {
+    "villages_total": gettext_lazy("Villages/communities"),
+    "villages_converted": gettext_lazy("Converted"),
+    "conversion_rate": gettext_lazy("Conversion %"),
+    "chairs": gettext_lazy("Chairs"),
+    "vice_chairs_full_time": gettext_lazy("Full-time vice-chairs"),
+    "vice_chairs_part_time": gettext_lazy("Part-time vice-chairs"),
+    "vice_chairs_seconded": gettext_lazy("Seconded vice-chairs"),
+    "executives": gettext_lazy("Executives"),
+    "chairs_in_two_committees": gettext_lazy("Chairs in two committees"),
+    "chairs_in_two_committees_rate": gettext_lazy("Two committees %"),
+    "women_party_secretaries": gettext_lazy("Women party secretaries"),
+    "women_village_directors": gettext_lazy("Women village directors"),
+    "townships_total": gettext_lazy("Townships/streets"),
+    "townships_regionalized": gettext_lazy("Regionalized townships"),
+    "agency_committees": gettext_lazy("Agency committees"),
+    "enterprise_committees": gettext_lazy("Enterprise committees"),
+    "social_org_committees": gettext_lazy("Social organization committees"),
+    "new_domain_committees": gettext_lazy("New-domain federations"),
+    "women_groups": gettext_lazy("Women's groups"),
+    "womens_homes": gettext_lazy("Women's homes"),
+    "womens_homes_standardized": gettext_lazy("Standardized women's homes"),
+    "childrens_homes": gettext_lazy("Children's homes"),
+    "terms_overdue": gettext_lazy("Overdue renewals"),
+}
+
+
+def day_from(request):
+    try:
+        return coverage.parse_day(request.GET.get("as_of"))
+    except ValueError:
+        return None
+
+
+class DashboardView(UnitMixin, TemplateView):
+    template_name = "orgtree/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        day = day_from(self.request) or timezone.localdate()
+        figures = coverage.coverage(self.unit, day)
+        rows = coverage.coverage_by_child(self.unit, day)
+        chart = {"names": [c.name for c, _f in rows], "rates": [f["conversion_rate"] or 0 for _c, f in rows],
+                 "executives": [f["executives"] for _c, f in rows]}
+        return super().get_context_data(
+            day=day, headlines=[(LABELS[k], figures[k], coverage.DEFINITIONS[k]) for k in HEADLINES],
+            columns=[(k, LABELS[k], coverage.DEFINITIONS[k]) for k in TABLE],
+            rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
+            chart=chart, **kwargs)
+
+
+class DashboardExportView(UnitMixin, View):
+    """The dashboard's table as .xlsx (all keys), for the weekly report."""
+
+    def get(self, request, pk):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        day = day_from(request) or timezone.localdate()
+        keys = list(coverage.DEFINITIONS)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = str(_("Coverage"))[:31]
+        sheet.append([f"{self.unit.name} · {day.isoformat()}"])
+        sheet.append([_("Unit"), *[str(LABELS[k]) for k in keys]])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for child, figures in coverage.coverage_by_child(self.unit, day):
+            sheet.append([child.name, *[figures[k] for k in keys]])
+        sheet.append([_("Total"), *[coverage.coverage(self.unit, day)[k] for k in keys]])
+        definitions = book.create_sheet(str(_("Definitions"))[:31])
+        for key in keys:
+            definitions.append([str(LABELS[key]), key, str(coverage.DEFINITIONS[key])])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        name = quote(f"{self.unit.name}-{_('Coverage')}-{day:%Y%m%d}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+        return response

@@ -1,0 +1,52 @@
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.orgtree.test_coverage import recorded  # noqa: F401 - fixture
+
+
+def test_dashboard_is_scoped(client, recorded, tree, users):  # noqa: F811
+    client.force_login(users.editor_a)
+    assert client.get(reverse("orgtree:dashboard", args=[tree.county_b.pk])).status_code == 404
+    assert client.get(reverse("orgtree:dashboard_export", args=[tree.county_b.pk])).status_code == 404
+    assert client.get(reverse("orgtree:dashboard", args=[tree.county_a.pk])).status_code == 200
+
+
+def test_dashboard_shows_figures_by_child_with_a_fixed_number_of_queries(client, recorded, tree, users):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make
+
+    client.force_login(users.viewer)
+    url = reverse("orgtree:dashboard", args=[tree.city.pk])
+    response = client.get(url)
+    rows = {child.name: values for child, values in response.context["rows"]}
+    assert rows["延平区"][0] == 3 and rows["延平区"][1] == 1  # villages, converted
+    assert "echarts.min.js" in response.content.decode() and "会改联" in response.content.decode()
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    make(tree.city, "county", "新设区", "350799")
+    make(tree.city, "agency", "市直机关二")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_as_of_and_a_bad_date(client, recorded, tree, users):  # noqa: F811
+    client.force_login(users.viewer)
+    url = reverse("orgtree:dashboard", args=[tree.city.pk])
+    past = client.get(url, {"as_of": "2021-12-31"}).context["total"]
+    assert past[1] == 1  # converted by then
+    assert client.get(url, {"as_of": "坏日期"}).status_code == 200  # falls back to today
+
+
+def test_export_has_every_key_and_the_definitions(client, recorded, tree, users):  # noqa: F811
+    client.force_login(users.viewer)
+    response = client.get(reverse("orgtree:dashboard_export", args=[tree.city.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
+    names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert {"延平区", "建阳区", "南平市直机关妇工委"} <= set(names) and names[-1] == "合计"
+    assert book.worksheets[1].max_row == 23
