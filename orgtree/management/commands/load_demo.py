@@ -30,4 +30,41 @@ class Command(BaseCommand):
             if code:
                 UserScope.objects.get_or_create(user=user, unit=Unit.objects.open().get(code=code),
                                                 defaults={"role": role})
+        converted = demo_conversions()
+        if converted:
+            self.stdout.write(f"recorded 会改联 for {converted} villages of 延平区")
         self.stdout.write(self.style.SUCCESS("demo ready: " + ", ".join(u[0] for u in DEMO_USERS)))
+
+
+SURNAMES = "林陈黄张李王吴刘蔡杨郑谢洪许邱曾廖赖徐周"
+GIVEN = ["秀英", "美华", "丽萍", "玉兰", "桂香", "春燕", "淑芬", "雪梅", "海燕", "晓红", "丽娟", "慧敏"]
+
+
+def demo_conversions(share=0.7):
+    """Record conversions for most villages of 延平区 (generated names; none before), so the grid,
+    the committees and the dashboards have something to show. Idempotent: skips once done."""
+    import datetime
+    import random
+
+    from orgtree.choices import GRASSROOTS_KINDS
+    from orgtree.conversion import Conversion, Member, record_conversion
+    from orgtree.models import Election
+
+    county = Unit.objects.open().get(code="350702")
+    villages = list(Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS).order_by("code"))
+    if Election.objects.filter(unit__in=villages).exists():
+        return 0
+    rng = random.Random(350702)  # noqa: S311 - reproducible demo names, not secrets
+    chosen = villages[: int(len(villages) * share)]
+    for village in chosen:
+        names = rng.sample([s + g for s in SURNAMES for g in GIVEN], 9)
+        members = [Member(names[0], role="chair"),
+                   *[Member(n, role="vice_chair", vice_chair_type="part_time") for n in names[1:3]],
+                   *[Member(n) for n in names[3:]]]
+        record_conversion(None, village, Conversion(
+            held_on=datetime.date(2021, 3, 1) + datetime.timedelta(days=rng.randrange(120)),
+            members=members, entitled=120, present=rng.randrange(85, 115),
+            chair_flags={"on_party_committee": rng.random() < 0.85, "on_villagers_committee": rng.random() < 0.6,
+                         "is_party_secretary": rng.random() < 0.1, "is_village_director": rng.random() < 0.12},
+            womens_home=rng.choice(["yes", "standardized", ""]), childrens_home=rng.random() < 0.3), source="demo")
+    return len(chosen)
