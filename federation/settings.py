@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BANYAN_VAR_DIR", BASE_DIR / "var"))
@@ -188,4 +189,6 @@ BANYAN = {
 CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
     "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": 24 * 3600},
+    "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,
+                                                                                          day_of_week=1)},
 }

@@ -156,3 +156,41 @@ def parse_day(value):
         return datetime.date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(_("as_of must be a date like 2024-06-30.")) from exc
+
+
+# --- weekly snapshots (周报) -----------------------------------------------------------------
+
+SNAPSHOT_PARENT_KINDS = [Kind.NATIONAL, Kind.PROVINCE, Kind.CITY, Kind.COUNTY]
+
+
+def monday(day):
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def snapshot_week(day=None):
+    """Store every unit's figures down to townships for the Monday of `day`'s week. Idempotent:
+    a week already stored is left as it is. Children are computed per parent (four statements
+    each), so the work grows with the number of parents (~3,300 nationally), not of units."""
+    from orgtree.models import CoverageSnapshot
+
+    week = monday(day or timezone.localdate())
+    done = set(CoverageSnapshot.objects.filter(week=week).values_list("unit_id", flat=True))
+    stored = 0
+    parents = Unit.objects.filter(alive(week), kind__in=SNAPSHOT_PARENT_KINDS).order_by("tree_id")
+    for root in parents.filter(parent__isnull=True):
+        if root.pk not in done:
+            CoverageSnapshot.objects.create(unit=root, week=week, figures=coverage(root, week))
+            stored += 1
+    for parent in parents:
+        rows = [(child, figures) for child, figures in coverage_by_child(parent, week) if child.pk not in done]
+        CoverageSnapshot.objects.bulk_create(
+            [CoverageSnapshot(unit=child, week=week, figures=figures) for child, figures in rows],
+            ignore_conflicts=True)
+        stored += len(rows)
+    return stored
+
+
+def backfill(weeks, today=None):
+    """Snapshots for the last `weeks` Mondays, computed from the recorded dates (as_of)."""
+    last = monday(today or timezone.localdate())
+    return sum(snapshot_week(last - datetime.timedelta(weeks=n)) for n in range(weeks))

@@ -71,3 +71,11 @@ def commit_conversion_import(job_id):
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, progress=100,
                                          summary={**job.summary, "changed": changed})
     return Job.Status.DONE
+
+
+@shared_task(name="orgtree.snapshot_coverage")
+def snapshot_coverage():
+    """Every Monday (beat): the week's coverage figures for every unit down to townships."""
+    from orgtree.coverage import snapshot_week
+
+    return {"stored": snapshot_week()}

@@ -2,9 +2,10 @@ from .committee import Office, Role, Term, TermDelay, ViceChairType
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
 from .person import Person
 from .position import ServicePosition
+from .snapshot import CoverageSnapshot
 from .unit import Unit
 
 __all__ = [
-    "Candidate", "Election", "ElectionAmendment", "Office", "OfficerChoice", "Person", "Role", "ServicePosition",
-    "Term", "TermDelay", "Unit", "ViceChairType",
+    "Candidate", "CoverageSnapshot", "Election", "ElectionAmendment", "Office", "OfficerChoice", "Person", "Role",
+    "ServicePosition", "Term", "TermDelay", "Unit", "ViceChairType",
 ]

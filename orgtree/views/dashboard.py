@@ -1,6 +1,7 @@
 """The coverage dashboard of a unit: headline figures, a table and a chart by child, drill-down,
 Excel export and a print view. Figures come from orgtree.coverage only."""
 
+import datetime
 import io
 from urllib.parse import quote
 
@@ -12,10 +13,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from orgtree import coverage
+from orgtree.models import CoverageSnapshot
 from orgtree.views.base import UnitMixin
 
 HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
              "chairs_in_two_committees_rate", "terms_overdue", "womens_homes", "childrens_homes"]
+WEEKLY = ["villages_converted", "conversion_rate", "executives", "chairs_in_two_committees", "terms_overdue"]
 TABLE = ["villages_total", "villages_converted", "conversion_rate", "chairs", "vice_chairs_part_time",
          "executives", "chairs_in_two_committees", "women_party_secretaries", "townships_regionalized",
          "agency_committees", "new_domain_committees", "womens_homes", "childrens_homes", "terms_overdue"]
@@ -62,11 +65,35 @@ class DashboardView(UnitMixin, TemplateView):
         rows = coverage.coverage_by_child(self.unit, day)
         chart = {"names": [c.name for c, _f in rows], "rates": [f["conversion_rate"] or 0 for _c, f in rows],
                  "executives": [f["executives"] for _c, f in rows]}
+        snapshots = list(CoverageSnapshot.objects.filter(unit=self.unit, week__lte=day).order_by("-week")[:12])
+        chart["trend"] = {"weeks": [s.week.isoformat() for s in reversed(snapshots)],
+                          "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)]}
+        weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
         return super().get_context_data(
             day=day, headlines=[(LABELS[k], figures[k], coverage.DEFINITIONS[k]) for k in HEADLINES],
             columns=[(k, LABELS[k], coverage.DEFINITIONS[k]) for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
-            chart=chart, **kwargs)
+            chart=chart, weekly=weekly, weekly_columns=[(k, LABELS[k]) for k in WEEKLY], **kwargs)
+
+    def week_over_week(self, children, week):
+        """周报: each child's figures this week and the change since last week, from the snapshots."""
+        previous = week - datetime.timedelta(weeks=1)
+        stored = {(s.unit_id, s.week): s.figures for s in
+                  CoverageSnapshot.objects.filter(unit__in=children, week__in=[week, previous])}
+        rows = []
+        for child in children:
+            now, before = stored.get((child.pk, week)), stored.get((child.pk, previous))
+            if now is None:
+                continue
+            rows.append((child, [(now.get(k), _change(now.get(k), before.get(k) if before else None))
+                                 for k in WEEKLY]))
+        return rows
+
+
+def _change(now, before):
+    if now is None or before is None:
+        return None
+    return round(now - before, 1)
 
 
 class DashboardExportView(UnitMixin, View):
