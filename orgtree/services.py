@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope
 from federation.models import ChangeRecord
-from orgtree.choices import BOUNDARY_KINDS
+from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
 from orgtree.models import Unit
 from orgtree.tree import tree_lock
 
@@ -104,11 +104,14 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         current.version = F("version") + 1
         current.save()  # MPTT moves the node (and its subtree) when tree_parent changes
         current.refresh_from_db()
-        # The descendants' ancestor columns above the moved unit's own level follow it.
-        links = current.inherited_links()
-        own = {f"{c}_id" for c in ("province", "city", "county") if links.get(f"{c}_id") == current.pk}
-        Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk).update(
-            **{k: v for k, v in links.items() if k not in own})
+        # The descendants' ancestor columns above the moved unit's own level follow it; those at or
+        # below its level point inside the moved subtree and stay.
+        order = ["province", "city", "county"]
+        column = ANCESTOR_COLUMNS.get(current.kind)
+        above = order[:order.index(column)] if column else order
+        updates = {f"{c}_id": getattr(current, f"{c}_id") for c in above}
+        if updates:
+            Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk).update(**updates)
         scope.require(user, scope.CHANGE, current)
         audit.record(current, user, ChangeRecord.Action.MOVE,
                      audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source)

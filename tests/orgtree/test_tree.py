@@ -65,6 +65,25 @@ def test_moving_a_county_to_another_city_updates_the_city_column_beneath(tree):
     assert check_tree() == []
 
 
+def test_moving_a_city_to_another_province_keeps_its_counties_columns(tree):
+    other_province = make(None, Kind.PROVINCE, "江西省", "36")
+    services.move_unit(None, tree.city, other_province)
+    village = fresh(tree.village_a1)
+    assert (village.province_id, village.city_id, village.county_id) == (
+        other_province.pk, tree.city.pk, tree.county_a.pk)
+    assert "黄墩社区" in set(Unit.objects.within(fresh(tree.county_a)).values_list("name", flat=True))
+    assert check_tree() == []
+
+
+def test_moving_provinces_under_a_new_national_unit_keeps_everything_beneath(tree):
+    national = make(None, Kind.NATIONAL, "全国妇联")
+    services.move_unit(None, tree.province, national)
+    village = fresh(tree.village_b1)
+    assert (village.province_id, village.city_id, village.county_id) == (
+        tree.province.pk, tree.city.pk, tree.county_b.pk)
+    assert check_tree() == []
+
+
 def test_a_unit_cannot_move_under_its_own_subtree(tree):
     group = make(tree.village_a1, Kind.WOMEN_GROUP, "小组")
     with pytest.raises(Exception, match=r"自身|下级"):
