@@ -30,10 +30,11 @@ def rollup(children, rows, measures, path=""):
         (by_column[column].append(child.pk) if column else in_tree.append(child.pk))
     for column, ids in by_column.items():
         key = Case(When(**{f"{path}pk__in": ids}, then=F(f"{path}pk")), default=F(f"{path}{column}_id"))
-        grouped = (
-            rows.filter(Q(**{f"{path}pk__in": ids}) | Q(**{f"{path}{column}_id__in": ids}))
-            .annotate(child=key).order_by().values("child").annotate(**counts)
-        )
+        units = Q(pk__in=ids) | Q(**{f"{column}_id__in": ids})
+        # From another table, filter through a semi-join on the units: an OR spanning both tables
+        # defeats the indexes (see Unit.subtree_q).
+        within = Q(**{f"{path[:-2]}__in": Unit.objects.filter(units).values("pk")}) if path else units
+        grouped = rows.filter(within).annotate(child=key).order_by().values("child").annotate(**counts)
         for row in grouped:
             result[row["child"]].update({name: row[name] for name in measures})
     if in_tree:
