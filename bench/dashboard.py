@@ -12,31 +12,17 @@ coverage_by_child() at national, province, city and county level, beside a naive
 
 import argparse
 import datetime
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL",
-                                            "postgres://postgres@127.0.0.1:5432/banyan_bench")
-os.environ.setdefault("SECRET_KEY", "bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import median_ms, use_database
+
+use_database("BENCH_DATABASE_URL", "banyan_bench")
 
 CHUNK = 50_000
 PROVINCE, CITY, COUNTY = "44", "4401", "310115"
-
-
-def median_ms(fn, runs=3):
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def ensure_national():
@@ -134,8 +120,8 @@ def main():
     print(f"{'level':<18}{'coverage':>12}{'by child':>12}{'naive loop':>13}  children")
     for label, unit in units:
         children = list(unit.children.open())
-        total = median_ms(lambda u=unit: coverage(u))
-        by_child = median_ms(lambda u=unit: coverage_by_child(u))
+        total = median_ms(lambda u=unit: coverage(u), runs=3)
+        by_child = median_ms(lambda u=unit: coverage_by_child(u), runs=3)
         naive = median_ms(lambda c=children: [coverage(child) for child in c], runs=1)
         print(f"{label:<18}{total:>10.0f} ms{by_child:>10.0f} ms{naive:>11.0f} ms  {len(children)}")
 

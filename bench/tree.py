@@ -9,18 +9,14 @@ docs/tree.md discusses. Writes run in transactions that are rolled back.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/banyan_bench")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("SECRET_KEY", "bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import median_ms, use_database
+
+DB_URL = use_database("BENCH_DATABASE_URL", "banyan_bench")
 
 # Units named in the figures: the largest province, city and county, a typical township.
 PROVINCE, CITY, COUNTY = "44", "4401", "310115"  # 广东省, 广州市, 浦东新区 (1,526 villages/communities)
@@ -39,13 +35,7 @@ def ensure_database(reload):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def timed(fn, runs=7):
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+timed = median_ms
 
 
 def rolled_back(fn):

@@ -64,11 +64,16 @@ class ServiceFormView(UnitMixin, FormView):
             return self.form_invalid(form)
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current))
+            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current,
+                                                                 current_form=self.current_form(exc.current)))
         messages.success(self.request, self.success_message % {"name": str(unit)})
         return redirect(self.get_success_url(unit))
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()
+
+    def current_form(self, current):
+        """What is recorded now, shown beside a conflict (None: nothing more than the message)."""
+        return None
 
 

@@ -92,12 +92,9 @@ class ConversionEditView(ServiceFormView):
     def get_success_url(self, obj):
         return reverse("orgtree:conversion_grid", args=[obj.parent_id]) + f"#u{obj.pk}"
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        if getattr(response, "context_data", None) and response.context_data.get("conflict"):
-            # Show what is recorded now, so the second editor can compare before saving again.
-            response.context_data["current_form"] = ConversionForm(initial=ConversionForm.initial_for(self.unit))
-        return response
+    def current_form(self, current):
+        # What is recorded now, so the second editor can compare before saving again.
+        return ConversionForm(initial=ConversionForm.initial_for(self.unit))
 
 
 

@@ -75,6 +75,9 @@ class UnitEditView(ServiceFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Unit.objects.get(pk=self.unit.pk)}
 
+    def current_form(self, current):
+        return UnitForm(instance=current)
+
     def perform(self, form):
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         return services.update_unit(self.request.user, self.unit, changes, version=form.cleaned_data["version"])
