@@ -107,3 +107,13 @@ def test_renewals_endpoint(api, tree, users):
 
 def test_the_schema_has_no_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_within_narrows_every_list_to_a_subtree_in_scope(api, tree, users, county_b_objects):
+    Person.objects.create(unit=tree.village_a1, name="甲县人员")
+    client = api(users.viewer)
+    names = {p["name"] for p in client.get("/api/people/", {"within": tree.county_a.pk}).json()["results"]}
+    assert names == {"甲县人员"}
+    assert client.get("/api/offices/", {"within": tree.county_b.pk}).json()["count"] == 1
+    assert api(users.editor_a).get("/api/people/", {"within": tree.county_b.pk}).status_code == 400
+    assert api(users.editor_a).get("/api/terms/", {"within": "abc"}).status_code == 400
