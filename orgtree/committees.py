@@ -126,6 +126,9 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
                      source, note=reason)
         term.due_on = new_due_on
         term.save(update_fields=["due_on"])
+        from orgtree.coverage import refresh_figures
+
+        refresh_figures([term.unit_id])
         return delay
 
 

@@ -22,6 +22,7 @@ from federation.models import ChangeRecord
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import resolve_people
+from orgtree.coverage import refresh_figures
 from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Unit
 from orgtree.models.position import ServicePosition
 from orgtree.services import ConflictError
@@ -113,6 +114,7 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
             election = _amend(user, existing, data, people, source)
         _positions(village, data)
         _pay(user, village, data)
+        refresh_figures([village.pk])
         return election
 
 

@@ -9,7 +9,7 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -128,11 +128,12 @@ def _rates(figures):
     return {key: figures[key] for key in DEFINITIONS}
 
 
-def coverage(unit, as_of=None):
-    """Every figure over `unit`'s subtree as of a date (today by default)."""
+def coverage(unit, as_of=None, from_records=False):
+    """Every figure over `unit`'s subtree as of a date (today by default: from the stored figures,
+    unless `from_records`)."""
     day = as_of or timezone.localdate()
     figures = {}
-    for rows, path, measures in _bases(day):
+    for rows, path, measures in (_bases(day) if from_records else bases_for(day)):
         figures.update(total(unit, rows, measures, path))
     return _rates(figures)
 
@@ -142,7 +143,7 @@ def coverage_by_child(unit, as_of=None):
     day = as_of or timezone.localdate()
     children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
     per_child = {c.pk: {} for c in children}
-    for rows, path, measures in _bases(day):
+    for rows, path, measures in bases_for(day):
         for pk, figures in rollup(children, rows, measures, path).items():
             per_child[pk].update(figures)
     return [(child, _rates(per_child[child.pk])) for child in children]
@@ -194,3 +195,97 @@ def backfill(weeks, today=None):
     """Snapshots for the last `weeks` Mondays, computed from the recorded dates (as_of)."""
     last = monday(today or timezone.localdate())
     return sum(snapshot_week(last - datetime.timedelta(weeks=n)) for n in range(weeks))
+
+
+# --- today's figures, kept per unit (the fast path) -------------------------------------------
+
+FIGURE_FIELDS = ["chairs", "vice_chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded",
+                 "executives", "chairs_in_two_committees", "women_party_secretaries", "women_village_directors",
+                 "womens_homes", "womens_homes_standardized", "childrens_homes", "open_term_due_on"]
+
+
+def refresh_figures(unit_ids, day=None):
+    """Recompute the own figures of these units (three grouped statements) and store them.
+
+    The services call it after every write to offices, homes or terms; a nightly task refreshes
+    everything, so figures that change with the date alone (an office starting later) catch up."""
+    from orgtree.models import UnitFigures
+
+    day = day or timezone.localdate()
+    ids = list(unit_ids)
+    if not ids:
+        return 0
+    chair = Q(role=Role.CHAIR)
+    vice = Q(role=Role.VICE_CHAIR)
+    rows = {pk: {"unit_id": pk, "refreshed_on": day, **dict.fromkeys(FIGURE_FIELDS, 0),
+                 "open_term_due_on": None} for pk in ids}
+    for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit").annotate(
+            chairs=Count("pk", filter=chair), vice_chairs=Count("pk", filter=vice),
+            vice_chairs_full_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.FULL_TIME)),
+            vice_chairs_part_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.PART_TIME)),
+            vice_chairs_seconded=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.SECONDED)),
+            executives=Count("pk"),
+            chairs_in_two_committees=Count("pk", filter=chair & (Q(on_party_committee=True)
+                                                                 | Q(on_villagers_committee=True))),
+            women_party_secretaries=Count("pk", filter=chair & Q(is_party_secretary=True)),
+            women_village_directors=Count("pk", filter=chair & Q(is_village_director=True)))):
+        rows[row.pop("unit")].update(row)
+    open_positions = Q(opened_on__isnull=True) | Q(opened_on__lte=day)
+    for row in (ServicePosition.objects.filter(open_positions, unit__in=ids).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=day)).order_by().values("unit").annotate(
+            womens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME)),
+            womens_homes_standardized=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True)),
+            childrens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.CHILDRENS_HOME)))):
+        rows[row.pop("unit")].update(row)
+    for unit_id, due_on in Term.objects.filter(unit__in=ids, started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("unit", "due_on"):
+        rows[unit_id]["open_term_due_on"] = due_on
+    UnitFigures.objects.bulk_create([UnitFigures(**row) for row in rows.values()], update_conflicts=True,
+                                    unique_fields=["unit"], update_fields=[*FIGURE_FIELDS, "refreshed_on"])
+    return len(ids)
+
+
+def refresh_all(day=None, chunk=20_000):
+    """Every unit's figures (nightly, and after bulk loads that bypass the services)."""
+    ids = list(Unit.objects.values_list("pk", flat=True).order_by("pk"))
+    return sum(refresh_figures(ids[i:i + chunk], day) for i in range(0, len(ids), chunk))
+
+
+def _fast_bases(day):
+    """Today's figures from the stored per-unit figures: two statements, summed over the subtree."""
+    from orgtree.models import UnitFigures
+
+    grassroots = Q(kind__in=GRASSROOTS_KINDS)
+    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
+    units = Unit.objects.filter(alive(day))
+    on_grassroots = Q(unit__kind__in=GRASSROOTS_KINDS)
+    figures = UnitFigures.objects.filter(alive(day, "unit__"))
+    return [
+        (units, "", {
+            "villages_total": grassroots,
+            "villages_converted": grassroots & Q(form=Form.FEDERATION),
+            "townships_total": townships,
+            "agency_committees": Q(kind=Kind.AGENCY),
+            "enterprise_committees": Q(kind=Kind.ENTERPRISE),
+            "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
+            "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
+            "women_groups": Q(kind=Kind.WOMEN_GROUP),
+        }),
+        (figures, "unit__", {
+            **{key: Sum(key, filter=on_grassroots) for key in (
+                "chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded", "executives",
+                "chairs_in_two_committees", "women_party_secretaries", "women_village_directors")},
+            "townships_regionalized": Q(unit__kind__in=[Kind.TOWNSHIP, Kind.STREET],
+                                        vice_chairs__gte=REGIONALIZED["vice_chairs"],
+                                        executives__gte=REGIONALIZED["executives"]),
+            "womens_homes": Sum("womens_homes"),
+            "womens_homes_standardized": Sum("womens_homes_standardized"),
+            "childrens_homes": Sum("childrens_homes"),
+            "terms_overdue": Q(open_term_due_on__lt=day),
+        }),
+    ]
+
+
+def bases_for(day):
+    """Today: the stored figures; any other date: computed from the records."""
+    return _fast_bases(day) if day == timezone.localdate() else _bases(day)

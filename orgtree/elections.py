@@ -203,6 +203,9 @@ def certify_election(user, election, *, source="web"):
             from orgtree import services
 
             services.update_unit(user, unit, {"form": Form.FEDERATION}, source=source)
+        from orgtree.coverage import refresh_figures
+
+        refresh_figures([unit.pk])
         return term
 
 

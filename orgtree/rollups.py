@@ -7,7 +7,7 @@ in correlated subqueries of one statement. `path` reaches the unit from another 
 
 from collections import defaultdict
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import Aggregate, Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS
@@ -17,12 +17,13 @@ from orgtree.models import Unit
 def rollup(children, rows, measures, path=""):
     """{child id: {measure: count}} of `rows` in each child's subtree (the child included).
 
-    `measures` maps a name to a Q on `rows` (None counts every row): all are computed in the same
-    statements, so the number of queries depends on neither the children nor the measures.
+    `measures` maps a name to a Q on `rows` (count the rows matching it), None (count every row) or
+    an aggregate such as Sum("chairs"): all are computed in the same statements, so the number of
+    queries depends on neither the children nor the measures.
     """
     children = list(children)
     result = {c.pk: dict.fromkeys(measures, 0) for c in children}
-    counts = {name: Count("pk", filter=q) if q is not None else Count("pk") for name, q in measures.items()}
+    counts = aggregates(measures)
     by_column = defaultdict(list)
     in_tree = []
     for child in children:
@@ -34,9 +35,10 @@ def rollup(children, rows, measures, path=""):
         # From another table, filter through a semi-join on the units: an OR spanning both tables
         # defeats the indexes (see Unit.subtree_q).
         within = Q(**{f"{path[:-2]}__in": Unit.objects.filter(units).values("pk")}) if path else units
-        grouped = rows.filter(within).annotate(child=key).order_by().values("child").annotate(**counts)
+        grouped = rows.filter(within).annotate(child=key).order_by().values("child").annotate(
+            **{f"m_{name}": count for name, count in counts.items()})
         for row in grouped:
-            result[row["child"]].update({name: row[name] for name in measures})
+            result[row["child"]].update({name: row[f"m_{name}"] for name in measures})
     if in_tree:
         inside = rows.filter(**{
             f"{path}tree_id": OuterRef("tree_id"),
@@ -53,8 +55,18 @@ def rollup(children, rows, measures, path=""):
 
 def total(unit, rows, measures, path=""):
     """{measure: count} of `rows` in `unit`'s whole subtree, in one statement."""
-    counts = {name: Count("pk", filter=q) if q is not None else Count("pk") for name, q in measures.items()}
-    return rows.filter(unit.subtree_q(path)).aggregate(**counts)
+    # Aliased: a measure named like a field it filters on ("executives") would shadow the field.
+    found = rows.filter(unit.subtree_q(path)).aggregate(**{f"m_{k}": v for k, v in aggregates(measures).items()})
+    return {name: found[f"m_{name}"] for name in measures}
+
+
+def aggregates(measures):
+    def one(spec):
+        if isinstance(spec, Aggregate):
+            return Coalesce(spec, 0)
+        return Count("pk", filter=spec) if spec is not None else Count("pk")
+
+    return {name: one(spec) for name, spec in measures.items()}
 
 
 def count_per_child(children, rows, path=""):

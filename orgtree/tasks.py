@@ -79,3 +79,11 @@ def snapshot_coverage():
     from orgtree.coverage import snapshot_week
 
     return {"stored": snapshot_week()}
+
+
+@shared_task(name="orgtree.refresh_figures")
+def refresh_figures_task():
+    """Nightly: every unit's stored figures, so date-driven changes (an office starting) catch up."""
+    from orgtree.coverage import refresh_all
+
+    return {"refreshed": refresh_all()}

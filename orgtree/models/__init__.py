@@ -1,5 +1,6 @@
 from .committee import Office, Role, Term, TermDelay, ViceChairType
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
+from .figures import UnitFigures
 from .person import Person
 from .position import ServicePosition
 from .snapshot import CoverageSnapshot
@@ -7,5 +8,5 @@ from .unit import Unit
 
 __all__ = [
     "Candidate", "CoverageSnapshot", "Election", "ElectionAmendment", "Office", "OfficerChoice", "Person", "Role",
-    "ServicePosition", "Term", "TermDelay", "Unit", "ViceChairType",
+    "ServicePosition", "Term", "TermDelay", "Unit", "UnitFigures", "ViceChairType",
 ]

@@ -6,7 +6,7 @@ import pytest
 
 from orgtree import services
 from orgtree.conversion import Member, record_conversion
-from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
+from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child, refresh_all, refresh_figures
 from orgtree.models import Office, Term
 from orgtree.models.position import ServicePosition
 from tests.conftest import make
@@ -57,6 +57,7 @@ def test_by_child_matches_the_totals_and_uses_a_fixed_number_of_queries(recorded
 def test_closed_units_and_ended_offices_are_not_counted(recorded, tree):
     services.close_unit(None, tree.village_a3, datetime.date(2024, 1, 1))
     Office.objects.filter(unit=tree.village_b1, person__name="郑红").update(ended_on=datetime.date(2024, 1, 1))
+    refresh_figures([tree.village_b1.pk])  # a raw write: the services would have refreshed
     figures = coverage(tree.city)
     assert figures["villages_total"] == 3 and figures["executives"] == 7
 
@@ -87,9 +88,11 @@ def test_regionalized_townships(tree, users):
         Office.objects.create(unit=tree.township_a, term=term, role=role, started_on=term.started_on,
                               vice_chair_type="part_time" if role == "vice_chair" else "",
                               person=Person.objects.create(unit=tree.township_a, name=f"乡镇执委{i}"))
+    refresh_figures([tree.township_a.pk])  # raw writes above: the services would have refreshed
     figures = coverage(tree.county_a)
     assert (figures["townships_total"], figures["townships_regionalized"]) == (1, 1)
     Office.objects.filter(unit=tree.township_a, role="executive").first().delete()
+    refresh_figures([tree.township_a.pk])
     assert coverage(tree.county_a)["townships_regionalized"] == 0
     assert ServicePosition.objects.count() == 0
 
@@ -117,3 +120,20 @@ def test_every_key_is_documented_in_both_languages():
     for key in DEFINITIONS:
         assert key in schema
     assert "村和社区" in schema or "村（社区）" in schema
+
+
+def test_stored_figures_match_the_records(recorded, tree, users):
+    """Today's figures come from UnitFigures; they must equal the figures computed from the records."""
+    services.close_unit(None, tree.village_a3, datetime.date(2024, 1, 1))
+    for unit in (tree.city, tree.county_a, tree.county_b, tree.township_a, tree.province):
+        assert coverage(unit) == coverage(unit, from_records=True), unit.name
+    assert refresh_all() >= 11
+    assert coverage(tree.city) == coverage(tree.city, from_records=True)
+
+
+def test_a_write_is_visible_in_the_next_read(recorded, tree, users):
+    before = coverage(tree.county_a)["villages_converted"]
+    from orgtree.conversion import record_conversion as record
+
+    record(users.editor_a, tree.village_a2, data(held_on=datetime.date(2022, 1, 5)))
+    assert coverage(tree.county_a)["villages_converted"] == before + 1
