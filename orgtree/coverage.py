@@ -8,15 +8,17 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
-from orgtree.models import Election, Office, Role, Term, Unit, ViceChairType
+from orgtree.models import Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
+from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
 from orgtree.rollups import rollup, total
 
@@ -60,8 +62,18 @@ def holding(day):
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
+class Base(NamedTuple):
+    """Rows whose measures are computed in one SQL statement, whatever their number; `path` reaches
+    the unit's columns from the rows, `tree_path` its MPTT columns (rollups.rollup)."""
+
+    rows: QuerySet
+    path: str
+    measures: dict
+    tree_path: str | None = None
+
+
 def _bases(day):
-    """(rows, path, measures) groups: each group is one SQL statement, whatever its measures."""
+    """Figures on `day` computed from the records: four statements."""
     grassroots = Q(kind__in=GRASSROOTS_KINDS)
     converted_on = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                            status=Election.Status.CERTIFIED, held_on__lte=day)
@@ -82,7 +94,7 @@ def _bases(day):
     terms = Term.objects.filter(alive(day, "unit__"), started_on__lte=day, due_on__lt=day).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     return [
-        (units, "", {
+        Base(units, "", {
             "villages_total": grassroots,
             # A federation with a certified conversion on or before the day, or one without any
             # recorded conversion (loaded as a federation) — but not one converted after the day.
@@ -97,7 +109,7 @@ def _bases(day):
             "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
             "women_groups": Q(kind=Kind.WOMEN_GROUP),
         }),
-        (offices, "unit__", {
+        Base(offices, "unit__", {
             "chairs": chair,
             "vice_chairs_full_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.FULL_TIME),
             "vice_chairs_part_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.PART_TIME),
@@ -107,12 +119,12 @@ def _bases(day):
             "women_party_secretaries": chair & Q(is_party_secretary=True),
             "women_village_directors": chair & Q(is_village_director=True),
         }),
-        (positions, "unit__", {
+        Base(positions, "unit__", {
             "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
             "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
             "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
         }),
-        (terms, "unit__", {"terms_overdue": None}),
+        Base(terms, "unit__", {"terms_overdue": None}),
     ]
 
 
@@ -133,8 +145,8 @@ def coverage(unit, as_of=None, from_records=False):
     unless `from_records`)."""
     day = as_of or timezone.localdate()
     figures = {}
-    for rows, path, measures in (_bases(day) if from_records else bases_for(day)):
-        figures.update(total(unit, rows, measures, path))
+    for base in (_bases(day) if from_records else bases_for(day)):
+        figures.update(total(unit, base.rows, base.measures, base.path, base.tree_path))
     return _rates(figures)
 
 
@@ -143,8 +155,8 @@ def coverage_by_child(unit, as_of=None):
     day = as_of or timezone.localdate()
     children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
     per_child = {c.pk: {} for c in children}
-    for rows, path, measures in bases_for(day):
-        for pk, figures in rollup(children, rows, measures, path).items():
+    for base in bases_for(day):
+        for pk, figures in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
             per_child[pk].update(figures)
     return [(child, _rates(per_child[child.pk])) for child in children]
 
@@ -205,20 +217,20 @@ FIGURE_FIELDS = ["chairs", "vice_chairs", "vice_chairs_full_time", "vice_chairs_
 
 
 def refresh_figures(unit_ids, day=None):
-    """Recompute the own figures of these units (three grouped statements) and store them.
+    """Recompute the own figures of these units (four grouped statements); store those that changed
+    and return their number. Unchanged rows are not rewritten: the nightly run over every unit
+    would otherwise double the table on disk each night.
 
     The services call it after every write to offices, homes or terms; a nightly task refreshes
     everything, so figures that change with the date alone (an office starting later) catch up."""
-    from orgtree.models import UnitFigures
-
     day = day or timezone.localdate()
-    ids = list(unit_ids)
-    if not ids:
-        return 0
     chair = Q(role=Role.CHAIR)
     vice = Q(role=Role.VICE_CHAIR)
-    rows = {pk: {"unit_id": pk, "refreshed_on": day, **dict.fromkeys(FIGURE_FIELDS, 0),
-                 "open_term_due_on": None} for pk in ids}
+    rows = {unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None}
+            for unit in Unit.objects.filter(pk__in=list(unit_ids)).values("pk", *UNIT_COLUMNS)}
+    ids = list(rows)
+    if not ids:
+        return 0
     for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit").annotate(
             chairs=Count("pk", filter=chair), vice_chairs=Count("pk", filter=vice),
             vice_chairs_full_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.FULL_TIME)),
@@ -240,50 +252,47 @@ def refresh_figures(unit_ids, day=None):
     for unit_id, due_on in Term.objects.filter(unit__in=ids, started_on__lte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("unit", "due_on"):
         rows[unit_id]["open_term_due_on"] = due_on
-    UnitFigures.objects.bulk_create([UnitFigures(**row) for row in rows.values()], update_conflicts=True,
-                                    unique_fields=["unit"], update_fields=[*FIGURE_FIELDS, "refreshed_on"])
-    return len(ids)
+    compared = [*UNIT_COLUMNS, *FIGURE_FIELDS]
+    stored = {pk: values for pk, *values in UnitFigures.objects.filter(pk__in=ids).values_list("pk", *compared)}
+    changed = [UnitFigures(unit_id=pk, changed_on=day, **row) for pk, row in rows.items()
+               if stored.get(pk) != [row[c] for c in compared]]
+    UnitFigures.objects.bulk_create(
+        changed, update_conflicts=True, unique_fields=["unit"],
+        update_fields=[*FIGURE_FIELDS, "changed_on", *(c.removesuffix("_id") for c in UNIT_COLUMNS)])
+    return len(changed)
 
 
 def refresh_all(day=None, chunk=20_000):
-    """Every unit's figures (nightly, and after bulk loads that bypass the services)."""
+    """Every unit's figures (nightly, and after bulk loads that bypass the services); returns the
+    number of units whose figures changed."""
     ids = list(Unit.objects.values_list("pk", flat=True).order_by("pk"))
     return sum(refresh_figures(ids[i:i + chunk], day) for i in range(0, len(ids), chunk))
 
 
 def _fast_bases(day):
-    """Today's figures from the stored per-unit figures: two statements, summed over the subtree."""
-    from orgtree.models import UnitFigures
-
+    """Today's figures from the stored per-unit figures: one statement over one table, which carries
+    its unit's kind, form, dates and ancestor columns (MPTT columns are reached through the unit)."""
     grassroots = Q(kind__in=GRASSROOTS_KINDS)
     townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
-    units = Unit.objects.filter(alive(day))
-    on_grassroots = Q(unit__kind__in=GRASSROOTS_KINDS)
-    figures = UnitFigures.objects.filter(alive(day, "unit__"))
-    return [
-        (units, "", {
-            "villages_total": grassroots,
-            "villages_converted": grassroots & Q(form=Form.FEDERATION),
-            "townships_total": townships,
-            "agency_committees": Q(kind=Kind.AGENCY),
-            "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-            "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-            "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-            "women_groups": Q(kind=Kind.WOMEN_GROUP),
-        }),
-        (figures, "unit__", {
-            **{key: Sum(key, filter=on_grassroots) for key in (
-                "chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded", "executives",
-                "chairs_in_two_committees", "women_party_secretaries", "women_village_directors")},
-            "townships_regionalized": Q(unit__kind__in=[Kind.TOWNSHIP, Kind.STREET],
-                                        vice_chairs__gte=REGIONALIZED["vice_chairs"],
-                                        executives__gte=REGIONALIZED["executives"]),
-            "womens_homes": Sum("womens_homes"),
-            "womens_homes_standardized": Sum("womens_homes_standardized"),
-            "childrens_homes": Sum("childrens_homes"),
-            "terms_overdue": Q(open_term_due_on__lt=day),
-        }),
-    ]
+    return [Base(UnitFigures.objects.filter(alive(day)), "", {
+        "villages_total": grassroots,
+        "villages_converted": grassroots & Q(form=Form.FEDERATION),
+        "townships_total": townships,
+        "townships_regionalized": townships & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"],
+                                                executives__gte=REGIONALIZED["executives"]),
+        "agency_committees": Q(kind=Kind.AGENCY),
+        "enterprise_committees": Q(kind=Kind.ENTERPRISE),
+        "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
+        "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
+        "women_groups": Q(kind=Kind.WOMEN_GROUP),
+        **{key: Sum(key, filter=grassroots) for key in (
+            "chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded", "executives",
+            "chairs_in_two_committees", "women_party_secretaries", "women_village_directors")},
+        "womens_homes": Sum("womens_homes"),
+        "womens_homes_standardized": Sum("womens_homes_standardized"),
+        "childrens_homes": Sum("childrens_homes"),
+        "terms_overdue": Q(open_term_due_on__lt=day),
+    }, tree_path="unit__")]
 
 
 def bases_for(day):

@@ -21,7 +21,7 @@ from federation.models import ChangeRecord
 from orgtree import services
 from orgtree.bulk import allocate_ids, insert_rows
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
-from orgtree.models import Unit
+from orgtree.models import Unit, UnitFigures
 from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nested_sets
 
 PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -270,6 +270,10 @@ def _create(divisions, user, village_form, log):
                             json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False), ""))
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
+    # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.
+    figure_rows = [(row[0], row[1], row[2], row[9], row[10], row[11], timezone.localdate()) for row in unit_rows]
+    insert_rows(UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"),
+                figure_rows)
     insert_rows(ChangeRecord, RECORD_COLUMNS, record_rows)
     log(f"  history: recorded {len(record_rows)}")
     for tree in touched_trees:

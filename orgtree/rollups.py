@@ -1,50 +1,66 @@
 """Figures rolled up the tree: one SQL aggregate per group of children, never a Python loop.
 
 Children with an ancestor column (province, city, county) are counted by it (GROUP BY county_id
-...); the others (townships, which root their own MPTT trees, and units inside a tree) by lft range
+...), townships (which root their own MPTT trees) by tree_id, and units inside a tree by lft range
 in correlated subqueries of one statement. `path` reaches the unit from another model ("unit__").
 """
 
 from collections import defaultdict
 
-from django.db.models import Aggregate, Case, Count, F, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import Aggregate, Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS
 from orgtree.models import Unit
 
 
-def rollup(children, rows, measures, path=""):
+def rollup(children, rows, measures, path="", tree_path=None):
     """{child id: {measure: count}} of `rows` in each child's subtree (the child included).
 
     `measures` maps a name to a Q on `rows` (count the rows matching it), None (count every row) or
     an aggregate such as Sum("chairs"): all are computed in the same statements, so the number of
-    queries depends on neither the children nor the measures.
+    queries depends on neither the children nor the measures. `tree_path` reaches the MPTT columns
+    when they are elsewhere than the ancestor columns (rows that carry copies of the latter).
     """
+    tree_path = path if tree_path is None else tree_path
     children = list(children)
     result = {c.pk: dict.fromkeys(measures, 0) for c in children}
     counts = aggregates(measures)
     by_column = defaultdict(list)
-    in_tree = []
+    roots, in_tree = {}, []
     for child in children:
         column = ANCESTOR_COLUMNS.get(child.kind)
-        (by_column[column].append(child.pk) if column else in_tree.append(child.pk))
+        if column:
+            by_column[column].append(child.pk)
+        elif child.tree_parent_id is None:  # a township: its subtree is its whole MPTT tree
+            roots[child.tree_id] = child.pk
+        else:
+            in_tree.append(child.pk)
     for column, ids in by_column.items():
-        key = Case(When(**{f"{path}pk__in": ids}, then=F(f"{path}pk")), default=F(f"{path}{column}_id"))
-        units = Q(pk__in=ids) | Q(**{f"{column}_id__in": ids})
-        # From another table, filter through a semi-join on the units: an OR spanning both tables
-        # defeats the indexes (see Unit.subtree_q).
-        within = Q(**{f"{path[:-2]}__in": Unit.objects.filter(units).values("pk")}) if path else units
-        grouped = rows.filter(within).annotate(child=key).order_by().values("child").annotate(
-            **{f"m_{name}": count for name, count in counts.items()})
+        # Two statements: the children's own rows, and the rows below them grouped by the plain
+        # column (the planner knows its few values; grouping on an expression made it sort on disk).
+        below = Q(**{f"{column}_id__in": ids})
+        # From another table, filter through a semi-join on the units: an OR or a join spanning both
+        # tables defeats the indexes (see Unit.subtree_q).
+        below = Q(**{f"{path[:-2]}__in": Unit.objects.filter(below).values("pk")}) if path else below
+        for key, part in ((f"{path}pk", rows.filter(**{f"{path}pk__in": ids})),
+                          (f"{path}{column}_id", rows.filter(below))):
+            grouped = part.order_by().values(key).annotate(**{f"m_{name}": count for name, count in counts.items()})
+            for row in grouped:
+                figures = result[row[key]]
+                for name in measures:
+                    figures[name] += row[f"m_{name}"]
+    if roots:
+        grouped = rows.filter(**{f"{tree_path}tree_id__in": list(roots)}).order_by().values(
+            f"{tree_path}tree_id").annotate(**{f"m_{name}": count for name, count in counts.items()})
         for row in grouped:
-            result[row["child"]].update({name: row[f"m_{name}"] for name in measures})
+            result[roots[row[f"{tree_path}tree_id"]]].update({name: row[f"m_{name}"] for name in measures})
     if in_tree:
         inside = rows.filter(**{
-            f"{path}tree_id": OuterRef("tree_id"),
-            f"{path}lft__gte": OuterRef("lft"),
-            f"{path}lft__lte": OuterRef("rght"),
-        }).order_by().values(f"{path}tree_id")
+            f"{tree_path}tree_id": OuterRef("tree_id"),
+            f"{tree_path}lft__gte": OuterRef("lft"),
+            f"{tree_path}lft__lte": OuterRef("rght"),
+        }).order_by().values(f"{tree_path}tree_id")
         annotations = {f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"),
                                                       output_field=IntegerField()), 0)
                        for name, count in counts.items()}
@@ -53,10 +69,11 @@ def rollup(children, rows, measures, path=""):
     return result
 
 
-def total(unit, rows, measures, path=""):
+def total(unit, rows, measures, path="", tree_path=None):
     """{measure: count} of `rows` in `unit`'s whole subtree, in one statement."""
     # Aliased: a measure named like a field it filters on ("executives") would shadow the field.
-    found = rows.filter(unit.subtree_q(path)).aggregate(**{f"m_{k}": v for k, v in aggregates(measures).items()})
+    found = rows.filter(unit.subtree_q(path, tree_path)).aggregate(
+        **{f"m_{k}": v for k, v in aggregates(measures).items()})
     return {name: found[f"m_{name}"] for name in measures}
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from federation import audit, scope
 from federation.models import ChangeRecord
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
-from orgtree.models import Unit
+from orgtree.models import Unit, UnitFigures
 from orgtree.tree import tree_lock
 
 EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on")
@@ -111,7 +111,9 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         above = order[:order.index(column)] if column else order
         updates = {f"{c}_id": getattr(current, f"{c}_id") for c in above}
         if updates:
-            Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk).update(**updates)
+            below = Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk)
+            UnitFigures.objects.filter(pk__in=below.values("pk")).update(**updates)
+            below.update(**updates)
         scope.require(user, scope.CHANGE, current)
         audit.record(current, user, ChangeRecord.Action.MOVE,
                      audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source)

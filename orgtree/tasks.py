@@ -86,4 +86,4 @@ def refresh_figures_task():
     """Nightly: every unit's stored figures, so date-driven changes (an office starting) catch up."""
     from orgtree.coverage import refresh_all
 
-    return {"refreshed": refresh_all()}
+    return {"changed": refresh_all()}

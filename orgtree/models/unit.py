@@ -24,6 +24,7 @@ from orgtree.choices import (
     Kind,
     Subtype,
 )
+from orgtree.models.figures import UnitFigures
 
 
 class UnitQuerySet(models.QuerySet):
@@ -115,8 +116,9 @@ class Unit(MPTTModel):
     def is_open(self):
         return self.closed_on is None
 
-    def subtree_q(self, path=""):
-        """A Q for this unit and everything beneath it; `path` prefixes the lookups."""
+    def subtree_q(self, path="", tree_path=None):
+        """A Q for this unit and everything beneath it; `path` prefixes the lookups (`tree_path`
+        those of the MPTT columns, when the rows carry their own ancestor columns)."""
         if self.kind == Kind.NATIONAL:  # a deployment has one national unit: it holds everything
             return Q()
         if path and self.kind in ANCESTOR_COLUMNS:
@@ -126,10 +128,11 @@ class Unit(MPTTModel):
         column = ANCESTOR_COLUMNS.get(self.kind)
         if column:
             return Q(**{f"{path}pk": self.pk}) | Q(**{f"{path}{column}": self.pk})
+        tree_path = path if tree_path is None else tree_path
         return Q(**{
-            f"{path}tree_id": self.tree_id,
-            f"{path}lft__gte": self.lft,
-            f"{path}lft__lte": self.rght,
+            f"{tree_path}tree_id": self.tree_id,
+            f"{tree_path}lft__gte": self.lft,
+            f"{tree_path}lft__lte": self.rght,
         })
 
     def inherited_links(self):
@@ -204,3 +207,4 @@ class Unit(MPTTModel):
             self.form = DEFAULT_FORM.get(self.kind, Form.FEDERATION)
         self.sync_tree_links()
         super().save(*args, **kwargs)
+        UnitFigures.follow([self])

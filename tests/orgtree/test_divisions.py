@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from federation.audit import history_of
 from orgtree.choices import Kind
+from orgtree.coverage import coverage
 from orgtree.models import Unit
 from orgtree.tree import check_tree
 from tests.conftest import make
@@ -85,6 +86,14 @@ def test_a_later_edition_renames_adds_moves_and_closes(zhenxing, tmp_path):
     assert Unit.objects.get(code=other_township["code"] + "399").kind == Kind.VILLAGE
     assert check_tree() == []
     assert "create 0, update 0, move 0, close 0" in load(tmp_path / "2024.csv")
+    county = Unit.objects.get(code="210603")
+    assert coverage(county) == coverage(county, from_records=True)  # loaded rows carry their figures
+
+
+def test_loaded_units_are_counted_on_the_dashboard(zhenxing):
+    figures = coverage(zhenxing)
+    assert (figures["villages_total"], figures["townships_total"]) == (93, 10)
+    assert figures == coverage(zhenxing, from_records=True)
 
 
 def test_a_missing_village_with_open_committees_stays_open(zhenxing, tmp_path):

@@ -7,4 +7,4 @@ class Command(BaseCommand):
     help = "Recompute every unit's stored figures (after bulk loads that bypass the services; nightly on beat)."
 
     def handle(self, *args, **options):
-        self.stdout.write(self.style.SUCCESS(f"refreshed {refresh_all()} units"))
+        self.stdout.write(self.style.SUCCESS(f"figures changed for {refresh_all()} units"))
