@@ -21,9 +21,12 @@ def exception_handler(exc, context):
     """Domain errors from services become 400/403/409 instead of 500."""
     if isinstance(exc, ConflictError):
         from orgtree.api.serializers import UnitSerializer
+        from orgtree.models import Unit
 
-        return Response({"detail": str(exc), "current": UnitSerializer(exc.current, context=context).data},
-                        status=status.HTTP_409_CONFLICT)
+        current = exc.current
+        shown = (UnitSerializer(current, context=context).data if isinstance(current, Unit)
+                 else {"id": current.pk, "version": current.version})
+        return Response({"detail": str(exc), "current": shown}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError({k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()})

@@ -82,6 +82,12 @@ def can_restructure(user, unit):
     return q is not None and type(unit).objects.filter(q, pk=unit.pk).exists()
 
 
+def can_oversee(user, unit):
+    """Review `unit`'s checklist or verify its rectification: the level above does it, so `unit` must
+    lie strictly inside a subtree the user may change (a county cannot accept its own items)."""
+    return can_restructure(user, unit)
+
+
 def get_or_404(queryset, user, action=VIEW, **lookup):
     """The object if the user may see it; 404 otherwise (existence is not leaked)."""
     obj = restrict(queryset, user, VIEW).filter(**lookup).first()

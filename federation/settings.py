@@ -129,7 +129,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded evidence. Never served as static files: reform.views.evidence checks the scope first.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -154,6 +155,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "orgtree.choices.Kind",
         "ElectionKindEnum": "orgtree.models.election.Election.Kind",
+        "ElectionStatusEnum": "orgtree.models.election.Election.Status",
+        "ChecklistItemStatusEnum": "reform.models.ItemStatus",
+        "ProblemStatusEnum": "reform.models.ProblemStatus",
+        "KeyTaskStatusEnum": "reform.models.TaskStatus",
     },
 }
 
@@ -170,6 +175,7 @@ BANYAN = {
     "TERM_YEARS": {"default": 5},
     # Uploads larger than this are refused with a message (and never read into memory twice).
     "IMPORT_MAX_BYTES": int(os.environ.get("BANYAN_IMPORT_MAX_MB", "20")) * 2**20,
+    "EVIDENCE_MAX_BYTES": int(os.environ.get("BANYAN_EVIDENCE_MAX_MB", "10")) * 2**20,
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
     # Election rules in local practice (DESIGN.md §1): change them per deployment, not in code.
@@ -190,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
     "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": 24 * 3600},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
+    "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,
                                                                                           day_of_week=1)},
 }

@@ -24,7 +24,7 @@ class ConflictError(Exception):
     def __init__(self, current):
         self.current = current
         super().__init__(_("Someone else changed %(name)s while you were editing. "
-                           "Review the current values and save again.") % {"name": current.name})
+                           "Review the current values and save again.") % {"name": str(current)})
 
 
 def validate(unit):

@@ -11,6 +11,13 @@ from orgtree import services
 from orgtree.models import Unit
 
 
+def add_errors(form, exc):
+    """Put a service's ValidationError on the form: on its field where it names one, else on top."""
+    for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error.messages)
+
+
 class UnitMixin(LoginRequiredMixin):
     """Loads the unit named in the URL through the scope (404 when out of scope)."""
 
@@ -58,9 +65,7 @@ class ServiceFormView(UnitMixin, FormView):
         try:
             unit = self.perform(form)
         except ValidationError as exc:
-            for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error.messages)
+            add_errors(form, exc)
             return self.form_invalid(form)
         except services.ConflictError as exc:
             form.add_error(None, str(exc))

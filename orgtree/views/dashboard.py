@@ -69,11 +69,22 @@ class DashboardView(UnitMixin, TemplateView):
         chart["trend"] = {"weeks": [s.week.isoformat() for s in reversed(snapshots)],
                           "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)]}
         weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
-        return super().get_context_data(
+        return super().get_context_data(reform=self.reform_rows(),
             day=day, headlines=[(LABELS[k], figures[k], coverage.DEFINITIONS[k]) for k in HEADLINES],
             columns=[(k, LABELS[k], coverage.DEFINITIONS[k]) for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
             chart=chart, weekly=weekly, weekly_columns=[(k, LABELS[k]) for k in WEEKLY], **kwargs)
+
+    def reform_rows(self):
+        """破难行动 progress by child (checklists, problems, key tasks), today's."""
+        from reform.figures import LABELS as REFORM_LABELS
+        from reform.figures import reform_by_child
+
+        keys = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
+        rows = reform_by_child(self.unit)
+        if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
+            return None
+        return {"columns": [REFORM_LABELS[k] for k in keys], "rows": [(c, [f[k] for k in keys]) for c, f in rows]}
 
     def week_over_week(self, children, week):
         """周报: each child's figures this week and the change since last week, from the snapshots."""

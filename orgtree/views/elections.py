@@ -17,7 +17,7 @@ from federation import audit, scope
 from orgtree import elections
 from orgtree.forms import AmendmentForm, CandidateForm, ElectionForm, OfficersForm
 from orgtree.models import Candidate, Election
-from orgtree.views.base import ObjectMixin, ServiceFormView
+from orgtree.views.base import ObjectMixin, ServiceFormView, add_errors
 
 
 class ElectionCreateView(ServiceFormView):
@@ -67,9 +67,7 @@ class ElectionStepView(ObjectMixin, View):
             try:
                 self.perform(form)
             except ValidationError as exc:
-                for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error.messages)
+                add_errors(form, exc)
             else:
                 messages.success(request, self.done)
                 return redirect(self.object)

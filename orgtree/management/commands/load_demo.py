@@ -33,6 +33,10 @@ class Command(BaseCommand):
         converted = demo_conversions()
         if converted:
             self.stdout.write(f"recorded 会改联 for {converted} villages of 延平区")
+        from reform.demo import demo_reform
+
+        if demo_reform():
+            self.stdout.write("reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks")
         self.stdout.write(self.style.SUCCESS("demo ready: " + ", ".join(u[0] for u in DEMO_USERS)))
 
 

@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from federation import audit, scope
+from federation.admin import ScopedAdminMixin
+from federation.models import ChangeRecord
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.coverage import DEFINITIONS
+from orgtree.models import Unit
+from orgtree.views.dashboard import LABELS
+from reform.models import Campaign, ChecklistTemplate, Milestone, TemplateItem
+
+
+class TemplateItemInline(admin.TabularInline):
+    model = TemplateItem
+    extra = 0
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    """Templates are the system administrator's: a published version is read-only; "new version"
+    copies it into a draft that can be edited and then published."""
+
+    list_display = ["name", "version", "published_on", "based_on"]
+    inlines = [TemplateItemInline]
+    actions = ["make_new_version"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and (obj is None or not obj.is_published)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description="新建版本（复制为草稿）")
+    def make_new_version(self, request, queryset):
+        from reform.services import new_version
+
+        for template in queryset:
+            new_version(request.user, template)
+
+
+class MilestoneForm(forms.ModelForm):
+    coverage_key = forms.ChoiceField(label=_("coverage figure"),
+                                     choices=lambda: [(k, f"{LABELS[k]} ({k})") for k in DEFINITIONS])
+
+    class Meta:
+        model = Milestone
+        fields = ["phase", "due_on", "coverage_key", "target", "description"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    form = MilestoneForm
+    extra = 1
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Campaigns of the units the staff user administers; milestones are coverage figures by a date."""
+
+    list_display = ["name", "unit", "starts_on", "ends_on"]
+    inlines = [MilestoneInline]
+    exclude = ["created_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = scope.restrict(Unit.objects.open(), request.user, scope.ADMIN).exclude(
+                kind__in=GRASSROOTS_KINDS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        scope.require(request.user, scope.ADMIN, obj.unit)
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(obj, request.user, ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE,
+                     {name: [None, str(form.cleaned_data.get(name))] for name in form.changed_data}, "admin")

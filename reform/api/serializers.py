@@ -1,0 +1,75 @@
+from rest_framework import serializers
+
+from reform.models import Campaign, ChecklistItem, KeyTask, Milestone, Problem, ProblemStatus
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="template_item.number", read_only=True)
+    text = serializers.CharField(source="template_item.text", read_only=True)
+    area = serializers.CharField(source="template_item.area", read_only=True)
+    value_type = serializers.CharField(source="template_item.value_type", read_only=True)
+    target = serializers.DecimalField(source="template_item.target", max_digits=12, decimal_places=2, read_only=True)
+    at_most = serializers.BooleanField(source="template_item.at_most", read_only=True)
+    automatic = serializers.BooleanField(source="template_item.automatic", read_only=True)
+    template = serializers.IntegerField(source="assignment.template_id", read_only=True)
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "unit", "template", "number", "text", "area", "value_type", "target", "at_most", "automatic",
+                  "value_yes", "value_number", "value_text", "note", "met", "status", "review_comment", "filled_at",
+                  "reviewed_at", "version"]
+        read_only_fields = fields
+
+
+class FillSerializer(serializers.Serializer):
+    value = serializers.JSONField(help_text="yes/no: true or false; number or percentage: a number; text: a string")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    version = serializers.IntegerField(required=False)
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Problem
+        fields = ["id", "unit", "area", "description", "found_on", "deadline", "responsible", "status",
+                  "rectification", "resolved_on", "verified_on", "version"]
+        read_only_fields = ["status", "rectification", "resolved_on", "verified_on", "version"]
+
+
+class ProblemMoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProblemStatus.choices)
+    rectification = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    version = serializers.IntegerField(required=False)
+
+
+class KeyTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyTask
+        fields = ["id", "campaign", "unit", "title", "deadline", "progress", "status", "note", "version"]
+        read_only_fields = ["status", "version"]
+
+
+class ProgressSerializer(serializers.Serializer):
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    note = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "phase", "due_on", "coverage_key", "target", "description"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "unit", "starts_on", "ends_on", "description", "milestones"]

@@ -1,0 +1,20 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from reform.api.views import (
+    CampaignViewSet,
+    ChecklistItemViewSet,
+    KeyTaskViewSet,
+    ProblemViewSet,
+    UnitReformView,
+)
+
+router = SimpleRouter()
+router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("key-tasks", KeyTaskViewSet, basename="key-task")
+router.register("campaigns", CampaignViewSet, basename="campaign")
+urlpatterns = [
+    path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
+    *router.urls,
+]

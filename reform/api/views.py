@@ -1,0 +1,162 @@
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from federation import scope
+from orgtree.api.committee_views import ScopedViewSet
+from orgtree.coverage import coverage
+from orgtree.models import Unit
+from reform import services
+from reform.api.serializers import (
+    CampaignSerializer,
+    ChecklistItemSerializer,
+    FillSerializer,
+    KeyTaskSerializer,
+    ProblemMoveSerializer,
+    ProblemSerializer,
+    ProgressSerializer,
+    ReviewSerializer,
+)
+from reform.figures import DEFINITIONS, reform_by_child, reform_figures
+from reform.models import Campaign, ChecklistItem, KeyTask, Problem
+
+
+def _docs():
+    from django.utils import translation
+
+    lines = ["Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):", ""]
+    for key, text in DEFINITIONS.items():
+        with translation.override("en"):
+            english = str(text)
+        with translation.override("zh-hans"):
+            chinese = str(text)
+        lines.append(f"- `{key}`: {english} / {chinese}")
+    return "\n".join(lines)
+
+
+class UnitReformView(APIView):
+    """GET /api/units/<id>/reform/ (?by=children)."""
+
+    @extend_schema(description=lazy(_docs, str)(), responses=None, parameters=[
+        OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")])
+    def get(self, request, pk):
+        unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
+        if unit is None:
+            raise NotFound(_("No such unit in your scope."))
+        if request.query_params.get("by") == "children":
+            return Response({"unit": unit.pk, "children": [
+                {"unit": child.pk, "name": child.name, "kind": child.kind, **figures}
+                for child, figures in reform_by_child(unit)]})
+        return Response({"unit": unit.pk, "name": unit.name, **reform_figures(unit)})
+
+
+def _unit_for(request, pk, action=scope.VIEW):
+    unit = scope.restrict(Unit.objects.all(), request.user, action).filter(pk=pk).first()
+    if unit is None:
+        raise serializers.ValidationError({"unit": _("No such unit in your scope.")})
+    return unit
+
+
+class ChecklistItemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Checklist items of units in the requester's subtree; filter with `within`, `unit`, `status`, `met`."""
+
+    base_queryset = ChecklistItem.objects.select_related("template_item", "assignment").order_by("unit", "pk")
+    serializer_class = ChecklistItemSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        params = self.request.query_params
+        if params.get("unit", "").isdigit():
+            qs = qs.filter(unit=params["unit"])
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        if params.get("met") in ("true", "false"):
+            qs = qs.filter(met=params["met"] == "true")
+        return qs
+
+    @extend_schema(request=FillSerializer, responses=ChecklistItemSerializer)
+    @action(detail=True, methods=["post"])
+    def fill(self, request, pk=None):
+        item = self.get_object()
+        data = self._valid(FillSerializer, request)
+        item = services.fill(request.user, item, data["value"], data["note"], version=data.get("version"), source="api")
+        return Response(ChecklistItemSerializer(item).data)
+
+    @extend_schema(request=ReviewSerializer, responses=ChecklistItemSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        item = self.get_object()
+        data = self._valid(ReviewSerializer, request)
+        item = services.review(request.user, item, data["accept"], data["comment"], version=data.get("version"),
+                               source="api")
+        return Response(ChecklistItemSerializer(item).data)
+
+    def _valid(self, serializer_class, request):
+        form = serializer_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        return form.validated_data
+
+
+class ProblemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+    base_queryset = Problem.objects.order_by("deadline", "pk")
+    serializer_class = ProblemSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        unit = _unit_for(self.request, data.pop("unit").pk)
+        serializer.instance = services.report_problem(self.request.user, unit, source="api", **data)
+
+    @extend_schema(request=ProblemMoveSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        problem = self.get_object()
+        form = ProblemMoveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        problem = services.move_problem(request.user, problem, data["status"], rectification=data["rectification"],
+                                        comment=data["comment"], version=data.get("version"), source="api")
+        return Response(ProblemSerializer(problem).data)
+
+
+class KeyTaskViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+    """Key tasks by deadline (倒排工期)."""
+
+    base_queryset = KeyTask.objects.order_by("deadline", "pk")
+    serializer_class = KeyTaskSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        unit = _unit_for(self.request, data.pop("unit").pk)
+        serializer.instance = services.create_task(self.request.user, unit, source="api", **data)
+
+    @extend_schema(request=ProgressSerializer, responses=KeyTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        task = self.get_object()
+        form = ProgressSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        task = services.report_progress(request.user, task, data["progress"], data.get("note"),
+                                        version=data.get("version"), source="api")
+        return Response(KeyTaskSerializer(task).data)
+
+
+class CampaignViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Campaigns owned by units in the requester's subtree; `status/` gives each milestone's state."""
+
+    base_queryset = Campaign.objects.prefetch_related("milestones").order_by("-starts_on", "pk")
+    serializer_class = CampaignSerializer
+
+    @extend_schema(responses=None)
+    @action(detail=True, methods=["get"])
+    def status(self, request, pk=None):
+        campaign = self.get_object()
+        figures = coverage(campaign.unit)
+        return Response({"campaign": campaign.pk, "unit": campaign.unit_id, "milestones": [
+            {"id": m.pk, "phase": m.phase, "due_on": m.due_on, "coverage_key": m.coverage_key, "target": m.target,
+             **services.milestone_status(m, campaign.unit, figures)} for m in campaign.milestones.all()]})

@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AssignForm(forms.Form):
+    template = forms.ModelChoiceField(ChecklistTemplate.objects.filter(published_on__isnull=False),
+                                      label=_("Checklist template"))
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput)
+
+
+class FillForm(forms.Form):
+    """The answer field takes the item's type: a yes/no choice, a number or a text."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.CharField(label=_("Answer"))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = item.template_item.value_type
+        if kind == ValueType.YES_NO:
+            self.fields["value"] = forms.ChoiceField(label=_("Answer"), choices=[
+                ("", "---------"), ("yes", _("Yes")), ("no", _("No"))])
+        elif kind in (ValueType.NUMBER, ValueType.PERCENT):
+            self.fields["value"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+            if kind == ValueType.PERCENT:
+                self.fields["value"].help_text = _("In percent, 0 to 100.")
+        else:
+            self.fields["value"].widget = forms.Textarea(attrs={"rows": 3})
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return"))],
+                                 widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=300,
+                              help_text=_("Required when returning the item."))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"), help_text=_("PDF, JPG, PNG, Word or Excel; at most 10 MB."))
+
+
+class ProblemForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
+    description = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 3}))
+    found_on = forms.DateField(label=_("Found on"), widget=DateInput)
+    deadline = forms.DateField(label=_("Rectify by"), widget=DateInput)
+    responsible = forms.CharField(label=_("Responsible person"), max_length=50)
+
+
+class ProblemMoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("New status"), choices=ProblemStatus.choices)
+    rectification = forms.CharField(label=_("Rectification"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=200)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput)
+
+
+class ProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    progress = forms.IntegerField(label=_("Progress %"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,16 @@
+from .campaign import Campaign, KeyTask, Milestone, TaskStatus
+from .checklist import (
+    Area,
+    Assignment,
+    ChecklistItem,
+    ChecklistTemplate,
+    Evidence,
+    ItemStatus,
+    TemplateItem,
+    ValueType,
+)
+from .problem import UNRESOLVED, Problem, ProblemStatus
+
+__all__ = ["UNRESOLVED", "Area", "Assignment", "Campaign", "ChecklistItem", "ChecklistTemplate", "Evidence",
+           "ItemStatus", "KeyTask", "Milestone", "Problem", "ProblemStatus", "TaskStatus", "TemplateItem",
+           "ValueType"]

@@ -1,0 +1,56 @@
+"""问题清单: problems found in audits, chased to their rectification deadline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reform.models.checklist import Area
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RECTIFYING = "rectifying", _("Rectifying")
+    RESOLVED = "resolved", _("Resolved")
+    VERIFIED = "verified", _("Verified")
+
+
+UNRESOLVED = [ProblemStatus.OPEN, ProblemStatus.RECTIFYING]
+
+
+class Problem(models.Model):
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="problems",
+                             verbose_name=_("unit"))
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    description = models.TextField(_("problem"))
+    found_on = models.DateField(_("found on"))
+    deadline = models.DateField(_("rectify by"))
+    responsible = models.CharField(_("responsible person"), max_length=50)
+    status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    rectification = models.TextField(_("rectification"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["deadline"], condition=Q(status__in=UNRESOLVED), name="problem_unresolved")]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def get_absolute_url(self):
+        return reverse("reform:problem", args=[self.pk])
+
+    def is_overdue(self, today):
+        return self.status in UNRESOLVED and self.deadline < today

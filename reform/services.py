@@ -1,0 +1,394 @@
+"""Reform operations: the only way pages, the API and tasks write checklists, problems and tasks.
+
+Each checks the writer's scope, refuses stale versions (optimistic concurrency, as for units) and
+records who changed what. The level above reviews the level below (scope.can_oversee).
+"""
+
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation import audit, scope
+from federation.models import ChangeRecord
+from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
+from orgtree.models import Unit
+from orgtree.services import ConflictError
+from reform.models import (
+    UNRESOLVED,
+    Assignment,
+    Campaign,
+    ChecklistItem,
+    ChecklistTemplate,
+    Evidence,
+    ItemStatus,
+    KeyTask,
+    Milestone,
+    Problem,
+    ProblemStatus,
+    TaskStatus,
+    ValueType,
+)
+
+ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met", "review_comment")
+PROBLEM_FIELDS = ("area", "description", "found_on", "deadline", "responsible", "status", "rectification",
+                  "resolved_on", "verified_on")
+TASK_FIELDS = ("title", "deadline", "progress", "status", "note")
+
+
+def _check_version(obj, version):
+    if version is not None and int(version) != obj.version:
+        raise ConflictError(obj)
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().select_related("unit").get(pk=pk)
+
+
+def _save(current, user, before, fields, source, note=""):
+    """Save a tracked change: bump the version and record what changed, by whom."""
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit.record(current, user, ChangeRecord.Action.UPDATE, audit.diff(before, audit.snapshot(current, fields)),
+                 source, note)
+    return current
+
+
+# --- checklists ----------------------------------------------------------------------------------
+
+def new_version(user, template):
+    """A draft copy of `template` with the next version number, items included."""
+    if user is not None and not user.is_superuser:
+        raise PermissionDenied(_("Only a system administrator can edit checklist templates."))
+    with transaction.atomic():
+        latest = ChecklistTemplate.objects.filter(name=template.name).order_by("-version").first()
+        copy = ChecklistTemplate.objects.create(name=template.name, version=latest.version + 1,
+                                                description=template.description, based_on=template,
+                                                created_by=user)
+        for item in template.items.all():
+            item.pk = None
+            item.template = copy
+            item.save()
+        audit.record(copy, user, ChangeRecord.Action.CREATE, {"based_on": [None, template.pk]}, "web")
+        return copy
+
+
+def assign(user, template, unit, due_on=None, *, source="web"):
+    """Hand a published template to `unit`'s subtree: one item per open unit whose kind an item
+    applies to. Assigning again (or an overlapping subtree) creates only what is missing."""
+    if not template.is_published:
+        raise ValidationError(_("Only a published template can be assigned."))
+    scope.require(user, scope.CHANGE, unit)
+    with transaction.atomic():
+        assignment, made = Assignment.objects.get_or_create(
+            template=template, unit=unit, defaults={"due_on": due_on, "assigned_by": user})
+        if made:
+            audit.record(assignment, user, ChangeRecord.Action.CREATE,
+                         {"template": [None, template.pk], "due_on": [None, str(due_on) if due_on else None]}, source)
+        template_items = list(template.items.all())
+        kinds = {kind for item in template_items for kind in item.kinds}
+        units = list(Unit.objects.open().within(unit).filter(kind__in=kinds).values_list("pk", "kind"))
+        existing = set(ChecklistItem.objects.filter(template_item__template=template, unit__in=[pk for pk, _ in units])
+                       .values_list("template_item_id", "unit_id"))
+        new = [ChecklistItem(assignment=assignment, template_item=item, unit_id=pk)
+               for pk, kind in units for item in template_items
+               if kind in item.kinds and (item.pk, pk) not in existing]
+        ChecklistItem.objects.bulk_create(new, batch_size=5000)
+        fill_automatic(ChecklistItem.objects.filter(assignment=assignment))
+        return assignment, len(new)
+
+
+def _parse_value(item, value):
+    """The answer in the item's type, or a ValidationError in Chinese."""
+    kind = item.template_item.value_type
+    if kind == ValueType.YES_NO:
+        if value in (True, "true", "True", "yes", "1", 1, "是"):
+            return {"value_yes": True}
+        if value in (False, "false", "False", "no", "0", 0, "否"):
+            return {"value_yes": False}
+        raise ValidationError({"value": _("Answer yes or no.")})
+    if kind in (ValueType.NUMBER, ValueType.PERCENT):
+        try:
+            number = Decimal(str(value).strip().rstrip("%"))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"value": _("Enter a number.")}) from None
+        if not number.is_finite() or number < 0:
+            raise ValidationError({"value": _("Enter a number that is not negative.")})
+        if kind == ValueType.PERCENT and number > 100:
+            raise ValidationError({"value": _("A percentage cannot exceed 100.")})
+        if number != number.quantize(Decimal("0.01")) or number >= Decimal("1e10"):
+            raise ValidationError({"value": _("Enter a number with at most two decimals.")})
+        return {"value_number": number}
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError({"value": _("Enter an answer.")})
+    return {"value_text": text}
+
+
+def fill(user, item, value, note="", *, version=None, source="web"):
+    """An editor's answer to an item of her scope; it goes to the level above for review."""
+    scope.require(user, scope.CHANGE, item.unit)
+    with transaction.atomic():
+        current = _locked(ChecklistItem, item.pk)
+        _check_version(current, version)
+        if current.template_item.automatic:
+            raise ValidationError({"value": _("This item is filled from the coverage figures; it cannot be "
+                                              "entered by hand.")})
+        if current.status == ItemStatus.ACCEPTED:
+            raise ValidationError({"value": _("This item has been accepted; ask the level above to return it "
+                                              "before changing it.")})
+        before = audit.snapshot(current, ITEM_FIELDS)
+        for name, parsed in _parse_value(current, value).items():
+            setattr(current, name, parsed)
+        current.note = note or ""
+        current.met = current.compute_met()
+        current.status = ItemStatus.SUBMITTED
+        current.filled_by = user
+        current.filled_at = timezone.now()
+        return _save(current, user, before, ITEM_FIELDS, source)
+
+
+def review(user, item, accept, comment="", *, version=None, source="web"):
+    """The level above accepts a submitted item or returns it with a comment."""
+    if user is not None and not scope.can_oversee(user, item.unit):
+        raise PermissionDenied(_("Items are reviewed by the level above: %(unit)s cannot review its own.") % {
+            "unit": item.unit})
+    with transaction.atomic():
+        current = _locked(ChecklistItem, item.pk)
+        _check_version(current, version)
+        if current.status != ItemStatus.SUBMITTED and not (current.status == ItemStatus.ACCEPTED and not accept):
+            raise ValidationError(_("Only a submitted item can be reviewed."))
+        if not accept and not comment.strip():
+            raise ValidationError({"comment": _("Say why the item is returned.")})
+        before = audit.snapshot(current, ITEM_FIELDS)
+        current.status = ItemStatus.ACCEPTED if accept else ItemStatus.RETURNED
+        current.review_comment = comment.strip()
+        current.reviewed_by = user
+        current.reviewed_at = timezone.now()
+        return _save(current, user, before, ITEM_FIELDS, source, comment)
+
+
+def fill_automatic(items, day=None):
+    """Fill items tied to a coverage figure from the figures of their unit's subtree. Units are
+    grouped by parent: a few statements per parent, not per unit. Returns the items changed."""
+    items = list(items.filter(template_item__coverage_key__gt="").select_related("template_item", "unit"))
+    by_parent = defaultdict(list)
+    for item in items:
+        by_parent[item.unit.parent_id].append(item)
+    figures = {}
+    for parent_id, group in by_parent.items():
+        units = {item.unit_id: item.unit for item in group}
+        if parent_id is None:
+            figures.update({pk: coverage(unit, day) for pk, unit in units.items()})
+            continue
+        parent = Unit.objects.get(pk=parent_id)
+        figures.update({child.pk: values for child, values in coverage_by_child(parent, day) if child.pk in units})
+    changed = []
+    for item in items:
+        value = figures.get(item.unit_id, {}).get(item.template_item.coverage_key)
+        number = None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+        if number == item.value_number and item.status != ItemStatus.PENDING:
+            continue
+        item.value_number = number
+        item.met = item.compute_met()
+        if item.status in (ItemStatus.PENDING, ItemStatus.RETURNED) and number is not None:
+            item.status = ItemStatus.SUBMITTED
+        item.filled_at = timezone.now()
+        changed.append(item)
+    ChecklistItem.objects.bulk_update(changed, ["value_number", "met", "status", "filled_at"], batch_size=2000)
+    return len(changed)
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+# Extension -> (content type, how the file must start). Office files are zip archives.
+EVIDENCE_TYPES = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+}
+
+
+def check_evidence(upload):
+    """(content type, clean name) of an acceptable upload; ValidationError in Chinese otherwise."""
+    limit = settings.BANYAN["EVIDENCE_MAX_BYTES"]
+    if upload.size > limit:
+        raise ValidationError({"file": _("The file is %(size).1f MB; at most %(limit)d MB is accepted.") % {
+            "size": upload.size / 2**20, "limit": limit // 2**20}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:150]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EVIDENCE_TYPES:
+        raise ValidationError({"file": _("Only PDF, JPG, PNG, Word (.docx) and Excel (.xlsx) files are accepted.")})
+    content_type, magic = EVIDENCE_TYPES[extension]
+    upload.seek(0)
+    head = upload.read(len(magic))
+    upload.seek(0)
+    if head != magic:
+        raise ValidationError({"file": _("The file's content is not a %(type)s file.") % {"type": extension.upper()}})
+    return content_type, name
+
+
+def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
+    target = item or problem
+    scope.require(user, scope.CHANGE, target.unit)
+    content_type, name = check_evidence(upload)
+    with transaction.atomic():
+        evidence = Evidence(unit=target.unit, item=item, problem=problem, name=name, content_type=content_type,
+                            size=upload.size, uploaded_by=user)
+        evidence.file.save(name, upload, save=False)
+        evidence.save()
+        audit.record(target, user, ChangeRecord.Action.UPDATE, {"evidence": [None, name]}, source)
+        return evidence
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+def report_problem(user, unit, *, source="web", **fields):
+    scope.require(user, scope.CHANGE, unit)
+    problem = Problem(unit=unit, created_by=user, **{k: v for k, v in fields.items() if k in PROBLEM_FIELDS})
+    if problem.deadline and problem.found_on and problem.deadline < problem.found_on:
+        raise ValidationError({"deadline": _("The deadline cannot be before the day the problem was found.")})
+    problem.full_clean()
+    problem.save()
+    audit.record(problem, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(problem, PROBLEM_FIELDS)),
+                 source)
+    return problem
+
+
+# status -> the statuses it may go to, and who moves it: the unit ("unit") or the level above ("above").
+PROBLEM_STEPS = {
+    ProblemStatus.OPEN: {ProblemStatus.RECTIFYING: "unit", ProblemStatus.RESOLVED: "unit"},
+    ProblemStatus.RECTIFYING: {ProblemStatus.RESOLVED: "unit"},
+    ProblemStatus.RESOLVED: {ProblemStatus.VERIFIED: "above", ProblemStatus.RECTIFYING: "above"},
+    ProblemStatus.VERIFIED: {},
+}
+
+
+def move_problem(user, problem, status, *, rectification="", comment="", version=None, source="web"):
+    """open → rectifying → resolved (with evidence) → verified by the level above, who may send it back."""
+    with transaction.atomic():
+        current = _locked(Problem, problem.pk)
+        _check_version(current, version)
+        who = PROBLEM_STEPS[current.status].get(status)
+        if who is None:
+            raise ValidationError(_("A problem that is %(now)s cannot become %(next)s.") % {
+                "now": current.get_status_display(), "next": ProblemStatus(status).label})
+        if who == "above" and user is not None and not scope.can_oversee(user, current.unit):
+            raise PermissionDenied(_("Rectification is verified by the level above."))
+        if who == "unit":
+            scope.require(user, scope.CHANGE, current.unit)
+        before = audit.snapshot(current, PROBLEM_FIELDS)
+        if status == ProblemStatus.RESOLVED:
+            if rectification.strip():
+                current.rectification = rectification.strip()
+            if not current.rectification or not current.evidence.exists():
+                raise ValidationError(_("Describe the rectification and attach evidence before marking it resolved."))
+            current.resolved_on = timezone.localdate()
+        if status == ProblemStatus.VERIFIED:
+            current.verified_by, current.verified_on = user, timezone.localdate()
+        if status == ProblemStatus.RECTIFYING and current.status == ProblemStatus.RESOLVED and not comment.strip():
+            raise ValidationError({"comment": _("Say why the rectification is sent back.")})
+        current.status = status
+        return _save(current, user, before, PROBLEM_FIELDS, source, comment)
+
+
+# --- campaigns and key tasks ---------------------------------------------------------------------
+
+def create_campaign(user, unit, milestones=(), *, source="web", **fields):
+    scope.require(user, scope.ADMIN, unit)
+    with transaction.atomic():
+        campaign = Campaign(unit=unit, created_by=user, **fields)
+        campaign.full_clean()
+        campaign.save()
+        for milestone in milestones:
+            if milestone["coverage_key"] not in DEFINITIONS:
+                raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {
+                    "key": milestone["coverage_key"]}})
+            Milestone.objects.create(campaign=campaign, **milestone)
+        audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
+        return campaign
+
+
+def milestone_status(milestone, unit, figures_today, today=None):
+    """{"actual", "met", "state"} of one milestone for a unit: met / behind (not yet due) / missed.
+    A past milestone is judged on the figures of its due date."""
+    today = today or timezone.localdate()
+    if milestone.due_on < today:
+        actual = coverage(unit, milestone.due_on)[milestone.coverage_key]
+    else:
+        actual = figures_today[milestone.coverage_key]
+    met = actual is not None and Decimal(str(actual)) >= milestone.target
+    state = "met" if met else ("missed" if milestone.due_on < today else "behind")
+    return {"actual": actual, "met": met, "state": state}
+
+
+def create_task(user, unit, *, campaign=None, source="web", **fields):
+    scope.require(user, scope.CHANGE, unit)
+    if campaign is not None and not Unit.objects.within(campaign.unit).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("The responsible unit must lie within the campaign's unit.")})
+    task = KeyTask(unit=unit, campaign=campaign, created_by=user,
+                   **{k: v for k, v in fields.items() if k in TASK_FIELDS})
+    task.status = _task_status(task.progress)
+    task.full_clean()
+    task.save()
+    audit.record(task, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(task, TASK_FIELDS)), source)
+    return task
+
+
+def _task_status(progress):
+    return TaskStatus.DONE if progress >= 100 else TaskStatus.IN_PROGRESS if progress > 0 else TaskStatus.NOT_STARTED
+
+
+def report_progress(user, task, progress, note=None, *, version=None, source="web"):
+    scope.require(user, scope.CHANGE, task.unit)
+    if not 0 <= int(progress) <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+    with transaction.atomic():
+        current = _locked(KeyTask, task.pk)
+        _check_version(current, version)
+        before = audit.snapshot(current, TASK_FIELDS)
+        current.progress = int(progress)
+        current.status = _task_status(current.progress)
+        if note is not None:
+            current.note = note
+        return _save(current, user, before, TASK_FIELDS, source)
+
+
+# --- overdue -------------------------------------------------------------------------------------
+
+def notify_overdue(today=None):
+    """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope."""
+    from django.urls import reverse
+
+    from federation.models import Notification, Role, UserScope
+
+    today = today or timezone.localdate()
+    created = 0
+    scopes = UserScope.objects.filter(role__in=[Role.EDITOR, Role.ADMIN], unit__closed_on__isnull=True,
+                                      user__is_active=True).select_related("unit")
+    for user_scope in scopes:
+        unit = user_scope.unit
+        problems = Problem.objects.filter(unit.subtree_q("unit__"), status__in=UNRESOLVED, deadline__lt=today).count()
+        tasks = KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(
+            status=TaskStatus.DONE).count()
+        if not problems and not tasks:
+            continue
+        _note, made = Notification.objects.get_or_create(
+            user_id=user_scope.user_id, key=f"reform-overdue:{unit.pk}:{today.isoformat()}",
+            defaults={"unit": unit, "url": reverse("reform:diagnosis", args=[unit.pk]),
+                      "message": _("%(unit)s: %(problems)d problems past their rectification deadline, "
+                                   "%(tasks)d key tasks past their deadline.") % {
+                          "unit": unit.name, "problems": problems, "tasks": tasks}})
+        created += made
+    return {"notified": created}

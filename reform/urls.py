@@ -1,0 +1,17 @@
+from django.urls import path
+
+from reform import views
+
+app_name = "reform"
+urlpatterns = [
+    path("units/<int:pk>/reform/", views.ReformView.as_view(), name="overview"),
+    path("units/<int:pk>/checklist/", views.ChecklistView.as_view(), name="checklist"),
+    path("units/<int:pk>/problems/", views.ProblemListView.as_view(), name="problems"),
+    path("units/<int:pk>/tasks/", views.TasksView.as_view(), name="tasks"),
+    path("units/<int:pk>/diagnosis/", views.DiagnosisView.as_view(), name="diagnosis"),
+    path("units/<int:pk>/diagnosis.xlsx", views.DiagnosisExportView.as_view(), name="diagnosis_export"),
+    path("units/<int:pk>/campaigns/<int:campaign_pk>/", views.CampaignView.as_view(), name="campaign"),
+    path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
+    path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),
+    path("evidence/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),
+]

@@ -1,0 +1,336 @@
+"""Reform pages: the overview by child, a unit's checklist, items (fill, evidence, review),
+problems, key tasks (倒排工期), campaigns and the diagnostic sheet (诊断单) with its Excel export.
+Every write goes through reform.services; every lookup through the scope."""
+
+import io
+from itertools import groupby
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from federation import audit, scope
+from orgtree.coverage import coverage
+from orgtree.services import ConflictError
+from orgtree.views.base import ObjectMixin, UnitMixin, add_errors
+from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
+from reform import services
+from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
+from reform.forms import (
+    AssignForm,
+    EvidenceForm,
+    FillForm,
+    ProblemForm,
+    ProblemMoveForm,
+    ProgressForm,
+    ReviewForm,
+    TaskForm,
+)
+from reform.models import (
+    UNRESOLVED,
+    Campaign,
+    ChecklistItem,
+    Evidence,
+    ItemStatus,
+    KeyTask,
+    Problem,
+    ProblemStatus,
+)
+
+OVERVIEW = ["items", "items_filled", "completion_rate", "items_met", "met_rate", "items_returned",
+            "problems_open", "problems_overdue", "tasks", "tasks_done", "tasks_overdue"]
+
+
+class ActionPage(TemplateView):
+    """A page with several small forms posted to it (`action` names one). A valid form goes to
+    `do_<action>`; a domain error or a conflict re-renders the page with the typed values kept."""
+
+    forms = {}
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("action", "")
+        if name not in self.forms:
+            raise Http404
+        form = self.make_form(name, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                done = getattr(self, f"do_{name}")(form)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except ConflictError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, done)
+                return redirect(request.get_full_path())
+        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+
+    def make_form(self, name, **kwargs):
+        return self.forms[name](**kwargs)
+
+
+class ReformView(UnitMixin, TemplateView):
+    """The reform overview of a unit: figures by child, campaigns, links to the lists."""
+
+    template_name = "reform/overview.html"
+
+    def get_context_data(self, **kwargs):
+        figures = reform_figures(self.unit)
+        rows = reform_by_child(self.unit)
+        lineage = [u.pk for u in self.unit.lineage()] + [self.unit.pk]
+        return super().get_context_data(
+            headlines=[(LABELS[k], DEFINITIONS[k], figures[k]) for k in OVERVIEW],
+            columns=[(LABELS[k], DEFINITIONS[k]) for k in OVERVIEW],
+            rows=[(child, [f[k] for k in OVERVIEW]) for child, f in rows],
+            campaigns=Campaign.objects.filter(unit__in=lineage).select_related("unit"), **kwargs)
+
+
+class ChecklistView(UnitMixin, ActionPage):
+    template_name = "reform/checklist.html"
+    forms = {"assign": AssignForm}
+
+    def get_context_data(self, **kwargs):
+        items = list(ChecklistItem.objects.filter(unit=self.unit).select_related(
+            "template_item", "assignment__template").order_by("assignment__template", "template_item__order"))
+        can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
+        to_review = ChecklistItem.objects.none()
+        if can_change:  # she oversees the level below this unit
+            to_review = ChecklistItem.objects.filter(
+                unit__parent=self.unit, unit__closed_on__isnull=True, status=ItemStatus.SUBMITTED,
+            ).select_related("unit", "template_item").order_by("unit__name", "template_item__order")
+        kwargs.setdefault("assign_form", AssignForm())
+        return super().get_context_data(
+            groups=[(template, list(rows)) for template, rows in groupby(items, key=lambda i: i.assignment.template)],
+            can_change=can_change, to_review=to_review[:200], **kwargs)
+
+    def do_assign(self, form):
+        scope.require(self.request.user, scope.CHANGE, self.unit)
+        _assignment, created = services.assign(self.request.user, form.cleaned_data["template"], self.unit,
+                                               form.cleaned_data["due_on"])
+        return _("%(count)d checklist items created.") % {"count": created}
+
+
+class ItemView(ObjectMixin, ActionPage):
+    template_name = "reform/item.html"
+    queryset = ChecklistItem.objects.select_related("template_item", "assignment__template")
+    forms = {"fill": FillForm, "review": ReviewForm, "evidence": EvidenceForm}
+
+    def make_form(self, name, **kwargs):
+        if name == "fill":
+            return FillForm(item=self.object, **kwargs)
+        return super().make_form(name, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        item, user = self.object, self.request.user
+        can_change = scope.can(user, scope.CHANGE, item.unit)
+        can_review = scope.can_oversee(user, item.unit)
+        initial = {"version": item.version, "note": item.note}
+        if item.value is not None:
+            initial["value"] = ("yes" if item.value_yes else "no") if item.value_yes is not None else (
+                item.value_number if item.value_number is not None else item.value_text)
+        if can_change and not item.template_item.automatic and item.status != ItemStatus.ACCEPTED:
+            kwargs.setdefault("fill_form", FillForm(item=item, initial=initial))
+        if can_review and item.status in (ItemStatus.SUBMITTED, ItemStatus.ACCEPTED):
+            kwargs.setdefault("review_form", ReviewForm(initial={"version": item.version}))
+        if can_change:
+            kwargs.setdefault("evidence_form", EvidenceForm())
+        return super().get_context_data(item=item, evidence=item.evidence.all(),
+                                        history=audit.history_of(item)[:30], **kwargs)
+
+    def do_fill(self, form):
+        data = form.cleaned_data
+        services.fill(self.request.user, self.object, data["value"], data["note"], version=data["version"])
+        return _("Saved; the level above will review it.")
+
+    def do_review(self, form):
+        data = form.cleaned_data
+        services.review(self.request.user, self.object, data["decision"] == "accept", data["comment"],
+                        version=data["version"])
+        return _("Review saved.")
+
+    def do_evidence(self, form):
+        services.attach_evidence(self.request.user, form.cleaned_data["file"], item=self.object)
+        return _("Evidence uploaded.")
+
+
+class EvidenceView(LoginRequiredMixin, View):
+    """An evidence file, to users who may see its unit only; always as a download."""
+
+    def get(self, request, pk):
+        evidence = scope.get_or_404(Evidence.objects.all(), request.user, pk=pk)
+        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
+                            content_type=evidence.content_type)
+
+
+class ProblemListView(UnitMixin, ActionPage):
+    template_name = "reform/problems.html"
+    forms = {"report": ProblemForm}
+
+    def get_context_data(self, **kwargs):
+        status = self.request.GET.get("status", "unresolved")
+        problems = Problem.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True).select_related(
+            "unit")
+        if status == "unresolved":
+            problems = problems.filter(status__in=UNRESOLVED)
+        elif status in ProblemStatus.values:
+            problems = problems.filter(status=status)
+        can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
+        if can_change:
+            kwargs.setdefault("report_form", ProblemForm(initial={"found_on": timezone.localdate()}))
+        return super().get_context_data(problems=problems[:500], status=status, statuses=ProblemStatus.choices,
+                                        today=timezone.localdate(), can_change=can_change, **kwargs)
+
+    def do_report(self, form):
+        services.report_problem(self.request.user, self.unit, **form.cleaned_data)
+        return _("Problem recorded.")
+
+
+class ProblemView(ObjectMixin, ActionPage):
+    template_name = "reform/problem.html"
+    queryset = Problem.objects.all()
+    forms = {"move": ProblemMoveForm, "evidence": EvidenceForm}
+
+    def get_context_data(self, **kwargs):
+        problem, user = self.object, self.request.user
+        steps = services.PROBLEM_STEPS[problem.status]
+        allowed = [(s, s.label) for s, who in steps.items()
+                   if (who == "unit" and scope.can(user, scope.CHANGE, problem.unit))
+                   or (who == "above" and scope.can_oversee(user, problem.unit))]
+        if allowed:
+            form = kwargs.setdefault("move_form", ProblemMoveForm(initial={"version": problem.version,
+                                                                           "rectification": problem.rectification}))
+            form.fields["status"].choices = allowed
+        if scope.can(user, scope.CHANGE, problem.unit):
+            kwargs.setdefault("evidence_form", EvidenceForm())
+        return super().get_context_data(problem=problem, evidence=problem.evidence.all(),
+                                        overdue=problem.is_overdue(timezone.localdate()),
+                                        history=audit.history_of(problem)[:30], **kwargs)
+
+    def do_move(self, form):
+        data = form.cleaned_data
+        services.move_problem(self.request.user, self.object, data["status"], rectification=data["rectification"],
+                              comment=data["comment"], version=data["version"])
+        return _("Status changed.")
+
+    def do_evidence(self, form):
+        services.attach_evidence(self.request.user, form.cleaned_data["file"], problem=self.object)
+        return _("Evidence uploaded.")
+
+
+class TasksView(UnitMixin, ActionPage):
+    """倒排工期: the subtree's key tasks by deadline, overdue first, with days left."""
+
+    template_name = "reform/tasks.html"
+    forms = {"create": TaskForm, "progress": ProgressForm}
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        tasks = list(KeyTask.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True)
+                     .select_related("unit", "campaign").order_by("deadline", "pk")[:500])
+        can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
+        failed = kwargs.pop("progress_form", None)
+        rows = []
+        for task in tasks:
+            form = None
+            if can_change:
+                form = failed if failed is not None and str(failed.data.get("task")) == str(task.pk) else ProgressForm(
+                    initial={"version": task.version, "progress": task.progress, "note": task.note})
+            rows.append((task, abs((task.deadline - today).days), task.is_overdue(today), form))
+        if can_change:
+            kwargs.setdefault("create_form", TaskForm())
+        return super().get_context_data(rows=rows, can_change=can_change, **kwargs)
+
+    def do_create(self, form):
+        services.create_task(self.request.user, self.unit, **form.cleaned_data)
+        return _("Key task added.")
+
+    def do_progress(self, form):
+        task = scope.get_or_404(KeyTask.objects.filter(self.unit.subtree_q("unit__")), self.request.user,
+                                scope.CHANGE, pk=self.request.POST.get("task"))
+        data = form.cleaned_data
+        services.report_progress(self.request.user, task, data["progress"], data["note"], version=data["version"])
+        return _("Progress saved.")
+
+
+def diagnosis_rows(unit):
+    """(unmet items, open problems) of the unit itself: what its diagnostic sheet lists."""
+    items = ChecklistItem.objects.filter(unit=unit).filter(
+        Q(met=False) | Q(status__in=[ItemStatus.PENDING, ItemStatus.RETURNED])).select_related("template_item")
+    problems = Problem.objects.filter(unit=unit, status__in=UNRESOLVED)
+    return list(items.order_by("template_item__order")), list(problems)
+
+
+class DiagnosisView(UnitMixin, TemplateView):
+    template_name = "reform/diagnosis.html"
+
+    def get_context_data(self, **kwargs):
+        items, problems = diagnosis_rows(self.unit)
+        return super().get_context_data(items=items, problems=problems, today=timezone.localdate(), **kwargs)
+
+
+class DiagnosisExportView(UnitMixin, View):
+    def get(self, request, pk):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        items, problems = diagnosis_rows(self.unit)
+        today = timezone.localdate()
+        book = Workbook()
+        sheet = book.active
+        sheet.title = str(_("Unmet items"))[:31]
+        sheet.append([f"{self.unit.name} · {_('Diagnostic sheet')} · {today.isoformat()}"])
+        sheet.append([_("Number"), _("Area"), _("Item"), _("Target"), _("Answer"), _("Status"), _("Comment")])
+        for item in items:
+            sheet.append([item.template_item.number, item.template_item.get_area_display(), item.template_item.text,
+                          item.template_item.target_display, str(item.value or ""), item.get_status_display(),
+                          item.review_comment])
+        problem_sheet = book.create_sheet(str(_("Open problems"))[:31])
+        problem_sheet.append([_("Area"), _("Problem"), _("Found on"), _("Rectify by"), _("Responsible person"),
+                              _("Status"), _("Overdue")])
+        for problem in problems:
+            problem_sheet.append([problem.get_area_display(), problem.description, problem.found_on, problem.deadline,
+                                  problem.responsible, problem.get_status_display(),
+                                  _("Yes") if problem.is_overdue(today) else ""])
+        for ws, header in ((sheet, 2), (problem_sheet, 1)):
+            for cell in ws[header]:
+                cell.font = Font(bold=True)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        name = quote(f"{self.unit.name}-{_('Diagnostic sheet')}-{today:%Y%m%d}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+        return response
+
+
+class CampaignView(UnitMixin, TemplateView):
+    """A campaign seen from a unit under its owner: each milestone for the unit and its children."""
+
+    template_name = "reform/campaign.html"
+
+    def get_context_data(self, **kwargs):
+        lineage = [u.pk for u in self.unit.lineage()] + [self.unit.pk]
+        campaign = Campaign.objects.filter(pk=self.kwargs["campaign_pk"], unit__in=lineage).first()
+        if campaign is None:
+            raise Http404(_("No such campaign for this unit."))
+        from orgtree.coverage import coverage_by_child
+
+        today = timezone.localdate()
+        figures = coverage(self.unit)
+        milestones = []
+        for milestone in campaign.milestones.all():
+            status = services.milestone_status(milestone, self.unit, figures, today)
+            # Judged like the unit itself: a past milestone on the figures of its due date.
+            children = coverage_by_child(self.unit, min(milestone.due_on, today))
+            behind = [child for child, values in children
+                      if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target]
+            milestones.append((milestone, COVERAGE_LABELS.get(milestone.coverage_key, milestone.coverage_key), status,
+                               behind))
+        return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)

@@ -1,0 +1,126 @@
+"""Checklists: assignment to the right units only, automatic items, filling, the review flow."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from federation.audit import history_of
+from orgtree.conversion import record_conversion
+from orgtree.coverage import coverage
+from orgtree.services import ConflictError
+from reform import services
+from reform.models import ChecklistItem, ItemStatus
+from tests.orgtree.test_conversion import data
+
+
+def items_of(unit, number=None):
+    rows = ChecklistItem.objects.filter(unit=unit).select_related("template_item")
+    return rows.get(template_item__number=number) if number else rows
+
+
+def test_the_default_template_covers_every_area_with_automatic_items(template):
+    areas = set(template.items.values_list("area", flat=True))
+    assert areas == {"party_leadership", "funding", "organization", "executives", "work_style"}
+    assert template.items.filter(coverage_key="conversion_rate").exists()
+    assert template.is_published
+
+
+def test_assignment_creates_items_for_matching_units_only(template, tree, users):
+    assignment, created = services.assign(users.editor_a, template, tree.county_a, datetime.date(2026, 12, 31))
+    county_items = sum("county" in i.kinds for i in template.items.all())
+    township_items = sum("street" in i.kinds for i in template.items.all())
+    village_items = sum("community" in i.kinds for i in template.items.all())
+    assert items_of(tree.county_a).count() == county_items
+    assert items_of(tree.township_a).count() == township_items
+    assert items_of(tree.village_a1).count() == village_items
+    assert created == county_items + township_items + 3 * village_items
+    assert not ChecklistItem.objects.filter(unit__in=[tree.county_b, tree.township_b, tree.village_b1]).exists()
+    assert services.assign(users.editor_a, template, tree.county_a)[1] == 0  # again: nothing new
+    assert history_of(assignment).count() == 1
+
+
+def test_closed_units_get_no_items(template, tree, users):
+    from orgtree import services as units
+
+    units.close_unit(None, tree.village_a3, datetime.date(2024, 1, 1))
+    services.assign(users.editor_a, template, tree.county_a)
+    assert not items_of(tree.village_a3).exists()
+
+
+def test_a_county_cannot_assign_outside_its_scope(template, tree, users):
+    with pytest.raises(PermissionDenied):
+        services.assign(users.editor_a, template, tree.county_b)
+    with pytest.raises(PermissionDenied):
+        services.assign(users.viewer, template, tree.city)
+
+
+def test_automatic_items_come_from_the_coverage_figures(template, tree, users):
+    record_conversion(users.editor_a, tree.village_a1, data())
+    services.assign(users.editor_a, template, tree.county_a)
+    rate = items_of(tree.township_a, "C7")
+    assert rate.value_number == Decimal("33.30") and rate.met is False and rate.status == ItemStatus.SUBMITTED
+    overdue = items_of(tree.county_a, "C1")  # at most 0: the term elected in March 2021 is overdue
+    assert overdue.value_number == coverage(tree.county_a)["terms_overdue"] == 1 and overdue.met is False
+    record_conversion(users.editor_a, tree.village_a2, data(held_on=datetime.date(2022, 1, 5)))
+    record_conversion(users.editor_a, tree.village_a3, data(held_on=datetime.date(2022, 1, 6)))
+    assert services.fill_automatic(ChecklistItem.objects.all()) >= 2
+    rate.refresh_from_db()
+    assert rate.value_number == Decimal("100.00") and rate.met is True
+    with pytest.raises(ValidationError):
+        services.fill(users.editor_a, rate, "100")
+
+
+def test_filling_validates_the_answer_in_chinese(template, tree, users):
+    services.assign(users.editor_a, template, tree.county_a)
+    funds = items_of(tree.township_a, "B2")
+    for bad in ("abc", "-5", "1.234"):
+        with pytest.raises(ValidationError) as error:
+            services.fill(users.editor_a, funds, bad)
+        assert any("数" in m for m in error.value.messages)
+    item = services.fill(users.editor_a, funds, "30000", "县财政拨付")
+    assert item.met is True and item.status == ItemStatus.SUBMITTED and item.filled_by == users.editor_a
+    assert services.fill(users.editor_a, item, "20000").met is False
+    yes_no = items_of(tree.county_a, "A1")
+    with pytest.raises(ValidationError):
+        services.fill(users.editor_a, yes_no, "maybe")
+    assert services.fill(users.editor_a, yes_no, "yes").met is True
+
+
+def test_the_level_above_reviews_and_a_county_cannot_accept_its_own(template, tree, users):
+    services.assign(users.admin_a, template, tree.county_a)
+    own = services.fill(users.admin_a, items_of(tree.county_a, "A1"), True)
+    with pytest.raises(PermissionDenied):
+        services.review(users.admin_a, own, accept=True)
+    township_item = services.fill(users.editor_a, items_of(tree.township_a, "A4"), False)
+    with pytest.raises(PermissionDenied):
+        services.review(users.editor_b, township_item, accept=True)  # another county
+    with pytest.raises(ValidationError):
+        services.review(users.editor_a, township_item, accept=False)  # a return needs a reason
+    returned = services.review(users.editor_a, township_item, accept=False, comment="请补充会议纪要")
+    assert returned.status == ItemStatus.RETURNED
+    refilled = services.fill(users.editor_a, returned, True)
+    accepted = services.review(users.editor_a, refilled, accept=True)
+    assert accepted.status == ItemStatus.ACCEPTED and accepted.reviewed_by == users.editor_a
+    with pytest.raises(ValidationError):
+        services.fill(users.editor_a, accepted, False)  # accepted items are locked
+    assert [r.changes.get("status") for r in history_of(accepted).order_by("at", "pk")][-1] == [
+        "submitted", "accepted"]
+
+
+def test_a_stale_version_is_a_conflict(template, tree, users):
+    services.assign(users.editor_a, template, tree.county_a)
+    item = items_of(tree.township_a, "C5")
+    services.fill(users.editor_a, item, "3", version=item.version)
+    with pytest.raises(ConflictError):
+        services.fill(users.editor_a, item, "4", version=item.version)
+
+
+def test_new_version_copies_items_and_is_a_draft(template, tree, users):
+    copy = services.new_version(users.root, template)
+    assert copy.version == 2 and not copy.is_published and copy.items.count() == template.items.count()
+    with pytest.raises(ValidationError):
+        services.assign(users.root, copy, tree.city)  # a draft cannot be assigned
+    with pytest.raises(PermissionDenied):
+        services.new_version(users.admin_a, template)
