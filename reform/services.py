@@ -93,8 +93,9 @@ def assign(user, template, unit, due_on=None, *, source="web"):
                          {"template": [None, template.pk], "due_on": [None, str(due_on) if due_on else None]}, source)
         template_items = list(template.items.all())
         kinds = {kind for item in template_items for kind in item.kinds}
-        units = list(Unit.objects.open().within(unit).filter(kind__in=kinds).values_list("pk", "kind"))
-        existing = set(ChecklistItem.objects.filter(template_item__template=template, unit__in=[pk for pk, _ in units])
+        subtree = Unit.objects.open().within(unit).filter(kind__in=kinds)
+        units = list(subtree.values_list("pk", "kind"))
+        existing = set(ChecklistItem.objects.filter(template_item__template=template, unit__in=subtree.values("pk"))
                        .values_list("template_item_id", "unit_id"))
         new = [ChecklistItem(assignment=assignment, template_item=item, unit_id=pk)
                for pk, kind in units for item in template_items

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from federation.models import Role
 from reform import services
-from reform.models import ChecklistItem, ItemStatus
+from reform.models import Campaign, ChecklistItem, ItemStatus
 from tests.conftest import scoped_user
 from tests.reform.test_problems_tasks import PDF, problem_of
 
@@ -179,3 +179,33 @@ def test_a_campaign_page_shows_milestones_for_units_under_its_owner(client, tree
     client.force_login(users.editor_b)
     assert client.get(reverse("reform:campaign", args=[tree.county_a.pk, other.pk])).status_code == 404
     assert client.get(reverse("api:campaign-status", args=[campaign.pk])).status_code in (403, 404)
+
+
+def test_campaign_admin_is_scoped(client, tree, users):
+    from django.contrib.auth.models import Permission
+
+    users.admin_a.is_staff = True
+    users.admin_a.save()
+    for codename in ("view_campaign", "add_campaign", "change_campaign"):
+        users.admin_a.user_permissions.add(Permission.objects.get(codename=codename))
+    services.create_campaign(None, tree.county_a, name="延平行动", starts_on=datetime.date(2026, 1, 1),
+                             ends_on=datetime.date(2026, 3, 1))
+    services.create_campaign(None, tree.county_b, name="建阳行动", starts_on=datetime.date(2026, 1, 1),
+                             ends_on=datetime.date(2026, 3, 1))
+    client.force_login(users.admin_a)
+    listed = client.get(reverse("admin:reform_campaign_changelist")).context["cl"].result_list
+    assert [c.name for c in listed] == ["延平行动"]
+    response = client.post(reverse("admin:reform_campaign_add"), {
+        "name": "越权", "unit": tree.county_b.pk, "starts_on": "2026-01-01", "ends_on": "2026-02-01",
+        "milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0})
+    assert response.status_code == 200 and not Campaign.objects.filter(name="越权").exists()
+    assert client.get(reverse("admin:reform_checklisttemplate_changelist")).status_code == 403
+
+
+def test_the_checklist_page_has_a_fixed_number_of_queries(client, assigned, users, django_assert_max_num_queries):
+    for number in ("A4", "B2", "C4"):
+        services.fill(users.editor_a, item(assigned.township_a, number), "yes" if number != "B2" else "1")
+    client.force_login(users.editor_a)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("reform:checklist", args=[assigned.county_a.pk]))
+    assert len(page.context["to_review"]) == 5  # the three answers and two automatic items (C1, C7)
