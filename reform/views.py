@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from federation import audit, scope
 from orgtree.coverage import coverage
+from orgtree.models import Unit
 from orgtree.services import ConflictError
 from orgtree.views.base import ObjectMixin, UnitMixin, add_errors
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
@@ -45,6 +46,7 @@ from reform.models import (
     ProblemStatus,
 )
 
+BACKGROUND_ASSIGNMENT_UNITS = 2000
 OVERVIEW = ["items", "items_filled", "completion_rate", "items_met", "met_rate", "items_returned",
             "problems_open", "problems_overdue", "tasks", "tasks_done", "tasks_overdue"]
 
@@ -111,9 +113,16 @@ class ChecklistView(UnitMixin, ActionPage):
             can_change=can_change, to_review=to_review[:200], **kwargs)
 
     def do_assign(self, form):
+        from reform.tasks import assign_checklist
+
+        template, due_on = form.cleaned_data["template"], form.cleaned_data["due_on"]
         scope.require(self.request.user, scope.CHANGE, self.unit)
-        _assignment, created = services.assign(self.request.user, form.cleaned_data["template"], self.unit,
-                                               form.cleaned_data["due_on"])
+        if Unit.objects.open().within(self.unit).count() > BACKGROUND_ASSIGNMENT_UNITS:
+            # A city or province takes seconds (bench/reform.py): a job, with a notice when done.
+            assign_checklist.delay(template.pk, self.unit.pk, self.request.user.pk,
+                                   due_on.isoformat() if due_on else None)
+            return _("The checklist is being created for every unit; you will get a notice when it is done.")
+        _assignment, created = services.assign(self.request.user, template, self.unit, due_on)
         return _("%(count)d checklist items created.") % {"count": created}
 
 

@@ -209,3 +209,16 @@ def test_the_checklist_page_has_a_fixed_number_of_queries(client, assigned, user
     with django_assert_max_num_queries(14):
         page = client.get(reverse("reform:checklist", args=[assigned.county_a.pk]))
     assert len(page.context["to_review"]) == 5  # the three answers and two automatic items (C1, C7)
+
+
+def test_a_large_assignment_runs_as_a_job_and_notifies(client, template, tree, users, monkeypatch):
+    from federation.models import Notification
+    from reform import views
+
+    monkeypatch.setattr(views, "BACKGROUND_ASSIGNMENT_UNITS", 3)
+    client.force_login(users.editor_a)
+    response = client.post(reverse("reform:checklist", args=[tree.county_a.pk]),
+                           {"action": "assign", "template": template.pk, "due_on": "2026-12-31"}, follow=True)
+    assert "后台" in response.content.decode() or "通知" in response.content.decode()
+    assert ChecklistItem.objects.filter(unit=tree.township_a).exists()  # eager Celery ran the job
+    assert "已生成" in Notification.objects.get(user=users.editor_a, key__startswith="assigned:").message
