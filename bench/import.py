@@ -56,7 +56,7 @@ def main():
     from openpyxl import load_workbook
 
     from federation.models import UserScope
-    from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, Reader, build_template, commit
+    from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, ConversionImporter, build_template
     from orgtree.models import Office, Unit
 
     call_command("migrate", verbosity=0)
@@ -88,11 +88,11 @@ def main():
     data = out.getvalue()
     village_count = villages.max_row - 1
 
-    reader = timed("read and validate the upload", lambda: Reader(user, city).read(data), results)
+    reader = timed("read and validate the upload", lambda: ConversionImporter(user, city).read(data), results)
     assert not reader.problems, reader.problems[:5]
-    changed = timed("commit (one transaction)", lambda: commit(user, reader), results)
-    again = timed("read the same file again", lambda: Reader(user, city).read(data), results)
-    unchanged = timed("commit the same file again", lambda: commit(user, again), results)
+    changed = timed("commit (one transaction)", lambda: reader.commit(), results)
+    again = timed("read the same file again", lambda: ConversionImporter(user, city).read(data), results)
+    unchanged = timed("commit the same file again", lambda: again.commit(), results)
     timed("build the template (filled)", lambda: build_template(user, city), results)
 
     print(f"{village_count} villages, {count} members, file {len(data) / 2**20:.1f} MB, PostgreSQL, "

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from federation import views, views_notifications
+from federation import views, views_imports, views_notifications
 
 api_patterns = [
     path("", include("orgtree.api.urls")),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("imports/<int:pk>/", views_imports.ImportJobView.as_view(), name="import_job"),
     path("notifications/", views_notifications.notifications, name="notifications"),
     path("notifications/read/", views_notifications.read_all, name="notifications_read"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,23 +1,20 @@
 """The 会改联 spreadsheet: a template pre-filled with exactly the villages in scope, and its reader.
 
 Sheet 1 has one row per village, sheet 2 one row per committee member keyed by the village code.
-`read()` reports every problem at once (sheet, row, column, a Chinese message) and builds the
-Conversion records; `commit()` saves them all in one transaction through record_conversion, so an
+`ConversionImporter` (federation.imports: size limit, sheets, cell parsers, every problem at once,
+one transaction) builds the Conversion records and saves them through record_conversion, so an
 unchanged file changes nothing. Column names are the contract documented in docs/conversion-excel.md.
 """
 
-import datetime
 import io
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import scope
+from federation.imports import NO, YES, Importer, count, date, money, text, yes
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.conversion import CHAIR_FLAGS, Conversion, Member, check, current_election, record_conversion
 from orgtree.idnumber import normalize, validate_id_number
@@ -36,20 +33,7 @@ MEMBER_COLUMNS = {"code": "区划代码", "name": "姓名", "id_number": "身份
                   "vice_chair_type": "副主席类型"}
 ROLES = {"主席": Role.CHAIR, "副主席": Role.VICE_CHAIR, "常委": Role.STANDING, "执委": Role.EXECUTIVE}
 VICE_TYPES = {"专职": ViceChairType.FULL_TIME, "兼职": ViceChairType.PART_TIME, "挂职": ViceChairType.SECONDED}
-YES, NO = "是", "否"
 HOMES = {"无": "", "有": "yes", "规范化": "standardized"}
-
-
-@dataclass
-class Problem:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self):
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
-
 
 def villages_in_scope(user, unit=None):
     """Open villages/communities the user may change, under `unit` (or anywhere in her scope)."""
@@ -128,106 +112,61 @@ def build_template(user, unit):
 
 # --- reading an upload ----------------------------------------------------------------------
 
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
-    parts = text.split("-")
-    if len(parts) != 3:
-        raise ValueError
-    return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
-
-
-def _count(value):
-    text = _text(value)
-    if not text:
-        return None
-    number = int(Decimal(text))
-    if number < 0 or Decimal(text) != number:
-        raise ValueError
-    return number
-
-
-def _money(value):
-    text = _text(value).replace(",", "").replace("，", "")
-    return Decimal(text).quantize(Decimal("0.01")) if text else None
-
-
-def _yes(value):
-    text = _text(value)
-    if text in ("", NO, "0", "False", "false"):
-        return False
-    if text in (YES, "1", "True", "true", "√", "✓"):
-        return True
-    raise ValueError
-
-
-class Reader:
-    """Reads a workbook for `user` under `unit` (None: her whole scope); `problems` lists everything at once."""
+class ConversionImporter(Importer):
+    kind = "conversion_import"
+    sheets = {VILLAGE_SHEET: VILLAGE_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
 
     def __init__(self, user, unit):
-        self.user, self.unit = user, unit
-        self.problems = []
+        super().__init__(user, unit)
         self.conversions = {}  # village pk -> Conversion
         self.villages = {}     # village pk -> Unit
 
-    def problem(self, sheet, row, column, message):
-        self.problems.append(Problem(sheet, row, column, message))
+    @property
+    def empty_message(self):
+        return _("No village in the file has a conversion date: nothing to import.")
 
-    def read(self, data):
-        limit = settings.BANYAN["IMPORT_MAX_BYTES"]
-        if not data:
-            self.problem("", 0, "", _("The file is empty."))
-            return self
-        if len(data) > limit:
-            self.problem("", 0, "", _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
-                         % {"size": len(data) // 2**20, "limit": limit // 2**20})
-            return self
-        from openpyxl import load_workbook
+    def parse(self, rows_by_sheet):
+        self._villages(rows_by_sheet[VILLAGE_SHEET])
+        self._members(rows_by_sheet[MEMBER_SHEET])
+        self._check()
 
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-            self.problem("", 0, "", _("This is not an Excel .xlsx file. Download the template and fill it in."))
-            return self
-        sheets = {}
-        for name, columns in ((VILLAGE_SHEET, VILLAGE_COLUMNS), (MEMBER_SHEET, MEMBER_COLUMNS)):
-            if name not in book.sheetnames:
-                self.problem(name, 0, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
-                continue
-            rows = book[name].iter_rows(values_only=True)
-            header = [_text(v) for v in next(rows, ())]
-            missing = [title for title in columns.values() if title not in header]
-            if missing:
-                self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-                continue
-            index = {key: header.index(title) for key, title in columns.items()}
-            sheets[name] = [(n, {k: row[i] if i < len(row) else None for k, i in index.items()})
-                            for n, row in enumerate(rows, start=2) if any(v not in (None, "") for v in row)]
-        if len(sheets) == 2:
-            self._villages(sheets[VILLAGE_SHEET])
-            self._members(sheets[MEMBER_SHEET])
-            self._check()
-        if not self.problems and not self.conversions:
-            self.problem("", 0, "", _("No village in the file has a conversion date: nothing to import."))
-        return self
+    def is_empty(self):
+        return not self.conversions
+
+    def summary(self):
+        return {"villages": len(self.conversions),
+                "members": sum(len(c.members) for c in self.conversions.values())}
+
+    def save(self, progress=None):
+        changed = 0
+        for i, (pk, data) in enumerate(self.conversions.items(), start=1):
+            village = self.villages[pk]
+            before = current_election(village)
+            after = record_conversion(self.user, village, data, source="import")
+            changed += before is None or before.version != after.version
+            if progress:
+                progress(i, len(self.conversions))
+        return changed
+
+    @classmethod
+    def describe(cls, summary, done=False):
+        if done:
+            return _("Imported %(villages)d villages/communities; %(changed)d records changed.") % {
+                "villages": summary.get("villages", 0), "changed": summary.get("changed", 0)}
+        return _("No problems found: %(villages)d villages/communities with %(members)d committee members. "
+                 "Nothing is saved until you confirm.") % summary
+
+    @classmethod
+    def urls(cls, unit):
+        return reverse("orgtree:conversion_grid", args=[unit.pk]), reverse("orgtree:conversion_import",
+                                                                            args=[unit.pk])
 
     def _villages(self, rows):
-        codes = {_text(row["code"]) for _n, row in rows}
+        codes = {text(row["code"]) for _n, row in rows}
         allowed = {u.code: u for u in villages_in_scope(self.user, self.unit).filter(code__in=codes)}
         self.rows = {}
         for n, row in rows:
-            code = _text(row["code"])
+            code = text(row["code"])
             village = allowed.get(code)
             if village is None:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"],
@@ -236,23 +175,18 @@ class Reader:
             if village.pk in self.villages:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
                 continue
-            if not _text(row["held_on"]):
+            if not text(row["held_on"]):
                 continue  # not converted yet: the row is left as it is
-            values = {}
-            for key, parse, message in (
-                ("held_on", _date, _("Not a date (write 2021-03-15).")),
-                ("entitled", _count, _("Not a whole number.")), ("present", _count, _("Not a whole number.")),
-                ("pay_year", _count, _("Not a whole number.")),
-                ("chair_pay", _money, _("Not an amount of yuan.")),
-                ("secretary_pay", _money, _("Not an amount of yuan.")),
-                *[(flag, _yes, _("Write 是 or 否.")) for flag in CHAIR_FLAGS],
-                ("childrens_home", _yes, _("Write 是 or 否.")),
-            ):
-                try:
-                    values[key] = parse(row[key])
-                except (ValueError, InvalidOperation, TypeError):
-                    self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS[key], message)
-            home = _text(row["womens_home"])
+            values = self.cells(VILLAGE_SHEET, n, row, (
+                ("held_on", date, _("Not a date (write 2021-03-15).")),
+                ("entitled", count, _("Not a whole number.")), ("present", count, _("Not a whole number.")),
+                ("pay_year", count, _("Not a whole number.")),
+                ("chair_pay", money, _("Not an amount of yuan.")),
+                ("secretary_pay", money, _("Not an amount of yuan.")),
+                *[(flag, yes, _("Write 是 or 否.")) for flag in CHAIR_FLAGS],
+                ("childrens_home", yes, _("Write 是 or 否.")),
+            ))
+            home = text(row["womens_home"])
             if home not in HOMES:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 规范化."))
             if values.get("held_on") and values["held_on"] > timezone.localdate():
@@ -264,26 +198,26 @@ class Reader:
     def _members(self, rows):
         self.members = {}
         for n, row in rows:
-            code = _text(row["code"])
+            code = text(row["code"])
             if code not in self.rows:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["code"],
                              _("%(code)s has no conversion date on the first sheet.") % {"code": code or "—"})
                 continue
-            name = _text(row["name"])
+            name = text(row["name"])
             if not name:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["name"], _("A member has no name."))
                 continue
-            id_number = normalize(_text(row["id_number"]))
+            id_number = normalize(text(row["id_number"]))
             if id_number:
                 try:
                     validate_id_number(id_number)
                 except ValidationError as exc:
                     self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["id_number"], " ".join(exc.messages))
-            role = ROLES.get(_text(row["role"]) or "执委")
+            role = ROLES.get(text(row["role"]) or "执委")
             if role is None:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["role"], _("Write 主席, 副主席, 常委 or 执委."))
                 continue
-            vice_type = VICE_TYPES.get(_text(row["vice_chair_type"]), "")
+            vice_type = VICE_TYPES.get(text(row["vice_chair_type"]), "")
             if role == Role.VICE_CHAIR and not vice_type:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["vice_chair_type"], _("Write 专职, 兼职 or 挂职."))
             key = (name, id_number)
@@ -310,18 +244,3 @@ class Reader:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], f"{village.name}: {message}")
             self.conversions[village.pk] = data
 
-
-def commit(user, reader, progress=None):
-    """Save every village of a clean read in one transaction; returns how many records changed."""
-    if reader.problems:
-        raise ValueError("commit() needs a read without problems")
-    changed = 0
-    with transaction.atomic():
-        for i, (pk, data) in enumerate(reader.conversions.items(), start=1):
-            village = reader.villages[pk]
-            before = current_election(village)
-            after = record_conversion(user, village, data, source="import")
-            changed += before is None or before.version != after.version
-            if progress:
-                progress(i, len(reader.conversions))
-    return changed

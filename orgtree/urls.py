@@ -16,7 +16,6 @@ urlpatterns = [
     path("units/<int:pk>/conversion/template.xlsx", conversion.ConversionTemplateView.as_view(),
          name="conversion_template"),
     path("units/<int:pk>/conversion/import/", conversion.ConversionImportView.as_view(), name="conversion_import"),
-    path("imports/<int:pk>/", conversion.ImportJobView.as_view(), name="import_job"),
     path("units/<int:pk>/conversion/edit/", conversion.ConversionEditView.as_view(), name="conversion_edit"),
     path("units/<int:pk>/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("units/<int:pk>/dashboard.xlsx", dashboard.DashboardExportView.as_view(), name="dashboard_export"),

@@ -38,7 +38,7 @@ class Job(models.Model):
         return f"{self.kind} #{self.pk} {self.status}"
 
     def get_absolute_url(self):
-        return reverse("orgtree:import_job", args=[self.pk])
+        return reverse("import_job", args=[self.pk])
 
     @property
     def progress_key(self):

@@ -2,28 +2,23 @@
 
 from urllib.parse import quote
 
-from django import forms
-from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from federation import scope
-from federation.models import Job
+from federation.views_imports import ImportUploadView
 from orgtree.choices import GRASSROOTS_KINDS, Form
 from orgtree.conversion import record_conversion
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
 from orgtree.models.position import ServicePosition
-from orgtree.tasks import commit_conversion_import, validate_conversion_import
 from orgtree.views.base import ServiceFormView, UnitMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,49 +109,6 @@ class ConversionTemplateView(UnitMixin, View):
         return response
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Filled-in template (.xlsx)"))
-
-
-class ConversionImportView(UnitMixin, FormView):
-    action = scope.CHANGE
-    form_class = ImportForm
+class ConversionImportView(ImportUploadView):
+    kind = "conversion_import"
     template_name = "orgtree/conversion_import.html"
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        limit = settings.BANYAN["IMPORT_MAX_BYTES"]
-        if upload.size > limit:  # refused before reading it into the database
-            form.add_error("file", _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
-                           % {"size": upload.size // 2**20, "limit": limit // 2**20})
-            return self.form_invalid(form)
-        job = Job.objects.create(user=self.request.user, unit=self.unit, kind="conversion_import",
-                                 filename=upload.name[:200], data=upload.read())
-        validate_conversion_import.delay(job.pk)
-        return redirect(job)
-
-
-class ImportJobView(LoginRequiredMixin, TemplateView):
-    """A job's progress (the page refreshes itself while it runs), its problems, and the confirm button."""
-
-    template_name = "orgtree/import_job.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        # Only the user who uploaded sees the job (and only while the unit is in her scope).
-        jobs = scope.restrict(Job.objects.filter(user=request.user), request.user, scope.CHANGE)
-        self.job = jobs.select_related("unit").filter(pk=kwargs["pk"]).first()
-        if self.job is None:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(job=self.job, progress=self.job.live_progress(), unit=self.job.unit,
-                                        lineage=self.job.unit.lineage(), **kwargs)
-
-    def post(self, request, pk):
-        if self.job.status == Job.Status.READY:
-            Job.objects.filter(pk=self.job.pk).update(status=Job.Status.COMMITTING, progress=0)
-            commit_conversion_import.delay(self.job.pk)
-        return redirect(self.job)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from federation.models import Job
-from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, Reader, build_template, commit
+from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, build_template
+from orgtree.conversion_excel import ConversionImporter as Reader
 from orgtree.models import ElectionAmendment, Office, Term, Unit
 from tests.orgtree.test_idnumber import id_number
 
@@ -57,14 +58,14 @@ def test_a_good_file_imports_and_the_same_file_again_changes_nothing(tree, users
     data = good_file(users.editor_a, tree)
     reader = Reader(users.editor_a, tree.county_a).read(data)
     assert reader.problems == []
-    assert commit(users.editor_a, reader) == 1
+    assert reader.commit() == 1
     village = Unit.objects.get(pk=tree.village_a1.pk)
     assert village.form == "federation"
     assert Office.objects.filter(unit=village, ended_on=None).count() == 5
     # The template now carries the record; uploading it as downloaded changes nothing.
     again = Reader(users.editor_a, tree.county_a).read(build_template(users.editor_a, tree.county_a))
-    assert again.problems == [] and commit(users.editor_a, again) == 0
-    assert commit(users.editor_a, Reader(users.editor_a, tree.county_a).read(data)) == 0
+    assert again.problems == [] and again.commit() == 0
+    assert Reader(users.editor_a, tree.county_a).read(data).commit() == 0
     assert not ElectionAmendment.objects.exists() and Term.objects.count() == 1
 
 

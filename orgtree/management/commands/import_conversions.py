@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from federation.scope import scope_units
-from orgtree.conversion_excel import Reader, commit
+from orgtree.conversion_excel import ConversionImporter
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no file {path}")
-        reader = Reader(user, None).read(path.read_bytes())
+        reader = ConversionImporter(user, None).read(path.read_bytes())
         for p in reader.problems:
             self.stderr.write(f"{p.sheet or '-'} row {p.row or '-'} {p.column or '-'}: {p.message}")
         if reader.problems:
@@ -34,5 +34,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(reader.conversions)} villages checked")
         if options["dry_run"]:
             return
-        changed = commit(user, reader)
+        changed = reader.commit()
         self.stdout.write(self.style.SUCCESS(f"imported {len(reader.conversions)} villages, {changed} changed"))
