@@ -80,7 +80,8 @@ def total(unit, rows, measures, path="", tree_path=None):
 def aggregates(measures):
     def one(spec):
         if isinstance(spec, Aggregate):
-            return Coalesce(spec, 0)
+            # An aggregate with its own default (Sum("budgeted", default=Decimal(0))) keeps its type.
+            return spec if spec.default is not None else Coalesce(spec, 0)
         return Count("pk", filter=spec) if spec is not None else Count("pk")
 
     return {name: one(spec) for name, spec in measures.items()}

@@ -7,7 +7,6 @@ records who changed what. The level above reviews the level below (scope.can_ove
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope
 from federation.models import ChangeRecord
+from federation.uploads import check_upload
 from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
 from orgtree.models import Unit
 from orgtree.services import ConflictError
@@ -208,42 +208,10 @@ def fill_automatic(items, day=None):
 
 # --- evidence ----------------------------------------------------------------------------------
 
-# Extension -> (content type, how the file must start). Office files are zip archives.
-EVIDENCE_TYPES = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-}
-
-
-def check_evidence(upload):
-    """(content type, clean name) of an acceptable upload; ValidationError in Chinese otherwise."""
-    limit = settings.BANYAN["EVIDENCE_MAX_BYTES"]
-    if upload.size > limit:
-        raise ValidationError({"file": _("The file is %(size).1f MB; at most %(limit)d MB is accepted.") % {
-            "size": upload.size / 2**20, "limit": limit // 2**20}})
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:150]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError({"file": _("Only PDF, JPG, PNG, Word (.docx) and Excel (.xlsx) files are accepted.")})
-    content_type, magic = EVIDENCE_TYPES[extension]
-    upload.seek(0)
-    head = upload.read(len(magic))
-    upload.seek(0)
-    if head != magic:
-        raise ValidationError({"file": _("The file's content is not a %(type)s file.") % {"type": extension.upper()}})
-    return content_type, name
-
-
 def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
     target = item or problem
     scope.require(user, scope.CHANGE, target.unit)
-    content_type, name = check_evidence(upload)
+    content_type, name = check_upload(upload)
     with transaction.atomic():
         evidence = Evidence(unit=target.unit, item=item, problem=problem, name=name, content_type=content_type,
                             size=upload.size, uploaded_by=user)

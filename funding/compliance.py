@@ -1,0 +1,188 @@
+"""Which units meet or miss each funding standard in a year, and the money recorded, for a subtree.
+
+Standards are data (FundingStandard): each of a unit's standards is its own latest one from a year
+on or before the one asked, or else the nearest ancestor's. What each standard is measured against:
+
+- per_woman: counties, cities and provinces — same-level budget work funds / women population;
+  unknown without a population figure for the year.
+- township_funds: townships and streets — work funds budgeted for the year, all sources (none
+  recorded counts as 0 and misses).
+- village_funds_in_budget: villages and communities, where required — same-level budget (the
+  village operations budget) work funds above 0.
+- chair_pay: villages and communities — the chair's pay / the party secretary's (from the 会改联
+  data, ChairPay); unknown without both figures for the year.
+"""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from funding.models import Category, ChairPay, FundingRecord, FundingStandard, Project, Source, WomenPopulation
+from orgtree.choices import GRASSROOTS_KINDS, Kind
+from orgtree.models import Unit
+from orgtree.rollups import rollup, total
+
+MET, MISSED, UNKNOWN = "met", "missed", "unknown"
+STATUSES = (MET, MISSED, UNKNOWN)
+STANDARDS = {
+    "per_woman": _("Work funds per woman"),
+    "township_funds": _("Township work funds"),
+    "village_funds_in_budget": _("Village funds in the operations budget"),
+    "chair_pay": _("Chair's pay"),
+}
+APPLIES_TO = {
+    "per_woman": {Kind.PROVINCE, Kind.CITY, Kind.COUNTY},
+    "township_funds": {Kind.TOWNSHIP, Kind.STREET},
+    "village_funds_in_budget": set(GRASSROOTS_KINDS),
+    "chair_pay": set(GRASSROOTS_KINDS),
+}
+FIELD_OF = {"per_woman": "per_woman", "township_funds": "township_funds",
+            "village_funds_in_budget": "village_funds_in_budget", "chair_pay": "chair_pay_ratio"}
+CENT = Decimal("0.01")
+
+
+class Subtree:
+    """The open units under `unit` (itself included) with their parents, and the ancestors above."""
+
+    def __init__(self, unit):
+        self.root = unit
+        self.units = {row["pk"]: row for row in Unit.objects.open().within(unit).values(
+            "pk", "kind", "name", "code", "parent_id")}
+        self.above = [u.pk for u in unit.lineage()]  # top-down, the unit excluded
+
+    def chain(self, pk):
+        """The unit, its ancestors inside the subtree, then those above it (nearest first)."""
+        while pk in self.units:
+            yield pk
+            pk = self.units[pk]["parent_id"] if pk != self.root.pk else None
+        yield from reversed(self.above)
+
+    def child_of_root(self, pk):
+        """The root's child whose subtree holds `pk` (None for the root itself)."""
+        previous = None
+        for node in self.chain(pk):
+            if node == self.root.pk:
+                return previous
+            previous = node
+        return None
+
+
+def effective_standards(tree, year):
+    """{unit pk: {field: (value, set by unit pk, year)}} for every unit of the subtree."""
+    own = defaultdict(list)
+    ids = set(tree.above) | {tree.root.pk}
+    rows = FundingStandard.objects.filter(Q(unit__in=ids) | tree.root.subtree_q("unit__"), year__lte=year)
+    for standard in rows.order_by("-year"):
+        own[standard.unit_id].append(standard)
+    memo = {}
+
+    def resolve(pk):
+        if pk in memo:
+            return memo[pk]
+        result = {}
+        for node in tree.chain(pk):
+            for field in FundingStandard.FIELDS:
+                if field in result:
+                    continue
+                for standard in own.get(node, ()):
+                    value = getattr(standard, field)
+                    if value is not None:
+                        result[field] = (value, node, standard.year)
+                        break
+            if len(result) == len(FundingStandard.FIELDS):
+                break
+        memo[pk] = result
+        return result
+
+    return {pk: resolve(pk) for pk in tree.units}
+
+
+def _per(amount, count):
+    return (amount / count).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def compliance(unit, year):
+    """(Subtree, {unit pk: {standard: (status, measured value)}}) for the open units of the subtree;
+    a standard that does not apply, or that nobody set, is absent."""
+    tree = Subtree(unit)
+    standards = effective_standards(tree, year)
+    within = unit.subtree_q("unit__")
+    women = dict(WomenPopulation.objects.filter(within, year=year).values_list("unit", "women"))
+    funds = defaultdict(lambda: {"all": Decimal(0), "same_level": Decimal(0)})
+    for unit_id, source, amount in (FundingRecord.objects.filter(within, year=year, category=Category.WORK_FUNDS)
+                                    .values_list("unit", "source", "budgeted")):
+        funds[unit_id]["all"] += amount
+        if source == Source.SAME_LEVEL:
+            funds[unit_id]["same_level"] += amount
+    pay = {unit_id: (chair, secretary) for unit_id, chair, secretary in ChairPay.objects.filter(
+        within, year=year).values_list("unit", "chair_annual", "party_secretary_annual")}
+    results = {}
+    for pk, row in tree.units.items():
+        applied = {}
+        own = standards[pk]
+        for key, kinds in APPLIES_TO.items():
+            setting = own.get(FIELD_OF[key])
+            if row["kind"] not in kinds or setting is None or setting[0] is False:
+                continue
+            target = setting[0]
+            if key == "per_woman":
+                people = women.get(pk)
+                if not people:
+                    applied[key] = (UNKNOWN, None)
+                    continue
+                # Compared exactly (funds ≥ target × women); the rounded amount is only shown.
+                amount = funds[pk]["same_level"]
+                applied[key] = (MET if amount >= target * people else MISSED, _per(amount, people))
+            elif key == "township_funds":
+                value = funds[pk]["all"]
+                applied[key] = (MET if value >= target else MISSED, value)
+            elif key == "village_funds_in_budget":
+                value = funds[pk]["same_level"]
+                applied[key] = (MET if value > 0 else MISSED, value)
+            else:
+                chair, secretary = pay.get(pk, (None, None))
+                if chair is None or not secretary:
+                    applied[key] = (UNKNOWN, None)
+                    continue
+                value = (chair / secretary).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+                applied[key] = (MET if chair >= target * secretary else MISSED, value)
+        results[pk] = applied
+    return tree, results
+
+
+def _empty_counts():
+    return {key: dict.fromkeys(STATUSES, 0) for key in STANDARDS}
+
+
+def summarize(tree, results):
+    """({standard: {status: n}} over the subtree, {child pk: the same over the child's subtree})."""
+    overall = _empty_counts()
+    by_child = defaultdict(_empty_counts)
+    for pk, applied in results.items():
+        child = tree.child_of_root(pk)
+        for key, (status, _value) in applied.items():
+            overall[key][status] += 1
+            if child is not None:
+                by_child[child][key][status] += 1
+    return overall, by_child
+
+
+MONEY = {
+    "budgeted": Sum("budgeted", default=Decimal(0)),
+    "disbursed": Sum("disbursed", default=Decimal(0)),
+    **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
+}
+PROJECTS = {"projects": Count("pk"), "project_amount": Sum("amount", default=Decimal(0))}
+
+
+def money(unit, year, children=None):
+    """Money recorded in the year over the subtree (or per child): sums by category, and projects."""
+    records = FundingRecord.objects.filter(year=year, unit__closed_on__isnull=True)
+    projects = Project.objects.filter(year=year, unit__closed_on__isnull=True)
+    if children is None:
+        return {**total(unit, records, MONEY, "unit__"), **total(unit, projects, PROJECTS, "unit__")}
+    sums = rollup(children, records, MONEY, "unit__")
+    counts = rollup(children, projects, PROJECTS, "unit__")
+    return {pk: {**sums[pk], **counts[pk]} for pk in sums}
