@@ -10,6 +10,7 @@ from federation import views, views_imports, views_notifications
 api_patterns = [
     path("", include("orgtree.api.urls")),
     path("", include("reform.api.urls")),
+    path("", include("funding.api.urls")),
     path("token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("orgtree.urls")),
     path("", include("reform.urls")),
+    path("", include("funding.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

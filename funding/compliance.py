@@ -182,7 +182,12 @@ def money(unit, year, children=None):
     records = FundingRecord.objects.filter(year=year, unit__closed_on__isnull=True)
     projects = Project.objects.filter(year=year, unit__closed_on__isnull=True)
     if children is None:
-        return {**total(unit, records, MONEY, "unit__"), **total(unit, projects, PROJECTS, "unit__")}
+        return _cents({**total(unit, records, MONEY, "unit__"), **total(unit, projects, PROJECTS, "unit__")})
     sums = rollup(children, records, MONEY, "unit__")
     counts = rollup(children, projects, PROJECTS, "unit__")
-    return {pk: {**sums[pk], **counts[pk]} for pk in sums}
+    return {pk: _cents({**sums[pk], **counts[pk]}) for pk in sums}
+
+
+def _cents(figures):
+    # PostgreSQL sums numeric exactly; SQLite (the embedded default) hands back a float-made Decimal.
+    return {k: v if isinstance(v, int) else Decimal(v).quantize(CENT) for k, v in figures.items()}

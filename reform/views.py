@@ -6,12 +6,9 @@ import io
 from itertools import groupby
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,8 +17,7 @@ from django.views.generic import TemplateView
 from federation import audit, scope
 from orgtree.coverage import coverage
 from orgtree.models import Unit
-from orgtree.services import ConflictError
-from orgtree.views.base import ObjectMixin, UnitMixin, add_errors
+from orgtree.views.base import ActionPage, ObjectMixin, UnitMixin
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
 from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
@@ -49,33 +45,6 @@ from reform.models import (
 BACKGROUND_ASSIGNMENT_UNITS = 2000
 OVERVIEW = ["items", "items_filled", "completion_rate", "items_met", "met_rate", "items_returned",
             "problems_open", "problems_overdue", "tasks", "tasks_done", "tasks_overdue"]
-
-
-class ActionPage(TemplateView):
-    """A page with several small forms posted to it (`action` names one). A valid form goes to
-    `do_<action>`; a domain error or a conflict re-renders the page with the typed values kept."""
-
-    forms = {}
-
-    def post(self, request, *args, **kwargs):
-        name = request.POST.get("action", "")
-        if name not in self.forms:
-            raise Http404
-        form = self.make_form(name, data=request.POST, files=request.FILES)
-        if form.is_valid():
-            try:
-                done = getattr(self, f"do_{name}")(form)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, done)
-                return redirect(request.get_full_path())
-        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
-
-    def make_form(self, name, **kwargs):
-        return self.forms[name](**kwargs)
 
 
 class ReformView(UnitMixin, TemplateView):

@@ -21,15 +21,17 @@ def main(path):
         for entry in list(po.obsolete_entries()):
             po.remove(entry)
         for entry in po:
-            if "fuzzy" in entry.flags or not entry.translated():
+            if language == "zh_Hans" and entry.msgid in chinese:  # given: always wins
+                entry.msgstr = chinese[entry.msgid]
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            elif "fuzzy" in entry.flags or not entry.translated():
                 if language == "en":
                     entry.msgstr = ""  # English is the source text
-                elif entry.msgid in chinese:
-                    entry.msgstr = chinese[entry.msgid]
+                    entry.flags = [f for f in entry.flags if f != "fuzzy"]
                 else:
-                    missing.append(entry.msgid)
-            entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+                    missing.append(entry.msgid)  # stays fuzzy (a guess by msgmerge) until given
+            if "fuzzy" not in entry.flags:
+                entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
         po.save()
     for msgid in missing:
         sys.stderr.write(f"missing: {msgid}\n")

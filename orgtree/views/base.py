@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from federation import scope
 from orgtree import services
@@ -82,3 +83,28 @@ class ServiceFormView(UnitMixin, FormView):
         return None
 
 
+class ActionPage(TemplateView):
+    """A page with several small forms posted to it (`action` names one). A valid form goes to
+    `do_<action>`; a domain error or a conflict re-renders the page with the typed values kept."""
+
+    forms = {}
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("action", "")
+        if name not in self.forms:
+            raise Http404
+        form = self.make_form(name, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                done = getattr(self, f"do_{name}")(form)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except services.ConflictError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, done)
+                return redirect(request.get_full_path())
+        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+
+    def make_form(self, name, **kwargs):
+        return self.forms[name](**kwargs)

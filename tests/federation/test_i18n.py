@@ -32,3 +32,12 @@ def test_placeholders_survive_translation():
         pattern = r"%\(\w+\)[sd]|\{\w+\}"
         translated = entry.msgstr or entry.msgstr_plural[0]
         assert sorted(re.findall(pattern, entry.msgid)) == sorted(re.findall(pattern, translated)), entry.msgid
+
+
+def test_translations_keep_every_placeholder():
+    import re
+
+    po = polib.pofile(str(settings.BASE_DIR / "locale/zh_Hans/LC_MESSAGES/django.po"))
+    pattern = re.compile(r"%\(\w+\)\w|\{\{ ?\w+ ?\}\}")
+    wrong = [e.msgid for e in po if e.msgstr and sorted(pattern.findall(e.msgid)) != sorted(pattern.findall(e.msgstr))]
+    assert wrong == []

@@ -37,6 +37,10 @@ class Command(BaseCommand):
 
         if demo_reform():
             self.stdout.write("reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks")
+        from funding.demo import demo_funding
+
+        if demo_funding():
+            self.stdout.write("funding: 南平市 standards, 延平区 population, township and village lines")
         self.stdout.write(self.style.SUCCESS("demo ready: " + ", ".join(u[0] for u in DEMO_USERS)))
 
 

@@ -1,0 +1,40 @@
+"""Demo funding for `load_demo`: 南平市's standards (2 yuan per woman, 30,000 yuan per township,
+village funds in the operations budget, chair's pay at least a third of the secretary's), the
+women population of 延平区, and some township and village lines. Idempotent."""
+
+import datetime
+from decimal import Decimal
+
+from funding import services
+from funding.models import ChairPay, FundingStandard
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.models import Unit
+
+
+def demo_funding():
+    city = Unit.objects.open().get(code="3507")
+    if FundingStandard.objects.filter(unit=city).exists():
+        return False
+    year = datetime.date.today().year
+    services.set_standard(None, city, year - 1, per_woman=Decimal("2"), township_funds=Decimal("30000"),
+                          village_funds_in_budget=True, chair_pay_ratio=Decimal("0.3333"), origin="demo")
+    county = Unit.objects.open().get(code="350702")
+    services.record_population(None, county, year, 198_000, origin="demo")
+    services.record_funding(None, county, year=year, category="work_funds", source="same_level_budget",
+                            budgeted=Decimal("396000"), disbursed=Decimal("300000"), origin="demo")
+    for i, township in enumerate(Unit.objects.open().filter(parent=county).order_by("code")):
+        amount = Decimal("30000") if i % 3 else Decimal("20000")
+        services.record_funding(None, township, year=year, category="work_funds", source="same_level_budget",
+                                budgeted=amount, disbursed=amount, origin="demo")
+    villages = Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS).order_by("code")[:60]
+    for i, village in enumerate(villages):
+        if i % 4:
+            services.record_funding(None, village, year=year, category="work_funds", source="same_level_budget",
+                                    budgeted=Decimal("3000"), origin="demo")
+    for i, village in enumerate(Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS,
+                                                                          form="federation").order_by("code")):
+        ChairPay.objects.get_or_create(unit=village, year=year, defaults={
+            "chair_annual": Decimal("12000"), "party_secretary_annual": Decimal("36000" if i % 5 else "42000")})
+    services.record_project(None, county, name="巾帼家政技能培训", year=year, amount=Decimal("160000"),
+                            source="higher_federation", beneficiaries=320, status="under_way", origin="demo")
+    return True

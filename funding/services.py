@@ -1,0 +1,155 @@
+"""Funding writes: the only way pages, the API, imports and the admin record money, population and
+standards. Each checks the scope (standards: the unit's admins), validates in Chinese, and records
+who changed what; a write that changes nothing records nothing."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation import audit, scope
+from federation.models import ChangeRecord
+from federation.uploads import check_upload
+from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
+from orgtree.services import ConflictError
+
+RECORD_FIELDS = ("budgeted", "disbursed", "note")
+PROJECT_FIELDS = ("name", "year", "amount", "source", "beneficiaries", "status")
+
+
+def check_year(year, field="year"):
+    this_year = timezone.localdate().year
+    if year is None or not 2000 <= int(year) <= this_year + 1:
+        raise ValidationError({field: _("Enter a year from 2000 to %(last)d.") % {"last": this_year + 1}})
+    return int(year)
+
+
+def check_amount(value, field, required=True):
+    """Yuan as Decimal, ≥ 0, at most two decimals; floats are refused (they cannot hold cents)."""
+    if value in (None, ""):
+        if required:
+            raise ValidationError({field: _("Enter an amount in yuan.")})
+        return None
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter an amount in yuan.")}) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError({field: _("An amount cannot be negative.")})
+    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+        raise ValidationError({field: _("Enter yuan with at most two decimals.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _record_change(obj, user, created, before, fields, source):
+    after = audit.snapshot(obj, fields)
+    audit.record(obj, user, ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
+                 audit.diff(before, after), source)
+
+
+def record_funding(user, unit, *, year, category, source, budgeted, disbursed=None, note="", version=None,
+                   origin="web"):
+    """Create or update the line (unit, year, category, source). Returns (record, changed)."""
+    scope.require(user, scope.CHANGE, unit)
+    year = check_year(year)
+    if category not in Category.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    if source not in Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    values = {"budgeted": check_amount(budgeted, "budgeted"), "disbursed": check_amount(disbursed, "disbursed", False),
+              "note": (note or "")[:200]}
+    with transaction.atomic():
+        record = FundingRecord.objects.select_for_update().filter(unit=unit, year=year, category=category,
+                                                                  source=source).first()
+        created = record is None
+        if created:
+            record = FundingRecord(unit=unit, year=year, category=category, source=source, recorded_by=user)
+        elif version is not None and int(version) != record.version:
+            raise ConflictError(record)
+        before = {} if created else audit.snapshot(record, RECORD_FIELDS)
+        if not created and all(getattr(record, k) == v for k, v in values.items()):
+            return record, False
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.version = 1 if created else record.version + 1
+        record.recorded_by = user
+        record.save()
+        _record_change(record, user, created, before, RECORD_FIELDS, origin)
+        return record, True
+
+
+def record_population(user, unit, year, women, *, origin="web"):
+    """The women population of a unit in a year. Returns (row, changed)."""
+    scope.require(user, scope.CHANGE, unit)
+    year = check_year(year)
+    if women is None or int(women) < 0:
+        raise ValidationError({"women": _("Enter a whole number of women.")})
+    with transaction.atomic():
+        row = WomenPopulation.objects.select_for_update().filter(unit=unit, year=year).first()
+        if row is not None and row.women == int(women):
+            return row, False
+        created = row is None
+        before = {} if created else audit.snapshot(row, ("women",))
+        row = row or WomenPopulation(unit=unit, year=year)
+        row.women, row.recorded_by = int(women), user
+        row.save()
+        _record_change(row, user, created, before, ("women",), origin)
+        return row, True
+
+
+def record_project(user, unit, *, origin="web", **fields):
+    scope.require(user, scope.CHANGE, unit)
+    values = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
+    values["year"] = check_year(values.get("year"))
+    values["amount"] = check_amount(values.get("amount"), "amount")
+    project = Project(unit=unit, recorded_by=user, **values)
+    project.full_clean()
+    project.save()
+    _record_change(project, user, True, {}, PROJECT_FIELDS, origin)
+    return project
+
+
+def set_standard(user, unit, year, *, origin="web", **fields):
+    """A unit's standards from `year` on (its admins only); empty fields inherit from above."""
+    scope.require(user, scope.ADMIN, unit)
+    year = check_year(year)
+    values = {k: fields.get(k) for k in FundingStandard.FIELDS}
+    for field in ("per_woman", "township_funds"):
+        values[field] = check_amount(values[field], field, required=False)
+    ratio = values["chair_pay_ratio"]
+    if ratio not in (None, ""):
+        try:
+            ratio = Decimal(str(ratio))
+        except InvalidOperation:
+            raise ValidationError({"chair_pay_ratio": _("Enter a share such as 0.3333.")}) from None
+        if not Decimal(0) < ratio <= 1:
+            raise ValidationError({"chair_pay_ratio": _("The share must be above 0 and at most 1.")})
+        values["chair_pay_ratio"] = ratio.quantize(Decimal("0.0001"))
+    else:
+        values["chair_pay_ratio"] = None
+    with transaction.atomic():
+        standard = FundingStandard.objects.select_for_update().filter(unit=unit, year=year).first()
+        created = standard is None
+        before = {} if created else audit.snapshot(standard, FundingStandard.FIELDS)
+        standard = standard or FundingStandard(unit=unit, year=year, created_by=user)
+        for name, value in values.items():
+            setattr(standard, name, value)
+        standard.note = (fields.get("note") or "")[:200]
+        standard.save()
+        _record_change(standard, user, created, before, FundingStandard.FIELDS, origin)
+        return standard
+
+
+def attach_document(user, record, upload, *, origin="web"):
+    scope.require(user, scope.CHANGE, record.unit)
+    _content_type, name = check_upload(upload)  # served by extension: funding.views.DocumentView
+    with transaction.atomic():
+        record.document.save(name, upload, save=False)
+        record.document_name = name
+        record.save(update_fields=["document", "document_name", "updated_at"])
+        audit.record(record, user, ChangeRecord.Action.UPDATE, {"document": [None, name]}, origin)
+    return record

@@ -1,0 +1,174 @@
+"""The funding page of a unit: standards in force, compliance by child and the units that miss,
+money and projects; entry forms, Excel template, import and export. Figures come from
+funding.compliance only."""
+
+import io
+from urllib.parse import quote
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views import View
+
+from federation import scope
+from federation.uploads import UPLOAD_TYPES
+from federation.views_imports import ImportUploadView
+from funding import compliance, services
+from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
+from funding.models import Category, FundingRecord, Project
+from orgtree.models import Unit
+from orgtree.views.base import ActionPage, UnitMixin
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STATUS_LABELS = {status: pgettext_lazy("standard", status) for status in ("met", "missed", "unknown")}
+
+
+def year_from(request):
+    value = request.GET.get("year", "")
+    try:
+        return services.check_year(int(value)) if value else timezone.localdate().year
+    except (ValueError, ValidationError):
+        return timezone.localdate().year
+
+
+class FundingMixin(UnitMixin):
+    def figures(self):
+        year = year_from(self.request)
+        subtree, results = compliance.compliance(self.unit, year)
+        overall, by_child = compliance.summarize(subtree, results)
+        children = list(self.unit.children.open().order_by("code", "name", "pk"))
+        return year, subtree, results, overall, by_child, children
+
+
+class FundingView(FundingMixin, ActionPage):
+    template_name = "funding/funding.html"
+    forms = {"record": RecordForm, "population": PopulationForm, "project": ProjectForm, "standard": StandardForm}
+
+    def get_context_data(self, **kwargs):
+        year, subtree, results, overall, by_child, children = self.figures()
+        standards = compliance.effective_standards(subtree, year)[self.unit.pk]
+        names = {pk: row["name"] for pk, row in subtree.units.items()}
+        above = {u.pk: u.name for u in Unit.objects.filter(pk__in=subtree.above)}
+        in_force = [(label, standards.get(compliance.FIELD_OF[key])) for key, label in compliance.STANDARDS.items()]
+        in_force = [(label, value, {**names, **above}.get(value[1]) if value else None) for label, value in in_force]
+        missing = [(names[pk], compliance.STANDARDS[key], value) for pk, applied in results.items()
+                   for key, (status, value) in applied.items() if status == compliance.MISSED]
+        money = compliance.money(self.unit, year)
+        money_by_child = compliance.money(self.unit, year, children)
+        user = self.request.user
+        can_change = scope.can(user, scope.CHANGE, self.unit)
+        if can_change:
+            for name in ("record", "population", "project"):
+                kwargs.setdefault(f"{name}_form", self.forms[name](initial={"year": year}))
+        if scope.can(user, scope.ADMIN, self.unit):
+            kwargs.setdefault("standard_form", StandardForm(initial={"year": year}))
+        return super().get_context_data(
+            year=year, in_force=in_force, standards=compliance.STANDARDS, statuses=STATUS_LABELS,
+            overall=[(label, overall[key]) for key, label in compliance.STANDARDS.items()],
+            rows=[(child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
+                  for child in children],
+            missing=sorted(missing)[:300], missing_count=len(missing), money=money,
+            categories=[(c.label, money[f"budgeted_{c.value}"]) for c in Category],
+            records=FundingRecord.objects.filter(unit=self.unit, year=year).order_by("category", "source"),
+            projects=Project.objects.filter(self.unit.subtree_q("unit__"), year=year).select_related("unit")[:100],
+            can_change=can_change, **kwargs)
+
+    def do_record(self, form):
+        data = dict(form.cleaned_data)
+        document = data.pop("document")
+        record, _changed = services.record_funding(self.request.user, self.unit, **data)
+        if document:
+            services.attach_document(self.request.user, record, document)
+        return _("Funding recorded.")
+
+    def do_population(self, form):
+        services.record_population(self.request.user, self.unit, **form.cleaned_data)
+        return _("Population recorded.")
+
+    def do_project(self, form):
+        services.record_project(self.request.user, self.unit, **form.cleaned_data)
+        return _("Project recorded.")
+
+    def do_standard(self, form):
+        data = dict(form.cleaned_data)
+        services.set_standard(self.request.user, self.unit, data.pop("year"), **data)
+        return _("Standards saved.")
+
+
+class FundingExportView(FundingMixin, View):
+    """Compliance by child, every unit measured, and money by child, as .xlsx."""
+
+    def get(self, request, pk):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        year, subtree, results, overall, by_child, children = self.figures()
+        money_by_child = compliance.money(self.unit, year, children)
+        keys = list(compliance.STANDARDS)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = str(_("By subunit"))[:31]
+        sheet.append([f"{self.unit.name} · {_('Funding')} · {year}"])
+        header = [_("Unit")]
+        for key in keys:
+            header += [f"{compliance.STANDARDS[key]}·{STATUS_LABELS[s]}" for s in compliance.STATUSES]
+        sheet.append([str(h) for h in header])
+        for child in children:
+            sheet.append([child.name, *[by_child[child.pk][k][s] for k in keys for s in compliance.STATUSES]])
+        sheet.append([_("Total"), *[overall[k][s] for k in keys for s in compliance.STATUSES]])
+        units = book.create_sheet(str(_("Units"))[:31])
+        units.append([str(_("Division code")), str(_("Unit")), str(_("Standard")), str(_("Status")),
+                      str(_("Measured"))])
+        for pk, applied in results.items():
+            row = subtree.units[pk]
+            for key, (status, value) in applied.items():
+                units.append([row["code"], row["name"], str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]),
+                              value])
+        money = book.create_sheet(str(_("Money"))[:31])
+        columns = ["budgeted", "disbursed", *[f"budgeted_{c.value}" for c in Category], "projects", "project_amount"]
+        money.append([str(_("Unit")), str(_("Budgeted (yuan)")), str(_("Disbursed (yuan)")),
+                      *[str(c.label) for c in Category], str(_("Projects")), str(_("Project amount (yuan)"))])
+        for child in children:
+            money.append([child.name, *[money_by_child[child.pk][c] for c in columns]])
+        for ws in (sheet, units, money):
+            for cell in ws[2 if ws is sheet else 1]:
+                cell.font = Font(bold=True)
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX)
+        name = quote(f"{self.unit.name}-{_('Funding')}-{year}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+        return response
+
+
+class FundingTemplateView(UnitMixin, View):
+    action = scope.CHANGE
+
+    def get(self, request, pk):
+        from funding.excel import build_template
+
+        year = year_from(request)
+        response = HttpResponse(build_template(request.user, self.unit, year), content_type=XLSX)
+        name = quote(f"{self.unit.name}-经费-{year}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+        return response
+
+
+class FundingImportView(ImportUploadView):
+    kind = "funding_import"
+    template_name = "funding/import.html"
+
+
+class DocumentView(LoginRequiredMixin, View):
+    """A funding record's document, to users who may see its unit only; always as a download."""
+
+    def get(self, request, pk):
+        record = scope.get_or_404(FundingRecord.objects.exclude(document=""), request.user, pk=pk)
+        extension = record.document_name.rsplit(".", 1)[-1].lower()
+        if extension not in UPLOAD_TYPES:
+            raise Http404
+        return FileResponse(record.document.open("rb"), as_attachment=True, filename=record.document_name,
+                            content_type=UPLOAD_TYPES[extension][0])

@@ -1,0 +1,183 @@
+"""Funding writes, the Excel import (all or nothing, per-row problems, idempotent), pages, API and
+scope."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from federation.audit import history_of
+from federation.models import Job
+from funding import services
+from funding.excel import FUNDS_SHEET, POPULATION_SHEET, FundingImporter, build_template
+from funding.models import FundingRecord, FundingStandard, WomenPopulation
+from tests.reform.test_problems_tasks import PDF
+
+Y = 2025
+
+
+def workbook(user, unit, funds=(), population=None):
+    book = load_workbook(io.BytesIO(build_template(user, unit, Y)))
+    for row in funds:
+        book[FUNDS_SHEET].append(row)
+    sheet = book[POPULATION_SHEET]
+    for row in sheet.iter_rows(min_row=2):
+        if population and row[0].value in population:
+            row[3].value = population[row[0].value]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_record_funding_upserts_the_line_and_keeps_history(tree, users):
+    record, changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
+                                              source="same_level_budget", budgeted="30000.00")
+    assert changed and record.budgeted == Decimal("30000.00")
+    again, changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
+                                             source="same_level_budget", budgeted=Decimal("30000"))
+    assert again.pk == record.pk and not changed
+    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
+                            source="same_level_budget", budgeted="35000", disbursed="20000.5")
+    assert [r.action for r in history_of(record).order_by("at", "pk")] == ["create", "update"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("budgeted", "-1"), ("budgeted", "1.005"), ("budgeted", "abc"),
+                                              ("budgeted", None), ("year", 1990), ("category", "gift")])
+def test_bad_funding_is_refused_in_chinese(tree, users, field, value):
+    fields = {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "100", field: value}
+    with pytest.raises(ValidationError) as error:
+        services.record_funding(users.editor_a, tree.township_a, **fields)
+    assert any("\u4e00" <= ch <= "\u9fff" for m in error.value.messages for ch in m)
+    assert not FundingRecord.objects.exists()
+
+
+def test_floats_are_read_as_their_decimal_text(tree, users):
+    record, _changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="other",
+                                               source="social", budgeted=0.1)
+    assert record.budgeted == Decimal("0.10")
+
+
+def test_scope_and_roles_for_writes(tree, users):
+    with pytest.raises(PermissionDenied):
+        services.record_funding(users.editor_b, tree.township_a, year=Y, category="work_funds",
+                                source="same_level_budget", budgeted="1")
+    with pytest.raises(PermissionDenied):
+        services.record_population(users.viewer, tree.county_a, Y, 1000)
+    with pytest.raises(PermissionDenied):  # standards: the unit's admins only
+        services.set_standard(users.editor_a, tree.county_a, Y, township_funds="30000")
+    standard = services.set_standard(users.admin_a, tree.county_a, Y, township_funds="30000",
+                                     chair_pay_ratio="0.3333")
+    assert standard.township_funds == Decimal("30000.00") and standard.per_woman is None
+    with pytest.raises(ValidationError):
+        services.set_standard(users.admin_a, tree.county_a, Y, chair_pay_ratio="1.5")
+
+
+def test_a_good_import_saves_everything_and_again_changes_nothing(tree, users):
+    data = workbook(users.editor_a, tree.county_a, funds=[
+        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", "30,000", 25000, "县财政"],
+        ["350702003001", "黄墩社区", Y, "工作经费", "同级财政", 5000, None, ""],
+    ], population={"350702": 150000})
+    importer = FundingImporter(users.editor_a, tree.county_a).read(data)
+    assert importer.problems == []
+    assert importer.commit() == 3
+    assert FundingRecord.objects.get(unit=tree.township_a).budgeted == Decimal("30000.00")
+    assert WomenPopulation.objects.get(unit=tree.county_a, year=Y).women == 150000
+    again = FundingImporter(users.editor_a, tree.county_a).read(build_template(users.editor_a, tree.county_a, Y))
+    assert again.problems == [] and again.commit() == 0
+
+
+def test_a_bad_import_lists_every_problem_and_changes_nothing(tree, users):
+    data = workbook(users.editor_a, tree.county_a, funds=[
+        ["350703001", "潭城街道", Y, "工作经费", "同级财政", 1, None, ""],      # another county
+        ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],  # bad year
+        ["350702003", "黄墩街道", Y, "奖金", "路边", "1.234", "-5", ""],         # category, source, amounts
+        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""],
+        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 2, None, ""],      # the same line twice
+    ], population={"350702": "很多"})
+    importer = FundingImporter(users.editor_a, tree.county_a).read(data)
+    where = {(p.sheet, p.row, p.column) for p in importer.problems}
+    assert (FUNDS_SHEET, 2, "区划代码") in where and (FUNDS_SHEET, 3, "年度") in where
+    assert {(FUNDS_SHEET, 4, c) for c in ("类别", "来源", "预算金额（元）", "到位金额（元）")} <= where
+    assert (FUNDS_SHEET, 6, "区划代码") in where and (POPULATION_SHEET, 2, "妇女人数") in where
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(p.message)) for p in importer.problems)
+    with pytest.raises(ValueError):
+        importer.commit()
+    assert not FundingRecord.objects.exists() and not WomenPopulation.objects.exists()
+
+
+def test_the_import_job_goes_through_the_shared_pages(client, tree, users):
+    client.force_login(users.editor_a)
+    data = workbook(users.editor_a, tree.county_a, population={"350702": 150000})
+    response = client.post(reverse("funding:import", args=[tree.county_a.pk]),
+                           {"file": SimpleUploadedFile("经费.xlsx", data)})
+    job = Job.objects.get(kind="funding_import")
+    assert response.url == job.get_absolute_url() and job.status == Job.Status.READY
+    page = client.get(job.get_absolute_url())
+    assert "1" in page.context["described"]
+    client.post(job.get_absolute_url())
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and WomenPopulation.objects.count() == 1
+    client.force_login(users.editor_b)
+    assert client.get(job.get_absolute_url()).status_code == 404
+
+
+def test_funding_pages_and_exports_are_scoped(client, tree, users):
+    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
+                            source="same_level_budget", budgeted="30000")
+    FundingStandard.objects.create(unit=tree.city, year=Y, township_funds=Decimal("30000"))
+    client.force_login(users.editor_a)
+    for name in ("funding:funding", "funding:export", "funding:template", "funding:import"):
+        assert client.get(reverse(name, args=[tree.county_a.pk]), {"year": Y}).status_code == 200
+        assert client.get(reverse(name, args=[tree.county_b.pk]), {"year": Y}).status_code == 404
+    client.force_login(users.viewer)
+    page = client.get(reverse("funding:funding", args=[tree.city.pk]), {"year": Y})
+    rows = {child.name: cells for child, cells, _money in page.context["rows"]}
+    assert rows["延平区"][1] == {"met": 1, "missed": 0, "unknown": 0}
+    assert rows["建阳区"][1] == {"met": 0, "missed": 1, "unknown": 0}
+    assert client.get(reverse("funding:template", args=[tree.city.pk])).status_code == 403  # a viewer
+    export = client.get(reverse("funding:export", args=[tree.city.pk]), {"year": Y})
+    book = load_workbook(io.BytesIO(export.content))
+    assert "潭城街道" in [c for row in book.worksheets[1].iter_rows(values_only=True) for c in row]
+
+
+def test_entering_funds_on_the_page_keeps_bad_input(client, tree, users):
+    client.force_login(users.editor_a)
+    url = reverse("funding:funding", args=[tree.township_a.pk])
+    response = client.post(url, {"action": "record", "year": Y, "category": "work_funds",
+                                 "source": "same_level_budget", "budgeted": "三万"})
+    assert response.status_code == 200 and "三万" in response.content.decode()
+    response = client.post(url, {"action": "record", "year": Y, "category": "work_funds",
+                                 "source": "same_level_budget", "budgeted": "30000",
+                                 "document": SimpleUploadedFile("预算批复.pdf", PDF)})
+    assert response.status_code == 302
+    record = FundingRecord.objects.get(unit=tree.township_a)
+    document = reverse("funding:document", args=[record.pk])
+    assert client.get(document)["Content-Disposition"].startswith("attachment")
+    client.force_login(users.editor_b)
+    assert client.get(document).status_code == 404
+
+
+def test_funding_api_is_scoped_and_keeps_cents(api, tree, users):
+    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
+                            source="same_level_budget", budgeted="0.10")
+    services.record_funding(users.editor_a, tree.township_a, year=Y, category="award",
+                            source="same_level_budget", budgeted="0.20")
+    url = reverse("api:unit-funding", args=[tree.county_a.pk])
+    assert api(users.editor_b).get(url).status_code == 404
+    body = api(users.editor_a).get(url, {"year": Y}).json()
+    assert body["money"]["budgeted"] == "0.30"
+    by_child = api(users.viewer).get(reverse("api:unit-funding", args=[tree.city.pk]), {"year": Y, "by": "children"})
+    assert {c["name"] for c in by_child.json()["children"]} >= {"延平区", "建阳区"}
+    records = reverse("api:funding-record-list")
+    line = {"unit": tree.township_b.pk, "year": Y, "category": "work_funds", "source": "social", "budgeted": "5"}
+    assert api(users.editor_a).post(records, line, format="json").status_code in (400, 403)
+    line["unit"] = tree.township_a.pk
+    assert api(users.editor_a).post(records, line, format="json").status_code == 201
+    assert api(users.editor_b).get(records).json()["count"] == 0
+    standard = {"unit": tree.county_a.pk, "year": Y, "township_funds": "30000"}
+    assert api(users.editor_a).post(reverse("api:funding-standard-list"), standard, format="json").status_code == 403
+    assert api(users.admin_a).post(reverse("api:funding-standard-list"), standard, format="json").status_code == 201
