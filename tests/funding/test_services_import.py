@@ -181,3 +181,21 @@ def test_funding_api_is_scoped_and_keeps_cents(api, tree, users):
     standard = {"unit": tree.county_a.pk, "year": Y, "township_funds": "30000"}
     assert api(users.editor_a).post(reverse("api:funding-standard-list"), standard, format="json").status_code == 403
     assert api(users.admin_a).post(reverse("api:funding-standard-list"), standard, format="json").status_code == 201
+
+
+def test_population_and_project_api_are_scoped(api, tree, users):
+    population = reverse("api:women-population-list")
+    row = {"unit": tree.county_b.pk, "year": Y, "women": 1000}
+    assert api(users.editor_a).post(population, row, format="json").status_code == 400
+    row["unit"] = tree.county_a.pk
+    assert api(users.viewer).post(population, row, format="json").status_code == 403
+    assert api(users.editor_a).post(population, row, format="json").status_code == 201
+    assert api(users.editor_b).get(population).json()["count"] == 0
+    projects = reverse("api:project-list")
+    project = {"unit": tree.county_a.pk, "name": "巾帼家政培训", "year": Y, "amount": "790000.00",
+               "source": "higher_federation"}
+    created = api(users.editor_a).post(projects, project, format="json")
+    assert created.status_code == 201 and created.json()["amount"] == "790000.00"
+    assert api(users.editor_b).get(reverse("api:project-detail", args=[created.json()["id"]])).status_code == 404
+    project["unit"] = tree.county_b.pk
+    assert api(users.editor_a).post(projects, project, format="json").status_code == 400
