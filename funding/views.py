@@ -160,6 +160,7 @@ class FundingTemplateView(UnitMixin, View):
 class FundingImportView(ImportUploadView):
     kind = "funding_import"
     template_name = "funding/import.html"
+    extra_context = {"tab": "funding"}
 
 
 class DocumentView(LoginRequiredMixin, View):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from federation import scope
 from funding import compliance, services
 from funding.models import FundingRecord, FundingStandard, Project, WomenPopulation
-from orgtree.api.committee_views import ScopedViewSet
+from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
 from orgtree.models import Unit
 
 
@@ -60,13 +60,6 @@ class UnitFundingView(APIView):
             "money": _money(compliance.money(unit, year))})
 
 
-def _unit(request, pk):
-    unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
-    if unit is None:
-        raise serializers.ValidationError({"unit": [_("No such unit in your scope.")]})
-    return unit
-
-
 class FundingRecordSerializer(serializers.ModelSerializer):
     budgeted = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     disbursed = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
@@ -78,7 +71,7 @@ class FundingRecordSerializer(serializers.ModelSerializer):
         validators = []  # the service upserts the line (unit, year, category, source)
 
 
-class FundingRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class FundingRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     """Funding lines; POST creates or updates the line (unit, year, category, source)."""
 
     base_queryset = FundingRecord.objects.order_by("unit", "-year", "category", "source")
@@ -89,10 +82,8 @@ class FundingRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         year = self.request.query_params.get("year", "")
         return qs.filter(year=year) if year.isdigit() else qs
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit(self.request, data.pop("unit").pk)
-        serializer.instance, _changed = services.record_funding(self.request.user, unit, origin="api", **data)
+    def create_with(self, user, unit, data):
+        return services.record_funding(user, unit, origin="api", **data)[0]
 
 
 class PopulationSerializer(serializers.ModelSerializer):
@@ -102,15 +93,12 @@ class PopulationSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class PopulationViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.CreateModelMixin):
+class PopulationViewSet(ScopedViewSet, mixins.ListModelMixin, ServiceCreateMixin):
     base_queryset = WomenPopulation.objects.order_by("unit", "-year")
     serializer_class = PopulationSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit(self.request, data.pop("unit").pk)
-        serializer.instance, _changed = services.record_population(self.request.user, unit, data["year"],
-                                                                   data["women"], origin="api")
+    def create_with(self, user, unit, data):
+        return services.record_population(user, unit, data["year"], data["women"], origin="api")[0]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -122,14 +110,12 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     base_queryset = Project.objects.order_by("-year", "name", "pk")
     serializer_class = ProjectSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit(self.request, data.pop("unit").pk)
-        serializer.instance = services.record_project(self.request.user, unit, origin="api", **data)
+    def create_with(self, user, unit, data):
+        return services.record_project(user, unit, origin="api", **data)
 
 
 class StandardSerializer(serializers.ModelSerializer):
@@ -140,16 +126,14 @@ class StandardSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class StandardViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.CreateModelMixin):
+class StandardViewSet(ScopedViewSet, mixins.ListModelMixin, ServiceCreateMixin):
     """Standards set by units in the requester's subtree; POST (the unit's admins) sets a unit's year."""
 
     base_queryset = FundingStandard.objects.order_by("unit", "-year")
     serializer_class = StandardSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit(self.request, data.pop("unit").pk)
-        serializer.instance = services.set_standard(self.request.user, unit, data.pop("year"), origin="api", **data)
+    def create_with(self, user, unit, data):
+        return services.set_standard(user, unit, data.pop("year"), origin="api", **data)
 
 
 router = SimpleRouter()

@@ -40,6 +40,22 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return qs
 
 
+class ServiceCreateMixin(mixins.CreateModelMixin):
+    """POST hands the validated data to one service: `create_with(user, unit, data)` returns the
+    object. The unit must be one the requester may see (400 otherwise, like a missing one); the
+    service checks she may change it (403)."""
+
+    def create_with(self, user, unit, data):
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        unit = scope.restrict(Unit.objects.all(), self.request.user).filter(pk=data.pop("unit").pk).first()
+        if unit is None:
+            raise serializers.ValidationError({"unit": [_("No such unit in your scope.")]})
+        serializer.instance = self.create_with(self.request.user, unit, data)
+
+
 class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin):
     base_queryset = Person.objects.filter(merged_into__isnull=True).select_related("unit").order_by("name", "pk")

@@ -112,3 +112,4 @@ class ConversionTemplateView(UnitMixin, View):
 class ConversionImportView(ImportUploadView):
     kind = "conversion_import"
     template_name = "orgtree/conversion_import.html"
+    extra_context = {"tab": "conversion"}

@@ -1,14 +1,14 @@
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation import scope
-from orgtree.api.committee_views import ScopedViewSet
+from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import coverage
 from orgtree.models import Unit
 from reform import services
@@ -55,13 +55,6 @@ class UnitReformView(APIView):
         return Response({"unit": unit.pk, "name": unit.name, **reform_figures(unit)})
 
 
-def _unit_for(request, pk, action=scope.VIEW):
-    unit = scope.restrict(Unit.objects.all(), request.user, action).filter(pk=pk).first()
-    if unit is None:
-        raise serializers.ValidationError({"unit": _("No such unit in your scope.")})
-    return unit
-
-
 class ChecklistItemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Checklist items of units in the requester's subtree; filter with `within`, `unit`, `status`, `met`."""
 
@@ -102,14 +95,12 @@ class ChecklistItemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         return form.validated_data
 
 
-class ProblemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class ProblemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     base_queryset = Problem.objects.order_by("deadline", "pk")
     serializer_class = ProblemSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit_for(self.request, data.pop("unit").pk)
-        serializer.instance = services.report_problem(self.request.user, unit, source="api", **data)
+    def create_with(self, user, unit, data):
+        return services.report_problem(user, unit, source="api", **data)
 
     @extend_schema(request=ProblemMoveSerializer, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
@@ -123,16 +114,14 @@ class ProblemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         return Response(ProblemSerializer(problem).data)
 
 
-class KeyTaskViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class KeyTaskViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
     """Key tasks by deadline (倒排工期)."""
 
     base_queryset = KeyTask.objects.order_by("deadline", "pk")
     serializer_class = KeyTaskSerializer
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = _unit_for(self.request, data.pop("unit").pk)
-        serializer.instance = services.create_task(self.request.user, unit, source="api", **data)
+    def create_with(self, user, unit, data):
+        return services.create_task(user, unit, source="api", **data)
 
     @extend_schema(request=ProgressSerializer, responses=KeyTaskSerializer)
     @action(detail=True, methods=["post"])
