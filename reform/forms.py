@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from orgtree.models import Unit
 from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
 
 
@@ -64,8 +66,17 @@ class ProblemMoveForm(forms.Form):
 
 
 class TaskForm(forms.Form):
+    """A key task for this unit or one of its subunits (the level above hands tasks down)."""
+
     title = forms.CharField(label=_("Task"), max_length=200)
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Responsible unit"))
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = Unit.objects.open().filter(Q(pk=unit.pk) | Q(parent=unit)).order_by("-tree_parent", "code")
+        field.initial = unit.pk
 
 
 class ProgressForm(forms.Form):

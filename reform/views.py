@@ -222,11 +222,15 @@ class TasksView(UnitMixin, ActionPage):
                     initial={"version": task.version, "progress": task.progress, "note": task.note})
             rows.append((task, abs((task.deadline - today).days), task.is_overdue(today), form))
         if can_change:
-            kwargs.setdefault("create_form", TaskForm())
+            kwargs.setdefault("create_form", TaskForm(unit=self.unit))
         return super().get_context_data(rows=rows, can_change=can_change, **kwargs)
 
+    def make_form(self, name, **kwargs):
+        return TaskForm(unit=self.unit, **kwargs) if name == "create" else super().make_form(name, **kwargs)
+
     def do_create(self, form):
-        services.create_task(self.request.user, self.unit, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        services.create_task(self.request.user, data.pop("unit"), **data)
         return _("Key task added.")
 
     def do_progress(self, form):

@@ -222,3 +222,19 @@ def test_a_large_assignment_runs_as_a_job_and_notifies(client, template, tree, u
     assert "后台" in response.content.decode() or "通知" in response.content.decode()
     assert ChecklistItem.objects.filter(unit=tree.township_a).exists()  # eager Celery ran the job
     assert "已生成" in Notification.objects.get(user=users.editor_a, key__startswith="assigned:").message
+
+
+def test_the_county_hands_a_key_task_to_a_township_on_the_page(client, tree, users):
+    client.force_login(users.editor_a)
+    url = reverse("reform:tasks", args=[tree.county_a.pk])
+    choices = [u.name for u in client.get(url).context["create_form"].fields["unit"].queryset]
+    assert set(choices) == {"延平区", "黄墩街道"}
+    response = client.post(url, {"action": "create", "title": "完成换届", "unit": tree.township_a.pk,
+                                 "deadline": "2026-12-31"})
+    assert response.status_code == 302
+    response = client.post(url, {"action": "create", "title": "越权", "unit": tree.township_b.pk,
+                                 "deadline": "2026-12-31"})
+    assert response.status_code == 200 and response.context["create_form"].errors["unit"]
+    client.force_login(users.editor_a)
+    task = client.get(reverse("reform:tasks", args=[tree.township_a.pk])).context["rows"][0][0]
+    assert task.title == "完成换届" and task.unit == tree.township_a
