@@ -194,8 +194,8 @@ def fill_automatic(items, day=None):
     for item in items:
         value = figures.get(item.unit_id, {}).get(item.template_item.coverage_key)
         number = None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-        if number == item.value_number and item.status != ItemStatus.PENDING:
-            continue
+        if number == item.value_number and (number is None or item.status != ItemStatus.PENDING):
+            continue  # unchanged: not rewritten each night
         item.value_number = number
         item.met = item.compute_met()
         if item.status in (ItemStatus.PENDING, ItemStatus.RETURNED) and number is not None:

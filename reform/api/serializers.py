@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from reform.models import Campaign, ChecklistItem, KeyTask, Milestone, Problem, ProblemStatus
+from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -73,3 +73,12 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "name", "unit", "starts_on", "ends_on", "description", "milestones"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True, help_text="PDF, JPG, PNG, DOCX or XLSX; at most 10 MB")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "file"]
+        read_only_fields = ["name", "content_type", "size", "uploaded_at"]

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +16,7 @@ from reform import services
 from reform.api.serializers import (
     CampaignSerializer,
     ChecklistItemSerializer,
+    EvidenceSerializer,
     FillSerializer,
     KeyTaskSerializer,
     ProblemMoveSerializer,
@@ -55,10 +57,27 @@ class UnitReformView(APIView):
         return Response({"unit": unit.pk, "name": unit.name, **reform_figures(unit)})
 
 
-class ChecklistItemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class EvidenceMixin:
+    """POST <id>/evidence/ (multipart `file`): attach a document, checked like on the page."""
+
+    evidence_target = ""
+
+    @extend_schema(request={"multipart/form-data": EvidenceSerializer}, responses=EvidenceSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        target = self.get_object()
+        form = EvidenceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        evidence = services.attach_evidence(request.user, form.validated_data["file"], source="api",
+                                            **{self.evidence_target: target})
+        return Response(EvidenceSerializer(evidence).data, status=201)
+
+
+class ChecklistItemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Checklist items of units in the requester's subtree; filter with `within`, `unit`, `status`, `met`."""
 
     base_queryset = ChecklistItem.objects.select_related("template_item", "assignment").order_by("unit", "pk")
+    evidence_target = "item"
     serializer_class = ChecklistItemSerializer
 
     def get_queryset(self):
@@ -95,8 +114,10 @@ class ChecklistItemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         return form.validated_data
 
 
-class ProblemViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin):
+class ProblemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     ServiceCreateMixin):
     base_queryset = Problem.objects.order_by("deadline", "pk")
+    evidence_target = "problem"
     serializer_class = ProblemSerializer
 
     def create_with(self, user, unit, data):

@@ -238,3 +238,19 @@ def test_the_county_hands_a_key_task_to_a_township_on_the_page(client, tree, use
     client.force_login(users.editor_a)
     task = client.get(reverse("reform:tasks", args=[tree.township_a.pk])).context["rows"][0][0]
     assert task.title == "完成换届" and task.unit == tree.township_a
+
+
+def test_evidence_over_the_api_then_a_problem_is_resolved(api, tree, users):
+    problem = problem_of(tree, users)
+    url = reverse("api:problem-evidence", args=[problem.pk])
+    bad = api(users.editor_a).post(url, {"file": SimpleUploadedFile("病毒.pdf", b"MZ\x90")}, format="multipart")
+    assert bad.status_code == 400 and "PDF" in str(bad.json())
+    assert api(users.editor_b).post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart"
+                                    ).status_code == 404
+    good = api(users.editor_a).post(url, {"file": SimpleUploadedFile("整改.pdf", PDF)}, format="multipart")
+    assert good.status_code == 201 and good.json()["content_type"] == "application/pdf"
+    moved = api(users.editor_a).post(reverse("api:problem-move", args=[problem.pk]),
+                                     {"status": "resolved", "rectification": "已补选"}, format="json")
+    assert moved.status_code == 200 and moved.json()["status"] == "resolved"
+    assert api(users.editor_a).post(reverse("api:problem-move", args=[problem.pk]),
+                                    {"status": "verified"}, format="json").status_code == 200  # county over village
