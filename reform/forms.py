@@ -83,3 +83,34 @@ class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     progress = forms.IntegerField(label=_("Progress %"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For example 破难行动 or 百日攻坚."))
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("A campaign cannot end before it starts."))
+        return data
+
+
+def coverage_choices():
+    from orgtree.coverage import DEFINITIONS
+    from orgtree.views.dashboard import LABELS
+
+    return [("", "---------"), *[(key, LABELS[key]) for key in DEFINITIONS]]
+
+
+class MilestoneForm(forms.Form):
+    phase = forms.CharField(label=_("Phase"), max_length=50)
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+    coverage_key = forms.ChoiceField(label=_("Coverage figure"), choices=coverage_choices)
+    target = forms.DecimalField(label=_("Target"), min_value=0, max_digits=12, decimal_places=2)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, max_num=10)

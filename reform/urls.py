@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/<int:pk>/tasks/", views.TasksView.as_view(), name="tasks"),
     path("units/<int:pk>/diagnosis/", views.DiagnosisView.as_view(), name="diagnosis"),
     path("units/<int:pk>/diagnosis.xlsx", views.DiagnosisExportView.as_view(), name="diagnosis_export"),
+    path("units/<int:pk>/campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
     path("units/<int:pk>/campaigns/<int:campaign_pk>/", views.CampaignView.as_view(), name="campaign"),
     path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),

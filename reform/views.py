@@ -6,9 +6,12 @@ import io
 from itertools import groupby
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,14 +20,16 @@ from django.views.generic import TemplateView
 from federation import audit, scope
 from orgtree.coverage import coverage
 from orgtree.models import Unit
-from orgtree.views.base import ActionPage, ObjectMixin, UnitMixin
+from orgtree.views.base import ActionPage, ObjectMixin, UnitMixin, add_errors
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
 from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
 from reform.forms import (
     AssignForm,
+    CampaignForm,
     EvidenceForm,
     FillForm,
+    MilestoneFormSet,
     ProblemForm,
     ProblemMoveForm,
     ProgressForm,
@@ -60,7 +65,8 @@ class ReformView(UnitMixin, TemplateView):
             headlines=[(LABELS[k], DEFINITIONS[k], figures[k]) for k in OVERVIEW],
             columns=[(LABELS[k], DEFINITIONS[k]) for k in OVERVIEW],
             rows=[(child, [f[k] for k in OVERVIEW]) for child, f in rows],
-            campaigns=Campaign.objects.filter(unit__in=lineage).select_related("unit"), **kwargs)
+            campaigns=Campaign.objects.filter(unit__in=lineage).select_related("unit"),
+            can_admin=scope.can(self.request.user, scope.ADMIN, self.unit), **kwargs)
 
 
 class ChecklistView(UnitMixin, ActionPage):
@@ -316,3 +322,28 @@ class CampaignView(UnitMixin, TemplateView):
             milestones.append((milestone, COVERAGE_LABELS.get(milestone.coverage_key, milestone.coverage_key), status,
                                behind))
         return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)
+
+
+class CampaignCreateView(UnitMixin, TemplateView):
+    """A campaign owned by this unit (its admins), with milestones checked against coverage figures."""
+
+    template_name = "reform/campaign_form.html"
+    action = scope.ADMIN
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", CampaignForm())
+        kwargs.setdefault("milestones", MilestoneFormSet(prefix="m"))
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, pk):
+        form, milestones = CampaignForm(request.POST), MilestoneFormSet(request.POST, prefix="m")
+        if form.is_valid() and milestones.is_valid():
+            rows = [m.cleaned_data for m in milestones if m.cleaned_data]
+            try:
+                campaign = services.create_campaign(request.user, self.unit, rows, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Campaign created."))
+                return redirect("reform:campaign", self.unit.pk, campaign.pk)
+        return self.render_to_response(self.get_context_data(form=form, milestones=milestones))

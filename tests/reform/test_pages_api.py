@@ -254,3 +254,22 @@ def test_evidence_over_the_api_then_a_problem_is_resolved(api, tree, users):
     assert moved.status_code == 200 and moved.json()["status"] == "resolved"
     assert api(users.editor_a).post(reverse("api:problem-move", args=[problem.pk]),
                                     {"status": "verified"}, format="json").status_code == 200  # county over village
+
+
+def test_a_unit_admin_creates_a_campaign_with_milestones_on_the_page(client, tree, users):
+    url = reverse("reform:campaign_create", args=[tree.county_a.pk])
+    client.force_login(users.editor_a)
+    assert client.get(url).status_code == 403  # editors do not run campaigns
+    client.force_login(users.admin_a)
+    assert client.get(reverse("reform:campaign_create", args=[tree.county_b.pk])).status_code == 404
+    form = {"name": "百日攻坚", "starts_on": "2026-05-01", "ends_on": "2026-04-01",
+            "m-TOTAL_FORMS": 3, "m-INITIAL_FORMS": 0,
+            "m-0-phase": "第一阶段", "m-0-due_on": "2026-06-30", "m-0-coverage_key": "conversion_rate",
+            "m-0-target": "33.3"}
+    response = client.post(url, form)
+    assert response.status_code == 200 and response.context["form"].errors["ends_on"]
+    assert "百日攻坚" in response.content.decode()
+    form["ends_on"] = "2026-08-31"
+    response = client.post(url, form)
+    campaign = Campaign.objects.get(name="百日攻坚")
+    assert response.status_code == 302 and float(campaign.milestones.get().target) == 33.3
