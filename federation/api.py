@@ -37,3 +37,21 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     return drf_exception_handler(exc, context)
+
+
+def bilingual_definitions(intro, definitions):
+    """API docs text listing each key with its English and Chinese definition (rendered lazily)."""
+    from django.utils import translation
+    from django.utils.functional import lazy
+
+    def render():
+        lines = [intro, ""]
+        for key, text in definitions.items():
+            with translation.override("en"):
+                english = str(text)
+            with translation.override("zh-hans"):
+                chinese = str(text)
+            lines.append(f"- `{key}`: {english} / {chinese}")
+        return "\n".join(lines)
+
+    return lazy(render, str)()

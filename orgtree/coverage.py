@@ -128,15 +128,16 @@ def _bases(day):
     ]
 
 
-def _percent(part, whole):
+def percent(part, whole):
+    """part / whole in percent, one decimal, rounded half up; None when there is no whole."""
     if not whole:
         return None
     return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _rates(figures):
-    figures["conversion_rate"] = _percent(figures["villages_converted"], figures["villages_total"])
-    figures["chairs_in_two_committees_rate"] = _percent(figures["chairs_in_two_committees"], figures["chairs"])
+    figures["conversion_rate"] = percent(figures["villages_converted"], figures["villages_total"])
+    figures["chairs_in_two_committees_rate"] = percent(figures["chairs_in_two_committees"], figures["chairs"])
     return {key: figures[key] for key in DEFINITIONS}
 
 

@@ -1,12 +1,11 @@
 """Reform progress rolled up the tree: checklists, problems and key tasks of open units, for a
 subtree or per child, in a fixed number of statements (orgtree.rollups)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orgtree.coverage import percent
 from orgtree.rollups import rollup, total
 from reform.models import UNRESOLVED, ChecklistItem, ItemStatus, KeyTask, Problem, ProblemStatus, TaskStatus
 
@@ -73,15 +72,9 @@ def _bases(today):
     ]
 
 
-def _percent(part, whole):
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
 def _rates(figures):
-    figures["completion_rate"] = _percent(figures["items_filled"], figures["items"])
-    figures["met_rate"] = _percent(figures["items_met"], figures["items"])
+    figures["completion_rate"] = percent(figures["items_filled"], figures["items"])
+    figures["met_rate"] = percent(figures["items_met"], figures["items"])
     return {key: figures[key] for key in DEFINITIONS}
 
 

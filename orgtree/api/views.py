@@ -1,4 +1,3 @@
-from django.utils.functional import lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -7,27 +6,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from federation import scope
+from federation.api import bilingual_definitions
 from orgtree import coverage, elections, services
 from orgtree.api.committee_serializers import TermSerializer
 from orgtree.api.serializers import CloseSerializer, UnitSerializer, UnitUpdateSerializer
 from orgtree.filtersets import UnitFilterSet
 from orgtree.models import Unit
 
-
-def _coverage_docs():
-    from django.utils import translation
-
-    lines = ["Figures over the whole subtree, open units only. Keys (English / 中文):", ""]
-    for key, text in coverage.DEFINITIONS.items():
-        with translation.override("en"):
-            english = str(text)
-        with translation.override("zh-hans"):
-            chinese = str(text)
-        lines.append(f"- `{key}`: {english} / {chinese}")
-    return "\n".join(lines)
-
-
-coverage_docs = lazy(_coverage_docs, str)()
+coverage_docs = bilingual_definitions(
+    "Figures over the whole subtree, open units only. Keys (English / 中文):", coverage.DEFINITIONS)
 
 
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -1,4 +1,3 @@
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation import scope
+from federation.api import bilingual_definitions
 from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import coverage
 from orgtree.models import Unit
@@ -28,23 +28,12 @@ from reform.figures import DEFINITIONS, reform_by_child, reform_figures
 from reform.models import Campaign, ChecklistItem, KeyTask, Problem
 
 
-def _docs():
-    from django.utils import translation
-
-    lines = ["Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):", ""]
-    for key, text in DEFINITIONS.items():
-        with translation.override("en"):
-            english = str(text)
-        with translation.override("zh-hans"):
-            chinese = str(text)
-        lines.append(f"- `{key}`: {english} / {chinese}")
-    return "\n".join(lines)
-
-
 class UnitReformView(APIView):
     """GET /api/units/<id>/reform/ (?by=children)."""
 
-    @extend_schema(description=lazy(_docs, str)(), responses=None, parameters=[
+    @extend_schema(description=bilingual_definitions(
+        "Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):",
+        DEFINITIONS), responses=None, parameters=[
         OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")])
     def get(self, request, pk):
         unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
