@@ -17,10 +17,10 @@ install: $(STAMP)
 
 migrate: install
 	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py load_demo
 
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
@@ -45,7 +45,7 @@ messages: install
 	$(BIN)/python tools/compile_messages.py
 
 compose-config:
-	docker-compose config -q
+	SECRET_KEY=compose-config-check docker-compose config -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from federation import scope
-from federation.models import ChangeRecord, UserScope
+from federation.models import ChangeRecord, SecurityEvent, UserScope
 
 
 class ScopedAdminMixin:
@@ -58,6 +58,31 @@ class ChangeRecordAdmin(admin.ModelAdmin):
         # History is visible for the units the user may see.
         visible = scope.restrict(Unit.objects.all(), request.user).values("pk")
         return qs.filter(content_type__app_label="orgtree", object_id__in=visible)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log: read by system administrators only, never edited."""
+
+    list_display = ["at", "kind", "username", "actor", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "detail"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def has_add_permission(self, request):
         return False

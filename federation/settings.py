@@ -5,6 +5,7 @@ The embedded default (no variables set) is SQLite, Celery eager and a local-memo
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,13 +24,45 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "insecure-embedded-default-key" if DEBUG or not os.environ.get("DATABASE_URL") else None
-)
+# The built-in key is for DEBUG (make run) only: a deployment that forgot SECRET_KEY refuses to start
+# instead of signing sessions with a key anyone can read on GitHub.
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("insecure-embedded-development-key" if DEBUG else "")
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DATABASE_URL points at a production database")
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 for development. "
+        "未设置 SECRET_KEY 环境变量：请设置为一个足够长的随机值，开发时可设 DEBUG=1。"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Transport and browser hardening: on unless DEBUG (make run serves plain HTTP on 127.0.0.1).
+# Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto so Django knows the
+# request came in over HTTPS (and only then: the proxy must overwrite that header).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP inside the host
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Idle timeout: the session expires after this many minutes without a request (sliding: see
+# federation.security.SecurityMiddleware.touch).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +71,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "mptt",
     "rest_framework",
     "rest_framework.authtoken",
@@ -52,15 +89,37 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "federation.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "federation.security.SecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out during any login into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy: scripts only from our own static files (no inline scripts, no eval).
+# Inline style attributes stay allowed: Django's admin and the progress bars set widths with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "federation.urls"
 WSGI_APPLICATION = "federation.wsgi.application"
@@ -108,9 +167,25 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every way in (the login page, the admin login, POST /api/token/) before the
+# password: after AXES_FAILURE_LIMIT failures for a username or from an address, that username or
+# address is locked out for AXES_COOLOFF_TIME. System administrators lift lock-outs in /admin/.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "federation.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts go to federation's security log (one list)
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "federation.security.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "Banyan 榕树")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -134,7 +209,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "federation.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -167,10 +242,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; the security log keeps them instead.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Domain settings: the regional practice that varies by deployment.
 BANYAN = {
+    # Two-factor sign-in (TOTP) is required of system administrators, staff and unit admins;
+    # TWO_FACTOR_FOR_ALL=1 requires it of everyone. Anyone may turn it on for herself.
+    "TWO_FACTOR_FOR_ALL": env_bool("TWO_FACTOR_FOR_ALL", False),
+    # API tokens stop working this many hours after they were issued (POST /api/token/ again).
+    "TOKEN_TTL_HOURS": int(os.environ.get("TOKEN_TTL_HOURS", "12")),
+    # The security log (logins, failures, lock-outs, logouts, scope changes) is kept at least this long.
+    "SECURITY_LOG_DAYS": max(180, int(os.environ.get("SECURITY_LOG_DAYS", "365"))),
     # Years a committee serves, by unit kind; "default" for the rest (DESIGN.md: 5 everywhere).
     "TERM_YEARS": {"default": 5},
     # Uploads larger than this are refused with a message (and never read into memory twice).
@@ -197,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": 24 * 3600},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
+    "prune-security-log-daily": {"task": "federation.prune_security_log", "schedule": crontab(hour=3, minute=0)},
     "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,
                                                                                           day_of_week=1)},
 }

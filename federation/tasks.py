@@ -53,3 +53,10 @@ def commit_import(job_id):
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, progress=100,
                                          summary={**job.summary, "changed": changed})
     return Job.Status.DONE
+
+
+@shared_task(name="federation.prune_security_log")
+def prune_security_log():
+    from federation.security import prune
+
+    return prune()

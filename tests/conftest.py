@@ -25,6 +25,25 @@ def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`client.force_login()` skips the password; it skips the second factor too, as if both were given.
+    Sign-in itself (password, lock-out, the code) is tested through the real pages in test_security.py."""
+    from django.test import Client
+
+    from federation.security import NEEDS_2FA
+
+    real = Client.force_login
+
+    def force_login(self, user, backend=None):
+        real(self, user, backend)
+        session = self.session
+        session[NEEDS_2FA] = False
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 def make(parent, kind, name, code="", **extra):
     return services.create_unit(None, parent, kind=kind, name=name, code=code, source="test", **extra)
 

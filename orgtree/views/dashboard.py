@@ -64,7 +64,8 @@ class DashboardView(UnitMixin, TemplateView):
         day = day_from(self.request) or timezone.localdate()
         figures = coverage.coverage(self.unit, day)
         rows = coverage.coverage_by_child(self.unit, day)
-        chart = {"names": [c.name for c, _f in rows], "rates": [f["conversion_rate"] or 0 for _c, f in rows],
+        chart = {"label": str(LABELS["conversion_rate"]), "names": [c.name for c, _f in rows],
+                 "rates": [f["conversion_rate"] or 0 for _c, f in rows],
                  "executives": [f["executives"] for _c, f in rows]}
         snapshots = list(CoverageSnapshot.objects.filter(unit=self.unit, week__lte=day).order_by("-week")[:12])
         chart["trend"] = {"weeks": [s.week.isoformat() for s in reversed(snapshots)],
