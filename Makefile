@@ -19,6 +19,7 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v0
 
+# The demo loads into an empty database only: running again never changes what users entered.
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
