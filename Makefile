@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint bench messages compose-config clean
+.PHONY: run test install migrate demo lint bench messages backup restore compose-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ bench: install
 # Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
 messages: install
 	$(BIN)/python tools/compile_messages.py
+
+# The database and the uploaded files in one .tar (docs/operations.md); FILE= names it.
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE))
+
+# Replaces the database and the uploaded files with a backup's (asks first). Stop the server first.
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/banyan-YYYYMMDD-HHMMSS.tar"; exit 2; }
+	$(BIN)/python manage.py restore $(FILE)
 
 compose-config:
 	docker-compose config -q
