@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Commands on the embedded default (no SECRET_KEY in the environment) run with DEBUG=1, as `make run` does.
+DEV := $(if $(SECRET_KEY),,DEBUG=1)
 
-.PHONY: run test install migrate demo lint bench messages compose-config clean
+.PHONY: run test install migrate demo lint bench messages backup restore compose-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,7 @@ migrate: install
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 
+# The demo loads into an empty database only: running again never changes what users entered.
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
 
@@ -43,6 +46,15 @@ bench: install
 # Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
 messages: install
 	$(BIN)/python tools/compile_messages.py
+
+# The database and the uploaded files in one .tar (docs/operations.md); FILE= names it.
+backup: install
+	$(DEV) $(BIN)/python manage.py backup $(if $(FILE),--output $(FILE))
+
+# Replaces the database and the uploaded files with a backup's (asks first). Stop the server first.
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/banyan-YYYYMMDD-HHMMSS.tar"; exit 2; }
+	$(DEV) $(BIN)/python manage.py restore $(FILE)
 
 compose-config:
 	SECRET_KEY=compose-config-check docker-compose config -q

@@ -2,8 +2,6 @@
 population, for the units in the user's scope, imported all or nothing through federation.imports.
 Units are named by their division code. Column names are the contract in docs/funding.md."""
 
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from federation import scope
 from federation.imports import Importer, count, money, text
+from federation.workbook import Workbook
 from funding import services
 from funding.models import Category, FundingRecord, Source, WomenPopulation
 from orgtree.choices import GRASSROOTS_KINDS
@@ -34,40 +33,29 @@ def units_in_scope(user, unit):
 
 def build_template(user, unit, year=None):
     """The workbook for `unit`: this year's recorded lines, and a population row per county/township."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     year = year or timezone.localdate().year
     units = units_in_scope(user, unit)
     book = Workbook()
-    funds = book.active
-    funds.title = FUNDS_SHEET
-    funds.append(list(FUNDS_COLUMNS.values()))
+    funds = book.sheet(FUNDS_SHEET)
+    funds.append(list(FUNDS_COLUMNS.values()), bold=True)
     category_names = {v: k for k, v in CATEGORIES.items()}
     source_names = {v: k for k, v in SOURCES.items()}
     for record in (FundingRecord.objects.filter(unit__in=units.values("pk"), year=year).select_related("unit")
                    .order_by("unit__code", "category", "source")):
         funds.append([record.unit.code, record.unit.name, year, category_names[record.category],
                       source_names[record.source], record.budgeted, record.disbursed, record.note])
-    population = book.create_sheet(POPULATION_SHEET)
-    population.append(list(POPULATION_COLUMNS.values()))
+    population = book.sheet(POPULATION_SHEET)
+    population.append(list(POPULATION_COLUMNS.values()), bold=True)
     recorded = dict(WomenPopulation.objects.filter(unit__in=units.values("pk"), year=year).values_list("unit", "women"))
     for row in units.exclude(kind__in=GRASSROOTS_KINDS).values("pk", "code", "name"):
         population.append([row["code"], row["name"], year, recorded.get(row["pk"])])
-    for sheet, widths in ((funds, [14, 18, 8, 14, 12, 16, 16, 24]), (population, [14, 18, 8, 12])):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for i, width in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + i)].width = width
-        sheet.freeze_panes = "A2"
-    for column, names in (("D", CATEGORIES), ("E", SOURCES)):
-        choice = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True)
-        funds.add_data_validation(choice)
-        choice.add(f"{column}2:{column}20000")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    funds.widths([14, 18, 8, 14, 12, 16, 16, 24])
+    population.widths([14, 18, 8, 12])
+    funds.freeze()
+    population.freeze()
+    funds.choices(CATEGORIES, "D2:D20000")
+    funds.choices(SOURCES, "E2:E20000")
+    return book.to_bytes()
 
 
 class FundingImporter(Importer):

@@ -2,12 +2,9 @@
 money and projects; entry forms, Excel template, import and export. Figures come from
 funding.compliance only."""
 
-import io
-from urllib.parse import quote
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -16,13 +13,13 @@ from django.views import View
 from federation import scope
 from federation.uploads import UPLOAD_TYPES
 from federation.views_imports import ImportUploadView
+from federation.workbook import Workbook, download
 from funding import compliance, services
 from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
 from funding.models import Category, FundingRecord, Project
 from orgtree.models import Unit
 from orgtree.views.base import ActionPage, UnitMixin
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_LABELS = {status: pgettext_lazy("standard", status) for status in ("met", "missed", "unknown")}
 
 
@@ -102,46 +99,35 @@ class FundingExportView(FundingMixin, View):
     """Compliance by child, every unit measured, and money by child, as .xlsx."""
 
     def get(self, request, pk):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         year, subtree, results, overall, by_child, children = self.figures()
         money_by_child = compliance.money(self.unit, year, children)
         keys = list(compliance.STANDARDS)
         book = Workbook()
-        sheet = book.active
-        sheet.title = str(_("By subunit"))[:31]
+        sheet = book.sheet(_("By subunit"))
         sheet.append([f"{self.unit.name} · {_('Funding')} · {year}"])
         header = [_("Unit")]
         for key in keys:
             header += [f"{compliance.STANDARDS[key]}·{STATUS_LABELS[s]}" for s in compliance.STATUSES]
-        sheet.append([str(h) for h in header])
+        sheet.append([str(h) for h in header], bold=True)
         for child in children:
             sheet.append([child.name, *[by_child[child.pk][k][s] for k in keys for s in compliance.STATUSES]])
         sheet.append([_("Total"), *[overall[k][s] for k in keys for s in compliance.STATUSES]])
-        units = book.create_sheet(str(_("Units"))[:31])
+        units = book.sheet(_("Units"))
         units.append([str(_("Division code")), str(_("Unit")), str(_("Standard")), str(_("Status")),
-                      str(_("Measured"))])
+                      str(_("Measured"))], bold=True)
         for pk, applied in results.items():
             row = subtree.units[pk]
             for key, (status, value) in applied.items():
                 units.append([row["code"], row["name"], str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]),
                               value])
-        money = book.create_sheet(str(_("Money"))[:31])
+        money = book.sheet(_("Money"))
         columns = ["budgeted", "disbursed", *[f"budgeted_{c.value}" for c in Category], "projects", "project_amount"]
         money.append([str(_("Unit")), str(_("Budgeted (yuan)")), str(_("Disbursed (yuan)")),
-                      *[str(c.label) for c in Category], str(_("Projects")), str(_("Project amount (yuan)"))])
+                      *[str(c.label) for c in Category], str(_("Projects")), str(_("Project amount (yuan)"))],
+                     bold=True)
         for child in children:
             money.append([child.name, *[money_by_child[child.pk][c] for c in columns]])
-        for ws in (sheet, units, money):
-            for cell in ws[2 if ws is sheet else 1]:
-                cell.font = Font(bold=True)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
-        name = quote(f"{self.unit.name}-{_('Funding')}-{year}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Funding')}-{year}.xlsx")
 
 
 class FundingTemplateView(UnitMixin, View):
@@ -151,10 +137,7 @@ class FundingTemplateView(UnitMixin, View):
         from funding.excel import build_template
 
         year = year_from(request)
-        response = HttpResponse(build_template(request.user, self.unit, year), content_type=XLSX)
-        name = quote(f"{self.unit.name}-经费-{year}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return download(build_template(request.user, self.unit, year), f"{self.unit.name}-经费-{year}.xlsx")
 
 
 class FundingImportView(ImportUploadView):

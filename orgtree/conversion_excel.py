@@ -6,8 +6,6 @@ one transaction) builds the Conversion records and saves them through record_con
 unchanged file changes nothing. Column names are the contract documented in docs/conversion-excel.md.
 """
 
-import io
-
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from federation import scope
 from federation.imports import NO, YES, Importer, count, date, money, text, yes
+from federation.workbook import Workbook
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.conversion import CHAIR_FLAGS, Conversion, Member, check, current_election, record_conversion
 from orgtree.idnumber import normalize, validate_id_number
@@ -45,17 +44,12 @@ def villages_in_scope(user, unit=None):
 
 def build_template(user, unit):
     """An .xlsx with the villages of `unit` the user may change, filled with what is recorded now."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     villages = list(villages_in_scope(user, unit))
     book = Workbook()
-    sheet = book.active
-    sheet.title = VILLAGE_SHEET
-    sheet.append(list(VILLAGE_COLUMNS.values()))
-    members = book.create_sheet(MEMBER_SHEET)
-    members.append(list(MEMBER_COLUMNS.values()))
+    sheet = book.sheet(VILLAGE_SHEET)
+    sheet.append(list(VILLAGE_COLUMNS.values()), bold=True)
+    members = book.sheet(MEMBER_SHEET)
+    members.append(list(MEMBER_COLUMNS.values()), bold=True)
     offices = {}
     for office in (Office.objects.filter(unit__in=villages, ended_on__isnull=True)
                    .select_related("person").order_by("unit", "role", "pk")):
@@ -85,29 +79,15 @@ def build_template(user, unit):
             # ID numbers are not written out (they are masked for most users); blank keeps what is recorded.
             members.append([village.code, office.person.name, "", role_names[office.role],
                             type_names.get(office.vice_chair_type, "")])
-    for ws, widths in ((sheet, [14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10]),
-                       (members, [14, 10, 20, 8, 12])):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, width in enumerate(widths):
-            ws.column_dimensions[chr(ord("A") + i)].width = width
-        ws.freeze_panes = "A2"
-    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-    sheet.add_data_validation(yes_no)
-    yes_no.add("F2:I5000")
-    yes_no.add("N2:N5000")
-    home_list = DataValidation(type="list", formula1='"无,有,规范化"', allow_blank=True)
-    sheet.add_data_validation(home_list)
-    home_list.add("M2:M5000")
-    role_list = DataValidation(type="list", formula1='"主席,副主席,常委,执委"', allow_blank=True)
-    members.add_data_validation(role_list)
-    role_list.add("D2:D50000")
-    type_list = DataValidation(type="list", formula1='"专职,兼职,挂职"', allow_blank=True)
-    members.add_data_validation(type_list)
-    type_list.add("E2:E50000")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet.widths([14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10])
+    members.widths([14, 10, 20, 8, 12])
+    sheet.freeze()
+    members.freeze()
+    sheet.choices([YES, NO], "F2:I5000", "N2:N5000")
+    sheet.choices(HOMES, "M2:M5000")
+    members.choices(ROLES, "D2:D50000")
+    members.choices(VICE_TYPES, "E2:E50000")
+    return book.to_bytes()
 
 
 # --- reading an upload ----------------------------------------------------------------------

@@ -2,15 +2,13 @@
 problems, key tasks (倒排工期), campaigns and the diagnostic sheet (诊断单) with its Excel export.
 Every write goes through reform.services; every lookup through the scope."""
 
-import io
 from itertools import groupby
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation.workbook import Workbook, download
 from orgtree.coverage import coverage
 from orgtree.models import Unit
 from orgtree.views.base import ActionPage, ObjectMixin, UnitMixin, add_errors
@@ -265,37 +264,25 @@ class DiagnosisView(UnitMixin, TemplateView):
 
 class DiagnosisExportView(UnitMixin, View):
     def get(self, request, pk):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         items, problems = diagnosis_rows(self.unit)
         today = timezone.localdate()
         book = Workbook()
-        sheet = book.active
-        sheet.title = str(_("Unmet items"))[:31]
+        sheet = book.sheet(_("Unmet items"))
         sheet.append([f"{self.unit.name} · {_('Diagnostic sheet')} · {today.isoformat()}"])
-        sheet.append([_("Number"), _("Area"), _("Item"), _("Target"), _("Answer"), _("Status"), _("Comment")])
+        sheet.append([_("Number"), _("Area"), _("Item"), _("Target"), _("Answer"), _("Status"), _("Comment")],
+                     bold=True)
         for item in items:
             sheet.append([item.template_item.number, item.template_item.get_area_display(), item.template_item.text,
                           item.template_item.target_display, str(item.value or ""), item.get_status_display(),
                           item.review_comment])
-        problem_sheet = book.create_sheet(str(_("Open problems"))[:31])
+        problem_sheet = book.sheet(_("Open problems"))
         problem_sheet.append([_("Area"), _("Problem"), _("Found on"), _("Rectify by"), _("Responsible person"),
-                              _("Status"), _("Overdue")])
+                              _("Status"), _("Overdue")], bold=True)
         for problem in problems:
             problem_sheet.append([problem.get_area_display(), problem.description, problem.found_on, problem.deadline,
                                   problem.responsible, problem.get_status_display(),
                                   _("Yes") if problem.is_overdue(today) else ""])
-        for ws, header in ((sheet, 2), (problem_sheet, 1)):
-            for cell in ws[header]:
-                cell.font = Font(bold=True)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        name = quote(f"{self.unit.name}-{_('Diagnostic sheet')}-{today:%Y%m%d}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Diagnostic sheet')}-{today:%Y%m%d}.xlsx")
 
 
 class CampaignView(UnitMixin, TemplateView):

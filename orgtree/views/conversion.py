@@ -1,10 +1,7 @@
 """会改联 pages for county cadres: the grid of a county's villages and the per-village form."""
 
-from urllib.parse import quote
-
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +11,13 @@ from django.views.generic import TemplateView
 
 from federation import scope
 from federation.views_imports import ImportUploadView
+from federation.workbook import download
 from orgtree.choices import GRASSROOTS_KINDS, Form
 from orgtree.conversion import record_conversion
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
 from orgtree.models.position import ServicePosition
 from orgtree.views.base import ServiceFormView, UnitMixin
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def open_offices():
@@ -103,10 +99,8 @@ class ConversionTemplateView(UnitMixin, View):
     def get(self, request, pk):
         from orgtree.conversion_excel import build_template
 
-        response = HttpResponse(build_template(request.user, self.unit), content_type=XLSX)
-        filename = quote(f"{self.unit.name}-会改联-{timezone.localdate():%Y%m%d}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
+        return download(build_template(request.user, self.unit),
+                        f"{self.unit.name}-会改联-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 class ConversionImportView(ImportUploadView):

@@ -2,16 +2,14 @@
 Excel export and a print view. Figures come from orgtree.coverage only."""
 
 import datetime
-import io
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from federation.workbook import Workbook, download
 from orgtree import coverage
 from orgtree.models import CoverageSnapshot
 from orgtree.views.base import UnitMixin
@@ -129,28 +127,16 @@ class DashboardExportView(UnitMixin, View):
     """The dashboard's table as .xlsx (all keys), for the weekly report."""
 
     def get(self, request, pk):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         day = day_from(request) or timezone.localdate()
         keys = list(coverage.DEFINITIONS)
         book = Workbook()
-        sheet = book.active
-        sheet.title = str(_("Coverage"))[:31]
+        sheet = book.sheet(_("Coverage"))
         sheet.append([f"{self.unit.name} · {day.isoformat()}"])
-        sheet.append([_("Unit"), *[str(LABELS[k]) for k in keys]])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
+        sheet.append([_("Unit"), *[str(LABELS[k]) for k in keys]], bold=True)
         for child, figures in coverage.coverage_by_child(self.unit, day):
             sheet.append([child.name, *[figures[k] for k in keys]])
         sheet.append([_("Total"), *[coverage.coverage(self.unit, day)[k] for k in keys]])
-        definitions = book.create_sheet(str(_("Definitions"))[:31])
+        definitions = book.sheet(_("Definitions"))
         for key in keys:
             definitions.append([str(LABELS[key]), key, str(coverage.DEFINITIONS[key])])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        name = quote(f"{self.unit.name}-{_('Coverage')}-{day:%Y%m%d}.xlsx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Coverage')}-{day:%Y%m%d}.xlsx")

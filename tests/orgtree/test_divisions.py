@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.management import call_command
 
 from federation.audit import history_of
+from federation.models import ChangeRecord
+from orgtree import services
 from orgtree.choices import Kind
 from orgtree.coverage import coverage
-from orgtree.models import Unit
+from orgtree.models import Election, Unit
 from orgtree.tree import check_tree
 from tests.conftest import make
 
@@ -167,13 +169,26 @@ def test_load_demo_creates_the_readme_users(db):
     from django.test import RequestFactory
 
     call_command("load_demo", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())  # idempotent
     sign_in = RequestFactory().post("/login/")  # django-axes counts sign-ins by request
     assert Unit.objects.filter(kind__in=[Kind.VILLAGE, Kind.COMMUNITY]).count() == 1943
     yanping = authenticate(sign_in, username="yanping", password="banyan-yanping")
     assert yanping is not None and yanping.scopes.get().unit.name == "延平区"
     assert authenticate(sign_in, username="admin", password="banyan-admin").is_superuser
     assert authenticate(sign_in, username="nanping", password="banyan-nanping").scopes.get().role == "viewer"
+    # What she enters afterwards survives the next `make run`: the demo loads into an empty database only.
+    township = Unit.objects.open().get(code="350702001")
+    village = Unit.objects.open().filter(parent=township).order_by("code").first()
+    added = services.create_unit(yanping, township, kind=village.kind, name="新建社区", code="350702001099")
+    services.update_unit(yanping, village, {"name": "改名社区"})
+    before = (Unit.objects.count(), Unit.objects.filter(closed_on__isnull=False).count(),
+              ChangeRecord.objects.count(), Election.objects.count())
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    assert "demo not loaded" in output.getvalue()
+    assert Unit.objects.get(pk=added.pk).closed_on is None
+    assert Unit.objects.get(pk=village.pk).name == "改名社区"
+    assert (Unit.objects.count(), Unit.objects.filter(closed_on__isnull=False).count(),
+            ChangeRecord.objects.count(), Election.objects.count()) == before
 
 
 YUANBAO = [{"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from federation.models import Role, UserScope
 from orgtree.models import Unit
@@ -16,9 +17,22 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo: 南平市 from the 2023 division data and three demo users (idempotent)."
+    help = ("Load the demo into an empty database: 南平市 from the 2023 division data, three demo users and "
+            "demo records. A database that holds any unit is left exactly as it is.")
 
     def handle(self, *args, **options):
+        # `make run` calls this every time. Loading again would diff the division file against what
+        # users entered since (load_divisions closes units the file lacks), so it never does.
+        units = Unit.objects.count()
+        if units:
+            self.stdout.write(f"demo not loaded: the database already holds {units} units, and they are kept as "
+                              "they are. To apply a division file deliberately, run load_divisions.")
+            return
+        with transaction.atomic():  # all or nothing, so an interrupted load leaves an empty database
+            self.load()
+        self.stdout.write(self.style.SUCCESS("demo ready: " + ", ".join(u[0] for u in DEMO_USERS)))
+
+    def load(self):
         call_command("load_divisions", str(DEMO_FILE), stdout=self.stdout)
         users = get_user_model()
         for username, password, code, role in DEMO_USERS:
@@ -41,7 +55,6 @@ class Command(BaseCommand):
 
         if demo_funding():
             self.stdout.write("funding: 南平市 standards, 延平区 population, township and village lines")
-        self.stdout.write(self.style.SUCCESS("demo ready: " + ", ".join(u[0] for u in DEMO_USERS)))
 
 
 SURNAMES = "林陈黄张李王吴刘蔡杨郑谢洪许邱曾廖赖徐周"
