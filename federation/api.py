@@ -19,6 +19,9 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """Domain errors from services become 400/403/409 instead of 500."""
+    from federation.audit import after_rollback
+
+    after_rollback(exc)
     if isinstance(exc, ConflictError):
         from orgtree.api.serializers import UnitSerializer
         from orgtree.models import Unit

@@ -39,3 +39,13 @@ def history_of(obj):
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("user")
+
+
+def after_rollback(exc):
+    """Some refusals must leave a trace although the transaction they abort is rolled back (an ID
+    number that belongs to someone the writer cannot see is kept for the admins above). Such an
+    error carries an `after_rollback()`; the places that catch errors, outside every transaction
+    (the API's error handler, the page forms, the import job), call it through here."""
+    write = getattr(exc, "after_rollback", None)
+    if write is not None:
+        write()

@@ -29,6 +29,7 @@ def validate_import(job_id):
 def commit_import(job_id):
     from django.core.exceptions import PermissionDenied, ValidationError
 
+    from federation.audit import after_rollback
     from federation.models import Job
 
     job = Job.objects.select_related("user", "unit").get(pk=job_id)
@@ -46,6 +47,7 @@ def commit_import(job_id):
     try:
         changed = importer.commit(progress)
     except (ValidationError, PermissionDenied) as exc:
+        after_rollback(exc)
         messages = getattr(exc, "messages", [str(exc)])
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, problems=[
             {"sheet": "", "row": 0, "column": "", "message": m} for m in messages])

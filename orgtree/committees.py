@@ -4,25 +4,74 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from federation import audit, scope
 from federation.models import ChangeRecord
-from orgtree.models import Person, Term, TermDelay
+from orgtree.models import IdNumberClash, Person, Term, TermDelay
 from orgtree.services import ConflictError
+
+REGISTERED_IN_SCOPE = _lazy("This ID number is already registered; search the people directory instead of "
+                            "adding her again.")
+# Said whoever holds the number and wherever she is: nothing about her, and the attempt is kept.
+UNUSABLE_HERE = _lazy("This ID number cannot be used here; it has been passed to the administrators above for "
+                      "checking.")
 
 PERSON_FIELDS = ("unit", "name", "gender", "birth_date", "ethnicity", "political_status", "education", "phone",
                  "id_number", "tags")
 
 
-def _validate(person):
-    person.full_clean(exclude=["version"], validate_constraints=False)
+class UnusableIdNumberError(ValidationError):
+    """The refusal of an ID number that belongs to someone the writer cannot see. It says only that
+    the number cannot be used here; the clashes it carries are kept for the admins above both
+    records once the transaction it aborts has rolled back (federation.audit.after_rollback)."""
+
+    def __init__(self, errors, clashes):
+        super().__init__(errors)
+        self.clashes = clashes
+
+    def after_rollback(self):
+        for clash in self.clashes:
+            keep_clash(clash)
+
+
+def _errors(person, user, clashes):
+    """{field: [errors]} of one record; an ID number held by someone else is named only to a writer
+    who may see that person (system jobs, user=None, see everyone), else it joins `clashes`."""
+    errors = {}
+    try:
+        person.full_clean(exclude=["version"], validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if person.id_number and "id_number" not in errors:
+        holder = (Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk)
+                  .select_related("unit").first())
+        if holder is not None and (user is None or scope.can(user, scope.VIEW, holder.unit)):
+            errors["id_number"] = [ValidationError(REGISTERED_IN_SCOPE)]
+        elif holder is not None:
+            errors["id_number"] = [ValidationError(UNUSABLE_HERE)]
+            clashes.append(IdNumberClash(id_number=person.id_number, person=holder, attempted_unit=person.unit,
+                                         attempted_name=person.name, created_by=user))
+    return errors
+
+
+def _raise(errors, clashes):
+    if clashes:
+        raise UnusableIdNumberError(errors, clashes)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(person, user):
+    clashes = []
+    _raise(_errors(person, user, clashes), clashes)
 
 
 def create_person(user, unit, *, source="web", **fields):
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
         person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
-        _validate(person)
+        _validate(person, user)
         person.save()
         audit.record(person, user, ChangeRecord.Action.CREATE,
                      audit.diff({}, _public(audit.snapshot(person, PERSON_FIELDS))), source)
@@ -33,11 +82,13 @@ def create_people(user, unit, rows, *, source="web"):
     """Several people for one unit (a committee list): one scope check, validated each, saved in bulk."""
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
-        people = []
+        people, clashes, first_errors = [], [], {}
         for fields in rows:
             person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
-            _validate(person)
+            errors = _errors(person, user, clashes)
+            first_errors = first_errors or errors
             people.append(person)
+        _raise(first_errors, clashes)  # every unusable number of the list is kept, not only the first
         numbers = [p.id_number for p in people if p.id_number]
         if len(numbers) != len(set(numbers)):
             raise ValidationError({"id_number": _("The same ID number is given for two people.")})
@@ -82,7 +133,7 @@ def update_person(user, person, changes, *, version=None, source="web"):
         for name, value in changes.items():
             if name in PERSON_FIELDS:
                 setattr(current, name, value)
-        _validate(current)
+        _validate(current, user)
         scope.require(user, scope.CHANGE, current.unit)  # moving her record out of the scope is refused
         delta = audit.diff(before, audit.snapshot(current, PERSON_FIELDS))
         if not delta:
@@ -192,3 +243,59 @@ def merge_people(user, keep, duplicate, *, source="web"):
                      note=_("Merged record #%(pk)d: %(offices)d offices, %(candidacies)d candidacies moved.") % {
                          "pk": duplicate.pk, **moved})
         return Person.objects.get(pk=keep.pk)
+
+
+def nearest_common_ancestor(a, b):
+    """The deepest unit that holds both `a` and `b` (None when they share no unit)."""
+    above_b = {u.pk for u in [*b.lineage(), b]}
+    common = [u for u in [*a.lineage(), a] if u.pk in above_b]
+    return common[-1] if common else None
+
+
+def keep_clash(clash):
+    """Record an ID number clash for the admins of the nearest unit above both records and tell
+    them (the admins of the nearest unit at or above it that has any). A repeated attempt from the
+    same unit with the same number only counts up while the clash is open."""
+    from django.urls import reverse
+
+    from federation.models import Notification, Role, UserScope
+
+    open_clash = IdNumberClash.objects.filter(id_number=clash.id_number, person=clash.person,
+                                              attempted_unit=clash.attempted_unit, resolved_at=None).first()
+    if open_clash is not None:
+        IdNumberClash.objects.filter(pk=open_clash.pk).update(attempts=F("attempts") + 1)
+        return open_clash
+    clash.unit = nearest_common_ancestor(clash.person.unit, clash.attempted_unit)
+    clash.save()
+    chain = [*clash.unit.lineage(), clash.unit] if clash.unit else []
+    for unit in reversed(chain):
+        admins = UserScope.objects.filter(unit=unit, role=Role.ADMIN, user__is_active=True).values_list("user_id",
+                                                                                                        flat=True)
+        if admins:
+            Notification.objects.bulk_create([Notification(
+                user_id=user_id, unit=clash.unit, key=f"id-clash:{clash.pk}", url=reverse("orgtree:id_clashes"),
+                message=_("An ID number given for %(name)s in %(unit)s belongs to a person registered elsewhere "
+                          "under %(ancestor)s: check whether they are the same woman.") % {
+                    "name": clash.attempted_name, "unit": clash.attempted_unit.name, "ancestor": clash.unit.name})
+                for user_id in set(admins)], ignore_conflicts=True)
+            break
+    return clash
+
+
+def open_clashes(user):
+    """The ID number clashes the user resolves: those under units she administers."""
+    return (scope.restrict(IdNumberClash.objects.filter(resolved_at=None), user, scope.ADMIN)
+            .select_related("unit", "person__unit", "attempted_unit", "created_by"))
+
+
+def resolve_clash(user, clash, note=""):
+    """Close a clash once the admin has acted (merged or moved the record, or told the writer of a typo)."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        clash = IdNumberClash.objects.select_for_update().get(pk=clash.pk)
+        if not open_clashes(user).filter(pk=clash.pk).exists():
+            raise ValidationError(_("This clash is resolved already or not yours to resolve."))
+        clash.resolved_at, clash.resolved_by, clash.note = timezone.now(), user, note.strip()[:200]
+        clash.save(update_fields=["resolved_at", "resolved_by", "note"])
+        return clash

@@ -24,6 +24,7 @@ urlpatterns = [
     path("units/<int:pk>/elections/new/", elections.ElectionCreateView.as_view(), name="election_create"),
     path("people/", people.PersonListView.as_view(), name="person_list"),
     path("people/duplicates/", people.DuplicatesView.as_view(), name="person_duplicates"),
+    path("people/id-clashes/", people.IdClashesView.as_view(), name="id_clashes"),
     path("people/<int:pk>/", people.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", people.PersonEditView.as_view(), name="person_edit"),
     path("elections/<int:pk>/", elections.ElectionDetailView.as_view(), name="election_detail"),

@@ -10,6 +10,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from federation import scope
+from federation.api_fields import ScopedModelSerializer
 from funding import compliance, services
 from funding.models import FundingRecord, FundingStandard, Project, WomenPopulation
 from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
@@ -60,7 +61,7 @@ class UnitFundingView(APIView):
             "money": _money(compliance.money(unit, year))})
 
 
-class FundingRecordSerializer(serializers.ModelSerializer):
+class FundingRecordSerializer(ScopedModelSerializer):
     budgeted = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     disbursed = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
@@ -86,7 +87,7 @@ class FundingRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         return services.record_funding(user, unit, origin="api", **data)[0]
 
 
-class PopulationSerializer(serializers.ModelSerializer):
+class PopulationSerializer(ScopedModelSerializer):
     class Meta:
         model = WomenPopulation
         fields = ["id", "unit", "year", "women"]
@@ -101,7 +102,7 @@ class PopulationViewSet(ScopedViewSet, mixins.ListModelMixin, ServiceCreateMixin
         return services.record_population(user, unit, data["year"], data["women"], origin="api")[0]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ScopedModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
@@ -118,7 +119,7 @@ class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         return services.record_project(user, unit, origin="api", **data)
 
 
-class StandardSerializer(serializers.ModelSerializer):
+class StandardSerializer(ScopedModelSerializer):
     class Meta:
         model = FundingStandard
         fields = ["id", "unit", "year", "per_woman", "township_funds", "village_funds_in_budget", "chair_pay_ratio",

@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from federation import scope
+from federation.api_fields import ScopedModelSerializer
 from orgtree.api.serializers import ScopedUnitField
 from orgtree.models import Candidate, Election, Office, OfficerChoice, Person, Term, TermDelay
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ScopedModelSerializer):
     unit = ScopedUnitField()
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     version = serializers.IntegerField(required=False)
@@ -24,7 +25,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class OfficeSerializer(serializers.ModelSerializer):
+class OfficeSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -34,7 +35,7 @@ class OfficeSerializer(serializers.ModelSerializer):
                   "election"]
 
 
-class TermDelaySerializer(serializers.ModelSerializer):
+class TermDelaySerializer(ScopedModelSerializer):
     class Meta:
         model = TermDelay
         fields = ["id", "party_approval", "federation_approval", "approved_on", "previous_due_on", "new_due_on",
@@ -42,7 +43,7 @@ class TermDelaySerializer(serializers.ModelSerializer):
         read_only_fields = ["previous_due_on"]
 
 
-class TermSerializer(serializers.ModelSerializer):
+class TermSerializer(ScopedModelSerializer):
     delays = TermDelaySerializer(many=True, read_only=True)
 
     class Meta:
@@ -50,7 +51,7 @@ class TermSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "number", "started_on", "due_on", "ended_on", "election", "delays"]
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class CandidateSerializer(ScopedModelSerializer):
     name = serializers.CharField(source="person.name")
     id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=18)
 
@@ -60,15 +61,14 @@ class CandidateSerializer(serializers.ModelSerializer):
         read_only_fields = ["person", "elected"]
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(ScopedModelSerializer):
     class Meta:
         model = OfficerChoice
         fields = ["person", "role", "vice_chair_type", "on_party_committee", "on_villagers_committee",
                   "is_party_secretary", "is_village_director"]
-        extra_kwargs = {"person": {"queryset": Person.objects.all()}}
 
 
-class ElectionSerializer(serializers.ModelSerializer):
+class ElectionSerializer(ScopedModelSerializer):
     unit = ScopedUnitField()
     candidates = CandidateSerializer(many=True, read_only=True)
     officers = OfficerSerializer(many=True, read_only=True)

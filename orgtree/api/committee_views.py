@@ -42,17 +42,15 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 class ServiceCreateMixin(mixins.CreateModelMixin):
     """POST hands the validated data to one service: `create_with(user, unit, data)` returns the
-    object. The unit must be one the requester may see (400 otherwise, like a missing one); the
-    service checks she may change it (403)."""
+    object. The serializer's scoped fields only find what the requester may see (400 otherwise,
+    exactly like a missing id); the service checks she may change it (403)."""
 
     def create_with(self, user, unit, data):
         raise NotImplementedError
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        unit = scope.restrict(Unit.objects.all(), self.request.user).filter(pk=data.pop("unit").pk).first()
-        if unit is None:
-            raise serializers.ValidationError({"unit": [_("No such unit in your scope.")]})
+        unit = data.pop("unit")
         serializer.instance = self.create_with(self.request.user, unit, data)
 
 
@@ -128,7 +126,7 @@ class ElectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["put"])
     def officers(self, request, pk=None):
         election = self.get_object()
-        form = OfficerSerializer(data=request.data, many=True)
+        form = OfficerSerializer(data=request.data, many=True, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         entries = [{**row, "person_id": row.pop("person").pk} for row in form.validated_data]
         officers = elections.set_officers(request.user, election, entries)

@@ -1,18 +1,18 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from federation.scope import restrict
+from federation.api_fields import ScopedPrimaryKeyRelatedField
+from federation.scope import CHANGE
 from orgtree.models import Unit
 
 
-class ScopedUnitField(serializers.PrimaryKeyRelatedField):
-    """A unit by id, looked up only among the units the requester may change."""
+class ScopedUnitField(ScopedPrimaryKeyRelatedField):
+    """An open unit by id, looked up only among the units the requester may change."""
 
     default_error_messages = {"does_not_exist": _("No unit with id {pk_value} in your scope.")}
 
-    def get_queryset(self):
-        request = self.context.get("request")
-        return restrict(Unit.objects.open(), request.user if request else None, "change")
+    def __init__(self, **kwargs):
+        super().__init__(scope_action=CHANGE, queryset=Unit.objects.open(), **kwargs)
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -91,9 +92,39 @@ class Person(models.Model):
                 self.birth_date = born
             if is_female(self.id_number) != (self.gender == Gender.FEMALE):
                 errors["gender"] = _("The gender differs from the one in the ID number.")
-            # The clash may be in another county: say that it exists, not who she is.
-            if Person.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists():
-                errors["id_number"] = _("This ID number is already registered; search the people directory "
-                                        "instead of adding her again.")
+            # Uniqueness is checked by the service (orgtree.committees), which knows who asks.
         if errors:
             raise ValidationError(errors)
+
+
+class IdNumberClash(models.Model):
+    """An ID number someone gave for a new or edited record although it belongs to a person she
+    cannot see. She is told only that the number cannot be used here; the clash waits for the
+    admins of the nearest unit above both records (`unit`), who can see both and resolve it
+    (the same woman: move or merge her record; a typing error: tell the writer)."""
+
+    unit = models.ForeignKey("orgtree.Unit", null=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("resolved by the admins of"))
+    id_number = models.CharField(_("ID number"), max_length=18)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("registered person"))
+    attempted_unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("given at"))
+    attempted_name = models.CharField(_("name given"), max_length=50)
+    attempts = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_unit_path = "unit"
+
+    class Meta:
+        verbose_name = _("ID number clash")
+        verbose_name_plural = _("ID number clashes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.attempted_name} / {self.person.name}"

@@ -7,13 +7,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from federation import scope
+from federation import audit, scope
 from orgtree import services
 from orgtree.models import Unit
 
 
 def add_errors(form, exc):
     """Put a service's ValidationError on the form: on its field where it names one, else on top."""
+    audit.after_rollback(exc)
     for field, errors in (exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}).items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error.messages)

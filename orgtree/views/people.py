@@ -100,3 +100,20 @@ class DuplicatesView(LoginRequiredMixin, TemplateView):
             return redirect("orgtree:person_duplicates")
         messages.success(request, _("Merged into %(name)s.") % {"name": keep.name})
         return redirect(keep)
+
+
+class IdClashesView(LoginRequiredMixin, TemplateView):
+    """ID numbers given for someone the writer could not see: the admins above both records decide."""
+
+    template_name = "orgtree/id_clashes.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(clashes=committees.open_clashes(self.request.user)[:200], **kwargs)
+
+    def post(self, request):
+        clash = committees.open_clashes(request.user).filter(pk=request.POST.get("clash") or 0).first()
+        if clash is None:
+            raise Http404
+        committees.resolve_clash(request.user, clash, request.POST.get("note", ""))
+        messages.success(request, _("Marked as resolved."))
+        return redirect("orgtree:id_clashes")

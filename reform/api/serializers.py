@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(ScopedModelSerializer):
     number = serializers.CharField(source="template_item.number", read_only=True)
     text = serializers.CharField(source="template_item.text", read_only=True)
     area = serializers.CharField(source="template_item.area", read_only=True)
@@ -33,7 +34,7 @@ class ReviewSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-class ProblemSerializer(serializers.ModelSerializer):
+class ProblemSerializer(ScopedModelSerializer):
     class Meta:
         model = Problem
         fields = ["id", "unit", "area", "description", "found_on", "deadline", "responsible", "status",
@@ -48,7 +49,20 @@ class ProblemMoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-class KeyTaskSerializer(serializers.ModelSerializer):
+def campaigns_in_reach(queryset, user):
+    """Campaigns a writer may hang a task on: those of her units and of the units above them."""
+    from federation import scope
+
+    if not user.is_authenticated or user.is_superuser:
+        return scope.restrict(queryset, user)
+    above = {a.pk for unit in scope.scope_units(user) for a in unit.lineage()}
+    return scope.restrict(queryset, user) | queryset.filter(unit__in=above)
+
+
+class KeyTaskSerializer(ScopedModelSerializer):
+    campaign = ScopedPrimaryKeyRelatedField(queryset=Campaign.objects.all(), scope_queryset=campaigns_in_reach,
+                                            required=False, allow_null=True)
+
     class Meta:
         model = KeyTask
         fields = ["id", "campaign", "unit", "title", "deadline", "progress", "status", "note", "version"]
@@ -67,7 +81,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "phase", "due_on", "coverage_key", "target", "description"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(ScopedModelSerializer):
     milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta:
