@@ -44,26 +44,16 @@ class UserScopeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "source", "action", "object_repr"]
+class ChangeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """History of the staff user's subtree, by the unit each record belongs to; read-only."""
+
+    list_display = ["at", "user", "source", "action", "object_repr", "unit"]
     list_filter = ["action", "source"]
+    list_select_related = ["user", "unit"]
     search_fields = ["object_repr"]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        from orgtree.models import Unit
-
-        # History is visible for the units the user may see.
-        visible = scope.restrict(Unit.objects.all(), request.user).values("pk")
-        return qs.filter(content_type__app_label="orgtree", object_id__in=visible)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

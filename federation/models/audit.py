@@ -22,9 +22,15 @@ class ChangeRecord(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=200)
+    # The unit the object belonged to when written: history is scoped by it like every other list.
+    # Null for objects of no unit (checklist templates); only superusers see those.
+    unit = models.ForeignKey("orgtree.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("unit"))
     # {"field": [before, after], ...}; values as JSON-able strings/numbers.
     changes = models.JSONField(default=dict)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("change record")
