@@ -163,7 +163,7 @@ def _amend(user, election, data, people, source):
     if added:
         changes["added"] = [p.name for _m, p in added]
     if changed:
-        changes["roles"] = [f"{o.person.name}: {o.role} → {f['role']}" for o, f in changed]
+        changes["roles"] = [f"{o.person.name}: {o.get_role_display()} → {Role(f['role']).label}" for o, f in changed]
     if not changes:
         return election
     held_on = data.held_on

@@ -99,6 +99,9 @@ def test_a_city_admin_sees_the_history_of_both_counties(client, tree, county_b_h
     admin = staff(admin_city)
     listed = admin.get(reverse("admin:federation_changerecord_changelist")).context["cl"].queryset
     assert {r.pk for r in records} <= set(listed.values_list("pk", flat=True))
+    latest = max(r.pk for r in records)  # the B person's new phone number, readable in the admin
+    page = admin.get(reverse("admin:federation_changerecord_change", args=[latest])).content.decode()
+    assert "手机号" in page and "13912345678" in page and "乙县人员" in page
     client.force_login(admin_city)
     assert "13912345678" in client.get(reverse("orgtree:person_detail", args=[person.pk])).content.decode()
 
