@@ -36,10 +36,10 @@ def test_a_created_edited_and_moved_unit_shows_labels_and_names(client, tree, us
 
 
 def test_every_recorded_change_of_a_conversion_is_readable(tree, users):
-    """Elections, people, offices' roles: labels and values in Chinese."""
+    """Elections, people, offices' roles, chair's pay, service positions: labels and values in Chinese."""
     first = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     record_conversion(users.editor_a, tree.village_a1, data())
-    record_conversion(users.editor_a, tree.village_a1, data(present=90))
+    record_conversion(users.editor_a, tree.village_a1, data(womens_home="yes", childrens_home=False))
     records = ChangeRecord.objects.filter(pk__gt=first)
     rows = audit.readable(records)
     assert len(rows) == records.count() > 5
@@ -51,3 +51,5 @@ def test_every_recorded_change_of_a_conversion_is_readable(tree, users):
             assert not re.search("[A-Za-z]", label), (model, label)
             assert before not in codes and after not in codes, (model, label, before, after)
             assert "True" not in (before, after) and "False" not in (before, after) and "None" not in (before, after)
+    shown = [change for row in rows for change in row.changes]
+    assert ("规范化", "是", "否") in shown  # the women's home is no longer standardized

@@ -38,7 +38,7 @@ def county_b_history(tree, users):
     first = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     b = users.editor_b
     services.update_unit(b, tree.village_b1, {"short_name": "城东"})
-    record_conversion(b, tree.village_b1, data())  # election, people, term, offices
+    record_conversion(b, tree.village_b1, data())  # election, people, chair's pay, service positions
     term = Term.objects.get(unit=tree.village_b1)
     committees.delay_term(b, term, party_approval="建阳区委", federation_approval="南平市妇联",
                           approved_on=datetime.date(2024, 1, 1), new_due_on=term.due_on.replace(year=2027))
@@ -64,7 +64,7 @@ def test_every_record_carries_its_unit(tree, county_b_history):
     records, _person = county_b_history
     kinds = {r.content_type.model for r in records}
     assert kinds >= {"unit", "person", "election", "term", "termdelay", "office", "problem", "assignment",
-                     "checklistitem", "fundingrecord"}
+                     "checklistitem", "fundingrecord", "chairpay", "serviceposition"}
     in_b = set(Unit.objects.filter(tree.county_b.subtree_q()).values_list("pk", flat=True))
     assert all(r.unit_id in in_b for r in records)
 
