@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from federation import scope
+from federation import audit, scope
 from federation.models import ChangeRecord, SecurityEvent, UserScope
 
 
@@ -43,21 +47,47 @@ class UserScopeAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(audit.SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "source", "action", "object_repr"]
-    list_filter = ["action", "source"]
+class ChangeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """History of the staff user's subtree, by the unit each record belongs to; read-only and readable."""
+
+    list_display = ["at_shown", "who", "source_shown", "action", "object_shown", "unit"]
+    list_filter = ["action", SourceFilter]
+    list_select_related = ["user", "unit"]
     search_fields = ["object_repr"]
+    fields = ["at_shown", "who", "source_shown", "action", "object_shown", "unit", "changes_shown", "note"]
+    readonly_fields = fields
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        from orgtree.models import Unit
+    @admin.display(description=_("time"), ordering="at")
+    def at_shown(self, obj):
+        return date_format(timezone.localtime(obj.at), audit.DATETIME)
 
-        # History is visible for the units the user may see.
-        visible = scope.restrict(Unit.objects.all(), request.user).values("pk")
-        return qs.filter(content_type__app_label="orgtree", object_id__in=visible)
+    @admin.display(description=_("user"))
+    def who(self, obj):
+        return audit.author(obj)
+
+    @admin.display(description=_("source"))
+    def source_shown(self, obj):
+        return audit.source_label(obj.source)
+
+    @admin.display(description=_("object"))
+    def object_shown(self, obj):
+        return obj.object_repr
+
+    @admin.display(description=_("changes"))
+    def changes_shown(self, obj):
+        return format_html_join("", "<p>{}：{} → {}</p>", audit.readable([obj])[0].changes)
 
     def has_add_permission(self, request):
         return False

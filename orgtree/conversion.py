@@ -28,6 +28,8 @@ from orgtree.models.position import ServicePosition
 from orgtree.services import ConflictError
 
 CHAIR_FLAGS = ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
+POSITION_FIELDS = ("kind", "standardized", "opened_on")
+PAY_FIELDS = ("year", "chair_annual", "party_secretary_annual")
 
 
 @dataclass
@@ -112,8 +114,8 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
             election = _first_record(user, village, data, people, source)
         else:
             election = _amend(user, existing, data, people, source)
-        _positions(village, data)
-        _pay(user, village, data)
+        _positions(user, village, data, source)
+        _pay(user, village, data, source)
         refresh_figures([village.pk])
         return election
 
@@ -163,7 +165,7 @@ def _amend(user, election, data, people, source):
     if added:
         changes["added"] = [p.name for _m, p in added]
     if changed:
-        changes["roles"] = [f"{o.person.name}: {o.role} → {f['role']}" for o, f in changed]
+        changes["roles"] = [f"{o.person.name}: {o.get_role_display()} → {Role(f['role']).label}" for o, f in changed]
     if not changes:
         return election
     held_on = data.held_on
@@ -190,7 +192,7 @@ def _amend(user, election, data, people, source):
     return Election.objects.get(pk=election.pk)
 
 
-def _positions(village, data):
+def _positions(user, village, data, source):
     today = timezone.localdate()
     wanted = {ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
               ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home}
@@ -198,19 +200,32 @@ def _positions(village, data):
         current = ServicePosition.objects.filter(unit=village, kind=kind, closed_on__isnull=True).first()
         standardized = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
         if present and current is None:
-            ServicePosition.objects.create(unit=village, kind=kind, standardized=standardized, opened_on=today)
+            position = ServicePosition.objects.create(unit=village, kind=kind, standardized=standardized,
+                                                      opened_on=today)
+            audit.record(position, user, ChangeRecord.Action.CREATE,
+                         audit.diff({}, audit.snapshot(position, POSITION_FIELDS)), source)
         elif present and current.standardized != standardized:
             ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
+            audit.record(current, user, ChangeRecord.Action.UPDATE,
+                         {"standardized": [current.standardized, standardized]}, source)
         elif not present and current is not None:
             ServicePosition.objects.filter(pk=current.pk).update(closed_on=today)
+            audit.record(current, user, ChangeRecord.Action.CLOSE, {"closed_on": [None, str(today)]}, source)
 
 
-def _pay(user, village, data):
+def _pay(user, village, data, source):
     from funding.models import ChairPay
 
     if data.chair_pay is None:
         return
-    ChairPay.objects.update_or_create(
-        unit=village, year=data.pay_year or data.held_on.year,
+    year = data.pay_year or data.held_on.year
+    existing = ChairPay.objects.filter(unit=village, year=year).first()
+    before = audit.snapshot(existing, PAY_FIELDS) if existing else {}
+    pay, created = ChairPay.objects.update_or_create(
+        unit=village, year=year,
         defaults={"chair_annual": data.chair_pay, "party_secretary_annual": data.secretary_pay,
                   "recorded_by": user if user is not None and user.is_authenticated else None})
+    pay.refresh_from_db()  # amounts as stored (two decimals), so an unchanged amount is no change
+    delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))
+    if delta:
+        audit.record(pay, user, ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE, delta, source)

@@ -208,7 +208,7 @@ UNIT_COLUMNS = ("id", "kind", "form", "name", "short_name", "code", "subtype", "
                 "province_id", "city_id", "county_id", "tree_id", "lft", "rght", "level", "version",
                 "created_at", "updated_at")
 RECORD_COLUMNS = ("at", "user_id", "source", "action", "content_type_id", "object_id", "object_repr", "changes",
-                  "note")
+                  "note", "unit_id")
 
 
 def _create(divisions, user, village_form, log):
@@ -267,7 +267,7 @@ def _create(divisions, user, village_form, log):
                           tree_parent, links["province"], links["city"], links["county"], tree, lft, rght, level,
                           1, now, now))
         record_rows.append((now, user_id, SOURCE, ChangeRecord.Action.CREATE, content_type, pk, d.name,
-                            json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False), ""))
+                            json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False), "", pk))
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
     # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.

@@ -83,5 +83,7 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
+        before = {name: audit.jsonable(form.initial.get(name)) for name in fields} if change else {}
         audit.record(obj, request.user, ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE,
-                     {name: [None, str(form.cleaned_data.get(name))] for name in form.changed_data}, "admin")
+                     audit.diff(before, audit.snapshot(obj, fields)), "admin")

@@ -125,7 +125,7 @@ class ItemView(ObjectMixin, ActionPage):
         if can_change:
             kwargs.setdefault("evidence_form", EvidenceForm())
         return super().get_context_data(item=item, evidence=item.evidence.all(),
-                                        history=audit.history_of(item)[:30], **kwargs)
+                                        history=audit.readable(audit.history_of(item, user)[:30]), **kwargs)
 
     def do_fill(self, form):
         data = form.cleaned_data
@@ -194,7 +194,7 @@ class ProblemView(ObjectMixin, ActionPage):
             kwargs.setdefault("evidence_form", EvidenceForm())
         return super().get_context_data(problem=problem, evidence=problem.evidence.all(),
                                         overdue=problem.is_overdue(timezone.localdate()),
-                                        history=audit.history_of(problem)[:30], **kwargs)
+                                        history=audit.readable(audit.history_of(problem, user)[:30]), **kwargs)
 
     def do_move(self, form):
         data = form.cleaned_data

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,9 +23,15 @@ class ChangeRecord(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=200)
+    # The unit the object belonged to when written: history is scoped by it like every other list.
+    # Null for objects of no unit (checklist templates); only superusers see those.
+    unit = models.ForeignKey("orgtree.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("unit"))
     # {"field": [before, after], ...}; values as JSON-able strings/numbers.
     changes = models.JSONField(default=dict)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("change record")
@@ -33,4 +40,4 @@ class ChangeRecord(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="change_object_at")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"

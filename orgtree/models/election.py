@@ -47,6 +47,8 @@ class Election(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     scope_unit_path = "unit"
+    # Changes a correction records that are no field of the election (names, roles).
+    history_labels = {"removed": _("members removed"), "added": _("members added"), "roles": _("roles changed")}
 
     class Meta:
         verbose_name = _("election")

@@ -52,7 +52,7 @@ class ElectionDetailView(ObjectMixin, TemplateView):
             officers_form=kwargs.pop("officers_form", None) or OfficersForm(
                 candidates=[c for c in candidates if c.pk in elected_ids], officers=officers),
             amendment_form=AmendmentForm(), amendments=election.amendments.all(),
-            history=audit.history_of(election)[:20], **kwargs)
+            history=audit.readable(audit.history_of(election, self.request.user)[:20]), **kwargs)
 
 
 class ElectionStepView(ObjectMixin, View):

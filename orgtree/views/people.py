@@ -44,7 +44,7 @@ class PersonDetailView(ObjectMixin, TemplateView):
             person=person, offices=person.offices.select_related("unit", "term").order_by("-started_on"),
             show_id_number=may_see_id_numbers(self.request.user, person.unit),
             can_change=scope.can(self.request.user, scope.CHANGE, person.unit),
-            history=audit.history_of(person)[:30], **kwargs)
+            history=audit.readable(audit.history_of(person, self.request.user)[:30]), **kwargs)
 
 
 class PersonCreateView(ServiceFormView):

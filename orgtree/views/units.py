@@ -42,7 +42,7 @@ class UnitDetailView(UnitMixin, TemplateView):
             child.grassroots = counts.get(child.pk, 0)
         can_change = scope.can(user, scope.CHANGE, self.unit)
         return super().get_context_data(
-            children=children, show_closed=show_closed, history=audit.history_of(self.unit)[:50],
+            children=children, show_closed=show_closed, history=audit.readable(audit.history_of(self.unit, user)[:50]),
             can_change=can_change, can_restructure=can_change and scope.can_restructure(user, self.unit),
             **kwargs,
         )

@@ -42,7 +42,7 @@ def test_record_funding_upserts_the_line_and_keeps_history(tree, users):
     assert again.pk == record.pk and not changed
     services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
                             source="same_level_budget", budgeted="35000", disbursed="20000.5")
-    assert [r.action for r in history_of(record).order_by("at", "pk")] == ["create", "update"]
+    assert [r.action for r in history_of(record, None).order_by("at", "pk")] == ["create", "update"]
 
 
 @pytest.mark.parametrize(("field", "value"), [("budgeted", "-1"), ("budgeted", "1.005"), ("budgeted", "abc"),

@@ -63,11 +63,11 @@ def test_streets_communities_and_villages_are_told_apart(zhenxing):
 
 def test_a_second_run_changes_nothing(zhenxing):
     before = list(Unit.objects.values_list("id", "name", "lft", "rght", "tree_id", "version"))
-    records = history_of(zhenxing).count()
+    records = history_of(zhenxing, None).count()
     output = load(ZHENXING)
     assert "create 0, update 0, move 0, close 0" in output
     assert list(Unit.objects.values_list("id", "name", "lft", "rght", "tree_id", "version")) == before
-    assert history_of(zhenxing).count() == records
+    assert history_of(zhenxing, None).count() == records
 
 
 def test_a_later_edition_renames_adds_moves_and_closes(zhenxing, tmp_path):

@@ -68,7 +68,7 @@ def test_detail_query_count_does_not_grow_with_children(as_editor_a, tree, djang
     from tests.conftest import make
 
     as_editor_a.get(url("unit_detail", tree.township_a))  # warm caches (content types, session)
-    with django_assert_num_queries(11) as captured:  # incl. the unread-notices badge
+    with django_assert_num_queries(12) as captured:  # incl. the unread-notices badge, the history's parent names
         as_editor_a.get(url("unit_detail", tree.township_a))
     for i in range(5):
         make(tree.township_a, "village", f"新村{i}", f"35070200330{i}")

@@ -38,7 +38,7 @@ def test_assignment_creates_items_for_matching_units_only(template, tree, users)
     assert created == county_items + township_items + 3 * village_items
     assert not ChecklistItem.objects.filter(unit__in=[tree.county_b, tree.township_b, tree.village_b1]).exists()
     assert services.assign(users.editor_a, template, tree.county_a)[1] == 0  # again: nothing new
-    assert history_of(assignment).count() == 1
+    assert history_of(assignment, None).count() == 1
 
 
 def test_closed_units_get_no_items(template, tree, users):
@@ -105,7 +105,7 @@ def test_the_level_above_reviews_and_a_county_cannot_accept_its_own(template, tr
     assert accepted.status == ItemStatus.ACCEPTED and accepted.reviewed_by == users.editor_a
     with pytest.raises(ValidationError):
         services.fill(users.editor_a, accepted, False)  # accepted items are locked
-    assert [r.changes.get("status") for r in history_of(accepted).order_by("at", "pk")][-1] == [
+    assert [r.changes.get("status") for r in history_of(accepted, None).order_by("at", "pk")][-1] == [
         "submitted", "accepted"]
 
 
