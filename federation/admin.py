@@ -8,6 +8,19 @@ from federation import audit, scope
 from federation.models import ChangeRecord, SecurityEvent, UserScope
 
 
+class ReadOnlyAdminMixin:
+    """Records of what happened: never added, changed or deleted through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedAdminMixin:
     """Admin lists and forms see only the staff user's subtree; nothing is deleted."""
 
@@ -59,7 +72,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ChangeRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """History of the staff user's subtree, by the unit each record belongs to; read-only and readable."""
 
     list_display = ["at_shown", "who", "source_shown", "action", "object_shown", "unit"]
@@ -89,18 +102,9 @@ class ChangeRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def changes_shown(self, obj):
         return format_html_join("", "<p>{}：{} → {}</p>", audit.readable([obj])[0].changes)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The security log: read by system administrators only, never edited."""
 
     list_display = ["at", "kind", "username", "actor", "ip_address", "path", "detail"]
@@ -113,12 +117,3 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")}
+    # Only what a deployment would have: not the test run's own variables (e.g. the e2e tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment checks rightly refuse).
+    environ = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     environ.update({"DJANGO_SETTINGS_MODULE": "federation.settings", **env})
     # A fresh process: settings are read from the environment once, at start-up.
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,  # noqa: S603 (our own argv)
