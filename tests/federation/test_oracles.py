@@ -104,7 +104,8 @@ FILTERS = [
 def blanked(response, pk):
     text = response.content.decode() if response.content else ""
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
-    return re.sub(rf"(?<!\d){pk}(?!\d)", "<id>", text)
+    # The id wherever it is an id, not where its digits are part of a date or time ("2026-12-31").
+    return re.sub(rf"(?<![\d:/-]){pk}(?![\d:/-])", "<id>", text)
 
 
 def send(client, method, url, body):
