@@ -30,6 +30,7 @@ if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DATABASE_URL points at a production database")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "federation.views_errors.csrf_failure"  # Chinese, with the site's header
 
 INSTALLED_APPS = [
     "django.contrib.admin",
