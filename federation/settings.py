@@ -195,7 +195,7 @@ BANYAN = {
 
 CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
-    "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": 24 * 3600},
+    "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": crontab(hour=0, minute=15)},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,

@@ -7,3 +7,9 @@ class ReformConfig(AppConfig):
 
     name = "reform"
     verbose_name = _("Reform")
+
+    def ready(self):
+        from federation import notices
+        from reform.services import notify_overdue
+
+        notices.daily(notify_overdue)

@@ -336,17 +336,20 @@ def report_progress(user, task, progress, note=None, *, version=None, source="we
 
 # --- overdue -------------------------------------------------------------------------------------
 
-def notify_overdue(today=None):
-    """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope."""
+def notify_overdue(today=None, scopes=None):
+    """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope.
+    `scopes`: UserScope rows (default: all open ones); viewers' scopes are skipped."""
     from django.urls import reverse
 
     from federation.models import Notification, Role, UserScope
 
     today = today or timezone.localdate()
     created = 0
-    scopes = UserScope.objects.filter(role__in=[Role.EDITOR, Role.ADMIN], unit__closed_on__isnull=True,
-                                      user__is_active=True).select_related("unit")
+    if scopes is None:
+        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
     for user_scope in scopes:
+        if user_scope.role not in (Role.EDITOR, Role.ADMIN):
+            continue
         unit = user_scope.unit
         problems = Problem.objects.filter(unit.subtree_q("unit__"), status__in=UNRESOLVED, deadline__lt=today).count()
         tasks = KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(
