@@ -10,6 +10,8 @@ class ReformConfig(AppConfig):
 
     def ready(self):
         from federation import notices
-        from reform.services import notify_overdue
+        from orgtree.signals import figures_changed
+        from reform.services import follow_figures, notify_overdue
 
         notices.daily(notify_overdue)
+        figures_changed.connect(follow_figures, dispatch_uid="reform.follow_figures")

@@ -6,6 +6,7 @@ records who changed what. The level above reviews the level below (scope.can_ove
 
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -204,6 +205,35 @@ def fill_automatic(items, day=None):
         changed.append(item)
     ChecklistItem.objects.bulk_update(changed, ["value_number", "met", "status", "filled_at"], batch_size=2000)
     return len(changed)
+
+
+def refresh_automatic(unit_ids):
+    """Refill the automatic items of these units and of every ancestor (whose subtree figures
+    include theirs): one query per tree level to find the ancestors, then fill_automatic."""
+    ids, frontier = set(unit_ids), set(unit_ids)
+    while frontier:
+        frontier = set(Unit.objects.filter(pk__in=frontier, parent__isnull=False)
+                       .values_list("parent_id", flat=True)) - ids
+        ids |= frontier
+    return fill_automatic(ChecklistItem.objects.filter(unit__in=ids, unit__closed_on__isnull=True))
+
+
+def follow_figures(sender, unit_ids, **kwargs):
+    """orgtree.signals.figures_changed: refresh the automatic items once the transaction commits.
+    The units wait in one set per connection and the first callback to run takes them all, so a
+    transaction that touches 300 villages (an import) refreshes once; units left by a rolled-back
+    transaction are refreshed with the next commit, which recomputes them harmlessly."""
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_reform_figures_pending", set())
+    pending.update(i for i in unit_ids if i is not None)
+    transaction.on_commit(partial(_refresh_pending, connection))  # outside a transaction: at once
+
+
+def _refresh_pending(connection):
+    ids = set(connection._reform_figures_pending)
+    connection._reform_figures_pending.clear()
+    if ids:
+        refresh_automatic(ids)
 
 
 # --- evidence ----------------------------------------------------------------------------------
