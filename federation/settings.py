@@ -37,6 +37,7 @@ if not SECRET_KEY:
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "federation.views_errors.csrf_failure"  # Chinese, with the site's header
 
 # Transport and browser hardening: on unless DEBUG (make run serves plain HTTP on 127.0.0.1).
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto so Django knows the
@@ -278,7 +279,7 @@ BANYAN = {
 
 CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
-    "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": 24 * 3600},
+    "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": crontab(hour=0, minute=15)},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "prune-security-log-daily": {"task": "federation.prune_security_log", "schedule": crontab(hour=3, minute=0)},

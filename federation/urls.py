@@ -46,3 +46,7 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+handler403 = "federation.views_errors.permission_denied"
+handler404 = "federation.views_errors.not_found"
+handler500 = "federation.views_errors.server_error"

@@ -80,3 +80,9 @@ GRASSROOTS_KINDS = [K.VILLAGE, K.COMMUNITY]
 BOUNDARY_KINDS = (K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY, K.TOWNSHIP, K.STREET)
 # The ancestor column each boundary kind fills in for everything beneath it.
 ANCESTOR_COLUMNS = {K.PROVINCE: "province", K.CITY: "city", K.COUNTY: "county"}
+
+# Digits of the statistical division code (统计用区划代码) at each level; a unit's code starts with
+# its parent's. Other kinds have no division code.
+DIVISION_CODE_DIGITS = {
+    K.PROVINCE: 2, K.CITY: 4, K.COUNTY: 6, K.TOWNSHIP: 9, K.STREET: 9, K.VILLAGE: 12, K.COMMUNITY: 12,
+}

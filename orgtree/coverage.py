@@ -21,6 +21,7 @@ from orgtree.models import Election, Office, Role, Term, Unit, UnitFigures, Vice
 from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
 from orgtree.rollups import rollup, total
+from orgtree.signals import figures_changed
 
 # key: (English, Chinese) definition, for the API docs and the dashboard's legend.
 DEFINITIONS = {
@@ -260,6 +261,8 @@ def refresh_figures(unit_ids, day=None):
     UnitFigures.objects.bulk_create(
         changed, update_conflicts=True, unique_fields=["unit"],
         update_fields=[*FIGURE_FIELDS, "changed_on", *(c.removesuffix("_id") for c in UNIT_COLUMNS)])
+    if changed:
+        figures_changed.send(sender=UnitFigures, unit_ids=[f.unit_id for f in changed])
     return len(changed)
 
 

@@ -343,20 +343,24 @@ def set_officers(user, election, entries):
         return officers
 
 
-def notify_overdue(today=None):
-    """One notification per editor/admin scope with overdue renewals, keyed by day (reruns add nothing)."""
+def notify_overdue(today=None, scopes=None):
+    """One notice per scope with overdue renewals, to every user of the scope whatever her role,
+    keyed by scope and day (reruns add nothing). `scopes`: UserScope rows (default: all open ones)."""
     from django.urls import reverse
 
-    from federation.models import Notification, Role, UserScope
+    from federation.models import Notification, UserScope
 
     today = today or timezone.localdate()
+    if scopes is None:
+        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
+    counts = {}  # users sharing a scope unit share its count
     created = 0
-    scopes = UserScope.objects.filter(role__in=[Role.EDITOR, Role.ADMIN], unit__closed_on__isnull=True,
-                                      user__is_active=True).select_related("unit")
     for user_scope in scopes:
         unit = user_scope.unit
-        overdue = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today,
-                                      unit__closed_on__isnull=True).count()
+        if unit.pk not in counts:
+            counts[unit.pk] = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today,
+                                                  unit__closed_on__isnull=True).count()
+        overdue = counts[unit.pk]
         if not overdue:
             continue
         _note, made = Notification.objects.get_or_create(

@@ -4,17 +4,9 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from federation.scope import restrict
+from federation.widgets import DateInput
 from orgtree.choices import ALLOWED_PARENTS
 from orgtree.models import Election, Person, Role, Unit, ViceChairType
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which needs ISO dates whatever the UI language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs, format=format)
 
 
 class UnitForm(forms.ModelForm):

@@ -12,6 +12,7 @@ from federation import audit, scope
 from federation.models import ChangeRecord
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
 from orgtree.models import Unit, UnitFigures
+from orgtree.signals import figures_changed
 from orgtree.tree import tree_lock
 
 EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on")
@@ -99,6 +100,7 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         if new_parent.pk == current.parent_id:
             return current
         before = audit.snapshot(current, TRACKED_FIELDS)
+        old_parent_id = current.parent_id
         current.parent = new_parent
         validate(current)
         current.version = F("version") + 1
@@ -115,6 +117,7 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
             UnitFigures.objects.filter(pk__in=below.values("pk")).update(**updates)
             below.update(**updates)
         scope.require(user, scope.CHANGE, current)
+        figures_changed.send(sender=Unit, unit_ids=[old_parent_id])  # the old ancestors lost the subtree
         audit.record(current, user, ChangeRecord.Action.MOVE,
                      audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source)
         return current

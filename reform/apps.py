@@ -7,3 +7,11 @@ class ReformConfig(AppConfig):
 
     name = "reform"
     verbose_name = _("Reform")
+
+    def ready(self):
+        from federation import notices
+        from orgtree.signals import figures_changed
+        from reform.services import follow_figures, notify_overdue
+
+        notices.daily(notify_overdue)
+        figures_changed.connect(follow_figures, dispatch_uid="reform.follow_figures")

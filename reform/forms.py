@@ -2,12 +2,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.widgets import DateInput
 from orgtree.models import Unit
 from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AssignForm(forms.Form):

@@ -6,6 +6,7 @@ records who changed what. The level above reviews the level below (scope.can_ove
 
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -206,6 +207,35 @@ def fill_automatic(items, day=None):
     return len(changed)
 
 
+def refresh_automatic(unit_ids):
+    """Refill the automatic items of these units and of every ancestor (whose subtree figures
+    include theirs): one query per tree level to find the ancestors, then fill_automatic."""
+    ids, frontier = set(unit_ids), set(unit_ids)
+    while frontier:
+        frontier = set(Unit.objects.filter(pk__in=frontier, parent__isnull=False)
+                       .values_list("parent_id", flat=True)) - ids
+        ids |= frontier
+    return fill_automatic(ChecklistItem.objects.filter(unit__in=ids, unit__closed_on__isnull=True))
+
+
+def follow_figures(sender, unit_ids, **kwargs):
+    """orgtree.signals.figures_changed: refresh the automatic items once the transaction commits.
+    The units wait in one set per connection and the first callback to run takes them all, so a
+    transaction that touches 300 villages (an import) refreshes once; units left by a rolled-back
+    transaction are refreshed with the next commit, which recomputes them harmlessly."""
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_reform_figures_pending", set())
+    pending.update(i for i in unit_ids if i is not None)
+    transaction.on_commit(partial(_refresh_pending, connection))  # outside a transaction: at once
+
+
+def _refresh_pending(connection):
+    ids = set(connection._reform_figures_pending)
+    connection._reform_figures_pending.clear()
+    if ids:
+        refresh_automatic(ids)
+
+
 # --- evidence ----------------------------------------------------------------------------------
 
 def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
@@ -336,17 +366,20 @@ def report_progress(user, task, progress, note=None, *, version=None, source="we
 
 # --- overdue -------------------------------------------------------------------------------------
 
-def notify_overdue(today=None):
-    """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope."""
+def notify_overdue(today=None, scopes=None):
+    """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope.
+    `scopes`: UserScope rows (default: all open ones); viewers' scopes are skipped."""
     from django.urls import reverse
 
     from federation.models import Notification, Role, UserScope
 
     today = today or timezone.localdate()
     created = 0
-    scopes = UserScope.objects.filter(role__in=[Role.EDITOR, Role.ADMIN], unit__closed_on__isnull=True,
-                                      user__is_active=True).select_related("unit")
+    if scopes is None:
+        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
     for user_scope in scopes:
+        if user_scope.role not in (Role.EDITOR, Role.ADMIN):
+            continue
         unit = user_scope.unit
         problems = Problem.objects.filter(unit.subtree_q("unit__"), status__in=UNRESOLVED, deadline__lt=today).count()
         tasks = KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(

@@ -18,6 +18,8 @@ class UserScope(models.Model):
                              verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The day the daily notices (federation.notices) were last produced for this scope.
+    notices_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user scope")

@@ -65,3 +65,6 @@ class UnitFigures(models.Model):
         rows = [cls(unit_id=u.pk, changed_on=today, **{c: getattr(u, c) for c in UNIT_COLUMNS}) for u in units]
         cls.objects.bulk_create(rows, update_conflicts=True, unique_fields=["unit"],
                                 update_fields=[c.removesuffix("_id") for c in UNIT_COLUMNS], batch_size=5000)
+        from orgtree.signals import figures_changed
+
+        figures_changed.send(sender=cls, unit_ids=[u.pk for u in units])

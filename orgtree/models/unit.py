@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -20,6 +21,7 @@ from orgtree.choices import (
     ANCESTOR_COLUMNS,
     BOUNDARY_KINDS,
     DEFAULT_FORM,
+    DIVISION_CODE_DIGITS,
     Form,
     Kind,
     Subtype,
@@ -191,16 +193,41 @@ class Unit(MPTTModel):
         if self.code:
             if not self.code.isdigit():
                 errors["code"] = _("A division code has digits only.")
+            elif self._code_entered() and (problem := self._code_problem()):
+                errors["code"] = problem
             elif self.closed_on is None:
                 clash = Unit.objects.open().filter(code=self.code).exclude(pk=self.pk).first()
                 if clash:
                     errors["code"] = _("Code %(code)s is already used by %(name)s.") % {
                         "code": self.code, "name": clash.name,
                     }
+        if self.opened_on and self.opened_on > timezone.localdate():
+            errors["opened_on"] = _("The founding date cannot be in the future.")
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
             errors["closed_on"] = _("A unit cannot close before it opened.")
         if errors:
             raise ValidationError(errors)
+
+    def _code_entered(self):
+        """Is the code (or the kind it is judged by) being entered now? A unit moved keeps the
+        code it has until the next division edition renumbers it, so the parent alone does not count."""
+        if self.pk is None:
+            return True
+        stored = Unit.objects.filter(pk=self.pk).values_list("code", "kind").first()
+        return stored != (self.code, self.kind)
+
+    def _code_problem(self):
+        digits = DIVISION_CODE_DIGITS.get(self.kind)
+        if digits is None:
+            return _("Only administrative units (province down to village or community) have a division code.")
+        if len(self.code) != digits:
+            return _("The division code of a %(kind)s has %(digits)d digits.") % {
+                "kind": self.get_kind_display(), "digits": digits}
+        parent_code = self.parent.code if self.parent is not None else ""
+        if parent_code and not self.code.startswith(parent_code):
+            return _("The division code must start with the code of the parent unit, %(code)s.") % {
+                "code": parent_code}
+        return None
 
     def save(self, *args, **kwargs):
         if not self.form:

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import FormView, TemplateView
 
 from federation import audit, scope
@@ -33,6 +34,9 @@ class UnitMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        # Pages that compute it pass their own; otherwise one query, only if a template asks.
+        user, unit = self.request.user, self.unit
+        kwargs.setdefault("can_change", SimpleLazyObject(lambda: scope.can(user, scope.CHANGE, unit)))
         return super().get_context_data(unit=self.unit, lineage=self.unit.lineage(), **kwargs)
 
 

@@ -4,6 +4,8 @@ Each step saves the draft through orgtree.elections; the page always shows the r
 results still break, and the certify button is the only way to a new term.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -32,6 +34,20 @@ class ElectionCreateView(ServiceFormView):
         return elections.create_election(self.request.user, self.unit, **form.cleaned_data)
 
 
+def figure_facts(election):
+    """(label, value) of the meeting's figures as read-only text: choices by their label, dates in ISO."""
+    facts = []
+    for name in ElectionForm.Meta.fields:
+        field = Election._meta.get_field(name)
+        value = getattr(election, name)
+        if field.choices:
+            value = getattr(election, f"get_{name}_display")()
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        facts.append((field.verbose_name, "—" if value in (None, "") else value))
+    return facts
+
+
 class ElectionDetailView(ObjectMixin, TemplateView):
     template_name = "orgtree/election_detail.html"
     queryset = Election.objects.all()
@@ -40,13 +56,15 @@ class ElectionDetailView(ObjectMixin, TemplateView):
         election = self.object
         candidates = list(election.candidates.select_related("person").order_by("-approve", "pk"))
         officers = list(election.officers.select_related("person"))
-        editable = not election.is_certified and scope.can(self.request.user, scope.CHANGE, election.unit)
+        can_change = scope.can(self.request.user, scope.CHANGE, election.unit)
+        editable = not election.is_certified and can_change
         problems = elections.violations(election, candidates, officers) if not election.is_certified else []
         elected, _tied = (elections.elected_candidates(election, candidates)
                          if election.entitled and election.seats else ([], []))
         elected_ids = {c.pk for c in elected}
         return super().get_context_data(
             election=election, candidates=candidates, elected_ids=elected_ids, problems=problems, editable=editable,
+            can_change=can_change, officers=officers, figures=figure_facts(election),
             figures_form=kwargs.pop("figures_form", None) or ElectionForm(instance=election),
             candidate_form=kwargs.pop("candidate_form", None) or CandidateForm(),
             officers_form=kwargs.pop("officers_form", None) or OfficersForm(

@@ -85,7 +85,13 @@ class DuplicatesView(LoginRequiredMixin, TemplateView):
     template_name = "orgtree/person_duplicates.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(groups=committees.possible_duplicates(self.request.user), **kwargs)
+        groups = committees.possible_duplicates(self.request.user)
+        # Merging needs the right to change both records: a viewer sees the groups, not the form.
+        ids = {p.pk for group in groups for p in group}
+        changeable = set(scope.restrict(Person.objects.filter(pk__in=ids), self.request.user, scope.CHANGE)
+                         .values_list("pk", flat=True)) if ids else set()
+        return super().get_context_data(
+            groups=[(group, all(p.pk in changeable for p in group)) for group in groups], **kwargs)
 
     def post(self, request):
         people = scope.restrict(Person.objects.all(), request.user, scope.CHANGE)

@@ -1,0 +1,59 @@
+"""No code value, English field name or foreign date format reaches a page: every page of the
+demo-like tree, read and write, is checked word by word in each role."""
+
+import html
+import re
+
+from django.urls import reverse
+
+from orgtree.models import Election
+from tests.test_pages_by_role import demo, pages  # noqa: F401 - the fixture
+
+# English that legitimately stays on a Chinese page: product and file-format names.
+ALLOWED = {"API", "Excel", "PDF", "JPG", "PNG", "Word", "MB", "DOCX", "XLSX", "xlsx"}
+FOREIGN_DATES = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}/\d{1,2}/\d{1,2}|\b[A-Z][a-z]{2}\. \d{1,2}, \d{4}")
+
+
+def visible_text(page):
+    """What a reader sees: no tags, scripts or attributes (the change history included)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def english_words(client, url, user):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    text = visible_text(response.content.decode())
+    assert not FOREIGN_DATES.search(text), (url, FOREIGN_DATES.search(text))
+    return set(re.findall(r"[A-Za-z][A-Za-z_'-]+", text)) - ALLOWED - {user.username}
+
+
+def write_pages(tree):
+    draft = Election.objects.filter(unit=tree.village_a3, status=Election.Status.DRAFT).get()
+    return [reverse(n, args=[tree.county_a.pk]) for n in (
+        "orgtree:unit_edit", "orgtree:unit_create", "orgtree:election_create", "orgtree:person_create",
+        "reform:campaign_create", "orgtree:conversion_import", "funding:import")] + [
+        reverse("orgtree:unit_move", args=[tree.township_a.pk]),
+        reverse("orgtree:unit_close", args=[tree.township_a.pk]),
+        reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
+        reverse("orgtree:term_delay", args=[tree.village_a1.pk]), draft.get_absolute_url()]
+
+
+def test_every_page_speaks_chinese_in_every_role(client, tree, users, demo):  # noqa: F811
+    for user in (users.viewer, users.root):
+        client.force_login(user)
+        found = {url: english_words(client, url, user) for url in pages(tree, demo)}
+        assert {url: words for url, words in found.items() if words} == {}, user.username
+    client.force_login(users.admin_a)
+    found = {url: english_words(client, url, users.admin_a) for url in write_pages(tree)}
+    assert {url: words for url, words in found.items() if words} == {}
+
+
+def test_the_election_page_names_kind_and_method_in_chinese(client, tree, users, demo):  # noqa: F811
+    certified = Election.objects.filter(unit=tree.village_a1, status=Election.Status.CERTIFIED).get()
+    client.force_login(users.viewer)
+    text = visible_text(client.get(certified.get_absolute_url()).content.decode())
+    assert "会改联选举" in text and "妇女大会" in text
+    assert certified.held_on.isoformat() in text
+    for code in ("conversion", "assembly", "renewal", "certified"):
+        assert code not in text
