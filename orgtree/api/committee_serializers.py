@@ -9,6 +9,7 @@ class PersonSerializer(serializers.ModelSerializer):
     unit = ScopedUnitField()
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     version = serializers.IntegerField(required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
 
     class Meta:
         model = Person

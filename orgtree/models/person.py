@@ -82,6 +82,10 @@ class Person(models.Model):
 
         self.id_number = normalize(self.id_number)
         errors = {}
+        if self.tags is None:
+            self.tags = []  # blank fields skip validation, and the column is NOT NULL
+        if not isinstance(self.tags, list) or not all(isinstance(tag, str) for tag in self.tags):
+            errors["tags"] = _("Enter the background as a list of words, e.g. teacher, village doctor.")
         if self.id_number and len(self.id_number) == 18:
             born = birth_date_of(self.id_number)
             if self.birth_date and born and self.birth_date != born:
