@@ -16,7 +16,7 @@ def test_nul_in_a_json_body_is_a_chinese_400(api, tree, users):
     response = client.post("/api/people/", {"unit": tree.village_a1.pk, "name": "林\x00秀英"}, format="json")
     assert response.status_code == 400 and MESSAGE in response.json()["detail"]
     assert not Person.objects.exists()
-    response = client.post("/api/people/", '{"unit": %d, "name": "\\ud946林"}' % tree.village_a1.pk,
+    response = client.post("/api/people/", f'{{"unit": {tree.village_a1.pk}, "name": "\\ud946林"}}',
                            content_type="application/json")
     assert response.status_code == 400
     nested = {"unit": tree.village_a1.pk, "name": "林秀英", "tags": ["教\x00师"]}
