@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_birth_date
 from orgtree.idnumber import mask, normalize, validate_id_number
 
 
@@ -34,7 +35,7 @@ class Person(models.Model):
                              verbose_name=_("registered at"))
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, default=Gender.FEMALE)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=[validate_birth_date])
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     political_status = models.CharField(_("political status"), max_length=20, choices=PoliticalStatus.choices,
                                         blank=True)
