@@ -136,3 +136,11 @@ def test_a_person_without_background_is_saved_with_an_empty_list(tree):
 
     person = Person.objects.create(unit=tree.village_a1, name="林秀英", tags=["教师"])
     assert update_person(None, person, {"tags": None}).tags == []
+
+
+def test_the_officers_endpoint_is_documented_as_the_list_it_returns(api, users):
+    schema = api(users.root).get("/api/schema/", {"format": "json"}).json()
+    response = schema["paths"]["/api/elections/{id}/officers/"]["put"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Officer"}}
+    assert "PaginatedOfficerList" not in schema["components"]["schemas"]
