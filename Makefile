@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint bench messages compose-config clean
+.PHONY: run test install migrate demo lint bench fuzz messages compose-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: install
 bench: install
 	$(BIN)/python bench/tree.py
 	$(BIN)/python bench/import.py
+
+# Generated requests to every API operation, as a county editor and as the administrator (tools/fuzz.py):
+# fails on any server error or response that differs from the API document. Needs PostgreSQL; the
+# database FUZZ_DATABASE_URL (default .../banyan_fuzz) is dropped and created again. About 5 minutes.
+fuzz: install
+	$(BIN)/python tools/fuzz.py
 
 # Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
 messages: install
