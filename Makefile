@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # Commands on the embedded default (no SECRET_KEY in the environment) run with DEBUG=1, as `make run` does.
 DEV := $(if $(SECRET_KEY),,DEBUG=1)
 
-.PHONY: run test install migrate demo lint bench messages backup restore compose-config clean
+.PHONY: run test install migrate demo lint bench fuzz messages backup restore compose-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: install
 bench: install
 	$(BIN)/python bench/tree.py
 	$(BIN)/python bench/import.py
+
+# Generated requests to every API operation, as a county editor and as the administrator (tools/fuzz.py):
+# fails on any server error or response that differs from the API document. Needs PostgreSQL; the
+# database FUZZ_DATABASE_URL (default .../banyan_fuzz) is dropped and created again. About 5 minutes.
+fuzz: install
+	$(BIN)/python tools/fuzz.py
 
 # Recompile the translations after editing locale/*/LC_MESSAGES/django.po (pure Python: no gettext needed).
 messages: install

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "federation.middleware.ChineseFirstLocaleMiddleware",
+    "federation.middleware.RejectUnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -263,6 +264,9 @@ BANYAN = {
     "EVIDENCE_MAX_BYTES": int(os.environ.get("BANYAN_EVIDENCE_MAX_MB", "10")) * 2**20,
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
+    # The range of the dates users enter (federation/validators.py); events at most a year ahead.
+    "EARLIEST_DATE": "1949-10-01",
+    "LATEST_DATE": "2099-12-31",
     # Election rules in local practice (DESIGN.md §1): change them per deployment, not in code.
     "ELECTION_RULES": {
         "quorum": (2, 3),               # more than 2/3 of those entitled must be present

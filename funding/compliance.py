@@ -44,12 +44,13 @@ CENT = Decimal("0.01")
 
 
 class Subtree:
-    """The open units under `unit` (itself included) with their parents, and the ancestors above."""
+    """The open units under `unit` with their parents, and the ancestors above. The unit itself is
+    always there, closed or not, so that the standards in force at a closed unit can be shown."""
 
     def __init__(self, unit):
         self.root = unit
-        self.units = {row["pk"]: row for row in Unit.objects.open().within(unit).values(
-            "pk", "kind", "name", "code", "parent_id")}
+        rows = Unit.objects.filter(Q(pk=unit.pk) | (unit.subtree_q() & Q(closed_on__isnull=True)))
+        self.units = {row["pk"]: row for row in rows.values("pk", "kind", "name", "code", "parent_id")}
         self.above = [u.pk for u in unit.lineage()]  # top-down, the unit excluded
 
     def chain(self, pk):
@@ -120,6 +121,8 @@ def compliance(unit, year):
         within, year=year).values_list("unit", "chair_annual", "party_secretary_annual")}
     results = {}
     for pk, row in tree.units.items():
+        if pk == unit.pk and not unit.is_open:
+            continue  # a closed unit is not measured
         applied = {}
         own = standards[pk]
         for key, kinds in APPLIES_TO.items():

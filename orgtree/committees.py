@@ -169,10 +169,12 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
                                          "same level and of the federation above.")
         if errors:
             raise ValidationError(errors)
-        delay = TermDelay.objects.create(
+        delay = TermDelay(
             term=term, party_approval=party_approval, federation_approval=federation_approval,
             approved_on=approved_on, previous_due_on=term.due_on, new_due_on=new_due_on, reason=reason,
             created_by=user if user is not None and user.is_authenticated else None)
+        delay.full_clean(exclude=["previous_due_on"])  # the dates' range
+        delay.save()
         audit.record(term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]},
                      source, note=reason)
         term.due_on = new_due_on

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope
 from federation.models import ChangeRecord
+from federation.validators import validate_event_date
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import resolve_people
@@ -72,6 +73,11 @@ def check(data):
     problems = []
     if data.held_on and data.held_on > timezone.localdate():
         problems.append(_("The election date %(date)s is in the future.") % {"date": data.held_on})
+    elif data.held_on:
+        try:
+            validate_event_date(data.held_on)
+        except ValidationError as error:
+            problems += error.messages
     problems += elections.turnout_problems(data.entitled, data.present)
     seen = set()
     for m in data.members:

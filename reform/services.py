@@ -314,7 +314,9 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
             if milestone["coverage_key"] not in DEFINITIONS:
                 raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {
                     "key": milestone["coverage_key"]}})
-            Milestone.objects.create(campaign=campaign, **milestone)
+            milestone = Milestone(campaign=campaign, **milestone)
+            milestone.full_clean()
+            milestone.save()
         audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
         return campaign
 

@@ -10,6 +10,9 @@ class PersonSerializer(ScopedModelSerializer):
     unit = ScopedUnitField()
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     version = serializers.IntegerField(required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False,
+                                 label=Person._meta.get_field("tags").verbose_name,
+                                 help_text=Person._meta.get_field("tags").help_text)
 
     class Meta:
         model = Person

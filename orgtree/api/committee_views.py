@@ -123,7 +123,7 @@ class ElectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(CandidateSerializer(candidate).data, status=201)
 
     @extend_schema(request=OfficerSerializer(many=True), responses=OfficerSerializer(many=True))
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["put"], pagination_class=None)  # the whole list, never a page of it
     def officers(self, request, pk=None):
         election = self.get_object()
         form = OfficerSerializer(data=request.data, many=True, context=self.get_serializer_context())

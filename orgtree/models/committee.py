@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_event_date, validate_plan_date
+
 
 class Role(models.TextChoices):
     CHAIR = "chair", _("Chair")
@@ -24,9 +26,9 @@ class Term(models.Model):
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="terms", verbose_name=_("unit"))
     number = models.PositiveSmallIntegerField(_("term number"))
-    started_on = models.DateField(_("started on"))
-    due_on = models.DateField(_("renewal due on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), validators=[validate_event_date])
+    due_on = models.DateField(_("renewal due on"), validators=[validate_plan_date])
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_event_date])
     election = models.OneToOneField("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="opened_term", verbose_name=_("election"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,9 +58,9 @@ class TermDelay(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="delays", verbose_name=_("term"))
     party_approval = models.CharField(_("approved by the party committee"), max_length=100)
     federation_approval = models.CharField(_("approved by the federation above"), max_length=100)
-    approved_on = models.DateField(_("approved on"))
-    previous_due_on = models.DateField(_("previously due on"))
-    new_due_on = models.DateField(_("new due date"))
+    approved_on = models.DateField(_("approved on"), validators=[validate_event_date])
+    previous_due_on = models.DateField(_("previously due on"), validators=[validate_plan_date])
+    new_due_on = models.DateField(_("new due date"), validators=[validate_plan_date])
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,8 +86,8 @@ class Office(models.Model):
                              verbose_name=_("term"))
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.EXECUTIVE)
     vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices, blank=True)
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), validators=[validate_event_date])
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_event_date])
     # 进两委 and the village posts of the chair (village/community chairs).
     on_party_committee = models.BooleanField(_("on the village party committee"), default=False)
     on_villagers_committee = models.BooleanField(_("on the villagers' committee"), default=False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_event_date, validate_plan_date
 from orgtree.models.committee import Role, ViceChairType
 
 
@@ -26,8 +27,8 @@ class Election(models.Model):
                              verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RENEWAL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True)
-    held_on = models.DateField(_("held on"), null=True, blank=True)
+    scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True, validators=[validate_plan_date])
+    held_on = models.DateField(_("held on"), null=True, blank=True, validators=[validate_event_date])
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.ASSEMBLY)
     entitled = models.PositiveIntegerField(_("entitled to vote"), null=True, blank=True)
     present = models.PositiveIntegerField(_("present"), null=True, blank=True)

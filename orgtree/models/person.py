@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_birth_date
 from orgtree.idnumber import mask, normalize, validate_id_number
 
 
@@ -35,7 +36,7 @@ class Person(models.Model):
                              verbose_name=_("registered at"))
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, default=Gender.FEMALE)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=[validate_birth_date])
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     political_status = models.CharField(_("political status"), max_length=20, choices=PoliticalStatus.choices,
                                         blank=True)
@@ -83,6 +84,10 @@ class Person(models.Model):
 
         self.id_number = normalize(self.id_number)
         errors = {}
+        if self.tags is None:
+            self.tags = []  # blank fields skip validation, and the column is NOT NULL
+        if not isinstance(self.tags, list) or not all(isinstance(tag, str) for tag in self.tags):
+            errors["tags"] = _("Enter the background as a list of words, e.g. teacher, village doctor.")
         if self.id_number and len(self.id_number) == 18:
             born = birth_date_of(self.id_number)
             if self.birth_date and born and self.birth_date != born:

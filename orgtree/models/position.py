@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_event_date
+
 
 class ServicePosition(models.Model):
     """阵地: a women's home, women's micro-home or children's home run by a unit. Closed, never deleted."""
@@ -15,8 +17,8 @@ class ServicePosition(models.Model):
                              verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     standardized = models.BooleanField(_("standardized"), default=False)
-    opened_on = models.DateField(_("opened on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[validate_event_date])
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_event_date])
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_unit_path = "unit"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from federation.validators import validate_event_date
 from orgtree.choices import (
     ALLOWED_PARENTS,
     ANCESTOR_COLUMNS,
@@ -53,8 +54,8 @@ class Unit(MPTTModel):
         help_text=_("Statistical division code, where the unit has one."),
     )
     subtype = models.CharField(_("subtype"), max_length=20, choices=Subtype.choices, blank=True)
-    opened_on = models.DateField(_("opened on"), null=True, blank=True)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[validate_event_date])
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_event_date])
 
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, db_index=False,  # (parent, kind) index

@@ -9,7 +9,8 @@ class ChecklistItemSerializer(ScopedModelSerializer):
     text = serializers.CharField(source="template_item.text", read_only=True)
     area = serializers.CharField(source="template_item.area", read_only=True)
     value_type = serializers.CharField(source="template_item.value_type", read_only=True)
-    target = serializers.DecimalField(source="template_item.target", max_digits=12, decimal_places=2, read_only=True)
+    target = serializers.DecimalField(source="template_item.target", max_digits=12, decimal_places=2, read_only=True,
+                                      allow_null=True)
     at_most = serializers.BooleanField(source="template_item.at_most", read_only=True)
     automatic = serializers.BooleanField(source="template_item.automatic", read_only=True)
     template = serializers.IntegerField(source="assignment.template_id", read_only=True)

@@ -6,13 +6,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_plan_date
+
 
 class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=100)
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="campaigns",
                              verbose_name=_("owner unit"))
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_plan_date])
+    ends_on = models.DateField(_("ends on"), validators=[validate_plan_date])
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
@@ -37,7 +39,7 @@ class Milestone(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones",
                                  verbose_name=_("campaign"))
     phase = models.CharField(_("phase"), max_length=50)
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due on"), validators=[validate_plan_date])
     coverage_key = models.CharField(_("coverage figure"), max_length=40)
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -65,7 +67,7 @@ class KeyTask(models.Model):
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="key_tasks",
                              verbose_name=_("responsible unit"))
     title = models.CharField(_("task"), max_length=200)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("deadline"), validators=[validate_plan_date])
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
     note = models.TextField(_("note"), blank=True)

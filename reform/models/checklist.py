@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_event_date, validate_plan_date
 from orgtree.choices import Kind
 
 
@@ -31,7 +32,7 @@ class ChecklistTemplate(models.Model):
     name = models.CharField(_("name"), max_length=100)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     description = models.TextField(_("description"), blank=True)
-    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True, validators=[validate_event_date])
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("based on"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -100,7 +101,7 @@ class Assignment(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="assignments",
                                  verbose_name=_("template"))
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
-    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True, validators=[validate_plan_date])
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)

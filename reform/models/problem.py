@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from federation.validators import validate_event_date, validate_plan_date
 from reform.models.checklist import Area
 
 
@@ -24,15 +25,15 @@ class Problem(models.Model):
                              verbose_name=_("unit"))
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     description = models.TextField(_("problem"))
-    found_on = models.DateField(_("found on"))
-    deadline = models.DateField(_("rectify by"))
+    found_on = models.DateField(_("found on"), validators=[validate_event_date])
+    deadline = models.DateField(_("rectify by"), validators=[validate_plan_date])
     responsible = models.CharField(_("responsible person"), max_length=50)
     status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
     rectification = models.TextField(_("rectification"), blank=True)
-    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True, validators=[validate_event_date])
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
-    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    verified_on = models.DateField(_("verified on"), null=True, blank=True, validators=[validate_event_date])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -199,3 +199,17 @@ def test_population_and_project_api_are_scoped(api, tree, users):
     assert api(users.editor_b).get(reverse("api:project-detail", args=[created.json()["id"]])).status_code == 404
     project["unit"] = tree.county_b.pk
     assert api(users.editor_a).post(projects, project, format="json").status_code == 400
+
+
+def test_a_closed_unit_shows_its_standards_and_is_not_measured(api, client, tree, users):
+    import datetime
+
+    from orgtree.services import close_unit
+
+    FundingStandard.objects.create(unit=tree.city, year=Y, chair_pay_ratio=Decimal("0.3333"))
+    close_unit(None, tree.village_a3, datetime.date(2024, 6, 30))
+    body = api(users.editor_a).get(reverse("api:unit-funding", args=[tree.village_a3.pk]), {"year": Y}).json()
+    assert body["standards"]["chair_pay_ratio"] == {"value": "0.3333", "set_by": tree.city.pk, "from_year": Y}
+    assert body["compliance"]["chair_pay"] == {"met": 0, "missed": 0, "unknown": 0}
+    client.force_login(users.editor_a)
+    assert client.get(reverse("funding:funding", args=[tree.village_a3.pk]), {"year": Y}).status_code == 200

@@ -117,3 +117,30 @@ def test_within_narrows_every_list_to_a_subtree_in_scope(api, tree, users, count
     assert client.get("/api/offices/", {"within": tree.county_b.pk}).json()["count"] == 1
     assert api(users.editor_a).get("/api/people/", {"within": tree.county_b.pk}).status_code == 400
     assert api(users.editor_a).get("/api/terms/", {"within": "abc"}).status_code == 400
+
+
+def test_background_tags_are_a_list_of_words_even_from_a_form(api, tree, users):
+    person = Person.objects.create(unit=tree.village_a1, name="林秀英", tags=["教师"])
+    client = api(users.editor_a)
+    response = client.patch(f"/api/people/{person.pk}/", {"tags": "null"}, format="multipart")
+    assert response.status_code == 200 and isinstance(response.json()["tags"], list)
+    response = client.patch(f"/api/people/{person.pk}/", {"tags": None}, format="json")
+    assert response.status_code == 400
+    response = client.patch(f"/api/people/{person.pk}/", {"tags": {"教师": 1}}, format="json")
+    assert response.status_code == 400
+    assert client.patch(f"/api/people/{person.pk}/", {"tags": ["村医"]}, format="json").json()["tags"] == ["村医"]
+
+
+def test_a_person_without_background_is_saved_with_an_empty_list(tree):
+    from orgtree.committees import update_person
+
+    person = Person.objects.create(unit=tree.village_a1, name="林秀英", tags=["教师"])
+    assert update_person(None, person, {"tags": None}).tags == []
+
+
+def test_the_officers_endpoint_is_documented_as_the_list_it_returns(api, users):
+    schema = api(users.root).get("/api/schema/", {"format": "json"}).json()
+    response = schema["paths"]["/api/elections/{id}/officers/"]["put"]["responses"]["200"]
+    assert response["content"]["application/json"]["schema"] == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Officer"}}
+    assert "PaginatedOfficerList" not in schema["components"]["schemas"]

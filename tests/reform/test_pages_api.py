@@ -273,3 +273,10 @@ def test_a_unit_admin_creates_a_campaign_with_milestones_on_the_page(client, tre
     response = client.post(url, form)
     campaign = Campaign.objects.get(name="百日攻坚")
     assert response.status_code == 302 and float(campaign.milestones.get().target) == 33.3
+
+
+def test_a_yes_no_item_has_no_target_and_the_document_says_it_may_be_null(api, assigned, users):
+    schema = api(users.editor_a).get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["ChecklistItem"]["properties"]["target"]["nullable"] is True
+    yes_no = ChecklistItem.objects.filter(unit=assigned.county_a, template_item__target__isnull=True).first()
+    assert api(users.editor_a).get(reverse("api:checklist-item-detail", args=[yes_no.pk])).json()["target"] is None
