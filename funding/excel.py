@@ -1,10 +1,13 @@
 """The funding workbook: funding records (one line per unit, year, category and source) and women
 population, for the units in the user's scope, imported all or nothing through federation.imports.
-Units are named by their division code. Column names are the contract in docs/funding.md."""
+Units are named by their division code. Each line is checked by the validation the services run
+when saving it (funding.services.clean_funding / clean_population), so a checked file meets nothing
+new at commit. Column names are the contract in docs/funding.md."""
 
 import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +77,7 @@ class FundingImporter(Importer):
     kind = "funding_import"
     sheets = {FUNDS_SHEET: FUNDS_COLUMNS, POPULATION_SHEET: POPULATION_COLUMNS}
     optional_sheets = (FUNDS_SHEET, POPULATION_SHEET)
+    rows_per_unit = {FUNDS_SHEET: 4, POPULATION_SHEET: 1}
 
     def __init__(self, user, unit):
         super().__init__(user, unit)
@@ -83,6 +87,9 @@ class FundingImporter(Importer):
     @property
     def empty_message(self):
         return _("The file has no funding line and no population figure to import.")
+
+    def units_in_scope(self):
+        return units_in_scope(self.user, self.unit).count()
 
     def parse(self, rows_by_sheet):
         rows = [r for name in (FUNDS_SHEET, POPULATION_SHEET) for _n, r in rows_by_sheet.get(name, [])]
@@ -100,11 +107,20 @@ class FundingImporter(Importer):
         return unit
 
     def _year(self, sheet, n, row):
+        """The year as a number (its range is the service's rule, checked with the line)."""
         try:
-            return services.check_year(count(row["year"]))
-        except (ValueError, ArithmeticError, TypeError, ValidationError):
+            return count(row["year"])
+        except (ValueError, ArithmeticError, TypeError):
             self.problem(sheet, n, self.sheets[sheet]["year"], _("Write a year such as 2025."))
-            return None
+            return False
+
+    def report(self, sheet, n, error, skip=()):
+        """A service's ValidationError at the row's cells (its fields are the sheet's keys)."""
+        fields = error.message_dict if hasattr(error, "error_dict") else {"code": error.messages}
+        for field, messages in fields.items():
+            if field not in skip:
+                for message in messages:
+                    self.problem(sheet, n, self.sheets[sheet].get(field, self.sheets[sheet]["code"]), message)
 
     def _funds(self, rows):
         seen = {}
@@ -122,9 +138,15 @@ class FundingImporter(Importer):
                 ("budgeted", money, _("Not an amount of yuan (at most two decimals).")),
                 ("disbursed", money, _("Not an amount of yuan (at most two decimals).")),
             ))
-            if "budgeted" in values and values["budgeted"] is None:
-                self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["budgeted"], _("Enter an amount in yuan."))
-            if None in (unit, year, category, source) or len(values) < 2:
+            unread = {k for k, v in (("year", year), ("category", category), ("source", source)) if v in (None, False)}
+            unread |= {"budgeted", "disbursed"} - set(values)
+            fields = {"year": year or None, "category": category, "source": source, "budgeted": values.get("budgeted"),
+                      "disbursed": values.get("disbursed"), "note": text(row["note"])}
+            try:
+                services.clean_funding(**fields)  # what record_funding will check
+            except ValidationError as exc:
+                self.report(FUNDS_SHEET, n, exc, skip=unread)  # a cell that could not be read is said once
+            if unit is None or unread:
                 continue
             key = (unit.pk, year, category, source)
             if key in seen:
@@ -133,9 +155,7 @@ class FundingImporter(Importer):
                                  "row": seen[key]})
                 continue
             seen[key] = n
-            self.lines.append((n, unit, {"year": year, "category": category, "source": source,
-                                         "budgeted": values["budgeted"], "disbursed": values["disbursed"],
-                                         "note": text(row["note"])[:200]}))
+            self.lines.append((n, unit, fields))
 
     def _population(self, rows):
         seen = {}
@@ -144,7 +164,12 @@ class FundingImporter(Importer):
                 continue  # the template lists every unit: an empty figure is not an error
             unit, year = self._unit(POPULATION_SHEET, n, row), self._year(POPULATION_SHEET, n, row)
             values = self.cells(POPULATION_SHEET, n, row, (("women", count, _("Not a whole number.")),))
-            if None in (unit, year) or "women" not in values:
+            unread = {k for k, v in (("year", year), ("women", values.get("women"))) if v in (None, False)}
+            try:
+                services.clean_population(year or None, values.get("women"))  # what record_population checks
+            except ValidationError as exc:
+                self.report(POPULATION_SHEET, n, exc, skip=unread)
+            if unit is None or unread:
                 continue
             if (unit.pk, year) in seen:
                 self.problem(POPULATION_SHEET, n, POPULATION_COLUMNS["code"],
@@ -161,22 +186,25 @@ class FundingImporter(Importer):
         return {"lines": len(self.lines), "population": len(self.population)}
 
     def save(self, progress=None):
-        changed, done, total = 0, 0, len(self.lines) + len(self.population)
-        try:
-            for _n, unit, fields in self.lines:
-                changed += services.record_funding(self.user, unit, origin="import", **fields)[1]
-                done += 1
-                if progress:
-                    progress(done, total)
-            for _n, unit, year, women in self.population:
-                changed += services.record_population(self.user, unit, year, women, origin="import")[1]
-                done += 1
-                if progress:
-                    progress(done, total)
-        except PermissionDenied as exc:  # the scope changed since the file was checked
-            raise ValidationError(str(exc)) from exc
+        """Each line through the service; what it refuses (a change since the check) is reported at its row."""
+        changed, total = 0, len(self.lines) + len(self.population)
+        work = [(FUNDS_SHEET, n, lambda unit=unit, fields=fields: services.record_funding(
+            self.user, unit, origin="import", **fields)) for n, unit, fields in self.lines]
+        work += [(POPULATION_SHEET, n, lambda unit=unit, year=year, women=women: services.record_population(
+            self.user, unit, year, women, origin="import")) for n, unit, year, women in self.population]
+        for done, (sheet, n, record) in enumerate(work, start=1):
+            try:
+                changed += record()[1]
+            except ValidationError as exc:
+                self.report(sheet, n, exc)
+            except PermissionDenied:
+                self.problem(sheet, n, self.sheets[sheet]["code"], _("This unit is no longer in your scope."))
+            except IntegrityError:  # a concurrent save took the same line first (savepoint rolled back)
+                self.problem(sheet, n, self.sheets[sheet]["code"],
+                             _("Someone saved this line at the same time. Check the file again."))
+            if progress:
+                progress(done, total)
         return changed
-
     @classmethod
     def describe(cls, summary, done=False):
         if done:
