@@ -106,14 +106,6 @@ class FundingImporter(Importer):
                          _("%(code)s is not a unit in your scope.") % {"code": code or "—"})
         return unit
 
-    def _year(self, sheet, n, row):
-        """The year as a number (its range is the service's rule, checked with the line)."""
-        try:
-            return count(row["year"])
-        except (ValueError, ArithmeticError, TypeError):
-            self.problem(sheet, n, self.sheets[sheet]["year"], _("Write a year such as 2025."))
-            return False
-
     def report(self, sheet, n, error, skip=()):
         """A service's ValidationError at the row's cells (its fields are the sheet's keys)."""
         fields = error.message_dict if hasattr(error, "error_dict") else {"code": error.messages}
@@ -125,7 +117,7 @@ class FundingImporter(Importer):
     def _funds(self, rows):
         seen = {}
         for n, row in rows:
-            unit, year = self._unit(FUNDS_SHEET, n, row), self._year(FUNDS_SHEET, n, row)
+            unit = self._unit(FUNDS_SHEET, n, row)
             category = CATEGORIES.get(text(row["category"]))
             if category is None:
                 self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["category"], _("Write one of: %(names)s.") % {
@@ -135,17 +127,20 @@ class FundingImporter(Importer):
                 self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["source"], _("Write one of: %(names)s.") % {
                     "names": "、".join(SOURCES)})
             values = self.cells(FUNDS_SHEET, n, row, (
+                ("year", count, _("Write a year such as 2025.")),
                 ("budgeted", money, _("Not an amount of yuan (at most two decimals).")),
                 ("disbursed", money, _("Not an amount of yuan (at most two decimals).")),
             ))
-            unread = {k for k, v in (("year", year), ("category", category), ("source", source)) if v in (None, False)}
-            unread |= {"budgeted", "disbursed"} - set(values)
-            fields = {"year": year or None, "category": category, "source": source, "budgeted": values.get("budgeted"),
+            # Cells that could not be read are reported once, by the parser, not again by the service.
+            unread = {"year", "budgeted", "disbursed"} - set(values)
+            unread |= {k for k, v in (("category", category), ("source", source)) if v is None}
+            year = values.get("year")
+            fields = {"year": year, "category": category, "source": source, "budgeted": values.get("budgeted"),
                       "disbursed": values.get("disbursed"), "note": text(row["note"])}
             try:
                 services.clean_funding(**fields)  # what record_funding will check
             except ValidationError as exc:
-                self.report(FUNDS_SHEET, n, exc, skip=unread)  # a cell that could not be read is said once
+                self.report(FUNDS_SHEET, n, exc, skip=unread)
             if unit is None or unread:
                 continue
             key = (unit.pk, year, category, source)
@@ -162,16 +157,17 @@ class FundingImporter(Importer):
         for n, row in rows:
             if text(row["women"]) == "":
                 continue  # the template lists every unit: an empty figure is not an error
-            unit, year = self._unit(POPULATION_SHEET, n, row), self._year(POPULATION_SHEET, n, row)
-            values = self.cells(POPULATION_SHEET, n, row, (("women", count, _("Not a whole number.")),))
-            unread = {k for k, v in (("year", year), ("women", values.get("women"))) if v in (None, False)}
+            unit = self._unit(POPULATION_SHEET, n, row)
+            values = self.cells(POPULATION_SHEET, n, row, (("year", count, _("Write a year such as 2025.")),
+                                                            ("women", count, _("Not a whole number."))))
+            unread, year = {"year", "women"} - set(values), values.get("year")
             try:
-                services.clean_population(year or None, values.get("women"))  # what record_population checks
+                services.clean_population(year, values.get("women"))  # what record_population checks
             except ValidationError as exc:
                 self.report(POPULATION_SHEET, n, exc, skip=unread)
             if unit is None or unread:
                 continue
-            if (unit.pk, year) in seen:
+            if year is not None and (unit.pk, year) in seen:
                 self.problem(POPULATION_SHEET, n, POPULATION_COLUMNS["code"],
                              _("%(code)s %(year)d is already on row %(row)d.") % {
                                  "code": unit.code, "year": year, "row": seen[(unit.pk, year)]})

@@ -211,6 +211,8 @@ def test_the_funding_check_finds_every_problem_the_commit_would_meet(tree, users
         ["350702003", "黄墩街道", Y, "其他", "同级财政", 1, None, "长" * 250],              # a note too long
         ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],              # unreadable year
         ["350702003", "黄墩街道", Y, "奖金", "同级财政", "1.234", None, ""],                # unreadable cells
+        ["350702003", "黄墩街道", None, "工作经费", "同级财政", 1, None, ""],               # no year
+        ["350702003", "黄墩街道", 0, "工作经费", "同级财政", 1, None, ""],                  # year 0
     ], population={"350702": 3_000_000_000, "350702003": "很多"})
     importer = FundingImporter(users.editor_a, tree.county_a).read(data)
     where = {(p.sheet, p.row, p.column): str(p.message) for p in importer.problems}
@@ -218,6 +220,7 @@ def test_the_funding_check_finds_every_problem_the_commit_would_meet(tree, users
     assert "过大" in where[(FUNDS_SHEET, 3, "预算金额（元）")]
     assert "金额" in where[(FUNDS_SHEET, 4, "预算金额（元）")]
     assert "200" in where[(FUNDS_SHEET, 5, "说明")]
+    assert "2000" in where[(FUNDS_SHEET, 8, "年度")] and "2000" in where[(FUNDS_SHEET, 9, "年度")]
     assert (POPULATION_SHEET, 2, "妇女人数") in where and (POPULATION_SHEET, 3, "妇女人数") in where
     assert len(where) == len(importer.problems)  # one problem per cell
     unreadable = {p for p in importer.problems if (p.row in (6, 7) and p.sheet == FUNDS_SHEET)
