@@ -1,14 +1,20 @@
 """Excel imports, all-or-nothing: what every import shares.
 
 An importer (a subclass of `Importer`, registered by its `kind`) says which sheets and columns its
-workbook has, how to read the rows and how to save them. This module owns the rest: the size
-limit, opening the workbook, missing sheets and columns, cell parsers that accept what people type
-in Excel, every problem reported at once (sheet, row, column, a Chinese message), and the job that
-checks an upload, waits for the user's confirmation and saves it in one transaction.
+workbook has, how to read the rows and how to save them. This module owns the rest: the limits
+(bytes, rows per sheet, cells, problems listed), opening the workbook, missing sheets and columns,
+cell parsers that accept what people type in Excel, every problem reported at once (sheet, row,
+column, a Chinese message), and the job that checks an upload, waits for the user's confirmation
+and saves it in one transaction.
+
+The check and the commit share one validation path: `parse` builds the records and runs the same
+validation the services run when saving them, so the commit can only meet what changed in between
+(a race). What it meets then is reported with sheet, row and column too (`ImportRefusedError`).
 """
 
 import datetime
 import io
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 YES, NO = "是", "否"
+# Generous for a cell of sheet XML (<c r="M12345" s="3" t="s"><v>123</v></c> is about 40 bytes).
+BYTES_PER_CELL = 300
 # Job.kind -> the importer class.
 IMPORTERS = {
     "conversion_import": "orgtree.conversion_excel.ConversionImporter",
@@ -36,6 +44,12 @@ class Problem:
     row: int
     column: str
     message: str
+
+    def __hash__(self):
+        return hash((self.sheet, self.row, self.column, str(self.message)))
+
+    def __eq__(self, other):
+        return isinstance(other, Problem) and self.as_dict() == other.as_dict()
 
     def as_dict(self):
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": str(self.message)}
@@ -95,24 +109,63 @@ def yes(value):
     raise ValueError
 
 
+class ImportRefusedError(Exception):
+    """The commit met problems (a change since the check): nothing was saved; `problems` say where.
+    `causes` are the errors behind them that leave a trace after the rollback (federation.audit.after_rollback)."""
+
+    def __init__(self, problems, causes=()):
+        super().__init__(problems)
+        self.problems = problems
+        self.causes = list(causes)
+
+
+def listed_problems():
+    """At most this many problems are kept and shown; the rest are counted."""
+    return settings.BANYAN["IMPORT_MAX_PROBLEMS"]
+
+
 class Importer:
     """Reads a workbook for `user` under `unit` (None: her whole scope) and saves it all or nothing.
 
-    Subclasses set `kind` and `sheets` ({sheet name: {key: column title}}, in the order read) and
-    implement `parse(rows_by_sheet)`, `is_empty()`, `summary()` and `save(progress)`.
+    Subclasses set `kind`, `sheets` ({sheet name: {key: column title}}, in the order read) and
+    `rows_per_unit` ({sheet name: rows allowed per unit in scope, as a multiple of the setting}), and
+    implement `units_in_scope()`, `parse(rows_by_sheet)`, `is_empty()`, `summary()` and `save(progress)`.
+    `save` reports what it meets through `problem()`, like `parse`: the commit then saves nothing.
     """
 
     kind = ""
     sheets = {}
     optional_sheets = ()
     empty_message = ""
+    rows_per_unit = {}
 
     def __init__(self, user, unit):
         self.user, self.unit = user, unit
         self.problems = []
+        self.problem_count = 0  # problems found, listed or not
+        self._reported = set()
+        self.causes = []  # errors met while saving, for ImportRefusedError.causes
 
     def problem(self, sheet, row, column, message):
-        self.problems.append(Problem(sheet, row, column, message))
+        found = Problem(sheet, row, column, message)
+        if found in self._reported:  # one fact is reported once
+            return
+        self._reported.add(found)
+        self.problem_count += 1
+        if len(self.problems) < listed_problems():
+            self.problems.append(found)
+
+    @property
+    def unlisted(self):
+        return self.problem_count - len(self.problems)
+
+    def max_rows(self, sheet):
+        """Rows a sheet may have: a multiple of the units the user may change, never below the minimum."""
+        if not hasattr(self, "_units"):
+            self._units = self.units_in_scope()
+        limits = settings.BANYAN
+        return max(limits["IMPORT_MIN_ROWS"],
+                   limits["IMPORT_ROWS_PER_UNIT"] * self.rows_per_unit.get(sheet, 1) * self._units)
 
     def read(self, data):
         limit = settings.BANYAN["IMPORT_MAX_BYTES"]
@@ -125,31 +178,81 @@ class Importer:
             return self
         from openpyxl import load_workbook
 
+        self._units = self.units_in_scope()
+        unreadable = _("This is not an Excel .xlsx file. Download the template and fill it in.")
+        try:
+            unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except (zipfile.BadZipFile, ValueError):
+            self.problem("", 0, "", unreadable)
+            return self
+        if unpacked > self.max_unpacked():
+            # Opening a workbook reads each sheet whole (openpyxl scans it for its size) before a single
+            # row is counted, so a file that holds far more than the row limits is refused unopened.
+            self.problem("", 0, "", _("The file holds more data than the row limits of your scope allow; split it "
+                                      "by township."))
+            return self
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-            self.problem("", 0, "", _("This is not an Excel .xlsx file. Download the template and fill it in."))
+            self.problem("", 0, "", unreadable)
             return self
-        found = {}
-        for name, columns in self.sheets.items():
-            if name not in book.sheetnames:
-                if name not in self.optional_sheets:
-                    self.problem(name, 0, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
-                continue
-            rows = book[name].iter_rows(values_only=True)
-            header = [text(v) for v in next(rows, ())]
-            missing = [title for title in columns.values() if title not in header]
-            if missing:
-                self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-                continue
-            index = {key: header.index(title) for key, title in columns.items()}
-            found[name] = [(n, {k: row[i] if i < len(row) else None for k, i in index.items()})
-                           for n, row in enumerate(rows, start=2) if any(v not in (None, "") for v in row)]
+        try:
+            found = self._rows(book)
+        except Exception:  # a damaged sheet fails while its rows are read
+            self.problem("", 0, "", unreadable)
+            found = None
+        finally:
+            book.close()
+        if found is None:
+            return self
         if not self.problems:
             self.parse(found)
         if not self.problems and self.is_empty():
             self.problem("", 0, "", self.empty_message or _("The file has nothing to import."))
         return self
+
+    def max_unpacked(self):
+        """Bytes the unzipped file may hold: its sheets at their row limits, BYTES_PER_CELL a cell, and room
+        for the rest (styles, names)."""
+        cells = sum(self.max_rows(name) * len(columns) for name, columns in self.sheets.items())
+        return min(cells, settings.BANYAN["IMPORT_MAX_CELLS"]) * BYTES_PER_CELL + 2**20
+
+    def _rows(self, book):
+        """{sheet: [(row number, {key: value})]} of the non-empty rows, or None when a limit is passed.
+
+        Rows are read one at a time and only up to the last column used, so a huge file is refused
+        after reading no more than the limit, never loaded whole."""
+        found, cells_left = {}, settings.BANYAN["IMPORT_MAX_CELLS"]
+        for name, columns in self.sheets.items():
+            if name not in book.sheetnames:
+                if name not in self.optional_sheets:
+                    self.problem(name, 0, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
+                continue
+            sheet = book[name]
+            header = [text(v) for v in next(sheet.iter_rows(max_row=1, max_col=settings.BANYAN[
+                "IMPORT_MAX_COLUMNS"], values_only=True), ())]
+            missing = [title for title in columns.values() if title not in header]
+            if missing:
+                self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
+                continue
+            index = {key: header.index(title) for key, title in columns.items()}
+            width, limit, rows = max(index.values()) + 1, self.max_rows(name), []
+            for n, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+                cells_left -= width
+                if cells_left < 0:
+                    self.problem(name, n, "", _("The file has more than %(cells)d cells; split it by township.")
+                                 % {"cells": settings.BANYAN["IMPORT_MAX_CELLS"]})
+                    return None
+                if not any(v not in (None, "") for v in row):
+                    continue
+                if len(rows) == limit:
+                    self.problem(name, n, "", _("The sheet “%(sheet)s” has more than %(rows)d rows, the limit for "
+                                                "your scope; split the file by township.")
+                                 % {"sheet": name, "rows": limit})
+                    return None
+                rows.append((n, {k: row[i] if i < len(row) else None for k, i in index.items()}))
+            found[name] = rows
+        return found
 
     def cells(self, sheet, n, row, parsers):
         """{key: parsed value} of a row; a problem for each cell that cannot be read."""
@@ -162,13 +265,22 @@ class Importer:
         return values
 
     def commit(self, progress=None):
-        """Save a clean read in one transaction; returns how many records changed."""
+        """Save a clean read in one transaction; returns how many records changed.
+
+        Raises `ImportRefusedError` (and saves nothing) when saving meets a problem the check could not see."""
         if self.problems:
             raise ValueError("commit() needs a read without problems")
         with transaction.atomic():
-            return self.save(progress)
+            changed = self.save(progress)
+            if self.problems:
+                raise ImportRefusedError(self.problems, self.causes)
+            return changed
 
     # For subclasses -------------------------------------------------------------------------
+
+    def units_in_scope(self):
+        """How many units the user may import for (the row limits grow with it)."""
+        return 0
 
     def parse(self, rows_by_sheet):
         raise NotImplementedError

@@ -261,6 +261,17 @@ BANYAN = {
     "TERM_YEARS": {"default": 5},
     # Uploads larger than this are refused with a message (and never read into memory twice).
     "IMPORT_MAX_BYTES": int(os.environ.get("BANYAN_IMPORT_MAX_MB", "20")) * 2**20,
+    # An import's sheet may have IMPORT_ROWS_PER_UNIT rows per unit the user may change (times the
+    # importer's factor: 4 for committee members and funding lines), never fewer than IMPORT_MIN_ROWS;
+    # a file over the limits is refused before it is parsed. At most IMPORT_MAX_PROBLEMS are listed.
+    "IMPORT_MIN_ROWS": 1000,
+    "IMPORT_ROWS_PER_UNIT": 5,
+    "IMPORT_MAX_CELLS": 1_000_000,
+    "IMPORT_MAX_COLUMNS": 60,
+    "IMPORT_MAX_PROBLEMS": 1000,
+    # A job still checking or importing after this many minutes has died (its worker was killed):
+    # it is marked failed and can be run again.
+    "IMPORT_TIMEOUT_MINUTES": {"validating": 15, "committing": 60},
     "EVIDENCE_MAX_BYTES": int(os.environ.get("BANYAN_EVIDENCE_MAX_MB", "10")) * 2**20,
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
@@ -287,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "prune-security-log-daily": {"task": "federation.prune_security_log", "schedule": crontab(hour=3, minute=0)},
+    "expire-stale-imports": {"task": "federation.expire_stale_jobs", "schedule": 5 * 60},
     "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,
                                                                                           day_of_week=1)},
 }

@@ -1,5 +1,10 @@
 """The pages every Excel import shares: upload (refused early when too large), then the job page
-that refreshes itself while the file is checked, lists every problem, and asks to confirm."""
+that refreshes itself while the file is checked, lists the problems, and asks to confirm.
+
+The request only stores the file and queues the work: checking and saving run in the Celery worker
+(inline only when there is no Redis, the embedded default). A confirmation starts the import once,
+however often it is posted; a job whose worker died is given up after a timeout and can be checked
+again from its page."""
 
 from django import forms
 from django.conf import settings
@@ -54,6 +59,8 @@ class ImportJobView(LoginRequiredMixin, TemplateView):
         self.job = jobs.select_related("unit").filter(pk=kwargs["pk"]).first()
         if self.job is None:
             raise Http404
+        if self.job.running and Job.expire_stale(Job.objects.filter(pk=self.job.pk)):
+            self.job.refresh_from_db()
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -66,7 +73,12 @@ class ImportJobView(LoginRequiredMixin, TemplateView):
                                         upload_url=upload, **kwargs)
 
     def post(self, request, pk):
-        if self.job.status == Job.Status.READY:
-            Job.objects.filter(pk=self.job.pk).update(status=Job.Status.COMMITTING, progress=0)
+        if request.POST.get("action") == "recheck":
+            # A failed or refused job: read the stored file again (the user confirms once more after).
+            if any(self.job.move(status, Job.Status.VALIDATING, progress=0, problems=[], problem_count=0)
+                   for status in (Job.Status.FAILED, Job.Status.INVALID)):
+                validate_import.delay(self.job.pk)
+        elif self.job.move(Job.Status.READY, Job.Status.COMMITTING, progress=0):
+            # Only the request whose conditional update moved the job queues the import.
             commit_import.delay(self.job.pk)
         return redirect(self.job)

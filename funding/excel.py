@@ -1,8 +1,11 @@
 """The funding workbook: funding records (one line per unit, year, category and source) and women
 population, for the units in the user's scope, imported all or nothing through federation.imports.
-Units are named by their division code. Column names are the contract in docs/funding.md."""
+Units are named by their division code. Each line is checked by the validation the services run
+when saving it (funding.services.clean_funding / clean_population), so a checked file meets nothing
+new at commit. Column names are the contract in docs/funding.md."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +65,7 @@ class FundingImporter(Importer):
     kind = "funding_import"
     sheets = {FUNDS_SHEET: FUNDS_COLUMNS, POPULATION_SHEET: POPULATION_COLUMNS}
     optional_sheets = (FUNDS_SHEET, POPULATION_SHEET)
+    rows_per_unit = {FUNDS_SHEET: 4, POPULATION_SHEET: 1}
 
     def __init__(self, user, unit):
         super().__init__(user, unit)
@@ -71,6 +75,9 @@ class FundingImporter(Importer):
     @property
     def empty_message(self):
         return _("The file has no funding line and no population figure to import.")
+
+    def units_in_scope(self):
+        return units_in_scope(self.user, self.unit).count()
 
     def parse(self, rows_by_sheet):
         rows = [r for name in (FUNDS_SHEET, POPULATION_SHEET) for _n, r in rows_by_sheet.get(name, [])]
@@ -87,17 +94,18 @@ class FundingImporter(Importer):
                          _("%(code)s is not a unit in your scope.") % {"code": code or "—"})
         return unit
 
-    def _year(self, sheet, n, row):
-        try:
-            return services.check_year(count(row["year"]))
-        except (ValueError, ArithmeticError, TypeError, ValidationError):
-            self.problem(sheet, n, self.sheets[sheet]["year"], _("Write a year such as 2025."))
-            return None
+    def report(self, sheet, n, error, skip=()):
+        """A service's ValidationError at the row's cells (its fields are the sheet's keys)."""
+        fields = error.message_dict if hasattr(error, "error_dict") else {"code": error.messages}
+        for field, messages in fields.items():
+            if field not in skip:
+                for message in messages:
+                    self.problem(sheet, n, self.sheets[sheet].get(field, self.sheets[sheet]["code"]), message)
 
     def _funds(self, rows):
         seen = {}
         for n, row in rows:
-            unit, year = self._unit(FUNDS_SHEET, n, row), self._year(FUNDS_SHEET, n, row)
+            unit = self._unit(FUNDS_SHEET, n, row)
             category = CATEGORIES.get(text(row["category"]))
             if category is None:
                 self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["category"], _("Write one of: %(names)s.") % {
@@ -107,12 +115,21 @@ class FundingImporter(Importer):
                 self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["source"], _("Write one of: %(names)s.") % {
                     "names": "、".join(SOURCES)})
             values = self.cells(FUNDS_SHEET, n, row, (
+                ("year", count, _("Write a year such as 2025.")),
                 ("budgeted", money, _("Not an amount of yuan (at most two decimals).")),
                 ("disbursed", money, _("Not an amount of yuan (at most two decimals).")),
             ))
-            if "budgeted" in values and values["budgeted"] is None:
-                self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["budgeted"], _("Enter an amount in yuan."))
-            if None in (unit, year, category, source) or len(values) < 2:
+            # Cells that could not be read are reported once, by the parser, not again by the service.
+            unread = {"year", "budgeted", "disbursed"} - set(values)
+            unread |= {k for k, v in (("category", category), ("source", source)) if v is None}
+            year = values.get("year")
+            fields = {"year": year, "category": category, "source": source, "budgeted": values.get("budgeted"),
+                      "disbursed": values.get("disbursed"), "note": text(row["note"])}
+            try:
+                services.clean_funding(**fields)  # what record_funding will check
+            except ValidationError as exc:
+                self.report(FUNDS_SHEET, n, exc, skip=unread)
+            if unit is None or unread:
                 continue
             key = (unit.pk, year, category, source)
             if key in seen:
@@ -121,20 +138,24 @@ class FundingImporter(Importer):
                                  "row": seen[key]})
                 continue
             seen[key] = n
-            self.lines.append((n, unit, {"year": year, "category": category, "source": source,
-                                         "budgeted": values["budgeted"], "disbursed": values["disbursed"],
-                                         "note": text(row["note"])[:200]}))
+            self.lines.append((n, unit, fields))
 
     def _population(self, rows):
         seen = {}
         for n, row in rows:
             if text(row["women"]) == "":
                 continue  # the template lists every unit: an empty figure is not an error
-            unit, year = self._unit(POPULATION_SHEET, n, row), self._year(POPULATION_SHEET, n, row)
-            values = self.cells(POPULATION_SHEET, n, row, (("women", count, _("Not a whole number.")),))
-            if None in (unit, year) or "women" not in values:
+            unit = self._unit(POPULATION_SHEET, n, row)
+            values = self.cells(POPULATION_SHEET, n, row, (("year", count, _("Write a year such as 2025.")),
+                                                            ("women", count, _("Not a whole number."))))
+            unread, year = {"year", "women"} - set(values), values.get("year")
+            try:
+                services.clean_population(year, values.get("women"))  # what record_population checks
+            except ValidationError as exc:
+                self.report(POPULATION_SHEET, n, exc, skip=unread)
+            if unit is None or unread:
                 continue
-            if (unit.pk, year) in seen:
+            if year is not None and (unit.pk, year) in seen:
                 self.problem(POPULATION_SHEET, n, POPULATION_COLUMNS["code"],
                              _("%(code)s %(year)d is already on row %(row)d.") % {
                                  "code": unit.code, "year": year, "row": seen[(unit.pk, year)]})
@@ -149,22 +170,25 @@ class FundingImporter(Importer):
         return {"lines": len(self.lines), "population": len(self.population)}
 
     def save(self, progress=None):
-        changed, done, total = 0, 0, len(self.lines) + len(self.population)
-        try:
-            for _n, unit, fields in self.lines:
-                changed += services.record_funding(self.user, unit, origin="import", **fields)[1]
-                done += 1
-                if progress:
-                    progress(done, total)
-            for _n, unit, year, women in self.population:
-                changed += services.record_population(self.user, unit, year, women, origin="import")[1]
-                done += 1
-                if progress:
-                    progress(done, total)
-        except PermissionDenied as exc:  # the scope changed since the file was checked
-            raise ValidationError(str(exc)) from exc
+        """Each line through the service; what it refuses (a change since the check) is reported at its row."""
+        changed, total = 0, len(self.lines) + len(self.population)
+        work = [(FUNDS_SHEET, n, lambda unit=unit, fields=fields: services.record_funding(
+            self.user, unit, origin="import", **fields)) for n, unit, fields in self.lines]
+        work += [(POPULATION_SHEET, n, lambda unit=unit, year=year, women=women: services.record_population(
+            self.user, unit, year, women, origin="import")) for n, unit, year, women in self.population]
+        for done, (sheet, n, record) in enumerate(work, start=1):
+            try:
+                changed += record()[1]
+            except ValidationError as exc:
+                self.report(sheet, n, exc)
+            except PermissionDenied:
+                self.problem(sheet, n, self.sheets[sheet]["code"], _("This unit is no longer in your scope."))
+            except IntegrityError:  # a concurrent save took the same line first (savepoint rolled back)
+                self.problem(sheet, n, self.sheets[sheet]["code"],
+                             _("Someone saved this line at the same time. Check the file again."))
+            if progress:
+                progress(done, total)
         return changed
-
     @classmethod
     def describe(cls, summary, done=False):
         if done:

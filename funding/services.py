@@ -40,8 +40,10 @@ def check_amount(value, field, required=True):
         raise ValidationError({field: _("Enter an amount in yuan.")}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError({field: _("An amount cannot be negative.")})
-    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+    if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({field: _("Enter yuan with at most two decimals.")})
+    if amount >= Decimal("1e12"):
+        raise ValidationError({field: _("The amount is too large (at most 999,999,999,999.99 yuan).")})
     return amount.quantize(Decimal("0.01"))
 
 
@@ -51,17 +53,55 @@ def _record_change(obj, user, created, before, fields, source):
                  audit.diff(before, after), source)
 
 
+def clean_funding(*, year, category, source, budgeted, disbursed=None, note=""):
+    """A funding line's values as saved, or ValidationError with every field's problems ({field: [..]}).
+    record_funding runs it, and the import runs it on each line when checking the file."""
+    errors, values = {}, {"category": category, "source": source, "note": note or ""}
+    checks = (("year", lambda: check_year(year)), ("budgeted", lambda: check_amount(budgeted, "budgeted")),
+              ("disbursed", lambda: check_amount(disbursed, "disbursed", False)))
+    for name, run in checks:
+        try:
+            values[name] = run()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if category not in Category.values:
+        errors["category"] = [_("Unknown category.")]
+    if source not in Source.values:
+        errors["source"] = [_("Unknown source.")]
+    if len(values["note"]) > 200:
+        errors["note"] = [_("A note has at most 200 characters (this one has %(count)d).") % {
+            "count": len(values["note"])}]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def clean_population(year, women):
+    """(year, women) as saved, or ValidationError ({field: [..]}): record_population and the import run it."""
+    errors = {}
+    try:
+        year = check_year(year)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        women = int(women)
+        if not 0 <= women <= 2_000_000_000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["women"] = [_("Enter a whole number of women.")]
+    if errors:
+        raise ValidationError(errors)
+    return year, women
+
+
 def record_funding(user, unit, *, year, category, source, budgeted, disbursed=None, note="", version=None,
                    origin="web"):
     """Create or update the line (unit, year, category, source). Returns (record, changed)."""
     scope.require(user, scope.CHANGE, unit)
-    year = check_year(year)
-    if category not in Category.values:
-        raise ValidationError({"category": _("Unknown category.")})
-    if source not in Source.values:
-        raise ValidationError({"source": _("Unknown source.")})
-    values = {"budgeted": check_amount(budgeted, "budgeted"), "disbursed": check_amount(disbursed, "disbursed", False),
-              "note": (note or "")[:200]}
+    cleaned = clean_funding(year=year, category=category, source=source, budgeted=budgeted, disbursed=disbursed,
+                            note=note)
+    year = cleaned.pop("year")
+    values = {k: cleaned[k] for k in RECORD_FIELDS}
     with transaction.atomic():
         record = FundingRecord.objects.select_for_update().filter(unit=unit, year=year, category=category,
                                                                   source=source).first()
@@ -85,9 +125,7 @@ def record_funding(user, unit, *, year, category, source, budgeted, disbursed=No
 def record_population(user, unit, year, women, *, origin="web"):
     """The women population of a unit in a year. Returns (row, changed)."""
     scope.require(user, scope.CHANGE, unit)
-    year = check_year(year)
-    if women is None or int(women) < 0:
-        raise ValidationError({"women": _("Enter a whole number of women.")})
+    year, women = clean_population(year, women)
     with transaction.atomic():
         row = WomenPopulation.objects.select_for_update().filter(unit=unit, year=year).first()
         if row is not None and row.women == int(women):

@@ -103,13 +103,39 @@ def resolve_people(user, unit, entries, *, source="web"):
     """The Person for each (name, id_number) entry of a list for `unit` (a ballot, a committee):
     the one with that ID number in the user's scope, else the unit's only unmerged record of that
     name (when neither has another ID number), else a new record. A fixed number of queries."""
+    found = match_people(user, unit, entries)
+    missing = [{"name": name, "id_number": number} for (name, number), person in zip(entries, found, strict=True)
+               if person is None]
+    created = iter(create_people(user, unit, missing, source=source)) if missing else iter(())
+    return [person if person is not None else next(created) for person in found]
+
+
+def new_person_problems(user, unit, entries, clashes):
+    """What create_people would refuse for the new people `entries` ((name, id_number)), checked by the
+    same rule without saving: {index: {field: [messages]}} (field values, the ID number against the
+    gender, birth date and people already registered — a holder outside the writer's scope joins
+    `clashes` —, the same ID number twice)."""
+    problems, numbers = {}, {}
+    for i, (name, number) in enumerate(entries):
+        errors = _errors(Person(unit=unit, name=name, id_number=number), user, clashes)
+        if errors:
+            problems[i] = ValidationError(errors).message_dict
+        if number and number in numbers:
+            problems.setdefault(i, {}).setdefault("id_number", []).append(
+                _("The same ID number is given for two people."))
+        numbers.setdefault(number, i)
+    return problems
+
+
+def match_people(user, unit, entries):
+    """The existing Person each entry resolves to (see resolve_people), None where one would be created."""
     numbers = [number for _name, number in entries if number]
     by_number = {p.id_number: p for p in scope.restrict(Person.objects.filter(merged_into=None), user)
                  .filter(id_number__in=numbers)} if numbers else {}
     by_name = {}
     for person in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
         by_name.setdefault(person.name, []).append(person)
-    found, missing = [], []
+    found = []
     for name, number in entries:
         person = by_number.get(number) if number else None
         if person is None:
@@ -117,10 +143,7 @@ def resolve_people(user, unit, entries, *, source="web"):
             if len(same_name) == 1 and (not number or not same_name[0].id_number):
                 person = same_name[0]
         found.append(person)
-        if person is None:
-            missing.append({"name": name, "id_number": number})
-    created = iter(create_people(user, unit, missing, source=source)) if missing else iter(())
-    return [person if person is not None else next(created) for person in found]
+    return found
 
 
 def update_person(user, person, changes, *, version=None, source="web"):

@@ -24,7 +24,7 @@ from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
-from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Unit
+from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term, Unit
 from orgtree.models.position import ServicePosition
 from orgtree.services import ConflictError
 
@@ -68,45 +68,191 @@ def version_of(village):
     return election.version if election else 0
 
 
+@dataclass(frozen=True)
+class Issue:
+    """A problem with a conversion: its message, and where it is (a Conversion field, or a Member field
+    and the member's index in `members`); the import maps it to a sheet, row and column."""
+
+    message: str
+    field: str = ""
+    member: int | None = None
+
+
+class InvalidConversionError(ValidationError):
+    """record_conversion refused the data: `issues` say what and where. ID numbers that belong to
+    someone the writer cannot see (`clashes`) are kept for the admins above once the transaction it
+    aborts has rolled back (federation.audit.after_rollback)."""
+
+    def __init__(self, issues, clashes=()):
+        super().__init__([i.message for i in issues])
+        self.issues = issues
+        self.clashes = list(clashes)
+
+    def after_rollback(self):
+        from orgtree.committees import keep_clash
+
+        for clash in self.clashes:
+            keep_clash(clash)
+
+
 def check(data):
-    """Problems with the data itself (before any scope or database check), in Chinese."""
+    """Problems with the data itself (before any scope or database check), as Issues in Chinese."""
     problems = []
     if data.held_on and data.held_on > timezone.localdate():
-        problems.append(_("The election date %(date)s is in the future.") % {"date": data.held_on})
+        problems.append(Issue(_("The election date %(date)s is in the future.") % {"date": data.held_on}, "held_on"))
     elif data.held_on:
         try:
             validate_event_date(data.held_on)
         except ValidationError as error:
-            problems += error.messages
-    problems += elections.turnout_problems(data.entitled, data.present)
+            problems += [Issue(m, "held_on") for m in error.messages]
+    problems += [Issue(m, "present") for m in elections.turnout_problems(data.entitled, data.present)]
     seen = set()
-    for m in data.members:
+    for i, m in enumerate(data.members):
         key = (m.name, m.id_number)
         if not m.name.strip():
-            problems.append(_("A member has no name."))
+            problems.append(Issue(_("A member has no name."), "name", i))
         elif key in seen:
-            problems.append(_("%(name)s is listed twice.") % {"name": m.name})
+            problems.append(Issue(_("%(name)s is listed twice.") % {"name": m.name}, "name", i))
         seen.add(key)
-    chairs = [m for m in data.members if m.role == Role.CHAIR]
-    if len(chairs) != 1:
-        problems.append(_("The new committee must elect exactly one chair (%(count)d entered).") % {
-            "count": len(chairs)})
-    for m in data.members:
+    chairs = [i for i, m in enumerate(data.members) if m.role == Role.CHAIR]
+    if len(chairs) != 1 and data.members:  # no members at all: the election rules say so, once
+        message = _("The new committee must elect exactly one chair (%(count)d entered).") % {"count": len(chairs)}
+        problems.append(Issue(message, "role", chairs[1]) if chairs else Issue(message))
+    for i, m in enumerate(data.members):
         if m.role == Role.VICE_CHAIR and not m.vice_chair_type:
-            problems.append(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
-                            % {"name": m.name})
-    for label, value in ((_("the chair's pay"), data.chair_pay), (_("the party secretary's pay"),
-                                                                   data.secretary_pay)):
+            problems.append(Issue(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
+                                  % {"name": m.name}, "vice_chair_type", i))
+    last = timezone.localdate().year + 1
+    if data.pay_year is not None and not 2000 <= data.pay_year <= last:
+        problems.append(Issue(_("Enter a year from 2000 to %(last)d.") % {"last": last}, "pay_year"))
+    for name, label, value in (("chair_pay", _("the chair's pay"), data.chair_pay),
+                               ("secretary_pay", _("the party secretary's pay"), data.secretary_pay)):
         if value is not None and value < 0:
-            problems.append(_("%(what)s cannot be negative.") % {"what": label})
+            problems.append(Issue(_("%(what)s cannot be negative.") % {"what": label}, name))
     return problems
+
+
+def validate(user, village, data, clashes=None):
+    """Every problem saving `data` for `village` would meet now, as Issues; empty when it can be saved.
+    ID numbers held by someone the writer cannot see are added to `clashes` (committees.UNUSABLE_HERE).
+
+    The one validation path: record_conversion runs it before writing, and the Excel import runs it
+    on each row when checking the file, so a checked file meets nothing new when it is saved (unless
+    the data changed in between). It covers the data (check()), the fields of the records to be
+    written (lengths, ranges, digits), the people to be created (ID number, gender, registered
+    elsewhere), the terms already recorded, and the election rules of orgtree.elections."""
+    checked = check(data)
+    said = {i.field for i in checked if i.member is None}
+    fields = [i for i in _field_issues(village, data) if i.field not in said]  # one problem per value
+    unstorable = {i.field for i in fields}
+    # A turnout figure that cannot be stored is reported as such, not again as a failed quorum.
+    issues = [i for i in checked if not (i.field == "present" and unstorable & {"entitled", "present"})]
+    issues += fields
+    people, people_issues = _people(user, village, data, clashes if clashes is not None else [])
+    issues += people_issues
+    existing = current_election(village)
+    issues += _term_issues(village, data, existing)
+    # The election rules, on the election record_conversion would certify (in memory, nothing saved).
+    election = Election(unit=village, kind=Election.Kind.CONVERSION, votes_itemized=False, held_on=data.held_on,
+                        entitled=data.entitled, present=data.present, seats=len(people))
+    candidates = [Candidate(election=election, person=p) for p in people.values()]
+    officers = [OfficerChoice(election=election, person=people[i], **_officer_fields(m, data))
+                for i, m in enumerate(data.members) if i in people and m.role != Role.EXECUTIVE]
+    said = {i.message for i in issues}
+    issues += [Issue(m) for m in elections.violations(election, candidates, officers) if m not in said
+               and not (unstorable & {"entitled", "present"} and m in elections.turnout_problems(
+                   data.entitled, data.present))]
+    return list(dict.fromkeys(issues))
+
+
+def _errors(exc, fields):
+    """(field, message) of a model ValidationError, its fields renamed by `fields` (others: the record)."""
+    return [(fields.get(name, ""), m) for name, messages in exc.message_dict.items() for m in messages]
+
+
+def _field_issues(village, data):
+    """The values as the saved records' fields check them (ranges, digits), without saving."""
+    from funding.models import ChairPay
+
+    found = []
+    election = Election(unit=village, kind=Election.Kind.CONVERSION, held_on=data.held_on, entitled=data.entitled,
+                        present=data.present, seats=min(len(data.members), 32767))
+    try:
+        election.full_clean(exclude=["unit", "created_by", "certified_by", "version"], validate_unique=False,
+                            validate_constraints=False)
+    except ValidationError as exc:
+        found += _errors(exc, {"held_on": "held_on", "entitled": "entitled", "present": "present"})
+    if data.chair_pay is not None and data.held_on:
+        pay = ChairPay(unit=village, year=data.pay_year or data.held_on.year, chair_annual=data.chair_pay,
+                       party_secretary_annual=data.secretary_pay)
+        try:
+            pay.full_clean(exclude=["unit", "recorded_by"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            found += _errors(exc, {"year": "pay_year", "chair_annual": "chair_pay",
+                                   "party_secretary_annual": "secretary_pay"})
+    return [Issue(m, f) for f, m in found]
+
+
+def _people(user, village, data, clashes):
+    """({member index: Person, saved or a stand-in for one to be created}, Issues): who each member
+    would be, as resolve_people will find or create her. A member resolving to someone already
+    listed is left out of the first and reported."""
+    from orgtree.committees import match_people, new_person_problems
+    from orgtree.models import Person
+
+    entries = [(m.name, m.id_number) for m in data.members]
+    found = match_people(user, village, entries)
+    new = [i for i, person in enumerate(found) if person is None]
+    issues = []
+    for j, fields in new_person_problems(user, village, [entries[i] for i in new], clashes).items():
+        invalid_number = "id_number" in fields and any(m in fields["id_number"] for m in _format_messages(
+            entries[new[j]][1]))
+        for name, messages in fields.items():
+            if invalid_number and name in ("gender", "birth_date"):
+                continue  # follows from the malformed number, reported once
+            column = "name" if name == "name" else "id_number"
+            issues += [Issue(m, column, new[j]) for m in messages]
+    people, seen = {}, set()
+    for i, person in enumerate(found):
+        if person is None:
+            person = Person(pk=-1 - i, unit=village, name=data.members[i].name)  # a stand-in, never saved
+        elif person.pk in seen:
+            issues.append(Issue(_("%(name)s is listed twice.") % {"name": data.members[i].name}, "name", i))
+            continue
+        seen.add(person.pk)
+        people[i] = person
+    return people, issues
+
+
+def _format_messages(number):
+    from orgtree.idnumber import validate_id_number
+
+    try:
+        validate_id_number(number)
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+def _term_issues(village, data, existing):
+    """The dates certify_election (first record) or _amend (correction) would refuse."""
+    if not data.held_on:
+        return []
+    if existing is None:
+        previous = Term.objects.filter(unit=village, ended_on__isnull=True).first()
+        if previous is not None and data.held_on < previous.started_on:
+            return [Issue(_("The election date is before the current term started."), "held_on")]
+        return []
+    term = getattr(existing, "opened_term", None)
+    if data.held_on != existing.held_on and term is not None and term.ended_on is not None \
+            and data.held_on >= term.ended_on:
+        return [Issue(_("The election date must be before the next term began (%(date)s).")
+                      % {"date": term.ended_on}, "held_on")]
+    return []
 
 
 def record_conversion(user, village, data, *, expected_version=None, source="web"):
     """Create or amend the conversion record of `village`; returns the (certified) election."""
-    problems = check(data)
-    if problems:
-        raise ValidationError(problems)
     with transaction.atomic():
         village = Unit.objects.select_for_update().get(pk=village.pk)  # one writer per village at a time
         scope.require(user, scope.CHANGE, village)
@@ -115,6 +261,10 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         existing = current_election(village)
         if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
             raise ConflictError(village)
+        clashes = []
+        issues = validate(user, village, data, clashes)
+        if issues:
+            raise InvalidConversionError(issues, clashes)
         people = resolve_people(user, village, [(m.name, m.id_number) for m in data.members], source=source)
         if existing is None:
             election = _first_record(user, village, data, people, source)

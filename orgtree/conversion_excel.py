@@ -1,21 +1,34 @@
 """The 会改联 spreadsheet: a template pre-filled with exactly the villages in scope, and its reader.
 
 Sheet 1 has one row per village, sheet 2 one row per committee member keyed by the village code.
-`ConversionImporter` (federation.imports: size limit, sheets, cell parsers, every problem at once,
-one transaction) builds the Conversion records and saves them through record_conversion, so an
-unchanged file changes nothing. Column names are the contract documented in docs/conversion-excel.md.
+`ConversionImporter` (federation.imports: limits, sheets, cell parsers, every problem at once,
+one transaction) builds the Conversion records, checks each with orgtree.conversion.validate (the
+validation record_conversion runs before saving) and saves them through record_conversion, so an
+unchanged file changes nothing and a checked file meets nothing new at commit. Each problem is
+mapped to its sheet, row and column. Column names are the contract in docs/conversion-excel.md.
 """
 
-from django.core.exceptions import ValidationError
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import scope
 from federation.imports import NO, YES, Importer, count, date, money, text, yes
 from federation.workbook import Workbook
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.conversion import CHAIR_FLAGS, Conversion, Member, check, current_election, record_conversion
+from orgtree.committees import keep_clash
+from orgtree.conversion import (
+    CHAIR_FLAGS,
+    Conversion,
+    InvalidConversionError,
+    Issue,
+    Member,
+    current_election,
+    record_conversion,
+    validate,
+)
 from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import Office, Role, Unit, ViceChairType
 from orgtree.models.position import ServicePosition
@@ -95,15 +108,20 @@ def build_template(user, unit):
 class ConversionImporter(Importer):
     kind = "conversion_import"
     sheets = {VILLAGE_SHEET: VILLAGE_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
+    rows_per_unit = {VILLAGE_SHEET: 1, MEMBER_SHEET: 4}
 
     def __init__(self, user, unit):
         super().__init__(user, unit)
         self.conversions = {}  # village pk -> Conversion
         self.villages = {}     # village pk -> Unit
+        self.where = {}        # village pk -> (its row, [the row of each member])
 
     @property
     def empty_message(self):
         return _("No village in the file has a conversion date: nothing to import.")
+
+    def units_in_scope(self):
+        return villages_in_scope(self.user, self.unit).count()
 
     def parse(self, rows_by_sheet):
         self._villages(rows_by_sheet[VILLAGE_SHEET])
@@ -122,11 +140,37 @@ class ConversionImporter(Importer):
         for i, (pk, data) in enumerate(self.conversions.items(), start=1):
             village = self.villages[pk]
             before = current_election(village)
-            after = record_conversion(self.user, village, data, source="import")
+            try:
+                after = record_conversion(self.user, village, data, source="import")
+            except InvalidConversionError as exc:  # the data changed since the check
+                self.report(pk, exc.issues)
+                self.causes.append(exc)
+                continue
+            except ValidationError as exc:
+                self.report(pk, [Issue(m) for m in exc.messages])
+                self.causes.append(exc)
+                continue
+            except PermissionDenied:
+                self.report(pk, [Issue(_("This village is no longer in your scope."))])
+                continue
+            except IntegrityError:  # a concurrent save took the same record first (savepoint rolled back)
+                self.report(pk, [Issue(_("Someone saved this village at the same time. Check the file again."))])
+                continue
             changed += before is None or before.version != after.version
             if progress:
                 progress(i, len(self.conversions))
         return changed
+
+    def report(self, pk, issues):
+        """Each Issue of a village at its sheet, row and column."""
+        row, member_rows = self.where[pk]
+        for issue in issues:
+            if issue.member is not None:
+                self.problem(MEMBER_SHEET, member_rows[issue.member],
+                             MEMBER_COLUMNS.get(issue.field, MEMBER_COLUMNS["name"]), issue.message)
+            else:
+                self.problem(VILLAGE_SHEET, row, VILLAGE_COLUMNS.get(issue.field, VILLAGE_COLUMNS["code"]),
+                             issue.message)
 
     @classmethod
     def describe(cls, summary, done=False):
@@ -144,13 +188,22 @@ class ConversionImporter(Importer):
     def _villages(self, rows):
         codes = {text(row["code"]) for _n, row in rows}
         allowed = {u.code: u for u in villages_in_scope(self.user, self.unit).filter(code__in=codes)}
-        self.rows = {}
+        known = dict(Unit.objects.filter(code__in=codes - set(allowed)).values_list("code", "kind"))
+        self.rows, self.refused = {}, set()
         for n, row in rows:
             code = text(row["code"])
             village = allowed.get(code)
             if village is None:
-                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"],
-                             _("%(code)s is not a village or community in your scope.") % {"code": code or "—"})
+                self.refused.add(code)
+                if not code:
+                    message = _("The division code is empty.")
+                elif code not in known:
+                    message = _("%(code)s is not a known division code.") % {"code": code}
+                elif known[code] not in GRASSROOTS_KINDS:
+                    message = _("%(code)s is not a village or community.") % {"code": code}
+                else:
+                    message = _("%(code)s is not a village or community in your scope.") % {"code": code}
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], message)
                 continue
             if village.pk in self.villages:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
@@ -169,9 +222,8 @@ class ConversionImporter(Importer):
             home = text(row["womens_home"])
             if home not in HOMES:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 规范化."))
-            if values.get("held_on") and values["held_on"] > timezone.localdate():
-                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["held_on"],
-                             _("The election date %(date)s is in the future.") % {"date": values["held_on"]})
+            if "held_on" not in values:
+                self.refused.add(code)
             self.villages[village.pk] = village
             self.rows[code] = (n, village, values, HOMES.get(home, ""))
 
@@ -179,6 +231,8 @@ class ConversionImporter(Importer):
         self.members = {}
         for n, row in rows:
             code = text(row["code"])
+            if code in self.refused:
+                continue  # the village's row is refused on the first sheet: reported there, once
             if code not in self.rows:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["code"],
                              _("%(code)s has no conversion date on the first sheet.") % {"code": code or "—"})
@@ -188,18 +242,17 @@ class ConversionImporter(Importer):
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["name"], _("A member has no name."))
                 continue
             id_number = normalize(text(row["id_number"]))
-            if id_number:
+            if id_number:  # validate() says the same of members it sees: the problem is listed once
                 try:
                     validate_id_number(id_number)
                 except ValidationError as exc:
-                    self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["id_number"], " ".join(exc.messages))
+                    for message in exc.messages:
+                        self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["id_number"], message)
             role = ROLES.get(text(row["role"]) or "执委")
             if role is None:
                 self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["role"], _("Write 主席, 副主席, 常委 or 执委."))
                 continue
-            vice_type = VICE_TYPES.get(text(row["vice_chair_type"]), "")
-            if role == Role.VICE_CHAIR and not vice_type:
-                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["vice_chair_type"], _("Write 专职, 兼职 or 挂职."))
+            vice_type = VICE_TYPES.get(text(row["vice_chair_type"]), "")  # a vice-chair's: validate() says
             key = (name, id_number)
             listed = self.members.setdefault(code, {})
             if key in listed:
@@ -210,17 +263,20 @@ class ConversionImporter(Importer):
             listed[key] = (n, Member(name, id_number, role, vice_type))
 
     def _check(self):
+        """Each village through the validation record_conversion runs, its problems mapped to cells."""
         for code, (n, village, values, home) in self.rows.items():
             if "held_on" not in values:
                 continue
-            members = [m for _row, m in self.members.get(code, {}).values()]
+            listed = list(self.members.get(code, {}).values())
             data = Conversion(
-                held_on=values["held_on"], members=members, entitled=values.get("entitled"),
+                held_on=values["held_on"], members=[m for _row, m in listed], entitled=values.get("entitled"),
                 present=values.get("present"), chair_flags={f: values.get(f, False) for f in CHAIR_FLAGS},
                 pay_year=values.get("pay_year"), chair_pay=values.get("chair_pay"),
                 secretary_pay=values.get("secretary_pay"), womens_home=home,
                 childrens_home=values.get("childrens_home", False))
-            for message in check(data):
-                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], f"{village.name}: {message}")
+            self.where[village.pk] = (n, [row for row, _m in listed])
+            clashes = []
+            self.report(village.pk, validate(self.user, village, data, clashes))
+            for clash in clashes:  # a probe by file reaches the admins above like one by form
+                keep_clash(clash)
             self.conversions[village.pk] = data
-

@@ -213,3 +213,53 @@ def test_a_closed_unit_shows_its_standards_and_is_not_measured(api, client, tree
     assert body["compliance"]["chair_pay"] == {"met": 0, "missed": 0, "unknown": 0}
     client.force_login(users.editor_a)
     assert client.get(reverse("funding:funding", args=[tree.village_a3.pk]), {"year": Y}).status_code == 200
+
+
+def test_the_funding_check_finds_every_problem_the_commit_would_meet(tree, users):
+    from federation.imports import ImportRefusedError
+
+    data = workbook(users.editor_a, tree.county_a, funds=[
+        ["350702003", "黄墩街道", 1999, "工作经费", "同级财政", 1, None, ""],                # a year out of range
+        ["350702003", "黄墩街道", Y, "项目经费", "同级财政", 10**12, None, ""],             # too large to store
+        ["350702003", "黄墩街道", Y, "以奖代补", "同级财政", None, 5, ""],                  # no budget
+        ["350702003", "黄墩街道", Y, "其他", "同级财政", 1, None, "长" * 250],              # a note too long
+        ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],              # unreadable year
+        ["350702003", "黄墩街道", Y, "奖金", "同级财政", "1.234", None, ""],                # unreadable cells
+        ["350702003", "黄墩街道", None, "工作经费", "同级财政", 1, None, ""],               # no year
+        ["350702003", "黄墩街道", 0, "工作经费", "同级财政", 1, None, ""],                  # year 0
+    ], population={"350702": 3_000_000_000, "350702003": "很多"})
+    importer = FundingImporter(users.editor_a, tree.county_a).read(data)
+    where = {(p.sheet, p.row, p.column): str(p.message) for p in importer.problems}
+    assert "2000" in where[(FUNDS_SHEET, 2, "年度")]
+    assert "过大" in where[(FUNDS_SHEET, 3, "预算金额（元）")]
+    assert "金额" in where[(FUNDS_SHEET, 4, "预算金额（元）")]
+    assert "200" in where[(FUNDS_SHEET, 5, "说明")]
+    assert "2000" in where[(FUNDS_SHEET, 8, "年度")] and "2000" in where[(FUNDS_SHEET, 9, "年度")]
+    assert (POPULATION_SHEET, 2, "妇女人数") in where and (POPULATION_SHEET, 3, "妇女人数") in where
+    assert len(where) == len(importer.problems)  # one problem per cell
+    unreadable = {p for p in importer.problems if (p.row in (6, 7) and p.sheet == FUNDS_SHEET)
+                  or (p.sheet, p.row) == (POPULATION_SHEET, 3)}
+    assert unreadable
+    check = set(importer.problems)
+    importer.problems, importer._reported, importer.problem_count = [], set(), 0
+    with pytest.raises(ImportRefusedError) as refused:
+        importer.commit()
+    assert set(refused.value.problems) == check - unreadable
+    assert not FundingRecord.objects.exists() and not WomenPopulation.objects.exists()
+
+
+def test_a_funding_commit_that_meets_a_scope_change_reports_each_row(tree, users):
+    from federation.imports import ImportRefusedError
+    from federation.models import UserScope
+
+    data = workbook(users.editor_a, tree.county_a, funds=[
+        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""]], population={"350702": 150000})
+    importer = FundingImporter(users.editor_a, tree.county_a).read(data)
+    assert importer.problems == []
+    UserScope.objects.filter(user=users.editor_a).delete()
+    importer.user = type(users.editor_a).objects.get(pk=users.editor_a.pk)  # as the worker loads her
+    with pytest.raises(ImportRefusedError) as refused:
+        importer.commit()
+    assert {(p.sheet, p.row, p.column) for p in refused.value.problems} == {
+        (FUNDS_SHEET, 2, "区划代码"), (POPULATION_SHEET, 2, "区划代码")}
+    assert not FundingRecord.objects.exists()

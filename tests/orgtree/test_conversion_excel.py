@@ -9,10 +9,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from federation.imports import ImportRefusedError
 from federation.models import Job
+from orgtree.choices import Form, Kind
 from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, build_template
 from orgtree.conversion_excel import ConversionImporter as Reader
-from orgtree.models import ElectionAmendment, Office, Term, Unit
+from orgtree.models import Election, ElectionAmendment, IdNumberClash, Office, Person, Term, Unit
+from tests.conftest import make
 from tests.orgtree.test_idnumber import id_number
 
 
@@ -90,9 +93,10 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users
     assert (MEMBER_SHEET, 3, "姓名") in found and "两次" in text             # duplicate member
     assert (MEMBER_SHEET, 4, "身份证号") in found and (MEMBER_SHEET, 4, "职务") in found
     assert (VILLAGE_SHEET, 5, "区划代码") in found and "管理范围" in text      # county B's village
-    assert (VILLAGE_SHEET, 6, "区划代码") in found                            # unknown code
-    assert (MEMBER_SHEET, 5, "区划代码") in found and (MEMBER_SHEET, 6, "区划代码") in found
-    assert len(reader.problems) >= 10
+    assert (VILLAGE_SHEET, 6, "区划代码") in found and "不是已知的区划代码" in text  # unknown code
+    # Their members are not reported again: the refused village row says it once.
+    assert not {(MEMBER_SHEET, 5, "区划代码"), (MEMBER_SHEET, 6, "区划代码")} & found
+    assert len(reader.problems) >= 9
     assert not Term.objects.exists()
 
 
@@ -211,3 +215,124 @@ def test_progress_of_a_running_job_comes_from_the_cache(tree, users):
     job.status = Job.Status.DONE
     job.progress = 100
     assert job.live_progress() == 100
+
+
+# --- the check runs every rule the commit runs ------------------------------------------------
+
+def breaking_every_rule(tree, users):
+    """A workbook in which every village row breaks a different rule, each in well-formed cells, plus
+    rows whose cells cannot be read at all. Returns (data, {(sheet, row, column): word of the message})."""
+    villages = [make(tree.township_a, Kind.VILLAGE, f"试验{i}村", f"3507020032{i:02d}", form=Form.CONGRESS)
+                for i in range(10, 24)]
+    # Someone outside the editor's scope already has this ID number.
+    taken = id_number(area="350703", sequence="004")
+    Person.objects.create(unit=tree.village_b1, name="外县人", id_number=taken)
+    # A village whose current term began after the date in the file.
+    late = villages[13]
+    renewal = Election.objects.create(unit=late, kind=Election.Kind.RENEWAL, votes_itemized=False,
+                                      status=Election.Status.CERTIFIED, held_on=datetime.date(2023, 5, 1))
+    Term.objects.create(unit=late, number=1, started_on=datetime.date(2023, 5, 1),
+                        due_on=datetime.date(2028, 5, 1), election=renewal)
+    rows = {v.code: {**GOOD} for v in villages}
+    members = [[v.code, f"主席{i}", None, "主席", None] for i, v in enumerate(villages)]
+    expected = {}
+
+    def member(village, row, word, column):
+        members.append(row)
+        expected[(MEMBER_SHEET, len(members) + 1, column)] = word
+
+    v = [x.code for x in villages]
+    rows[v[0]].update({"应到人数": 100, "实到人数": 120})                          # more present than entitled
+    rows[v[1]].update({"应到人数": 100, "实到人数": 50})                           # no quorum
+    rows[v[2]].update({"应到人数": 10**20})                                       # beyond any integer field
+    rows[v[3]].update({"主席年报酬（元）": 12_345_678_901})                         # more digits than stored
+    rows[v[4]].update({"报酬年度": 99999})                                       # not a storable year
+    rows[v[5]].update({"会改联选举日期": "2999-01-01"})                             # in the future
+    members.pop(6)                                                              # v[6]: no chair
+    members.insert(6, [v[6], "执委六", None, "执委", None])
+    member(v[7], [v[7], "二号主席", None, "主席", None], "一名主席", "职务")              # a second chair
+    member(v[8], [v[8], "副主席八", None, "副主席", None], "副主席", "副主席类型")        # vice-chair, no type
+    member(v[9], [v[9], "长" * 80, None, "执委", None], "50", "姓名")                  # the 80-character name
+    member(v[10], [v[10], "男委员", id_number(sequence="013"), "执委", None], "性别", "身份证号")  # a man's number
+    member(v[11], [v[11], "重号甲", id_number(sequence="024"), "执委", None], "", "")
+    expected.pop((MEMBER_SHEET, len(members) + 1, ""))
+    member(v[11], [v[11], "重号乙", id_number(sequence="024"), "执委", None], "同一个身份证号", "身份证号")
+    member(v[12], [v[12], "重登记", taken, "执委", None], "不能在此使用", "身份证号")    # held in another county
+    expected.update({
+        (VILLAGE_SHEET, 0, "实到人数"): "多于", (VILLAGE_SHEET, 1, "实到人数"): "2/3",
+        (VILLAGE_SHEET, 2, "应到人数"): "", (VILLAGE_SHEET, 3, "主席年报酬（元）"): "",
+        (VILLAGE_SHEET, 4, "报酬年度"): "", (VILLAGE_SHEET, 5, "会改联选举日期"): "未来",
+        (VILLAGE_SHEET, 6, "区划代码"): "一名主席", (VILLAGE_SHEET, 13, "会改联选举日期"): "届",
+    })
+    rows[v[13]]["会改联选举日期"] = "2021-03-15"
+    book = load_workbook(io.BytesIO(filled(users.editor_a, tree.county_a, rows, members)))
+    # And cells that cannot be read (found by the check only: they never become records).
+    book[VILLAGE_SHEET].append(["999999999999", "不存在", "2021-01-01"])
+    book[VILLAGE_SHEET].append([tree.township_a.code, "街道", "2021-01-01"])
+    book[VILLAGE_SHEET].append([tree.village_a1.code, "黄墩社区", "去年", *[None] * 9, "无", "否"])
+    out = io.BytesIO()
+    book.save(out)
+    header_rows = {r[0].value: r[0].row for r in load_workbook(io.BytesIO(out.getvalue()))[VILLAGE_SHEET]
+                   .iter_rows(min_row=2)}
+    located = {}
+    for (sheet, row, column), word in expected.items():
+        located[(sheet, header_rows[v[row]] if sheet == VILLAGE_SHEET else row, column)] = word
+    return out.getvalue(), located
+
+
+def test_the_check_finds_every_problem_the_commit_would_meet(tree, users):
+    data, expected = breaking_every_rule(tree, users)
+    reader = Reader(users.editor_a, tree.county_a).read(data)
+    check = set(reader.problems)
+    where = {(p.sheet, p.row, p.column): str(p.message) for p in check}
+    for cell, word in expected.items():  # each broken rule, at the right sheet, row and column
+        assert cell in where, cell
+        assert word in where[cell], (cell, where[cell])
+    assert len({(p.sheet, p.row) for p in check}) == len(check)  # one fact, reported once
+    # The number held in the other county is not named, and the probe reaches the city's admins.
+    assert IdNumberClash.objects.filter(attempted_name="重登记", unit=tree.city).exists()
+    unreadable = {p for p in check if p.sheet == VILLAGE_SHEET and p.row > 1 + 3 + 14}  # appended last
+    assert {p.column for p in unreadable} == {"区划代码", "会改联选举日期"}
+    assert "不是已知的区划代码" in " ".join(str(p.message) for p in unreadable)
+    assert "不是村或社区" in " ".join(str(p.message) for p in unreadable)
+
+    # The commit, with the check's refusal taken away, meets exactly the same problems.
+    reader.problems, reader._reported, reader.problem_count = [], set(), 0
+    with pytest.raises(ImportRefusedError) as refused:
+        reader.commit()
+    assert set(refused.value.problems) == check - unreadable
+    assert not Term.objects.filter(unit__name__startswith="试验", election__kind="conversion").exists()
+
+
+def test_a_commit_that_meets_a_change_reports_it_at_its_cell(tree, users):
+    """Between check and confirm someone registers the ID number elsewhere: the commit is refused,
+    with the member's sheet, row and column, and nothing is saved."""
+    code = tree.village_a1.code
+    number = id_number(sequence="026")
+    data = filled(users.editor_a, tree.county_a, {code: GOOD},
+                  [[code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]])
+    reader = Reader(users.editor_a, tree.county_a).read(data)
+    assert reader.problems == []
+    Person.objects.create(unit=tree.village_b1, name="别人", id_number=number)
+    with pytest.raises(ImportRefusedError) as refused:
+        reader.commit()
+    [problem] = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column) == (MEMBER_SHEET, 3, "身份证号")
+    assert [cause.clashes[0].attempted_name for cause in refused.value.causes] == ["新委员"]  # kept after rollback
+    assert not Term.objects.exists() and Person.objects.filter(name="林秀英").count() == 0
+
+
+def test_the_commit_of_a_job_lists_its_problems_with_cells(client, tree, users):
+    code = tree.village_a1.code
+    number = id_number(sequence="026")
+    client.force_login(users.editor_a)
+    upload(client, tree.county_a, filled(users.editor_a, tree.county_a, {code: GOOD}, [
+        [code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]]))
+    job = Job.objects.get()
+    assert job.status == Job.Status.READY
+    Person.objects.create(unit=tree.village_b1, name="别人", id_number=number)
+    client.post(job.get_absolute_url())
+    job.refresh_from_db()
+    assert job.status == Job.Status.INVALID and job.problem_count == 1
+    assert job.problems[0]["sheet"] == MEMBER_SHEET and job.problems[0]["row"] == 3
+    assert job.problems[0]["column"] == "身份证号"
