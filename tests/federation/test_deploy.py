@@ -69,3 +69,12 @@ def test_the_dashboard_draws_its_chart_from_a_static_script(client, users, tree)
     client.force_login(users.viewer)
     page = client.get(reverse("orgtree:dashboard", args=[tree.city.pk])).content.decode()
     assert "js/dashboard.js" in page and 'id="chart-data"' in page
+
+
+def test_the_readme_lists_every_variable_the_settings_read():
+    settings_source = (ROOT / "federation/settings.py").read_text()
+    read = set(re.findall(r'(?:os\.environ\.get|env_bool|env_list)\("([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'os\.environ\["([A-Z_]+)"\]', settings_source))
+    readme = (ROOT / "README.md").read_text()
+    assert len(read) > 20
+    assert {name for name in read if f"`{name}`" not in readme} == set()
