@@ -135,8 +135,8 @@ def documented_operations(port, token):
                                      headers={"Authorization": f"Token {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
         paths = json.load(response)["paths"]
-    return {f"{method.upper()} {path}" for path, ops in paths.items() for method in ops
-            if method in ("get", "put", "post", "patch", "delete")}
+    return {f"{method.upper()} {path}" for path, ops in paths.items() for method, op in ops.items()
+            if method in ("get", "put", "post", "patch", "delete") and op.get("operationId") != "token_destroy"}
 
 
 def run_schemathesis(port, user, token, report_dir, documented):
@@ -148,6 +148,9 @@ def run_schemathesis(port, user, token, report_dir, documented):
         "--seed", os.environ.get("FUZZ_SEED", "11"), "--no-shrink", "--request-timeout", "30",
         "--report", "ndjson", "--report-ndjson-path", str(report_dir / f"{user}.ndjson"),
         "--output-truncate", "true",
+        # Revoking the run's own token would turn every later request into a 401: DELETE /api/token/
+        # is covered by tests/federation/test_security.py instead.
+        "--exclude-operation-id", "token_destroy",
     ]
     print(f"== schemathesis as {user}", flush=True)
     subprocess.run(command, cwd=ROOT, env={**ENV, "NO_COLOR": "1"}, check=False)
