@@ -60,23 +60,33 @@ def violations(election, candidates=None, officers=None):
     officers = list(election.officers.select_related("person")) if officers is None else officers
     if not election.votes_itemized:
         return _recorded_result_violations(election, candidates, officers)
-    found = []
     required = {"held_on": _("the date it was held"), "entitled": _("the number entitled to vote"),
                 "present": _("the number present"), "ballots_issued": _("the ballots issued"),
                 "ballots_returned": _("the ballots returned"), "seats": _("the number of seats")}
     missing = [label for field, label in required.items() if getattr(election, field) in (None, "")]
     if missing:
         return [_("Enter %(fields)s.") % {"fields": "、".join(str(m) for m in missing)}]
-    if election.held_on > timezone.localdate():
-        found.append(_("The election date %(date)s is in the future.") % {"date": election.held_on})
-    num, den = rules()["quorum"]
-    if election.present * den <= election.entitled * num:
-        found.append(_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
-                       "%(entitled)d entitled to vote; the election is void.") % {
-            "present": election.present, "num": num, "den": den, "entitled": election.entitled})
-    if election.present > election.entitled:
-        found.append(_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
-            "present": election.present, "entitled": election.entitled})
+    found = _date_problems(election.held_on) + turnout_problems(election.entitled, election.present)
+    found += _ballot_violations(election) + _candidate_violations(election, candidates)
+    elected, tied = elected_candidates(election, candidates)
+    if tied:
+        found.append(_("%(names)s tie for the last seat with %(votes)d approvals: hold a revote among them.") % {
+            "names": "、".join(c.person.name for c in tied), "votes": tied[0].approve})
+    if not elected and not tied:
+        found.append(_("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
+                     % {"entitled": election.entitled})
+    return found + _officer_violations(officers, {c.person_id for c in elected})
+
+
+def _date_problems(held_on):
+    if held_on > timezone.localdate():
+        return [_("The election date %(date)s is in the future.") % {"date": held_on}]
+    return []
+
+
+def _ballot_violations(election):
+    """The ballots and seats as counted: returned ≤ issued, invalid ≤ returned, odd seats where required."""
+    found = []
     if election.ballots_returned > election.ballots_issued:
         found.append(_("More ballots returned (%(returned)d) than issued (%(issued)d): this round is void "
                        "and must be held again.") % {
@@ -85,6 +95,12 @@ def violations(election, candidates=None, officers=None):
         found.append(_("More invalid ballots than ballots returned."))
     if rules()["odd_seats"] and election.seats % 2 == 0:
         found.append(_("The number of executive seats must be odd (%(seats)d).") % {"seats": election.seats})
+    return found
+
+
+def _candidate_violations(election, candidates):
+    """差额 (more candidates than seats) and no candidate with more votes than valid ballots."""
+    found = []
     listed = [c for c in candidates if not c.write_in]
     if rules()["contested_executives"] and election.kind != Election.Kind.BY_ELECTION and len(listed) <= election.seats:
         found.append(_("A contested election needs more candidates than seats: %(candidates)d candidates for "
@@ -94,20 +110,12 @@ def violations(election, candidates=None, officers=None):
         if c.approve + c.disapprove + c.abstain > valid:
             found.append(_("%(name)s has more votes (%(votes)d) than valid ballots (%(valid)d).") % {
                 "name": c.person.name, "votes": c.approve + c.disapprove + c.abstain, "valid": valid})
-    elected, tied = elected_candidates(election, candidates)
-    if tied:
-        found.append(_("%(names)s tie for the last seat with %(votes)d approvals: hold a revote among them.") % {
-            "names": "、".join(c.person.name for c in tied), "votes": tied[0].approve})
-    if not elected and not tied:
-        found.append(_("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
-                     % {"entitled": election.entitled})
-    found += _officer_violations(officers, {c.person_id for c in elected})
     return found
 
 
 def turnout_problems(entitled, present):
-    """Quorum and plausibility of the turnout, when both figures are known."""
-    if not entitled or present is None:
+    """Quorum and plausibility of the turnout, when both figures are known (the one quorum rule)."""
+    if entitled is None or present is None:
         return []
     if present > entitled:
         return [_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
@@ -124,10 +132,7 @@ def _recorded_result_violations(election, candidates, officers):
     """A result copied from the meeting's minutes (no vote counts): date, turnout if given, the members."""
     if not election.held_on:
         return [_("Enter %(fields)s.") % {"fields": _("the date it was held")}]
-    found = []
-    if election.held_on > timezone.localdate():
-        found.append(_("The election date %(date)s is in the future.") % {"date": election.held_on})
-    found += turnout_problems(election.entitled, election.present)
+    found = _date_problems(election.held_on) + turnout_problems(election.entitled, election.present)
     if not candidates:
         found.append(_("List the members of the new committee."))
     return found + _officer_violations(officers, {c.person_id for c in candidates})
