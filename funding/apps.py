@@ -7,3 +7,9 @@ class FundingConfig(AppConfig):
 
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self):
+        # Imported here: apps.py loads before the app registry is ready.
+        from federation import imports
+
+        imports.register("funding_import", "funding.excel.FundingImporter")

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
 from orgtree import coverage
 from orgtree.models import CoverageSnapshot
-from orgtree.views.base import UnitMixin
 
 FUNDING_ON_DASHBOARD_MAX_VILLAGES = 50_000
 HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
