@@ -9,7 +9,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        # Imported here: apps.py loads before the app registry is ready.
-        from federation import imports
+        # Imported here: apps.py loads before the app registry is ready (plugs loads models).
+        from funding import plugs
 
-        imports.register("funding_import", "funding.excel.FundingImporter")
+        plugs.register()

@@ -9,10 +9,12 @@ class OrgtreeConfig(AppConfig):
     def ready(self):
         # Imported here: models and serializers load only once the app registry is ready.
         from federation import api, imports, notices
+        from orgtree import plugs
         from orgtree.api.serializers import UnitSerializer
         from orgtree.elections import notify_overdue
         from orgtree.models import Unit
 
         notices.daily(notify_overdue)
+        plugs.register()
         api.show_conflicts_with(Unit, UnitSerializer)
         imports.register("conversion_import", "orgtree.conversion_excel.ConversionImporter")
