@@ -50,9 +50,7 @@ class UserScopeAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
-            from orgtree.models import Unit
-
-            kwargs["queryset"] = scope.restrict(Unit.objects.open(), request.user, scope.ADMIN)
+            kwargs["queryset"] = scope.restrict(scope.unit_model().objects.open(), request.user, scope.ADMIN)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -1,4 +1,6 @@
-"""API plumbing shared by every app: pagination and errors as JSON with Chinese messages."""
+"""API plumbing shared by every app: pagination and errors as JSON with Chinese messages.
+
+DRF imports this module through its settings, so it imports no DRF view (see federation/viewsets.py)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,7 +11,16 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from orgtree.services import ConflictError
+from federation import audit
+from federation.conflicts import ConflictError
+
+# model -> the serializer a 409 shows the current object with; apps register theirs in ready().
+# Others answer with their id and version.
+CONFLICT_SERIALIZERS = {}
+
+
+def show_conflicts_with(model, serializer_class):
+    CONFLICT_SERIALIZERS[model] = serializer_class
 
 
 class Pagination(PageNumberPagination):
@@ -19,15 +30,11 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """Domain errors from services become 400/403/409 instead of 500."""
-    from federation.audit import after_rollback
-
-    after_rollback(exc)
+    audit.after_rollback(exc)
     if isinstance(exc, ConflictError):
-        from orgtree.api.serializers import UnitSerializer
-        from orgtree.models import Unit
-
         current = exc.current
-        shown = (UnitSerializer(current, context=context).data if isinstance(current, Unit)
+        serializer = CONFLICT_SERIALIZERS.get(type(current))
+        shown = (serializer(current, context=context).data if serializer
                  else {"id": current.pk, "version": current.version})
         return Response({"detail": str(exc), "current": shown}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -58,3 +65,4 @@ def bilingual_definitions(intro, definitions):
         return "\n".join(lines)
 
     return lazy(render, str)()
+

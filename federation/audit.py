@@ -45,11 +45,11 @@ def diff(before, after):
 def unit_id_of(obj):
     """The pk of the unit `obj` belongs to: a unit itself, else along its model's `scope_unit_path`
     (the path `scope.restrict()` filters by); None for objects of no unit."""
-    if isinstance(obj, ChangeRecord._meta.get_field("unit").related_model):
-        return obj.pk
     path = getattr(type(obj), "scope_unit_path", None)
     if path is None:
         return None
+    if path == "":
+        return obj.pk
     *hops, last = path.split("__")
     for hop in hops:
         obj = getattr(obj, hop)

@@ -20,21 +20,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 YES, NO = "是", "否"
 # Generous for a cell of sheet XML (<c r="M12345" s="3" t="s"><v>123</v></c> is about 40 bytes).
 BYTES_PER_CELL = 300
-# Job.kind -> the importer class.
-IMPORTERS = {
-    "conversion_import": "orgtree.conversion_excel.ConversionImporter",
-    "funding_import": "funding.excel.FundingImporter",
-}
+# Job.kind -> the dotted path of its importer class; each app registers its own in ready().
+IMPORTERS = {}
+
+
+def register(kind, importer_path):
+    IMPORTERS[kind] = importer_path
 
 
 def importer_for(kind):
-    from django.utils.module_loading import import_string
-
     return import_string(IMPORTERS[kind])
 
 

@@ -23,11 +23,23 @@ ROLES_FOR = {
 }
 
 
+def unit_model():
+    """The model scopes are rooted at (settings.UNIT_MODEL, the unit tree); the platform imports no domain."""
+    return UserScope._meta.get_field("unit").related_model
+
+
 def scope_path(model):
-    """The lookup from `model` to its unit: '' for Unit, 'unit__' for models with `scope_unit_path`."""
-    if model._meta.label == "orgtree.Unit":
-        return ""
-    return f"{model.scope_unit_path}__"
+    """The lookup prefix from `model` to its unit. Every scoped model declares `scope_unit_path`: ''
+    for the unit model itself, 'unit' or 'term__unit' for models hung off a unit."""
+    path = model.scope_unit_path
+    return f"{path}__" if path else ""
+
+
+def unit_of(obj):
+    """The unit `obj` belongs to, along its model's `scope_unit_path` (a unit is its own)."""
+    for hop in filter(None, type(obj).scope_unit_path.split("__")):
+        obj = getattr(obj, hop)
+    return obj
 
 
 def scopes_of(user):
@@ -93,7 +105,7 @@ def get_or_404(queryset, user, action=VIEW, **lookup):
     obj = restrict(queryset, user, VIEW).filter(**lookup).first()
     if obj is None:
         raise Http404(_("No such unit in your scope."))
-    if action != VIEW and not can(user, action, obj if scope_path(type(obj)) == "" else obj.unit):
+    if action != VIEW and not can(user, action, unit_of(obj)):
         raise PermissionDenied(_("You may view this unit but not change it."))
     return obj
 

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "reform",
     "funding",
 ]
+# The unit tree every scope, job, notice and history record hangs off (the platform names no domain model).
+UNIT_MODEL = "orgtree.Unit"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -18,8 +18,8 @@ from django.views.generic import FormView, TemplateView
 from federation import scope
 from federation.imports import importer_for
 from federation.models import Job
+from federation.pages import UnitMixin
 from federation.tasks import commit_import, validate_import
-from orgtree.views.base import UnitMixin
 
 
 class ImportForm(forms.Form):
@@ -27,7 +27,7 @@ class ImportForm(forms.Form):
 
 
 class ImportUploadView(UnitMixin, FormView):
-    """Subclasses set `kind` (federation.imports.IMPORTERS) and `template_name`."""
+    """Subclasses set `kind` (registered in federation.imports by its app) and `template_name`."""
 
     action = scope.CHANGE
     form_class = ImportForm

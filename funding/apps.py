@@ -7,3 +7,9 @@ class FundingConfig(AppConfig):
 
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self):
+        # Imported here: apps.py loads before the app registry is ready (plugs loads models).
+        from funding import plugs
+
+        plugs.register()

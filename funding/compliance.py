@@ -19,9 +19,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from funding.models import Category, ChairPay, FundingRecord, FundingStandard, Project, Source, WomenPopulation
+from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
 from orgtree.choices import GRASSROOTS_KINDS, Kind
-from orgtree.models import Unit
+from orgtree.models import ChairPay, Unit
 from orgtree.rollups import rollup, total
 
 MET, MISSED, UNKNOWN = "met", "missed", "unknown"

@@ -6,9 +6,10 @@ import datetime
 from decimal import Decimal
 
 from funding import services
-from funding.models import ChairPay, FundingStandard
+from funding.models import FundingStandard
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.models import Unit
+from orgtree.conversion import record_pay
+from orgtree.models import ChairPay, Unit
 
 
 def demo_funding():
@@ -33,8 +34,8 @@ def demo_funding():
                                     budgeted=Decimal("3000"), origin="demo")
     for i, village in enumerate(Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS,
                                                                           form="federation").order_by("code")):
-        ChairPay.objects.get_or_create(unit=village, year=year, defaults={
-            "chair_annual": Decimal("12000"), "party_secretary_annual": Decimal("36000" if i % 5 else "42000")})
+        if not ChairPay.objects.filter(unit=village, year=year).exists():
+            record_pay(None, village, year, Decimal("12000"), Decimal("36000" if i % 5 else "42000"), "demo")
     services.record_project(None, county, name="巾帼家政技能培训", year=year, amount=Decimal("160000"),
                             source="higher_federation", beneficiaries=320, status="under_way", origin="demo")
     return True

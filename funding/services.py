@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.uploads import check_upload
 from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
-from orgtree.services import ConflictError
 
 RECORD_FIELDS = ("budgeted", "disbursed", "note")
 PROJECT_FIELDS = ("name", "year", "amount", "source", "beneficiaries", "status")

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from federation import scope
+from federation.pages import ActionPage, UnitMixin
 from federation.uploads import UPLOAD_TYPES
 from federation.views_imports import ImportUploadView
 from federation.workbook import Workbook, download
@@ -18,7 +19,6 @@ from funding import compliance, services
 from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
 from funding.models import Category, FundingRecord, Project
 from orgtree.models import Unit
-from orgtree.views.base import ActionPage, UnitMixin
 
 STATUS_LABELS = {status: pgettext_lazy("standard", status) for status in ("met", "missed", "unknown")}
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from federation import audit, scope
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from orgtree.models import IdNumberClash, Person, Term, TermDelay
-from orgtree.services import ConflictError
 
 REGISTERED_IN_SCOPE = _lazy("This ID number is already registered; search the people directory instead of "
                             "adding her again.")

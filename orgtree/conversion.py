@@ -18,15 +18,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
-from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term, Unit
+from orgtree.models import (
+    Candidate,
+    ChairPay,
+    Election,
+    ElectionAmendment,
+    Office,
+    OfficerChoice,
+    Role,
+    Term,
+    Unit,
+)
 from orgtree.models.position import ServicePosition
-from orgtree.services import ConflictError
 
 CHAIR_FLAGS = ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
 POSITION_FIELDS = ("kind", "standardized", "opened_on")
@@ -172,8 +182,6 @@ def _errors(exc, fields):
 
 def _field_issues(village, data):
     """The values as the saved records' fields check them (ranges, digits), without saving."""
-    from funding.models import ChairPay
-
     found = []
     election = Election(unit=village, kind=Election.Kind.CONVERSION, held_on=data.held_on, entitled=data.entitled,
                         present=data.present, seats=min(len(data.members), 32767))
@@ -370,16 +378,19 @@ def _positions(user, village, data, source):
 
 
 def _pay(user, village, data, source):
-    from funding.models import ChairPay
+    if data.chair_pay is not None:
+        record_pay(user, village, data.pay_year or data.held_on.year, data.chair_pay, data.secretary_pay, source)
 
-    if data.chair_pay is None:
-        return
-    year = data.pay_year or data.held_on.year
+
+def record_pay(user, village, year, chair_annual, party_secretary_annual, source):
+    """Record the chair's and the party secretary's annual pay of `village` for `year`: the one way
+    ChairPay is written (by a 会改联 record, its Excel import, or the demo), recorded in history.
+    Callers hold the transaction; the scope is the caller's (a 会改联 write checks it)."""
     existing = ChairPay.objects.filter(unit=village, year=year).first()
     before = audit.snapshot(existing, PAY_FIELDS) if existing else {}
     pay, created = ChairPay.objects.update_or_create(
         unit=village, year=year,
-        defaults={"chair_annual": data.chair_pay, "party_secretary_annual": data.secretary_pay,
+        defaults={"chair_annual": chair_annual, "party_secretary_annual": party_secretary_annual,
                   "recorded_by": user if user is not None and user.is_authenticated else None})
     pay.refresh_from_db()  # amounts as stored (two decimals), so an unchanged amount is no change
     delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))

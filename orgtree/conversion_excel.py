@@ -30,7 +30,7 @@ from orgtree.conversion import (
     validate,
 )
 from orgtree.idnumber import normalize, validate_id_number
-from orgtree.models import Office, Role, Unit, ViceChairType
+from orgtree.models import ChairPay, Office, Role, Unit, ViceChairType
 from orgtree.models.position import ServicePosition
 
 VILLAGE_SHEET, MEMBER_SHEET = "村（社区）", "执委"
@@ -70,8 +70,6 @@ def build_template(user, unit):
     homes = {}
     for p in ServicePosition.objects.filter(unit__in=villages, closed_on__isnull=True):
         homes.setdefault(p.unit_id, {})[p.kind] = p
-    from funding.models import ChairPay
-
     pay = {p.unit_id: p for p in ChairPay.objects.filter(unit__in=villages).order_by("year")}
     role_names = {v: k for k, v in ROLES.items()}
     type_names = {v: k for k, v in VICE_TYPES.items()}

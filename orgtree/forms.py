@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from federation.scope import restrict
 from federation.widgets import DateInput
 from orgtree.choices import ALLOWED_PARENTS
-from orgtree.models import Election, Person, Role, Unit, ViceChairType
+from orgtree.conversion import current_election, version_of
+from orgtree.models import ChairPay, Election, Office, Person, Role, Unit, ViceChairType
+from orgtree.models.position import ServicePosition
 
 
 class UnitForm(forms.ModelForm):
@@ -258,11 +260,6 @@ class ConversionForm(forms.Form):
     @classmethod
     def initial_for(cls, village):
         """The form's values from what is recorded now (so editing starts from the current record)."""
-        from funding.models import ChairPay
-        from orgtree.conversion import current_election, version_of
-        from orgtree.models import Office
-        from orgtree.models.position import ServicePosition
-
         initial = {"version": version_of(village)}
         election = current_election(village)
         if election is None:

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from federation import audit, scope
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
 from orgtree.models import Unit, UnitFigures
@@ -17,15 +18,6 @@ from orgtree.tree import tree_lock
 
 EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on")
 TRACKED_FIELDS = (*EDITABLE_FIELDS, "parent", "closed_on")
-
-
-class ConflictError(Exception):
-    """The unit changed since the writer loaded it; `current` is the unit as it is now."""
-
-    def __init__(self, current):
-        self.current = current
-        super().__init__(_("Someone else changed %(name)s while you were editing. "
-                           "Review the current values and save again.") % {"name": str(current)})
 
 
 def validate(unit):

@@ -9,9 +9,12 @@ class ReformConfig(AppConfig):
     verbose_name = _("Reform")
 
     def ready(self):
+        # Imported here: apps.py loads before the app registry is ready (these load models).
         from federation import notices
         from orgtree.signals import figures_changed
+        from reform import plugs
         from reform.services import follow_figures, notify_overdue
 
         notices.daily(notify_overdue)
+        plugs.register()
         figures_changed.connect(follow_figures, dispatch_uid="reform.follow_figures")

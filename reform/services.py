@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.uploads import check_upload
 from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
 from orgtree.models import Unit
-from orgtree.services import ConflictError
 from reform.models import (
     UNRESOLVED,
     Assignment,

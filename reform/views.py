@@ -16,10 +16,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.workbook import Workbook, download
 from orgtree.coverage import coverage
 from orgtree.models import Unit
-from orgtree.views.base import ActionPage, ObjectMixin, UnitMixin, add_errors
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
 from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures

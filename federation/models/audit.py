@@ -25,7 +25,7 @@ class ChangeRecord(models.Model):
     object_repr = models.CharField(max_length=200)
     # The unit the object belonged to when written: history is scoped by it like every other list.
     # Null for objects of no unit (checklist templates); only superusers see those.
-    unit = models.ForeignKey("orgtree.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    unit = models.ForeignKey(settings.UNIT_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("unit"))
     # {"field": [before, after], ...}; values as JSON-able strings/numbers.
     changes = models.JSONField(default=dict)

@@ -16,7 +16,7 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(settings.UNIT_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
     filename = models.CharField(max_length=200, blank=True)
     data = models.BinaryField(editable=False)

@@ -7,7 +7,7 @@ class Notification(models.Model):
     """A message for one user, shown in the page header until read. `key` makes producers idempotent."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    unit = models.ForeignKey("orgtree.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(settings.UNIT_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=100)
     message = models.CharField(_("message"), max_length=300)
     url = models.CharField(max_length=200, blank=True)

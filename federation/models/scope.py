@@ -14,7 +14,7 @@ class UserScope(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes",
                              verbose_name=_("user"))
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="user_scopes",
+    unit = models.ForeignKey(settings.UNIT_MODEL, on_delete=models.PROTECT, related_name="user_scopes",
                              verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)

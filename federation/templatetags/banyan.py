@@ -1,5 +1,8 @@
 from django import forms, template
+from django.template.loader import render_to_string
 from django.utils.translation import pgettext
+
+from federation import registry
 
 register = template.Library()
 
@@ -14,3 +17,17 @@ def shown(field):
     if choices is not None and not isinstance(field.field, forms.ModelChoiceField):
         return dict(choices).get(value, value)
     return value
+
+
+@register.simple_tag(takes_context=True)
+def unit_tabs(context, unit, active):
+    """The tabs the apps registered (federation.registry) that this unit page shows, by weight."""
+    return [{"label": tab.label, "url": tab.link(unit, context), "active": tab.name == active}
+            for tab in registry.unit_tabs() if tab.shown(unit, context)]
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel):
+    """One dashboard panel with its own context on top of the page's."""
+    with context.push(**panel["context"]):
+        return render_to_string(panel["template"], context.flatten())

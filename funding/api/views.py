@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from federation import scope
 from federation.api_fields import ScopedModelSerializer
+from federation.viewsets import ScopedViewSet, ServiceCreateMixin
 from funding import compliance, services
 from funding.models import FundingRecord, FundingStandard, Project, WomenPopulation
-from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
 from orgtree.models import Unit
 
 

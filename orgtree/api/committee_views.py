@@ -1,10 +1,9 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from federation import scope
+from federation.viewsets import ScopedViewSet
 from orgtree import committees, elections
 from orgtree.api.committee_serializers import (
     CandidateSerializer,
@@ -15,43 +14,12 @@ from orgtree.api.committee_serializers import (
     TermDelaySerializer,
     TermSerializer,
 )
-from orgtree.models import Election, Office, Person, Term, Unit
+from orgtree.models import Election, Office, Person, Term
 
 
 class AmendmentSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
     changes = serializers.DictField(help_text="{field: [before, after]}")
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """Rows whose unit lies in the requester's subtree; `within=<unit id>` narrows to a subtree."""
-
-    base_queryset = None
-
-    def get_queryset(self):
-        qs = scope.restrict(self.base_queryset, self.request.user)
-        within = self.request.query_params.get("within")
-        if within:
-            units = scope.restrict(Unit.objects.all(), self.request.user)
-            unit = units.filter(pk=within).first() if within.isdigit() else None
-            if unit is None:
-                raise serializers.ValidationError({"within": _("No such unit in your scope.")})
-            qs = qs.filter(unit.subtree_q(f"{scope.scope_path(qs.model)}"))
-        return qs
-
-
-class ServiceCreateMixin(mixins.CreateModelMixin):
-    """POST hands the validated data to one service: `create_with(user, unit, data)` returns the
-    object. The serializer's scoped fields only find what the requester may see (400 otherwise,
-    exactly like a missing id); the service checks she may change it (403)."""
-
-    def create_with(self, user, unit, data):
-        raise NotImplementedError
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        unit = data.pop("unit")
-        serializer.instance = self.create_with(self.request.user, unit, data)
 
 
 class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

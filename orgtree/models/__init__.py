@@ -1,12 +1,13 @@
 from .committee import Office, Role, Term, TermDelay, ViceChairType
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
 from .figures import UnitFigures
+from .pay import ChairPay
 from .person import IdNumberClash, Person
 from .position import ServicePosition
 from .snapshot import CoverageSnapshot
 from .unit import Unit
 
 __all__ = [
-    "Candidate", "CoverageSnapshot", "Election", "ElectionAmendment", "IdNumberClash", "Office", "OfficerChoice",
-    "Person", "Role", "ServicePosition", "Term", "TermDelay", "Unit", "UnitFigures", "ViceChairType",
+    "Candidate", "ChairPay", "CoverageSnapshot", "Election", "ElectionAmendment", "IdNumberClash", "Office",
+    "OfficerChoice", "Person", "Role", "ServicePosition", "Term", "TermDelay", "Unit", "UnitFigures", "ViceChairType",
 ]

@@ -81,6 +81,7 @@ class Unit(MPTTModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UnitManager()
+    scope_unit_path = ""  # a unit is its own unit for scope and history
 
     class MPTTMeta:
         parent_attr = "tree_parent"

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from federation import scope
+from federation.pages import ServiceFormView, UnitMixin
 from orgtree import committees, elections
 from orgtree.forms import TermDelayForm
 from orgtree.models import Election, Office, Term
-from orgtree.views.base import ServiceFormView, UnitMixin
 
 
 class CommitteeView(UnitMixin, TemplateView):

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import scope
+from federation.pages import ServiceFormView, UnitMixin
 from federation.views_imports import ImportUploadView
 from federation.workbook import download
 from orgtree.choices import GRASSROOTS_KINDS, Form
@@ -17,7 +18,6 @@ from orgtree.conversion import record_conversion
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
 from orgtree.models.position import ServicePosition
-from orgtree.views.base import ServiceFormView, UnitMixin
 
 
 def open_offices():

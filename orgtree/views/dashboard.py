@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from federation import registry
+from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
 from orgtree import coverage
 from orgtree.models import CoverageSnapshot
-from orgtree.views.base import UnitMixin
 
-FUNDING_ON_DASHBOARD_MAX_VILLAGES = 50_000
 HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
              "chairs_in_two_committees_rate", "terms_overdue", "womens_homes", "childrens_homes"]
 WEEKLY = ["villages_converted", "conversion_rate", "executives", "chairs_in_two_committees", "terms_overdue"]
@@ -70,37 +70,16 @@ class DashboardView(UnitMixin, TemplateView):
                           "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)]}
         weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
         return super().get_context_data(
-            reform=self.reform_rows(), funding=self.funding_rows(rows, figures["villages_total"]), day=day,
+            panels=self.panels([c for c, _f in rows], figures), day=day,
             headlines=[(LABELS[k], figures[k], coverage.DEFINITIONS[k]) for k in HEADLINES],
             columns=[(k, LABELS[k], coverage.DEFINITIONS[k]) for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
             chart=chart, weekly=weekly, weekly_columns=[(k, LABELS[k]) for k in WEEKLY], **kwargs)
 
-    def reform_rows(self):
-        """破难行动 progress by child (checklists, problems, key tasks), today's."""
-        from reform.figures import LABELS as REFORM_LABELS
-        from reform.figures import reform_by_child
-
-        keys = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
-        rows = reform_by_child(self.unit)
-        if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
-            return None
-        return {"columns": [REFORM_LABELS[k] for k in keys], "rows": [(c, [f[k] for k in keys]) for c, f in rows]}
-
-    def funding_rows(self, rows, villages):
-        """Funding compliance by child this year (met / missed of all standards), for subtrees small
-        enough to measure unit by unit in the request (a province; the funding page has the rest)."""
-        from funding.compliance import compliance, summarize
-
-        if villages > FUNDING_ON_DASHBOARD_MAX_VILLAGES:
-            return None
-        subtree, results = compliance(self.unit, timezone.localdate().year)
-        if not any(results.values()):
-            return None
-        _overall, by_child = summarize(subtree, results)
-        return [(child, sum(c["met"] for c in by_child[child.pk].values()),
-                 sum(c["missed"] for c in by_child[child.pk].values()),
-                 sum(c["unknown"] for c in by_child[child.pk].values())) for child, _f in rows]
+    def panels(self, children, figures):
+        """The sections the apps registered (federation.registry.dashboard_panels) that have something to show."""
+        built = ((panel, panel.build(self.unit, children, figures)) for panel in registry.dashboard_panels())
+        return [{"template": panel.template, "context": context} for panel, context in built if context is not None]
 
     def week_over_week(self, children, week):
         """周报: each child's figures this week and the change since last week, from the snapshots."""

@@ -16,10 +16,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation.pages import ObjectMixin, ServiceFormView, add_errors
 from orgtree import elections
 from orgtree.forms import AmendmentForm, CandidateForm, ElectionForm, OfficersForm
 from orgtree.models import Candidate, Election
-from orgtree.views.base import ObjectMixin, ServiceFormView, add_errors
 
 
 class ElectionCreateView(ServiceFormView):

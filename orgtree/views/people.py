@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation.pages import ObjectMixin, ServiceFormView
 from orgtree import committees
 from orgtree.forms import PersonForm
 from orgtree.models import Person
-from orgtree.views.base import ObjectMixin, ServiceFormView
 
 
 def may_see_id_numbers(user, unit):

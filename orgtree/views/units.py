@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation.pages import ServiceFormView, UnitMixin
 from orgtree import services
 from orgtree.filtersets import UnitFilterSet
 from orgtree.forms import CloseForm, MoveForm, UnitForm
 from orgtree.models import Unit
 from orgtree.rollups import grassroots_per_child
-from orgtree.views.base import ServiceFormView, UnitMixin
 
 
 class UnitListView(LoginRequiredMixin, TemplateView):

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from federation import scope
 from federation.api import bilingual_definitions
-from orgtree.api.committee_views import ScopedViewSet, ServiceCreateMixin
+from federation.viewsets import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import coverage
 from orgtree.models import Unit
 from reform import services

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from funding.compliance import Subtree, compliance, effective_standards, money, summarize
-from funding.models import ChairPay, FundingRecord, FundingStandard, Project, WomenPopulation
+from funding.models import FundingRecord, FundingStandard, Project, WomenPopulation
+from orgtree.models import ChairPay
 
 Y = 2025
 

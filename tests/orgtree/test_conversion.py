@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from funding.models import ChairPay
+from federation.conflicts import ConflictError
 from orgtree.conversion import Conversion, Member, record_conversion, version_of
-from orgtree.models import ElectionAmendment, Office, Term, Unit
+from orgtree.models import ChairPay, ElectionAmendment, Office, Term, Unit
 from orgtree.models.position import ServicePosition
-from orgtree.services import ConflictError
 
 
 def data(**overrides):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from federation.audit import history_of
+from federation.conflicts import ConflictError
 from orgtree import services
 from orgtree.choices import Kind
 from orgtree.models import Unit
@@ -34,7 +35,7 @@ def test_an_update_that_changes_nothing_records_nothing(tree, users):
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(tree, users):
     services.update_unit(users.editor_a, tree.village_a1, {"name": "甲改的名"}, version=1)
-    with pytest.raises(services.ConflictError) as excinfo:
+    with pytest.raises(ConflictError) as excinfo:
         services.update_unit(users.admin_a, tree.village_a1, {"name": "乙改的名"}, version=1)
     assert excinfo.value.current.name == "甲改的名"
     assert "其他人" in str(excinfo.value) or "他人" in str(excinfo.value)

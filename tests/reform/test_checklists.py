@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from federation.audit import history_of
+from federation.conflicts import ConflictError
 from orgtree.conversion import record_conversion
 from orgtree.coverage import coverage
-from orgtree.services import ConflictError
 from reform import services
 from reform.models import ChecklistItem, ItemStatus
 from tests.orgtree.test_conversion import data

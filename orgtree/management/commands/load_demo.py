@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from federation import registry
 from federation.models import Role, UserScope
 from orgtree.models import Unit
 
@@ -44,17 +45,10 @@ class Command(BaseCommand):
             if code:
                 UserScope.objects.get_or_create(user=user, unit=Unit.objects.open().get(code=code),
                                                 defaults={"role": role})
-        converted = demo_conversions()
-        if converted:
-            self.stdout.write(f"recorded 会改联 for {converted} villages of 延平区")
-        from reform.demo import demo_reform
-
-        if demo_reform():
-            self.stdout.write("reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks")
-        from funding.demo import demo_funding
-
-        if demo_funding():
-            self.stdout.write("funding: 南平市 standards, 延平区 population, township and village lines")
+        for loader in registry.demo_loaders():  # each app's, registered in its AppConfig.ready()
+            result = loader.load()
+            if result:
+                self.stdout.write(loader.done.format(result=result))
 
 
 SURNAMES = "林陈黄张李王吴刘蔡杨郑谢洪许邱曾廖赖徐周"

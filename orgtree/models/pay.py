@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ChairPay(models.Model):
-    """A village/community chair's annual pay beside the party secretary's (standard: at least 1/3)."""
+    """A village/community chair's annual pay beside the party secretary's (standard: at least 1/3).
+    Part of the 会改联 record; written only by `orgtree.conversion.record_pay`. Funding's compliance
+    reads it."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="chair_pay",
                              verbose_name=_("unit"))
@@ -19,6 +21,7 @@ class ChairPay(models.Model):
     scope_unit_path = "unit"
 
     class Meta:
+        db_table = "funding_chairpay"  # funding owned it first; the table and its rows stay
         verbose_name = _("chair's pay")
         verbose_name_plural = _("chairs' pay")
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="chairpay_unit_year")]

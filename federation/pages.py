@@ -1,4 +1,5 @@
-"""View plumbing shared by the orgtree pages: scoped lookups and forms that call one service."""
+"""Page plumbing shared by every app: units and objects loaded through the scope, forms that call one
+service, pages of small forms; domain errors and conflicts land on the form in Chinese."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -9,8 +10,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import FormView, TemplateView
 
 from federation import audit, scope
-from orgtree import services
-from orgtree.models import Unit
+from federation.conflicts import ConflictError
 
 
 def add_errors(form, exc):
@@ -29,7 +29,7 @@ class UnitMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.unit = scope.get_or_404(Unit.objects.select_related("parent"), request.user, self.action,
+        self.unit = scope.get_or_404(scope.unit_model().objects.select_related("parent"), request.user, self.action,
                                      pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -73,7 +73,7 @@ class ServiceFormView(UnitMixin, FormView):
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
-        except services.ConflictError as exc:
+        except ConflictError as exc:
             form.add_error(None, str(exc))
             return self.render_to_response(self.get_context_data(form=form, conflict=exc.current,
                                                                  current_form=self.current_form(exc.current)))
@@ -104,7 +104,7 @@ class ActionPage(TemplateView):
                 done = getattr(self, f"do_{name}")(form)
             except ValidationError as exc:
                 add_errors(form, exc)
-            except services.ConflictError as exc:
+            except ConflictError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, done)

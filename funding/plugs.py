@@ -1,0 +1,33 @@
+"""What funding registers on the platform: its unit-page tab, its dashboard panel, its importer, its demo."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from federation import imports, registry
+from funding.compliance import compliance, summarize
+from funding.demo import demo_funding
+
+# Compliance is measured unit by unit in the request: only for subtrees up to this size (a province;
+# the funding page has the rest).
+DASHBOARD_MAX_VILLAGES = 50_000
+
+
+def dashboard_panel(unit, children, figures):
+    """Funding compliance by child this year (met / missed / unknown of all standards)."""
+    if figures["villages_total"] > DASHBOARD_MAX_VILLAGES:
+        return None
+    subtree, results = compliance(unit, timezone.localdate().year)
+    if not any(results.values()):
+        return None
+    _overall, by_child = summarize(subtree, results)
+    return {"funding": [(child, sum(c["met"] for c in by_child[child.pk].values()),
+                         sum(c["missed"] for c in by_child[child.pk].values()),
+                         sum(c["unknown"] for c in by_child[child.pk].values())) for child in children]}
+
+
+def register():
+    registry.unit_tab(registry.Tab("funding", _("Funding"), "funding:funding", 80))
+    registry.dashboard_panel(registry.Panel("funding", 20, "funding/dashboard_panel.html", dashboard_panel))
+    registry.demo_loader(registry.DemoLoader(
+        "funding", 30, demo_funding, "funding: 南平市 standards, 延平区 population, township and village lines"))
+    imports.register("funding_import", "funding.excel.FundingImporter")

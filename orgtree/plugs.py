@@ -1,0 +1,35 @@
+"""What the domain core registers on the platform's unit pages and demo (see federation.registry)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from federation import registry
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.management.commands.load_demo import demo_conversions
+
+
+def conversion_url(unit, context):
+    """A village's 会改联 record: its form for those who may change it, else its row in the grid."""
+    if unit.kind not in GRASSROOTS_KINDS:
+        return reverse("orgtree:conversion_grid", args=[unit.pk])
+    if context.get("can_change"):
+        return reverse("orgtree:conversion_edit", args=[unit.pk])
+    return reverse("orgtree:conversion_grid", args=[unit.parent_id]) + f"#u{unit.pk}"
+
+
+def register():
+    register_tabs()
+    registry.demo_loader(registry.DemoLoader("conversions", 10, demo_conversions,
+                                             "recorded 会改联 for {result} villages of 延平区"))
+
+
+def register_tabs():
+    for tab in [
+        registry.Tab("unit", _("Overview"), "orgtree:unit_detail", 10),
+        registry.Tab("dashboard", _("Dashboard"), "orgtree:dashboard", 20, hidden_for_kinds=tuple(GRASSROOTS_KINDS)),
+        registry.Tab("committee", _("Committee"), "orgtree:committee", 30),
+        registry.Tab("conversion", _("Conversion"), "orgtree:conversion_grid", 40, url=conversion_url),
+        registry.Tab("renewals", _("Renewals"), "orgtree:renewals", 50),
+    ]:
+        registry.unit_tab(tab)
+

@@ -1,0 +1,26 @@
+"""What reform registers on the platform: its unit-page tabs, its dashboard panel, its demo."""
+
+from django.utils.translation import gettext_lazy as _
+
+from federation import registry
+from reform.demo import demo_reform
+from reform.figures import LABELS, reform_by_child
+
+PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
+
+
+def dashboard_panel(unit, children, figures):
+    """破难行动 progress by child (checklists, problems, key tasks), today's; None when there is none."""
+    rows = reform_by_child(unit)
+    if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
+        return None
+    return {"reform": {"columns": [LABELS[k] for k in PANEL_KEYS],
+                       "rows": [(c, [f[k] for k in PANEL_KEYS]) for c, f in rows]}}
+
+
+def register():
+    registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
+    registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
+    registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
+    registry.demo_loader(registry.DemoLoader(
+        "reform", 20, demo_reform, "reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks"))
