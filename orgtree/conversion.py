@@ -107,31 +107,44 @@ class InvalidConversionError(ValidationError):
 
 def check(data):
     """Problems with the data itself (before any scope or database check), as Issues in Chinese."""
-    problems = []
-    if data.held_on and data.held_on > timezone.localdate():
-        problems.append(Issue(_("The election date %(date)s is in the future.") % {"date": data.held_on}, "held_on"))
-    elif data.held_on:
-        try:
-            validate_event_date(data.held_on)
-        except ValidationError as error:
-            problems += [Issue(m, "held_on") for m in error.messages]
+    problems = _date_issues(data.held_on)
     problems += [Issue(m, "present") for m in elections.turnout_problems(data.entitled, data.present)]
-    seen = set()
-    for i, m in enumerate(data.members):
+    return problems + _member_issues(data.members) + _pay_issues(data)
+
+
+def _date_issues(held_on):
+    if held_on and held_on > timezone.localdate():
+        return [Issue(_("The election date %(date)s is in the future.") % {"date": held_on}, "held_on")]
+    try:
+        if held_on:
+            validate_event_date(held_on)
+    except ValidationError as error:
+        return [Issue(m, "held_on") for m in error.messages]
+    return []
+
+
+def _member_issues(members):
+    problems, seen = [], set()
+    for i, m in enumerate(members):
         key = (m.name, m.id_number)
         if not m.name.strip():
             problems.append(Issue(_("A member has no name."), "name", i))
         elif key in seen:
             problems.append(Issue(_("%(name)s is listed twice.") % {"name": m.name}, "name", i))
         seen.add(key)
-    chairs = [i for i, m in enumerate(data.members) if m.role == Role.CHAIR]
-    if len(chairs) != 1 and data.members:  # no members at all: the election rules say so, once
+    chairs = [i for i, m in enumerate(members) if m.role == Role.CHAIR]
+    if len(chairs) != 1 and members:  # no members at all: the election rules say so, once
         message = _("The new committee must elect exactly one chair (%(count)d entered).") % {"count": len(chairs)}
         problems.append(Issue(message, "role", chairs[1]) if chairs else Issue(message))
-    for i, m in enumerate(data.members):
+    for i, m in enumerate(members):
         if m.role == Role.VICE_CHAIR and not m.vice_chair_type:
             problems.append(Issue(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
                                   % {"name": m.name}, "vice_chair_type", i))
+    return problems
+
+
+def _pay_issues(data):
+    problems = []
     last = timezone.localdate().year + 1
     if data.pay_year is not None and not 2000 <= data.pay_year <= last:
         problems.append(Issue(_("Enter a year from 2000 to %(last)d.") % {"last": last}, "pay_year"))
@@ -306,41 +319,13 @@ def _first_record(user, village, data, people, source):
 def _amend(user, election, data, people, source):
     """Apply a correction to a certified conversion: amendment record, then the term's offices."""
     term = election.opened_term
-    offices = {o.person_id: o for o in Office.objects.filter(term=term).exclude(ended_on=F("started_on"))}
-    wanted = {p.pk: (m, p) for m, p in zip(data.members, people, strict=True)}
-    changes = {}
-    for name in ("held_on", "entitled", "present"):
-        before, after = getattr(election, name), getattr(data, name)
-        if before != after:
-            changes[name] = [str(before) if before is not None else None, str(after) if after is not None else None]
-    removed = [o for pk, o in offices.items() if pk not in wanted]
-    added = [(m, p) for pk, (m, p) in wanted.items() if pk not in offices]
-    changed = []
-    for pk, (m, _p) in wanted.items():
-        office = offices.get(pk)
-        if office is None:
-            continue
-        fields = _officer_fields(m, data)
-        if any(getattr(office, k) != v for k, v in fields.items()) or (
-                m.role != Role.CHAIR and any(getattr(office, f) for f in CHAIR_FLAGS)):
-            changed.append((office, {**dict.fromkeys(CHAIR_FLAGS, False), **fields}))
-    if removed:
-        changes["removed"] = [o.person.name for o in removed]
-    if added:
-        changes["added"] = [p.name for _m, p in added]
-    if changed:
-        changes["roles"] = [f"{o.person.name}: {o.get_role_display()} → {Role(f['role']).label}" for o, f in changed]
+    removed, added, changed = _office_changes(term, data, people)
+    changes = _amendment_changes(election, data, removed, added, changed)
     if not changes:
         return election
     held_on = data.held_on
     if "held_on" in changes:
-        if term.ended_on is not None and held_on >= term.ended_on:
-            raise ValidationError(_("The election date must be before the next term began (%(date)s).")
-                                  % {"date": term.ended_on})
-        term.started_on, term.due_on = held_on, elections.add_years(held_on, elections.term_years(term.unit))
-        term.save(update_fields=["started_on", "due_on"])
-        Office.objects.filter(term=term, started_on=election.held_on).exclude(ended_on=F("started_on")).update(
-            started_on=held_on)
+        _move_term_start(term, election.held_on, held_on)
     for office in removed:  # entered by mistake: a void office, so no date counts her
         Office.objects.filter(pk=office.pk).update(ended_on=F("started_on"))
     for office, fields in changed:
@@ -354,6 +339,50 @@ def _amend(user, election, data, people, source):
                                                    seats=len(people), version=F("version") + 1)
     audit.record(election, user, ChangeRecord.Action.UPDATE, changes, source)
     return Election.objects.get(pk=election.pk)
+
+
+def _office_changes(term, data, people):
+    """(offices to void, (member, person) to seat, (office, new fields) to change) for the corrected list."""
+    offices = {o.person_id: o for o in Office.objects.filter(term=term).exclude(ended_on=F("started_on"))}
+    wanted = {p.pk: (m, p) for m, p in zip(data.members, people, strict=True)}
+    removed = [o for pk, o in offices.items() if pk not in wanted]
+    added = [(m, p) for pk, (m, p) in wanted.items() if pk not in offices]
+    changed = []
+    for pk, (m, _p) in wanted.items():
+        office = offices.get(pk)
+        if office is None:
+            continue
+        fields = _officer_fields(m, data)
+        if any(getattr(office, k) != v for k, v in fields.items()) or (
+                m.role != Role.CHAIR and any(getattr(office, f) for f in CHAIR_FLAGS)):
+            changed.append((office, {**dict.fromkeys(CHAIR_FLAGS, False), **fields}))
+    return removed, added, changed
+
+
+def _amendment_changes(election, data, removed, added, changed):
+    """What the amendment record and history say changed (names and role labels, not ids or codes)."""
+    changes = {}
+    for name in ("held_on", "entitled", "present"):
+        before, after = getattr(election, name), getattr(data, name)
+        if before != after:
+            changes[name] = [str(before) if before is not None else None, str(after) if after is not None else None]
+    if removed:
+        changes["removed"] = [o.person.name for o in removed]
+    if added:
+        changes["added"] = [p.name for _m, p in added]
+    if changed:
+        changes["roles"] = [f"{o.person.name}: {o.get_role_display()} → {Role(f['role']).label}" for o, f in changed]
+    return changes
+
+
+def _move_term_start(term, old_date, held_on):
+    """A corrected election date moves the term's start, its due date and the offices that began with it."""
+    if term.ended_on is not None and held_on >= term.ended_on:
+        raise ValidationError(_("The election date must be before the next term began (%(date)s).")
+                              % {"date": term.ended_on})
+    term.started_on, term.due_on = held_on, elections.add_years(held_on, elections.term_years(term.unit))
+    term.save(update_fields=["started_on", "due_on"])
+    Office.objects.filter(term=term, started_on=old_date).exclude(ended_on=F("started_on")).update(started_on=held_on)
 
 
 def _positions(user, village, data, source):

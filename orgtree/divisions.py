@@ -211,20 +211,9 @@ RECORD_COLUMNS = ("at", "user_id", "source", "action", "content_type_id", "objec
                   "note", "unit_id")
 
 
-def _create(divisions, user, village_form, log):
-    """Insert new divisions as plain rows: new trees laid out up front, touched trees rebuilt after.
-
-    Returns {code: Unit} of what was created (lightweight instances, enough to hang moves on).
-    """
-    if not divisions:
-        return {}
-    by_code = {d.code: d for d in divisions}
-    parent_codes = {d.parent_code for d in divisions if d.parent_code and d.parent_code not in by_code}
-    # code -> (id, kind, province_id, city_id, county_id, tree_id) of every possible parent
-    nodes = {u.code: (u.pk, u.kind, u.province_id, u.city_id, u.county_id, u.tree_id)
-             for u in Unit.objects.open().filter(code__in=parent_codes)}
-    national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
-
+def _layout_new_trees(divisions, by_code):
+    """({code: (lft, rght, level)}, {code: tree_id}) of the new units that root a tree (BOUNDARY_KINDS)
+    and everything new beneath them: laid out up front, so they need no rebuild."""
     children = defaultdict(list)
     new_roots = []
     for d in divisions:
@@ -239,6 +228,23 @@ def _create(divisions, user, village_form, log):
             layout_by_code[code] = values
             tree_of_code[code] = tree_id
         tree_id += 1
+    return layout_by_code, tree_of_code
+
+
+def _create(divisions, user, village_form, log):
+    """Insert new divisions as plain rows: new trees laid out up front, touched trees rebuilt after.
+
+    Returns {code: Unit} of what was created (lightweight instances, enough to hang moves on).
+    """
+    if not divisions:
+        return {}
+    by_code = {d.code: d for d in divisions}
+    parent_codes = {d.parent_code for d in divisions if d.parent_code and d.parent_code not in by_code}
+    # code -> (id, kind, province_id, city_id, county_id, tree_id) of every possible parent
+    nodes = {u.code: (u.pk, u.kind, u.province_id, u.city_id, u.county_id, u.tree_id)
+             for u in Unit.objects.open().filter(code__in=parent_codes)}
+    national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
+    layout_by_code, tree_of_code = _layout_new_trees(divisions, by_code)
 
     ids = iter(allocate_ids(Unit, len(divisions)))
     now = timezone.now()

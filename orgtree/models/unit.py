@@ -170,45 +170,56 @@ class Unit(MPTTModel):
     # --- rules ----------------------------------------------------------------------------
 
     def clean(self):
-        errors = {}
+        errors = {**self._parent_errors(), **self._kind_errors(), **self._date_errors()}
+        code_error = self._code_error()
+        if code_error:
+            errors["code"] = code_error
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_errors(self):
         parent = self.parent
-        allowed = ALLOWED_PARENTS.get(self.kind, set())
         parent_kind = parent.kind if parent else None
-        if parent_kind not in allowed:
-            if parent is None:
-                errors["parent"] = _("A %(kind)s must have a parent unit.") % {"kind": self.get_kind_display()}
-            else:
-                errors["parent"] = _("A %(kind)s cannot sit under a %(parent_kind)s.") % {
-                    "kind": self.get_kind_display(), "parent_kind": parent.get_kind_display(),
-                }
-        elif (self.kind == Kind.ENTERPRISE and parent_kind == Kind.NEW_DOMAIN
-              and parent.subtype != Subtype.PARK):
-            errors["parent"] = _("Among new domains, only a park can have enterprise committees.")
         if parent is not None and parent.closed_on is not None:
-            errors["parent"] = _("The parent unit %(name)s is closed.") % {"name": parent.name}
+            return {"parent": _("The parent unit %(name)s is closed.") % {"name": parent.name}}
+        if parent_kind not in ALLOWED_PARENTS.get(self.kind, set()):
+            if parent is None:
+                return {"parent": _("A %(kind)s must have a parent unit.") % {"kind": self.get_kind_display()}}
+            return {"parent": _("A %(kind)s cannot sit under a %(parent_kind)s.") % {
+                "kind": self.get_kind_display(), "parent_kind": parent.get_kind_display()}}
+        if self.kind == Kind.ENTERPRISE and parent_kind == Kind.NEW_DOMAIN and parent.subtype != Subtype.PARK:
+            return {"parent": _("Among new domains, only a park can have enterprise committees.")}
+        return {}
+
+    def _kind_errors(self):
+        errors = {}
         if self.kind == Kind.NATIONAL and Unit.objects.open().filter(kind=Kind.NATIONAL).exclude(pk=self.pk).exists():
             errors["kind"] = _("There is already a national federation.")
         if self.kind == Kind.NEW_DOMAIN and not self.subtype:
             errors["subtype"] = _("Choose which kind of new domain this is.")
         if self.kind != Kind.NEW_DOMAIN and self.subtype:
             errors["subtype"] = _("Only new-domain units have a subtype.")
-        if self.code:
-            if not self.code.isdigit():
-                errors["code"] = _("A division code has digits only.")
-            elif self._code_entered() and (problem := self._code_problem()):
-                errors["code"] = problem
-            elif self.closed_on is None:
-                clash = Unit.objects.open().filter(code=self.code).exclude(pk=self.pk).first()
-                if clash:
-                    errors["code"] = _("Code %(code)s is already used by %(name)s.") % {
-                        "code": self.code, "name": clash.name,
-                    }
+        return errors
+
+    def _date_errors(self):
         if self.opened_on and self.opened_on > timezone.localdate():
-            errors["opened_on"] = _("The founding date cannot be in the future.")
+            return {"opened_on": _("The founding date cannot be in the future.")}
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            errors["closed_on"] = _("A unit cannot close before it opened.")
-        if errors:
-            raise ValidationError(errors)
+            return {"closed_on": _("A unit cannot close before it opened.")}
+        return {}
+
+    def _code_error(self):
+        if not self.code:
+            return None
+        if not self.code.isdigit():
+            return _("A division code has digits only.")
+        if self._code_entered() and (problem := self._code_problem()):
+            return problem
+        if self.closed_on is None:
+            clash = Unit.objects.open().filter(code=self.code).exclude(pk=self.pk).first()
+            if clash:
+                return _("Code %(code)s is already used by %(name)s.") % {"code": self.code, "name": clash.name}
+        return None
 
     def _code_entered(self):
         """Is the code (or the kind it is judged by) being entered now? A unit moved keeps the
