@@ -1,4 +1,4 @@
-"""One filterset for the unit list page, the API and (later) exports."""
+"""The filtersets that a list page, its API list and its Excel export share (one class each)."""
 
 import django_filters
 from django.db.models import Q
@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from federation.scope import restrict
 from orgtree.choices import Form, Kind
-from orgtree.models import Unit
+from orgtree.models import Person, Unit
+from orgtree.models.person import PoliticalStatus
 
 
 def units_in_scope(request):
@@ -54,3 +55,21 @@ class UnitFilterSet(django_filters.FilterSet):
         if value == "closed":
             return queryset.filter(closed_on__isnull=False)
         return queryset
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    """The people directory: the page and `/api/people/` filter through this one class."""
+
+    q = django_filters.CharFilter(method="search", label=_("Name, phone or unit"))
+    unit = UnitChoiceFilter(queryset=units_in_scope, label=_("Registered at (unit id)"))
+    political_status = django_filters.ChoiceFilter(choices=PoliticalStatus.choices, label=_("political status"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "unit", "political_status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__contains=value) | Q(phone__startswith=value) | Q(unit__name__contains=value))

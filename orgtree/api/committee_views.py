@@ -15,6 +15,7 @@ from orgtree.api.committee_serializers import (
     TermDelaySerializer,
     TermSerializer,
 )
+from orgtree.filtersets import PersonFilterSet
 from orgtree.models import Election, Office, Person, Term, Unit
 
 
@@ -58,6 +59,7 @@ class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
                     mixins.UpdateModelMixin):
     base_queryset = Person.objects.filter(merged_into__isnull=True).select_related("unit").order_by("name", "pk")
     serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
