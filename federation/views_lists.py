@@ -53,10 +53,13 @@ class ListMixin:
                 data.setlist(name, value if isinstance(value, list) else [value])
         return data
 
+    def filterset_kwargs(self):
+        return {}
+
     def get_filterset(self):
         if getattr(self, "_filterset", None) is None and self.filterset_class is not None:
             self._filterset = self.filterset_class(self.filter_data(), queryset=self.list_queryset(),
-                                                   request=self.request)
+                                                   request=self.request, **self.filterset_kwargs())
         return getattr(self, "_filterset", None)
 
     def sort_key(self):

@@ -11,6 +11,8 @@ from orgtree.choices import Form, Kind
 from orgtree.models import Person, Unit
 from orgtree.models.person import PoliticalStatus
 
+TOWNSHIP_KINDS = (Kind.TOWNSHIP, Kind.STREET)
+
 
 def units_in_scope(request):
     if request is None:
@@ -73,3 +75,30 @@ class PersonFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(name__contains=value) | Q(phone__startswith=value) | Q(unit__name__contains=value))
+
+
+class VillageFilterSet(django_filters.FilterSet):
+    """The 会改联 grid: the villages of one township, those not yet converted. `unit` is the unit whose
+    grid it is; the township choices are its townships only (a city's select is not the whole tree)."""
+
+    township = UnitChoiceFilter(queryset=Unit.objects.none(), method="filter_township", label=_("Township"),
+                                empty_label=_("All townships"))
+    show = django_filters.ChoiceFilter(choices=[("todo", _("Not yet converted"))], method="filter_show",
+                                       label=_("Show"), empty_label=_("All"))
+
+    class Meta:
+        model = Unit
+        fields = ["township", "show"]
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        townships = Unit.objects.none()
+        if unit is not None:
+            townships = Unit.objects.open().within(unit).filter(kind__in=TOWNSHIP_KINDS).order_by("code", "pk")
+        self.filters["township"].queryset = townships
+
+    def filter_township(self, queryset, name, township: Unit):
+        return queryset.within(township) if township else queryset
+
+    def filter_show(self, queryset, name, value):
+        return queryset.exclude(form=Form.FEDERATION) if value == "todo" else queryset

@@ -112,3 +112,23 @@ def test_the_query_count_is_fixed_per_page(client, tree, users, django_assert_nu
         client.get(url, {"per_page": 2})
     with django_assert_num_queries(len(captured)):
         client.get(url, {"per_page": 2, "page": 3})
+
+
+def test_the_conversion_grid_is_paged_and_grouped_by_township_with_the_filters_kept(client, tree, users):
+    township_2 = make(tree.county_a, "township", "西芹镇", "350702101")
+    make(township_2, "village", "西芹村", "350702101201", form="congress")
+    client.force_login(users.editor_a)
+    url = reverse("orgtree:conversion_grid", args=[tree.county_a.pk])
+    first = client.get(url, {"show": "todo", "per_page": 2})
+    assert names(first) == ["黄墩社区", "西门社区"] and first.context["total"] == 4
+    html = first.content.decode()
+    assert "?show=todo&amp;per_page=2&amp;page=2" in html and 'class="progress"' in html
+    assert html.count('class="group"') == 1  # one township heading on this page
+    second = client.get(url, {"show": "todo", "per_page": 2, "page": 2})
+    assert names(second) == ["上坪村", "西芹村"] and second.content.decode().count('class="group"') == 2
+    by_township = client.get(url, {"township": township_2.pk})
+    assert names(by_township) == ["西芹村"]
+    choices = {u.pk for u in by_township.context["filterset"].filters["township"].queryset}
+    assert choices == {tree.township_a.pk, township_2.pk}
+    other = client.get(url, {"township": tree.township_b.pk})  # county B's township: not a choice here
+    assert names(other) == [] and other.context["filterset"].errors
