@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from federation.api_fields import ScopedFilterSet
 from federation.scope import restrict
+from orgtree import elections
 from orgtree.choices import Form, Kind
-from orgtree.models import Person, Unit
+from orgtree.models import Person, Term, Unit
 from orgtree.models.person import PoliticalStatus
 
 TOWNSHIP_KINDS = (Kind.TOWNSHIP, Kind.STREET)
@@ -102,3 +104,18 @@ class VillageFilterSet(django_filters.FilterSet):
 
     def filter_show(self, queryset, name, value):
         return queryset.exclude(form=Form.FEDERATION) if value == "todo" else queryset
+
+
+class TermFilterSet(ScopedFilterSet):
+    """Terms: `/api/terms/` and the renewals page. `renewal` picks the overdue, due-soon or delayed ones."""
+
+    renewal = django_filters.ChoiceFilter(
+        choices=[("overdue", _("Overdue")), ("due_soon", _("Due soon")), ("delayed", _("Delayed"))],
+        method="filter_renewal", label=_("Renewals"), empty_label=None)
+
+    class Meta:
+        model = Term
+        fields = ["unit", "number", "renewal"]
+
+    def filter_renewal(self, queryset, name, value):
+        return elections.renewal_terms(queryset, value) if value else queryset

@@ -15,7 +15,7 @@ from orgtree.api.committee_serializers import (
     TermDelaySerializer,
     TermSerializer,
 )
-from orgtree.filtersets import PersonFilterSet
+from orgtree.filtersets import PersonFilterSet, TermFilterSet
 from orgtree.models import Election, Office, Person, Term, Unit
 
 
@@ -83,7 +83,7 @@ class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
 class TermViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     base_queryset = Term.objects.prefetch_related("delays").order_by("unit", "-number")
     serializer_class = TermSerializer
-    filterset_fields = ["unit", "number"]
+    filterset_class = TermFilterSet
 
     @extend_schema(request=TermDelaySerializer, responses=TermDelaySerializer)
     @action(detail=True, methods=["post"])

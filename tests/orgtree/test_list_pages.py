@@ -1,6 +1,7 @@
 """The one list page pattern on units and people: paged with the query string kept, filtered through
 the API's own FilterSet, sorted by whitelisted keys only, exported through the workbook writer, scoped."""
 
+import datetime
 import io
 
 import openpyxl
@@ -132,3 +133,33 @@ def test_the_conversion_grid_is_paged_and_grouped_by_township_with_the_filters_k
     assert choices == {tree.township_a.pk, township_2.pk}
     other = client.get(url, {"township": tree.township_b.pk})  # county B's township: not a choice here
     assert names(other) == [] and other.context["filterset"].errors
+
+
+def test_renewals_are_paged_lists_filtered_like_the_api(client, api, tree, users):
+    from orgtree.api.committee_views import TermViewSet
+    from orgtree.models import Term
+    from orgtree.views.committees import RenewalsView
+
+    assert RenewalsView.filterset_class is TermViewSet.filterset_class
+    due = {tree.village_a1: datetime.date(2021, 1, 1), tree.village_a2: datetime.date(2022, 1, 1),
+           tree.village_a3: datetime.date(2023, 1, 1), tree.village_b1: datetime.date(2020, 1, 1)}
+    for village, due_on in due.items():
+        Term.objects.create(unit=village, number=1, started_on=datetime.date(2016, 1, 1), due_on=due_on)
+    client.force_login(users.editor_a)
+    url = reverse("orgtree:renewals", args=[tree.county_a.pk])
+    first = client.get(url, {"per_page": 2})
+    units = [t.unit.name for t in first.context["page"]]
+    assert units == ["黄墩社区", "西门社区"] and first.context["overdue_count"] == 3
+    assert "?per_page=2&amp;page=2" in first.content.decode()
+    second = client.get(url, {"per_page": 2, "page": 2})
+    assert [t.unit.name for t in second.context["page"]] == ["上坪村"]
+    listed = api(users.editor_a).get("/api/terms/", {"renewal": "overdue"}).json()["results"]
+    assert {row["unit"] for row in listed} == {tree.village_a1.pk, tree.village_a2.pk, tree.village_a3.pk}
+    assert [t.unit.name for t in client.get(url, {"renewal": "due_soon"}).context["page"]] == []
+    assert client.get(reverse("orgtree:renewals", args=[tree.city.pk]), {"export": "xlsx"}).status_code == 404
+    assert client.get(reverse("orgtree:renewals", args=[tree.county_b.pk]), {"export": "xlsx"}).status_code == 404
+    exported = sheet_rows(client.get(url, {"export": "xlsx", "sort": "unit"}))
+    assert [row[0] for row in exported[1:]] == ["黄墩社区", "西门社区", "上坪村"]
+    client.force_login(users.viewer)  # the city sees county B's overdue term too
+    city = sheet_rows(client.get(reverse("orgtree:renewals", args=[tree.city.pk]), {"export": "xlsx"}))
+    assert [row[0] for row in city[1:]] == ["城东村", "黄墩社区", "西门社区", "上坪村"]
