@@ -86,8 +86,21 @@ class ListMixin:
     def decorate(self, rows):
         """Attach what the rows of one page need (a fixed number of queries per page)."""
 
+    def paginate(self, rows, size):
+        """The requested page. The first page is read with one row more: when that row is missing, the
+        list fits on one page and needs no COUNT (most lists of a village or township do)."""
+        number = self.request.GET.get("page", "")
+        if number not in ("", "1"):
+            return Paginator(rows, size).get_page(number)
+        first = list(rows[:size + 1])
+        if len(first) <= size:
+            return Paginator(first, size).get_page(1)
+        page = Paginator(rows, size).get_page(1)
+        page.object_list = first[:size]
+        return page
+
     def get_context_data(self, **kwargs):
-        page = Paginator(self.filtered_rows(), self.page_size()).get_page(self.request.GET.get("page"))
+        page = self.paginate(self.filtered_rows(), self.page_size())
         self.decorate(page.object_list)
         query = self.request.GET.copy()
         for name in ("page", "export"):
