@@ -163,3 +163,12 @@ def test_renewals_are_paged_lists_filtered_like_the_api(client, api, tree, users
     client.force_login(users.viewer)  # the city sees county B's overdue term too
     city = sheet_rows(client.get(reverse("orgtree:renewals", args=[tree.city.pk]), {"export": "xlsx"}))
     assert [row[0] for row in city[1:]] == ["城东村", "黄墩社区", "西门社区", "上坪村"]
+
+
+def test_an_export_past_the_limit_says_it_was_cut(client, tree, users, monkeypatch):
+    monkeypatch.setattr(UnitListView, "export_limit", 2)
+    client.force_login(users.editor_a)
+    rows = sheet_rows(client.get(reverse("orgtree:unit_list"), {"export": "xlsx"}))
+    assert len(rows) == 4 and "只导出了前 2 行" in rows[3][0]
+    rows = sheet_rows(client.get(reverse("orgtree:unit_list"), {"kind": "village", "export": "xlsx"}))
+    assert len(rows) == 2  # one village in county A: nothing cut, nothing said
