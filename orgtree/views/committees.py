@@ -56,7 +56,9 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
         children = list(self.unit.children.open().order_by("code", "name", "pk"))
         counts = elections.renewal_counts_per_child(children, found["today"])
         rows = [(c, counts[c.pk]) for c in children if counts[c.pk]["overdue"] or counts[c.pk]["due_soon"]]
+        states = dict(TermFilterSet.base_filters["renewal"].extra["choices"])
         return super().get_context_data(
+            list_title=states.get(self.filter_data().get("renewal"), gettext_lazy("Renewals")),
             overdue_count=found["overdue"].count(), due_soon_count=found["due_soon"].count(),
             child_rows=rows, today=found["today"], soon=found["soon"], **kwargs)
 
