@@ -235,26 +235,38 @@ def amend_election(user, election, reason, changes, *, source="web"):
 
 # --- renewals -----------------------------------------------------------------------------
 
+RENEWAL_STATES = ("overdue", "due_soon", "delayed")
+
+
+def renewal_window(today=None):
+    """(today, the last day that counts as due soon)."""
+    today = today or timezone.localdate()
+    return today, today + datetime.timedelta(days=settings.BANYAN["RENEWAL_WARNING_DAYS"])
+
+
+def renewal_terms(terms, state, today=None):
+    """The open terms of open units among `terms` that are overdue, due soon or were delayed (`state`)."""
+    today, soon = renewal_window(today)
+    terms = terms.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
+    if state == "overdue":
+        return terms.filter(due_on__lt=today)
+    if state == "due_soon":
+        return terms.filter(due_on__gte=today, due_on__lte=soon)
+    return terms.filter(delays__isnull=False).distinct()
+
+
 def renewals(unit, today=None):
     """Open terms in `unit`'s subtree that are overdue, due soon, or were delayed."""
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=settings.BANYAN["RENEWAL_WARNING_DAYS"])
-    terms = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, unit__closed_on__isnull=True)
-    return {
-        "overdue": terms.filter(due_on__lt=today),
-        "due_soon": terms.filter(due_on__gte=today, due_on__lte=soon),
-        "delayed": terms.filter(delays__isnull=False).distinct(),
-        "today": today,
-        "soon": soon,
-    }
+    today, soon = renewal_window(today)
+    terms = Term.objects.filter(unit.subtree_q("unit__"))
+    return {**{state: renewal_terms(terms, state, today) for state in RENEWAL_STATES}, "today": today, "soon": soon}
 
 
 def renewal_counts_per_child(children, today=None):
     """{child id: {"overdue": n, "due_soon": n}}: two aggregates, whatever the number of children."""
     from orgtree.rollups import count_per_child
 
-    today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=settings.BANYAN["RENEWAL_WARNING_DAYS"])
+    today, soon = renewal_window(today)
     open_terms = Term.objects.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
     overdue = count_per_child(children, open_terms.filter(due_on__lt=today), path="unit__")
     due_soon = count_per_child(children, open_terms.filter(due_on__gte=today, due_on__lte=soon), path="unit__")

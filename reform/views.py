@@ -12,17 +12,20 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
 from federation import audit, scope
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
+from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
 from orgtree.coverage import coverage
 from orgtree.models import Unit
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
 from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
+from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
 from reform.forms import (
     AssignForm,
     CampaignForm,
@@ -43,7 +46,6 @@ from reform.models import (
     ItemStatus,
     KeyTask,
     Problem,
-    ProblemStatus,
 )
 
 BACKGROUND_ASSIGNMENT_UNITS = 2000
@@ -68,13 +70,27 @@ class ReformView(UnitMixin, TemplateView):
             can_admin=scope.can(self.request.user, scope.ADMIN, self.unit), **kwargs)
 
 
-class ChecklistView(UnitMixin, ActionPage):
+class ChecklistView(UnitMixin, ListMixin, ActionPage):
+    """A unit's checklist items through the API's filterset, paged and grouped by template on each page."""
+
     template_name = "reform/checklist.html"
     forms = {"assign": AssignForm}
+    filterset_class = ChecklistItemFilterSet
+    filters_shown = ("status", "met")
+    sorts = {"template": (_l("Item"), ("assignment__template", "template_item__order"))}
+    default_sort = "template"
+    export_title = _l("Checklist")
+    export_columns = [
+        (_l("Checklist"), lambda i: str(i.assignment.template)),
+        (_l("Item"), lambda i: f"{i.template_item.number} {i.template_item.text}"),
+        (_l("Target"), lambda i: i.template_item.target_display), (_l("Answer"), lambda i: i.value),
+        (_l("met"), lambda i: "" if i.met is None else (_("Yes") if i.met else _("No"))),
+        (_l("Status"), lambda i: i.get_status_display())]
+
+    def list_queryset(self):
+        return ChecklistItem.objects.filter(unit=self.unit).select_related("template_item", "assignment__template")
 
     def get_context_data(self, **kwargs):
-        items = list(ChecklistItem.objects.filter(unit=self.unit).select_related(
-            "template_item", "assignment__template").order_by("assignment__template", "template_item__order"))
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
         to_review = ChecklistItem.objects.none()
         if can_change:  # she oversees the level below this unit
@@ -82,9 +98,11 @@ class ChecklistView(UnitMixin, ActionPage):
                 unit__parent=self.unit, unit__closed_on__isnull=True, status=ItemStatus.SUBMITTED,
             ).select_related("unit", "template_item").order_by("unit__name", "template_item__order")
         kwargs.setdefault("assign_form", AssignForm())
-        return super().get_context_data(
-            groups=[(template, list(rows)) for template, rows in groupby(items, key=lambda i: i.assignment.template)],
-            can_change=can_change, to_review=to_review[:200], **kwargs)
+        context = super().get_context_data(can_change=can_change, to_review=to_review[:200], **kwargs)
+        items = context["page"].object_list
+        context["groups"] = [(template, list(rows)) for template, rows in
+                             groupby(items, key=lambda i: i.assignment.template)]
+        return context
 
     def do_assign(self, form):
         from reform.tasks import assign_checklist
@@ -152,23 +170,33 @@ class EvidenceView(LoginRequiredMixin, View):
                             content_type=evidence.content_type)
 
 
-class ProblemListView(UnitMixin, ActionPage):
+class ProblemListView(UnitMixin, ListMixin, ActionPage):
+    """The problems of the subtree through the API's filterset (unresolved first seen), paged, exported."""
+
     template_name = "reform/problems.html"
     forms = {"report": ProblemForm}
+    filterset_class = ProblemFilterSet
+    filter_defaults = {"status": "unresolved"}
+    filters_shown = ("status", "area")
+    sorts = {"deadline": (_l("Rectify by"), ("deadline",)), "found_on": (_l("found on"), ("-found_on",)),
+             "unit": (_l("Unit"), ("unit__code", "deadline"))}
+    default_sort = "deadline"
+    export_title = _l("Problem list")
+    export_columns = [
+        (_l("Problem"), lambda p: p.description), (_l("Unit"), lambda p: p.unit.name),
+        (_l("area"), lambda p: p.get_area_display()), (_l("responsible person"), lambda p: p.responsible),
+        (_l("found on"), lambda p: p.found_on), (_l("Rectify by"), lambda p: p.deadline),
+        (_l("Status"), lambda p: p.get_status_display())]
+
+    def list_queryset(self):
+        return Problem.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True).select_related(
+            "unit")
 
     def get_context_data(self, **kwargs):
-        status = self.request.GET.get("status", "unresolved")
-        problems = Problem.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True).select_related(
-            "unit")
-        if status == "unresolved":
-            problems = problems.filter(status__in=UNRESOLVED)
-        elif status in ProblemStatus.values:
-            problems = problems.filter(status=status)
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
         if can_change:
             kwargs.setdefault("report_form", ProblemForm(initial={"found_on": timezone.localdate()}))
-        return super().get_context_data(problems=problems[:500], status=status, statuses=ProblemStatus.choices,
-                                        today=timezone.localdate(), can_change=can_change, **kwargs)
+        return super().get_context_data(today=timezone.localdate(), can_change=can_change, **kwargs)
 
     def do_report(self, form):
         services.report_problem(self.request.user, self.unit, **form.cleaned_data)

@@ -14,6 +14,7 @@ from orgtree.api.committee_serializers import (
     TermDelaySerializer,
     TermSerializer,
 )
+from orgtree.filtersets import PersonFilterSet, TermFilterSet
 from orgtree.models import Election, Office, Person, Term
 
 
@@ -26,6 +27,7 @@ class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
                     mixins.UpdateModelMixin):
     base_queryset = Person.objects.filter(merged_into__isnull=True).select_related("unit").order_by("name", "pk")
     serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -49,7 +51,7 @@ class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
 class TermViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     base_queryset = Term.objects.prefetch_related("delays").order_by("unit", "-number")
     serializer_class = TermSerializer
-    filterset_fields = ["unit", "number"]
+    filterset_class = TermFilterSet
 
     @extend_schema(request=TermDelaySerializer, responses=TermDelaySerializer)
     @action(detail=True, methods=["post"])

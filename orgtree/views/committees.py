@@ -10,7 +10,9 @@ from django.views.generic import TemplateView
 
 from federation import scope
 from federation.pages import ServiceFormView, UnitMixin
+from federation.views_lists import ListMixin
 from orgtree import committees, elections
+from orgtree.filtersets import TermFilterSet
 from orgtree.forms import TermDelayForm
 from orgtree.models import Election, Office, Term
 
@@ -30,21 +32,33 @@ class CommitteeView(UnitMixin, TemplateView):
             can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
 
 
-class RenewalsView(UnitMixin, TemplateView):
-    """Due in the next 90 days, overdue and delayed renewals in the subtree, with counts per child."""
+class RenewalsView(UnitMixin, ListMixin, TemplateView):
+    """Overdue, due-soon or delayed renewals in the subtree, one paged list at a time (the API's
+    filterset), with counts per child."""
 
     template_name = "orgtree/renewals.html"
+    filterset_class = TermFilterSet
+    filter_defaults = {"renewal": "overdue"}
+    filters_shown = ("renewal",)
+    sorts = {"due_on": (gettext_lazy("renewal due on"), ("due_on", "unit__code")),
+             "unit": (gettext_lazy("unit"), ("unit__code", "due_on"))}
+    default_sort = "due_on"
+    export_title = gettext_lazy("Renewals")
+    export_columns = [(gettext_lazy("unit"), lambda t: t.unit.name),
+                      (gettext_lazy("Division code"), lambda t: t.unit.code),
+                      (gettext_lazy("term"), lambda t: t.number), (gettext_lazy("renewal due on"), lambda t: t.due_on)]
+
+    def list_queryset(self):
+        return Term.objects.filter(self.unit.subtree_q("unit__")).select_related("unit")
 
     def get_context_data(self, **kwargs):
         found = elections.renewals(self.unit)
         children = list(self.unit.children.open().order_by("code", "name", "pk"))
         counts = elections.renewal_counts_per_child(children, found["today"])
         rows = [(c, counts[c.pk]) for c in children if counts[c.pk]["overdue"] or counts[c.pk]["due_soon"]]
-        related = ("unit",)
+        states = dict(TermFilterSet.base_filters["renewal"].extra["choices"])
         return super().get_context_data(
-            overdue=found["overdue"].select_related(*related).order_by("due_on")[:200],
-            due_soon=found["due_soon"].select_related(*related).order_by("due_on")[:200],
-            delayed=found["delayed"].select_related(*related).order_by("due_on")[:200],
+            list_title=states.get(self.filter_data().get("renewal"), gettext_lazy("Renewals")),
             overdue_count=found["overdue"].count(), due_soon_count=found["due_soon"].count(),
             child_rows=rows, today=found["today"], soon=found["soon"], **kwargs)
 

@@ -1,7 +1,6 @@
 """会改联 pages for county cadres: the grid of a county's villages and the per-village form."""
 
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +11,11 @@ from django.views.generic import TemplateView
 from federation import scope
 from federation.pages import ServiceFormView, UnitMixin
 from federation.views_imports import ImportUploadView
+from federation.views_lists import ListMixin
 from federation.workbook import download
 from orgtree.choices import GRASSROOTS_KINDS, Form
 from orgtree.conversion import record_conversion
+from orgtree.filtersets import VillageFilterSet
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
 from orgtree.models.position import ServicePosition
@@ -28,37 +29,47 @@ def count_of(qs):
     return Subquery(qs.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1])
 
 
-class ConversionGridView(UnitMixin, TemplateView):
-    """Every village/community of the unit's subtree with its conversion record (a fixed number of queries)."""
+class ConversionGridView(UnitMixin, ListMixin, TemplateView):
+    """The villages/communities of the unit's subtree with their conversion records, grouped by township
+    and paged (a fixed number of queries per page, whatever the number of villages)."""
 
     template_name = "orgtree/conversion_grid.html"
+    filterset_class = VillageFilterSet
+    sorts = {"township": (gettext_lazy("Township"), ("parent__code", "code")),
+             "code": (gettext_lazy("Division code"), ("code",))}
+    default_sort = "township"
 
-    def get_context_data(self, **kwargs):
-        villages = Unit.objects.open().within(self.unit).filter(kind__in=GRASSROOTS_KINDS)
-        total = villages.count()
-        converted = villages.filter(form=Form.FEDERATION).count()
-        show = self.request.GET.get("show", "")
-        if show == "todo":
-            villages = villages.exclude(form=Form.FEDERATION)
+    def filterset_kwargs(self):
+        return {"unit": self.unit}
+
+    def villages(self):
+        return Unit.objects.open().within(self.unit).filter(kind__in=GRASSROOTS_KINDS)
+
+    def list_queryset(self):
         in_unit = open_offices().filter(unit=OuterRef("pk"))
-        rows = villages.select_related("parent").annotate(
+        return self.villages().select_related("parent").annotate(
             converted_on=Subquery(Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                                           status=Election.Status.CERTIFIED)
                                   .order_by("-held_on").values("held_on")[:1]),
             executives=count_of(in_unit),
             vice_chairs=count_of(in_unit.filter(role=Role.VICE_CHAIR)),
-        ).order_by("code", "pk")
-        page = Paginator(rows, 200).get_page(self.request.GET.get("page"))
-        ids = [v.pk for v in page]
+        )
+
+    def decorate(self, rows):
+        ids = [v.pk for v in rows]
         chairs = {o.unit_id: o for o in open_offices().filter(unit__in=ids, role=Role.CHAIR).select_related("person")}
         positions = {}
         for p in ServicePosition.objects.filter(unit__in=ids, closed_on__isnull=True):
             positions.setdefault(p.unit_id, {})[p.kind] = p
-        for v in page:
+        for v in rows:
             v.chair = chairs.get(v.pk)
             v.homes = positions.get(v.pk, {})
+
+    def get_context_data(self, **kwargs):
+        counts = self.villages().aggregate(total=Count("pk"), converted=Count("pk", filter=Q(form=Form.FEDERATION)))
+        total, converted = counts["total"], counts["converted"]
         return super().get_context_data(
-            page=page, total=total, converted=converted, show=show,
+            total=total, converted=converted, show=self.request.GET.get("show", ""),
             percent=round(converted * 100 / total) if total else 0,
             can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
 

@@ -3,8 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +10,9 @@ from django.views.generic import TemplateView
 
 from federation import audit, scope
 from federation.pages import ObjectMixin, ServiceFormView
+from federation.views_lists import ListMixin
 from orgtree import committees
+from orgtree.filtersets import PersonFilterSet
 from orgtree.forms import PersonForm
 from orgtree.models import Person
 
@@ -21,17 +21,21 @@ def may_see_id_numbers(user, unit):
     return scope.can(user, scope.ADMIN, unit)
 
 
-class PersonListView(LoginRequiredMixin, TemplateView):
-    template_name = "orgtree/person_list.html"
+class PersonListView(LoginRequiredMixin, ListMixin, TemplateView):
+    """The people in scope through the API's filterset; the export holds what the page shows (no ID numbers)."""
 
-    def get_context_data(self, **kwargs):
-        people = scope.restrict(Person.objects.filter(merged_into__isnull=True).select_related("unit"),
-                                self.request.user)
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            people = people.filter(Q(name__contains=query) | Q(phone__startswith=query) | Q(unit__name__contains=query))
-        page = Paginator(people.order_by("name", "pk"), 50).get_page(self.request.GET.get("page"))
-        return super().get_context_data(page=page, q=query, **kwargs)
+    template_name = "orgtree/person_list.html"
+    filterset_class = PersonFilterSet
+    filters_shown = ("q", "political_status")
+    sorts = {"name": (_("name"), ("name",)), "unit": (_("registered at"), ("unit__code", "name"))}
+    default_sort = "name"
+    export_title = _("People")
+    export_columns = [(_("name"), lambda p: p.name), (_("registered at"), lambda p: p.unit.name),
+                      (_("political status"), lambda p: p.get_political_status_display())]
+
+    def list_queryset(self):
+        return scope.restrict(Person.objects.filter(merged_into__isnull=True).select_related("unit"),
+                              self.request.user)
 
 
 class PersonDetailView(ObjectMixin, TemplateView):

@@ -1,12 +1,13 @@
 """Pages of the unit tree: thin views over the filterset, the scope and the services."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from federation import audit, scope
 from federation.pages import ServiceFormView, UnitMixin
+from federation.views_lists import ListMixin
 from orgtree import services
 from orgtree.filtersets import UnitFilterSet
 from orgtree.forms import CloseForm, MoveForm, UnitForm
@@ -14,19 +15,26 @@ from orgtree.models import Unit
 from orgtree.rollups import grassroots_per_child
 
 
-class UnitListView(LoginRequiredMixin, TemplateView):
-    """Search and filter the units in scope."""
+class UnitListView(LoginRequiredMixin, ListMixin, TemplateView):
+    """Search and filter the units in scope (the API's filterset), sort, page, export."""
 
     template_name = "orgtree/unit_list.html"
+    filterset_class = UnitFilterSet
+    filter_defaults = {"status": "open"}
+    filters_shown = ("q", "kind", "form", "code", "status")
+    sorts = {"code": (gettext_lazy("Division code"), ("code",)), "name": (gettext_lazy("Name"), ("name",)),
+             "kind": (gettext_lazy("Kind"), ("kind", "code"))}
+    default_sort = "code"
+    export_title = gettext_lazy("Units")
+    export_columns = [
+        (gettext_lazy("Name"), lambda u: u.name), (gettext_lazy("Kind"), lambda u: u.get_kind_display()),
+        (gettext_lazy("Organizational form"), lambda u: u.get_form_display()),
+        (gettext_lazy("Division code"), lambda u: u.code),
+        (gettext_lazy("Parent unit"), lambda u: u.parent.name if u.parent else ""),
+        (gettext_lazy("Closed on"), lambda u: u.closed_on)]
 
-    def get_context_data(self, **kwargs):
-        units = scope.restrict(Unit.objects.all(), self.request.user).select_related("parent")
-        filterset = UnitFilterSet(self.request.GET or {"status": "open"}, queryset=units, request=self.request)
-        rows = filterset.qs if filterset.is_valid() else units.none()
-        page = Paginator(rows.order_by("code", "pk"), 50).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filterset=filterset, page=page, query=query.urlencode(), **kwargs)
+    def list_queryset(self):
+        return scope.restrict(Unit.objects.all(), self.request.user).select_related("parent")
 
 
 class UnitDetailView(UnitMixin, TemplateView):

@@ -25,6 +25,7 @@ from reform.api.serializers import (
     ReviewSerializer,
 )
 from reform.figures import DEFINITIONS, reform_by_child, reform_figures
+from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
 from reform.models import Campaign, ChecklistItem, KeyTask, Problem
 
 
@@ -68,17 +69,7 @@ class ChecklistItemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, 
     base_queryset = ChecklistItem.objects.select_related("template_item", "assignment").order_by("unit", "pk")
     evidence_target = "item"
     serializer_class = ChecklistItemSerializer
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        params = self.request.query_params
-        if params.get("unit", "").isdigit():
-            qs = qs.filter(unit=params["unit"])
-        if params.get("status"):
-            qs = qs.filter(status=params["status"])
-        if params.get("met") in ("true", "false"):
-            qs = qs.filter(met=params["met"] == "true")
-        return qs
+    filterset_class = ChecklistItemFilterSet
 
     @extend_schema(request=FillSerializer, responses=ChecklistItemSerializer)
     @action(detail=True, methods=["post"])
@@ -108,6 +99,7 @@ class ProblemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins
     base_queryset = Problem.objects.order_by("deadline", "pk")
     evidence_target = "problem"
     serializer_class = ProblemSerializer
+    filterset_class = ProblemFilterSet
 
     def create_with(self, user, unit, data):
         return services.report_problem(user, unit, source="api", **data)

@@ -143,7 +143,7 @@ def test_the_grid_query_count_does_not_grow_with_villages(client, tree, users, d
     client.force_login(users.editor_a)
     url = reverse("orgtree:conversion_grid", args=[tree.county_a.pk])
     client.get(url)
-    with django_assert_num_queries(13) as captured:
+    with django_assert_num_queries(12) as captured:  # a grid that fits on one page needs no COUNT
         client.get(url)
     for i in range(6):
         make(tree.township_a, "village", f"新村{i}", f"35070200321{i}")

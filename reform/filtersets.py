@@ -1,0 +1,42 @@
+"""The filtersets that the reform list pages and their API lists share (one class each)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from federation.api_fields import ScopedFilterSet
+from reform.models import UNRESOLVED, Area, ChecklistItem, ItemStatus, Problem, ProblemStatus
+
+
+class ProblemFilterSet(ScopedFilterSet):
+    """`/api/problems/` and the problem list: `status` also takes "unresolved" (open or rectifying) and "all"."""
+
+    status = django_filters.ChoiceFilter(
+        choices=[("unresolved", _("Unresolved")), ("all", _("All")), *ProblemStatus.choices],
+        method="filter_status", label=_("Status"), empty_label=None)
+    area = django_filters.ChoiceFilter(choices=Area.choices, label=_("area"), empty_label=_("All"))
+
+    class Meta:
+        model = Problem
+        fields = ["unit", "status", "area"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "unresolved":
+            return queryset.filter(status__in=UNRESOLVED)
+        if value in ProblemStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class ChecklistItemFilterSet(ScopedFilterSet):
+    """`/api/checklist-items/` and a unit's checklist page: by unit, status and whether the target is met."""
+
+    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, label=_("Status"), empty_label=_("All"))
+    met = django_filters.ChoiceFilter(choices=[("true", _("met")), ("false", _("not met"))], method="filter_met",
+                                      label=_("Target"), empty_label=_("All"))
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["unit", "status", "met"]
+
+    def filter_met(self, queryset, name, value):
+        return queryset.filter(met=value == "true") if value else queryset
