@@ -7,6 +7,7 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self):
+        # Imported here: apps.py loads before the app registry is ready (security loads models).
         from federation import security
 
         security.connect()

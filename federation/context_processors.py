@@ -1,3 +1,5 @@
+from federation.models import Notification
+from federation.notices import catch_up
 from federation.scope import scopes_of
 
 
@@ -6,9 +8,6 @@ def scopes(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from federation.models import Notification
-    from federation.notices import catch_up
-
     catch_up(user)
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count
     return {"user_scopes": scopes_of(user), "unread_notifications": unread}

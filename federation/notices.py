@@ -9,6 +9,9 @@ by scope and day): running twice adds nothing.
 
 from django.utils import timezone
 
+from federation.models import UserScope
+from federation.scope import scopes_of
+
 _producers = []
 
 
@@ -27,9 +30,6 @@ def produce(scopes, today=None):
 
 def catch_up(user):
     """Produce today's notices for the user's scopes not yet done today (no query once done)."""
-    from federation.models import UserScope
-    from federation.scope import scopes_of
-
     today = timezone.localdate()
     stale = [s for s in scopes_of(user) if s.notices_on != today and s.unit.closed_on is None]
     if not stale or not user.is_active:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from federation.models import Role, SecurityEvent, UserScope
+from federation.scope import scopes_of
 
 # The request being served, so that signal receivers (scope changes in the admin, lock-outs) know
 # who acted and from where without every caller passing it down.
@@ -48,8 +49,6 @@ def requires_two_factor(user):
     everyone must when TWO_FACTOR_FOR_ALL is set."""
     if settings.BANYAN["TWO_FACTOR_FOR_ALL"] or user.is_superuser or user.is_staff:
         return True
-    from federation.scope import scopes_of
-
     return any(s.role == Role.ADMIN for s in scopes_of(user))
 
 

@@ -13,20 +13,21 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation.audit import after_rollback
+from federation.imports import ImportRefusedError, importer_for
+from federation.models import Job
+from federation.security import prune
+
 logger = logging.getLogger(__name__)
 TIMEOUTS = settings.BANYAN["IMPORT_TIMEOUT_MINUTES"]
 
 
 def _read(job):
-    from federation.imports import importer_for
-
     return importer_for(job.kind)(job.user, job.unit).read(bytes(job.data))
 
 
 def _finish(job, source, status, problems=(), count=None, **fields):
     """Record the outcome if the job is still where this task took it from."""
-    from federation.models import Job
-
     problems = [p if isinstance(p, dict) else p.as_dict() for p in problems]
     Job.objects.filter(pk=job.pk, status=source).update(
         status=status, problems=problems, problem_count=len(problems) if count is None else count,
@@ -35,16 +36,12 @@ def _finish(job, source, status, problems=(), count=None, **fields):
 
 
 def _failed(job, source, message):
-    from federation.models import Job
-
     logger.exception("import job %s failed", job.pk)
     return _finish(job, source, Job.Status.FAILED, [{"sheet": "", "row": 0, "column": "", "message": message}])
 
 
 @shared_task(name="federation.validate_import", time_limit=TIMEOUTS["validating"] * 60 - 30)
 def validate_import(job_id):
-    from federation.models import Job
-
     job = Job.objects.select_related("user", "unit").filter(pk=job_id, status=Job.Status.VALIDATING).first()
     if job is None:
         return None
@@ -60,10 +57,6 @@ def validate_import(job_id):
 
 @shared_task(name="federation.commit_import", time_limit=TIMEOUTS["committing"] * 60 - 30)
 def commit_import(job_id):
-    from federation.audit import after_rollback
-    from federation.imports import ImportRefusedError
-    from federation.models import Job
-
     committing = Job.Status.COMMITTING
     job = Job.objects.select_related("user", "unit").filter(pk=job_id, status=committing).first()
     if job is None:  # already run, or given up
@@ -91,13 +84,9 @@ def commit_import(job_id):
 
 @shared_task(name="federation.expire_stale_jobs")
 def expire_stale_jobs():
-    from federation.models import Job
-
     return {"expired": Job.expire_stale()}
 
 
 @shared_task(name="federation.prune_security_log")
 def prune_security_log():
-    from federation.security import prune
-
     return prune()

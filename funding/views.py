@@ -16,6 +16,7 @@ from federation.uploads import UPLOAD_TYPES
 from federation.views_imports import ImportUploadView
 from federation.workbook import Workbook, download
 from funding import compliance, services
+from funding.excel import build_template
 from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
 from funding.models import Category, FundingRecord, Project
 from orgtree.models import Unit
@@ -134,8 +135,6 @@ class FundingTemplateView(UnitMixin, View):
     action = scope.CHANGE
 
     def get(self, request, pk):
-        from funding.excel import build_template
-
         year = year_from(request)
         return download(build_template(request.user, self.unit, year), f"{self.unit.name}-经费-{year}.xlsx")
 

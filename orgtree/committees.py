@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from federation import audit, scope
 from federation.conflicts import ConflictError
-from federation.models import ChangeRecord
-from orgtree.models import IdNumberClash, Person, Term, TermDelay
+from federation.models import ChangeRecord, Notification, Role, UserScope
+from orgtree.coverage import refresh_figures
+from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
 
 REGISTERED_IN_SCOPE = _lazy("This ID number is already registered; search the people directory instead of "
                             "adding her again.")
@@ -202,8 +203,6 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
                      source, note=reason)
         term.due_on = new_due_on
         term.save(update_fields=["due_on"])
-        from orgtree.coverage import refresh_figures
-
         refresh_figures([term.unit_id])
         return delay
 
@@ -229,8 +228,6 @@ MERGE_FILL_FIELDS = ("birth_date", "ethnicity", "political_status", "education",
 def merge_people(user, keep, duplicate, *, source="web"):
     """Fold `duplicate` into `keep`: her offices, candidacies and missing details move over; the
     duplicate record stays, marked as merged, so nothing recorded about her is lost."""
-    from orgtree.models import Candidate, Office, OfficerChoice
-
     with transaction.atomic():
         keep = Person.objects.select_for_update().get(pk=keep.pk)
         duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
@@ -282,8 +279,6 @@ def keep_clash(clash):
     them (the admins of the nearest unit at or above it that has any). A repeated attempt from the
     same unit with the same number only counts up while the clash is open."""
     from django.urls import reverse
-
-    from federation.models import Notification, Role, UserScope
 
     open_clash = IdNumberClash.objects.filter(id_number=clash.id_number, person=clash.person,
                                               attempted_unit=clash.attempted_unit, resolved_at=None).first()

@@ -23,8 +23,9 @@ from federation.models import ChangeRecord
 from federation.validators import validate_event_date
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.committees import resolve_people
+from orgtree.committees import keep_clash, match_people, new_person_problems, resolve_people
 from orgtree.coverage import refresh_figures
+from orgtree.idnumber import validate_id_number
 from orgtree.models import (
     Candidate,
     ChairPay,
@@ -32,6 +33,7 @@ from orgtree.models import (
     ElectionAmendment,
     Office,
     OfficerChoice,
+    Person,
     Role,
     Term,
     Unit,
@@ -99,8 +101,6 @@ class InvalidConversionError(ValidationError):
         self.clashes = list(clashes)
 
     def after_rollback(self):
-        from orgtree.committees import keep_clash
-
         for clash in self.clashes:
             keep_clash(clash)
 
@@ -218,9 +218,6 @@ def _people(user, village, data, clashes):
     """({member index: Person, saved or a stand-in for one to be created}, Issues): who each member
     would be, as resolve_people will find or create her. A member resolving to someone already
     listed is left out of the first and reported."""
-    from orgtree.committees import match_people, new_person_problems
-    from orgtree.models import Person
-
     entries = [(m.name, m.id_number) for m in data.members]
     found = match_people(user, village, entries)
     new = [i for i, person in enumerate(found) if person is None]
@@ -246,8 +243,6 @@ def _people(user, village, data, clashes):
 
 
 def _format_messages(number):
-    from orgtree.idnumber import validate_id_number
-
     try:
         validate_id_number(number)
     except ValidationError as exc:

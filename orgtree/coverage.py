@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
-from orgtree.models import Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
+from orgtree.models import CoverageSnapshot, Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
 from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
 from orgtree.rollups import rollup, total
@@ -186,8 +186,6 @@ def snapshot_week(day=None):
     """Store every unit's figures down to townships for the Monday of `day`'s week. Idempotent:
     a week already stored is left as it is. Children are computed per parent (four statements
     each), so the work grows with the number of parents (~3,300 nationally), not of units."""
-    from orgtree.models import CoverageSnapshot
-
     week = monday(day or timezone.localdate())
     done = set(CoverageSnapshot.objects.filter(week=week).values_list("unit_id", flat=True))
     stored = 0

@@ -14,9 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope
-from federation.models import ChangeRecord
+from federation.models import ChangeRecord, Notification, UserScope
+from orgtree import services
 from orgtree.choices import Form
+from orgtree.committees import resolve_people
+from orgtree.coverage import refresh_figures
+from orgtree.idnumber import normalize
 from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
+from orgtree.rollups import count_per_child
 
 
 def rules():
@@ -205,11 +210,7 @@ def certify_election(user, election, *, source="web"):
                      note=_("Term %(number)d opened with %(count)d executives.") % {
                          "number": term.number, "count": len(elected)})
         if election.kind == Election.Kind.CONVERSION and unit.form != Form.FEDERATION:
-            from orgtree import services
-
             services.update_unit(user, unit, {"form": Form.FEDERATION}, source=source)
-        from orgtree.coverage import refresh_figures
-
         refresh_figures([unit.pk])
         return term
 
@@ -264,8 +265,6 @@ def renewals(unit, today=None):
 
 def renewal_counts_per_child(children, today=None):
     """{child id: {"overdue": n, "due_soon": n}}: two aggregates, whatever the number of children."""
-    from orgtree.rollups import count_per_child
-
     today, soon = renewal_window(today)
     open_terms = Term.objects.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
     overdue = count_per_child(children, open_terms.filter(due_on__lt=today), path="unit__")
@@ -321,9 +320,6 @@ def save_figures(user, election, figures, *, source="web"):
 def add_candidate(user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False,
                   source="web"):
     """Put a person on the ballot: the unit's person of that ID number or name, or a new record."""
-    from orgtree.committees import resolve_people
-    from orgtree.idnumber import normalize
-
     with transaction.atomic():
         election = _editable(user, election)
         [person] = resolve_people(user, election.unit, [(name.strip(), normalize(id_number))], source=source)
@@ -364,8 +360,6 @@ def notify_overdue(today=None, scopes=None):
     """One notice per scope with overdue renewals, to every user of the scope whatever her role,
     keyed by scope and day (reruns add nothing). `scopes`: UserScope rows (default: all open ones)."""
     from django.urls import reverse
-
-    from federation.models import Notification, UserScope
 
     today = today or timezone.localdate()
     if scopes is None:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from federation.scope import restrict
 from federation.widgets import DateInput
 from orgtree.choices import ALLOWED_PARENTS
-from orgtree.conversion import current_election, version_of
+from orgtree.conversion import Conversion, Member, current_election, version_of
+from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import ChairPay, Election, Office, Person, Role, Unit, ViceChairType
 from orgtree.models.position import ServicePosition
 
@@ -132,8 +133,6 @@ class CandidateForm(forms.Form):
     write_in = forms.BooleanField(label=_("write-in"), required=False)
 
     def clean_id_number(self):
-        from orgtree.idnumber import normalize, validate_id_number
-
         value = normalize(self.cleaned_data.get("id_number"))
         if value:
             validate_id_number(value)
@@ -236,16 +235,12 @@ class ConversionForm(forms.Form):
     childrens_home = forms.BooleanField(label=_("Children's home"), required=False)
 
     def clean_chair_id_number(self):
-        from orgtree.idnumber import normalize, validate_id_number
-
         value = normalize(self.cleaned_data.get("chair_id_number"))
         if value:
             validate_id_number(value)
         return value
 
     def to_conversion(self):
-        from orgtree.conversion import Conversion, Member
-
         data = self.cleaned_data
         members = [Member(data["chair"].strip(), data["chair_id_number"], Role.CHAIR)]
         for name, role, kind in self.NAME_LISTS:

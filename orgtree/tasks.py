@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from orgtree.coverage import refresh_all, snapshot_week
+from orgtree.elections import notify_overdue
 from orgtree.tree import check_tree
 
 
@@ -14,22 +16,16 @@ def check_tree_task():
 @shared_task(name="orgtree.flag_overdue_terms")
 def flag_overdue_terms():
     """Daily: tell each editor and admin how many renewals are overdue in her scope (once a day)."""
-    from orgtree.elections import notify_overdue
-
     return notify_overdue()
 
 
 @shared_task(name="orgtree.snapshot_coverage")
 def snapshot_coverage():
     """Every Monday (beat): the week's coverage figures for every unit down to townships."""
-    from orgtree.coverage import snapshot_week
-
     return {"stored": snapshot_week()}
 
 
 @shared_task(name="orgtree.refresh_figures")
 def refresh_figures_task():
     """Nightly: every unit's stored figures, so date-driven changes (an office starting) catch up."""
-    from orgtree.coverage import refresh_all
-
     return {"changed": refresh_all()}

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from orgtree.choices import BOUNDARY_KINDS
+from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
+from orgtree.models import Unit
 
 TREE_LOCK_KEY = 0x0B4A7A  # any constant unique to this application
 
@@ -25,8 +26,6 @@ def tree_lock():
 
 
 def next_tree_id():
-    from orgtree.models import Unit
-
     return (Unit.objects.order_by("-tree_id").values_list("tree_id", flat=True).first() or 0) + 1
 
 
@@ -72,8 +71,6 @@ def layout(rows):
 
 def write_nested_sets(values, tree_id):
     """Write {id: (lft, rght, level)} of one tree with batched UPDATE ... FROM (VALUES ...)."""
-    from orgtree.models import Unit
-
     table = Unit._meta.db_table
     items = list(values.items())
     for start in range(0, len(items), 2000):
@@ -96,8 +93,6 @@ def check_tree(repair=False):
 
     Returns the problems found as (unit id, description) pairs; a broken tree is named by its root.
     """
-    from orgtree.models import Unit
-
     fields = ("id", "parent_id", "kind", "lft", "rght", "level", "tree_id", "tree_parent_id",
               "province_id", "city_id", "county_id")
     rows = {r[0]: dict(zip(fields, r, strict=True)) for r in Unit.objects.values_list(*fields)}
@@ -141,8 +136,6 @@ def check_tree(repair=False):
 
 def _ancestor_links_wrong(rows):
     """{id: correct links} for units whose province/city/county columns are wrong."""
-    from orgtree.choices import ANCESTOR_COLUMNS
-
     cache = {}
 
     def links_for_children_of(pk):

@@ -10,6 +10,7 @@ from orgtree.coverage import DEFINITIONS
 from orgtree.models import Unit
 from orgtree.views.dashboard import LABELS
 from reform.models import Campaign, ChecklistTemplate, Milestone, TemplateItem
+from reform.services import new_version
 
 
 class TemplateItemInline(admin.TabularInline):
@@ -43,8 +44,6 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
     @admin.action(description="新建版本（复制为草稿）")
     def make_new_version(self, request, queryset):
-        from reform.services import new_version
-
         for template in queryset:
             new_version(request.user, template)
 

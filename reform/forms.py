@@ -3,7 +3,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from federation.widgets import DateInput
+from orgtree.coverage import DEFINITIONS
 from orgtree.models import Unit
+from orgtree.views.dashboard import LABELS
 from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
 
 
@@ -96,9 +98,6 @@ class CampaignForm(forms.Form):
 
 
 def coverage_choices():
-    from orgtree.coverage import DEFINITIONS
-    from orgtree.views.dashboard import LABELS
-
     return [("", "---------"), *[(key, LABELS[key]) for key in DEFINITIONS]]
 
 

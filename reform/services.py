@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope
 from federation.conflicts import ConflictError
-from federation.models import ChangeRecord
+from federation.models import ChangeRecord, Notification, Role, UserScope
 from federation.uploads import check_upload
 from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
 from orgtree.models import Unit
@@ -372,8 +372,6 @@ def notify_overdue(today=None, scopes=None):
     """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope.
     `scopes`: UserScope rows (default: all open ones); viewers' scopes are skipped."""
     from django.urls import reverse
-
-    from federation.models import Notification, Role, UserScope
 
     today = today or timezone.localdate()
     created = 0

@@ -1,13 +1,15 @@
 from celery import shared_task
 
+from federation.models import Notification
+from orgtree.models import Unit
+from reform.models import ChecklistItem, ChecklistTemplate
+from reform.services import assign, fill_automatic, notify_overdue
+
 
 @shared_task(name="reform.daily_check")
 def daily_check():
     """Daily (beat): refresh checklist items filled from coverage figures, and tell each editor and
     admin how many problems and key tasks are past their deadline in her scope."""
-    from reform.models import ChecklistItem
-    from reform.services import fill_automatic, notify_overdue
-
     return {"automatic_items_changed": fill_automatic(ChecklistItem.objects.filter(unit__closed_on__isnull=True)),
             **notify_overdue()}
 
@@ -20,11 +22,6 @@ def assign_checklist(template_id, unit_id, user_id, due_on=None):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
     from django.utils.translation import gettext as _
-
-    from federation.models import Notification
-    from orgtree.models import Unit
-    from reform.models import ChecklistTemplate
-    from reform.services import assign
 
     user = get_user_model().objects.get(pk=user_id)
     unit = Unit.objects.get(pk=unit_id)

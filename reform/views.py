@@ -20,7 +20,7 @@ from federation import audit, scope
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
-from orgtree.coverage import coverage
+from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
 from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
@@ -47,6 +47,7 @@ from reform.models import (
     KeyTask,
     Problem,
 )
+from reform.tasks import assign_checklist
 
 BACKGROUND_ASSIGNMENT_UNITS = 2000
 OVERVIEW = ["items", "items_filled", "completion_rate", "items_met", "met_rate", "items_returned",
@@ -105,8 +106,6 @@ class ChecklistView(UnitMixin, ListMixin, ActionPage):
         return context
 
     def do_assign(self, form):
-        from reform.tasks import assign_checklist
-
         template, due_on = form.cleaned_data["template"], form.cleaned_data["due_on"]
         scope.require(self.request.user, scope.CHANGE, self.unit)
         if Unit.objects.open().within(self.unit).count() > BACKGROUND_ASSIGNMENT_UNITS:
@@ -323,8 +322,6 @@ class CampaignView(UnitMixin, TemplateView):
         campaign = Campaign.objects.filter(pk=self.kwargs["campaign_pk"], unit__in=lineage).first()
         if campaign is None:
             raise Http404(_("No such campaign for this unit."))
-        from orgtree.coverage import coverage_by_child
-
         today = timezone.localdate()
         figures = coverage(self.unit)
         milestones = []

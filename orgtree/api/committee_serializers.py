@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from federation import scope
 from federation.api_fields import ScopedModelSerializer
+from orgtree import elections
 from orgtree.api.serializers import ScopedUnitField
 from orgtree.models import Candidate, Election, Office, OfficerChoice, Person, Term, TermDelay
 
@@ -85,6 +86,4 @@ class ElectionSerializer(ScopedModelSerializer):
         read_only_fields = ["status", "certified_at", "certified_by"]
 
     def get_violations(self, election) -> list[str]:
-        from orgtree import elections
-
         return [] if election.is_certified else [str(v) for v in elections.violations(election)]

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.choices import Form, Kind
+from orgtree.signals import figures_changed
 
 # The unit's own columns copied onto its figures, so that a subtree's figures are one aggregate
 # over one table (no join to 665k units): kept by Unit.save(), move_unit() and the bulk loader.
@@ -65,6 +66,4 @@ class UnitFigures(models.Model):
         rows = [cls(unit_id=u.pk, changed_on=today, **{c: getattr(u, c) for c in UNIT_COLUMNS}) for u in units]
         cls.objects.bulk_create(rows, update_conflicts=True, unique_fields=["unit"],
                                 update_fields=[c.removesuffix("_id") for c in UNIT_COLUMNS], batch_size=5000)
-        from orgtree.signals import figures_changed
-
         figures_changed.send(sender=cls, unit_ids=[u.pk for u in units])

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from federation.validators import validate_birth_date
-from orgtree.idnumber import mask, normalize, validate_id_number
+from orgtree.idnumber import birth_date_of, is_female, mask, normalize, validate_id_number
 
 
 class Gender(models.TextChoices):
@@ -79,8 +79,6 @@ class Person(models.Model):
 
     def clean(self):
         from django.core.exceptions import ValidationError
-
-        from orgtree.idnumber import birth_date_of, is_female
 
         self.id_number = normalize(self.id_number)
         errors = {}

@@ -15,6 +15,7 @@ from federation.views_lists import ListMixin
 from federation.workbook import download
 from orgtree.choices import GRASSROOTS_KINDS, Form
 from orgtree.conversion import record_conversion
+from orgtree.conversion_excel import build_template
 from orgtree.filtersets import VillageFilterSet
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
@@ -108,8 +109,6 @@ class ConversionTemplateView(UnitMixin, View):
     action = scope.CHANGE
 
     def get(self, request, pk):
-        from orgtree.conversion_excel import build_template
-
         return download(build_template(request.user, self.unit),
                         f"{self.unit.name}-会改联-{timezone.localdate():%Y%m%d}.xlsx")
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from federation import scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus
 
@@ -52,8 +53,6 @@ class ProblemMoveSerializer(serializers.Serializer):
 
 def campaigns_in_reach(queryset, user):
     """Campaigns a writer may hang a task on: those of her units and of the units above them."""
-    from federation import scope
-
     if not user.is_authenticated or user.is_superuser:
         return scope.restrict(queryset, user)
     above = {a.pk for unit in scope.scope_units(user) for a in unit.lineage()}

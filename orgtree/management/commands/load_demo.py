@@ -6,7 +6,9 @@ from django.db import transaction
 
 from federation import registry
 from federation.models import Role, UserScope
-from orgtree.models import Unit
+from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.conversion import Conversion, Member, record_conversion
+from orgtree.models import Election, Unit
 
 DEMO_FILE = settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"
 # username, password, scope code, role — the README lists them.
@@ -60,10 +62,6 @@ def demo_conversions(share=0.7):
     the committees and the dashboards have something to show. Idempotent: skips once done."""
     import datetime
     import random
-
-    from orgtree.choices import GRASSROOTS_KINDS
-    from orgtree.conversion import Conversion, Member, record_conversion
-    from orgtree.models import Election
 
     county = Unit.objects.open().get(code="350702")
     villages = list(Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS).order_by("code"))
