@@ -33,7 +33,7 @@ test: install
 	mkdir -p var
 	$(BIN)/ruff check .
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=federation.settings_test $(BIN)/python manage.py makemigrations --check --dry-run -v0
-	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
