@@ -42,13 +42,18 @@ class Sheet:
 
     def __init__(self, worksheet):
         self.worksheet = worksheet
+        self.rows = 0  # rows appended; a sheet is written by this class only
 
     def append(self, values, bold=False):
         from openpyxl.styles import Font
 
-        values = [clean(v) for v in values]
-        self.worksheet.append(values)
-        for cell, value in zip(self.worksheet[self.worksheet.max_row], values, strict=False):
+        self.rows += 1
+        # Cell by cell at a known row: openpyxl's worksheet[max_row] scans every cell written so far,
+        # which made a 20,000-row template take minutes.
+        for column, value in enumerate((clean(v) for v in values), start=1):
+            if value is None:
+                continue
+            cell = self.worksheet.cell(row=self.rows, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # after the value: openpyxl made "=…" a formula and "#N/A" an error
                 if is_formula_like(value):

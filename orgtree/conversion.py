@@ -70,8 +70,16 @@ class Conversion:
 
 
 def current_election(village):
-    return (Election.objects.filter(unit=village, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED)
-            .order_by("-held_on", "-pk").first())
+    return current_elections([village]).get(village.pk)
+
+
+def current_elections(villages):
+    """{village id: its latest certified conversion election}, in one query for any number of villages."""
+    latest = {}
+    for election in (Election.objects.filter(unit__in=villages, kind=Election.Kind.CONVERSION,
+                                             status=Election.Status.CERTIFIED).order_by("unit_id", "-held_on", "-pk")):
+        latest.setdefault(election.unit_id, election)
+    return latest
 
 
 def version_of(village):

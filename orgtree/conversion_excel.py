@@ -26,6 +26,7 @@ from orgtree.conversion import (
     Issue,
     Member,
     current_election,
+    current_elections,
     record_conversion,
     validate,
 )
@@ -73,8 +74,9 @@ def build_template(user, unit):
     pay = {p.unit_id: p for p in ChairPay.objects.filter(unit__in=villages).order_by("year")}
     role_names = {v: k for k, v in ROLES.items()}
     type_names = {v: k for k, v in VICE_TYPES.items()}
+    elections = current_elections(villages)
     for village in villages:
-        election = current_election(village) if village.form == "federation" else None
+        election = elections.get(village.pk) if village.form == "federation" else None
         chair = next((o for o in offices.get(village.pk, []) if o.role == Role.CHAIR), None)
         home = homes.get(village.pk, {}).get(ServicePosition.Kind.WOMENS_HOME)
         p = pay.get(village.pk)

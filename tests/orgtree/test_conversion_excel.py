@@ -336,3 +336,9 @@ def test_the_commit_of_a_job_lists_its_problems_with_cells(client, tree, users):
     assert job.status == Job.Status.INVALID and job.problem_count == 1
     assert job.problems[0]["sheet"] == MEMBER_SHEET and job.problems[0]["row"] == 3
     assert job.problems[0]["column"] == "身份证号"
+
+
+def test_the_template_costs_the_same_queries_for_any_number_of_villages(tree, users, django_assert_num_queries):
+    build_template(users.editor_a, tree.county_a)  # the user's scopes are read once per request
+    with django_assert_num_queries(5):  # villages, offices, homes, pay, elections: none per village
+        build_template(users.editor_a, tree.county_a)
