@@ -41,7 +41,9 @@ def _errors(person, user, clashes):
     who may see that person (system jobs, user=None, see everyone), else it joins `clashes`."""
     errors = {}
     try:
-        person.full_clean(exclude=["version"], validate_constraints=False)
+        # The unit is never raw input: services pass one they looked up (and checked the scope of), so
+        # its existence is not queried again for every person of a list.
+        person.full_clean(exclude=["version", "unit"], validate_constraints=False)
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     if person.id_number and "id_number" not in errors:
