@@ -7,7 +7,6 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
@@ -16,6 +15,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from federation.figures import COUNT, PEOPLE, PERCENT, Figure, FigureSet
 from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import CoverageSnapshot, Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
 from orgtree.models.figures import UNIT_COLUMNS
@@ -23,32 +23,57 @@ from orgtree.models.position import ServicePosition
 from orgtree.rollups import rollup, total
 from orgtree.signals import figures_changed
 
-# key: (English, Chinese) definition, for the API docs and the dashboard's legend.
-DEFINITIONS = {
-    "villages_total": _("Open villages and communities."),
-    "villages_converted": _("Villages and communities whose women's congress has become a federation (会改联)."),
-    "conversion_rate": _("villages_converted / villages_total, in percent."),
-    "chairs": _("Chairs of village and community committees."),
-    "vice_chairs_full_time": _("Full-time vice-chairs of village and community committees."),
-    "vice_chairs_part_time": _("Part-time vice-chairs of village and community committees."),
-    "vice_chairs_seconded": _("Seconded vice-chairs of village and community committees."),
-    "executives": _("Members of village and community committees (chairs and vice-chairs included)."),
-    "chairs_in_two_committees": _("Village and community chairs on the party committee or the villagers' committee."),
-    "chairs_in_two_committees_rate": _("chairs_in_two_committees / chairs, in percent."),
-    "women_party_secretaries": _("Village and community chairs who are also party secretary."),
-    "women_village_directors": _("Village and community chairs who are also village (residents') director."),
-    "townships_total": _("Open townships and streets."),
-    "townships_regionalized": _("Townships and streets with at least 3 vice-chairs and 25 executives."),
-    "agency_committees": _("Open agency women's committees."),
-    "enterprise_committees": _("Open enterprise women's committees."),
-    "social_org_committees": _("Open social organization women's committees."),
-    "new_domain_committees": _("Open new-domain federations."),
-    "women_groups": _("Open women's groups."),
-    "womens_homes": _("Open women's homes."),
-    "womens_homes_standardized": _("Open women's homes that are standardized."),
-    "childrens_homes": _("Open children's homes."),
-    "terms_overdue": _("Running terms whose renewal date has passed."),
-}
+# Each key once: label, definition (the API docs and the dashboard legend), unit of measure, rollup.
+FIGURES = FigureSet("coverage", [
+    Figure("villages_total", _("Villages/communities"),
+           _("Open villages and communities."), COUNT),
+    Figure("villages_converted", _("Converted"),
+           _("Villages and communities whose women's congress has become a federation (会改联)."), COUNT),
+    Figure("conversion_rate", _("Conversion %"),
+           _("villages_converted / villages_total, in percent."), PERCENT,
+           rate=("villages_converted", "villages_total")),
+    Figure("chairs", _("Chairs"),
+           _("Chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_full_time", _("Full-time vice-chairs"),
+           _("Full-time vice-chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_part_time", _("Part-time vice-chairs"),
+           _("Part-time vice-chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_seconded", _("Seconded vice-chairs"),
+           _("Seconded vice-chairs of village and community committees."), PEOPLE),
+    Figure("executives", _("Executives"),
+           _("Members of village and community committees (chairs and vice-chairs included)."), PEOPLE),
+    Figure("chairs_in_two_committees", _("Chairs in two committees"),
+           _("Village and community chairs on the party committee or the villagers' committee."), PEOPLE),
+    Figure("chairs_in_two_committees_rate", _("Two committees %"),
+           _("chairs_in_two_committees / chairs, in percent."), PERCENT,
+           rate=("chairs_in_two_committees", "chairs")),
+    Figure("women_party_secretaries", _("Women party secretaries"),
+           _("Village and community chairs who are also party secretary."), PEOPLE),
+    Figure("women_village_directors", _("Women village directors"),
+           _("Village and community chairs who are also village (residents') director."), PEOPLE),
+    Figure("townships_total", _("Townships/streets"),
+           _("Open townships and streets."), COUNT),
+    Figure("townships_regionalized", _("Regionalized townships"),
+           _("Townships and streets with at least 3 vice-chairs and 25 executives."), COUNT),
+    Figure("agency_committees", _("Agency committees"),
+           _("Open agency women's committees."), COUNT),
+    Figure("enterprise_committees", _("Enterprise committees"),
+           _("Open enterprise women's committees."), COUNT),
+    Figure("social_org_committees", _("Social organization committees"),
+           _("Open social organization women's committees."), COUNT),
+    Figure("new_domain_committees", _("New-domain federations"),
+           _("Open new-domain federations."), COUNT),
+    Figure("women_groups", _("Women's groups"),
+           _("Open women's groups."), COUNT),
+    Figure("womens_homes", _("Women's homes"),
+           _("Open women's homes."), COUNT),
+    Figure("womens_homes_standardized", _("Standardized women's homes"),
+           _("Open women's homes that are standardized."), COUNT),
+    Figure("childrens_homes", _("Children's homes"),
+           _("Open children's homes."), COUNT),
+    Figure("terms_overdue", _("Overdue renewals"),
+           _("Running terms whose renewal date has passed."), COUNT),
+])
 REGIONALIZED = {"vice_chairs": 3, "executives": 25}
 
 
@@ -129,19 +154,6 @@ def _bases(day):
     ]
 
 
-def percent(part, whole):
-    """part / whole in percent, one decimal, rounded half up; None when there is no whole."""
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def _rates(figures):
-    figures["conversion_rate"] = percent(figures["villages_converted"], figures["villages_total"])
-    figures["chairs_in_two_committees_rate"] = percent(figures["chairs_in_two_committees"], figures["chairs"])
-    return {key: figures[key] for key in DEFINITIONS}
-
-
 def coverage(unit, as_of=None, from_records=False):
     """Every figure over `unit`'s subtree as of a date (today by default: from the stored figures,
     unless `from_records`)."""
@@ -149,7 +161,7 @@ def coverage(unit, as_of=None, from_records=False):
     figures = {}
     for base in (_bases(day) if from_records else bases_for(day)):
         figures.update(total(unit, base.rows, base.measures, base.path, base.tree_path))
-    return _rates(figures)
+    return FIGURES.complete(figures)
 
 
 def coverage_by_child(unit, as_of=None):
@@ -160,7 +172,7 @@ def coverage_by_child(unit, as_of=None):
     for base in bases_for(day):
         for pk, figures in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
             per_child[pk].update(figures)
-    return [(child, _rates(per_child[child.pk])) for child in children]
+    return [(child, FIGURES.complete(per_child[child.pk])) for child in children]
 
 
 def parse_day(value):

@@ -20,9 +20,9 @@ from federation import audit, scope
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
+from orgtree.coverage import FIGURES as COVERAGE
 from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
-from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
 from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
@@ -331,8 +331,8 @@ class CampaignView(UnitMixin, TemplateView):
             children = coverage_by_child(self.unit, min(milestone.due_on, today))
             behind = [child for child, values in children
                       if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target]
-            milestones.append((milestone, COVERAGE_LABELS.get(milestone.coverage_key, milestone.coverage_key), status,
-                               behind))
+            key = milestone.coverage_key
+            milestones.append((milestone, COVERAGE.label(key) if key in COVERAGE else key, status, behind))
         return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)
 
 
