@@ -5,45 +5,30 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from federation.figures import percent
+from federation.figures import PERCENT, Figure, FigureSet
 from orgtree.rollups import rollup, total
 from reform.models import UNRESOLVED, ChecklistItem, ItemStatus, KeyTask, Problem, ProblemStatus, TaskStatus
 
-DEFINITIONS = {
-    "items": _("Checklist items assigned to open units."),
-    "items_filled": _("Items submitted or accepted."),
-    "items_accepted": _("Items accepted by the level above."),
-    "items_returned": _("Items returned for correction."),
-    "items_met": _("Items whose answer reaches the target."),
-    "items_unmet": _("Answered items that miss the target."),
-    "completion_rate": _("items_filled / items, in percent."),
-    "met_rate": _("items_met / items, in percent."),
-    "problems": _("Problems recorded."),
-    "problems_open": _("Problems not yet resolved."),
-    "problems_overdue": _("Unresolved problems past their rectification deadline."),
-    "problems_verified": _("Problems whose rectification the level above verified."),
-    "tasks": _("Key tasks."),
-    "tasks_done": _("Key tasks done."),
-    "tasks_overdue": _("Key tasks not done by their deadline."),
-}
-
-LABELS = {
-    "items": _("Items"),
-    "items_filled": _("Filled"),
-    "items_accepted": _("Accepted"),
-    "items_returned": _("Returned"),
-    "items_met": _("Met"),
-    "items_unmet": _("Not met"),
-    "completion_rate": _("Filled %"),
-    "met_rate": _("Met %"),
-    "problems": _("Problems"),
-    "problems_open": _("Open problems"),
-    "problems_overdue": _("Overdue problems"),
-    "problems_verified": _("Verified problems"),
-    "tasks": _("Key tasks"),
-    "tasks_done": _("Tasks done"),
-    "tasks_overdue": _("Overdue tasks"),
-}
+# Each key once: label, definition (the API docs and the overview legend), unit of measure, rollup.
+FIGURES = FigureSet("reform", [
+    Figure("items", _("Items"), _("Checklist items assigned to open units.")),
+    Figure("items_filled", _("Filled"), _("Items submitted or accepted.")),
+    Figure("items_accepted", _("Accepted"), _("Items accepted by the level above.")),
+    Figure("items_returned", _("Returned"), _("Items returned for correction.")),
+    Figure("items_met", _("Met"), _("Items whose answer reaches the target.")),
+    Figure("items_unmet", _("Not met"), _("Answered items that miss the target.")),
+    Figure("completion_rate", _("Filled %"), _("items_filled / items, in percent."), PERCENT,
+           rate=("items_filled", "items")),
+    Figure("met_rate", _("Met %"), _("items_met / items, in percent."), PERCENT,
+           rate=("items_met", "items")),
+    Figure("problems", _("Problems"), _("Problems recorded.")),
+    Figure("problems_open", _("Open problems"), _("Problems not yet resolved.")),
+    Figure("problems_overdue", _("Overdue problems"), _("Unresolved problems past their rectification deadline.")),
+    Figure("problems_verified", _("Verified problems"), _("Problems whose rectification the level above verified.")),
+    Figure("tasks", _("Key tasks"), _("Key tasks.")),
+    Figure("tasks_done", _("Tasks done"), _("Key tasks done.")),
+    Figure("tasks_overdue", _("Overdue tasks"), _("Key tasks not done by their deadline.")),
+])
 
 
 def _bases(today):
@@ -72,18 +57,12 @@ def _bases(today):
     ]
 
 
-def _rates(figures):
-    figures["completion_rate"] = percent(figures["items_filled"], figures["items"])
-    figures["met_rate"] = percent(figures["items_met"], figures["items"])
-    return {key: figures[key] for key in DEFINITIONS}
-
-
 def reform_figures(unit, today=None):
     today = today or timezone.localdate()
     figures = {}
     for rows, measures in _bases(today):
         figures.update(total(unit, rows, measures, "unit__"))
-    return _rates(figures)
+    return FIGURES.complete(figures)
 
 
 def reform_by_child(unit, today=None):
@@ -94,4 +73,4 @@ def reform_by_child(unit, today=None):
     for rows, measures in _bases(today):
         for pk, figures in rollup(children, rows, measures, "unit__").items():
             per_child[pk].update(figures)
-    return [(child, _rates(per_child[child.pk])) for child in children]
+    return [(child, FIGURES.complete(per_child[child.pk])) for child in children]

@@ -22,3 +22,8 @@ def test_a_key_is_registered_once_across_the_apps():
     with pytest.raises(ValueError, match="registered twice"):
         figures.register(FigureSet("another", [Figure("chairs", "Chairs", "again")]))
     assert figures.figure_set("coverage")["chairs"] is figures.figure("chairs")
+
+
+def test_reform_registers_its_figures_beside_coverage():
+    assert figures.figure("completion_rate").rate == ("items_filled", "items")
+    assert list(figures.figure_set("reform"))[:2] == ["items", "items_filled"]
