@@ -20,7 +20,7 @@ from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import CoverageSnapshot, Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
 from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
-from orgtree.rollups import rollup, total
+from orgtree.rollups import aggregates, rollup, total
 from orgtree.signals import figures_changed
 
 # Each key once: label, definition (the API docs and the dashboard legend), unit of measure, rollup.
@@ -76,6 +76,38 @@ FIGURES = FigureSet("coverage", [
 ])
 REGIONALIZED = {"vice_chairs": 3, "executives": 25}
 
+# How each figure is counted from the records, written once: the offices held and the service
+# positions open are counted per unit into UnitFigures (refresh_figures), summed from there today
+# (_fast_bases) and counted over a subtree for a past date (_bases). vice_chairs is stored for
+# townships_regionalized only.
+CHAIR, VICE = Q(role=Role.CHAIR), Q(role=Role.VICE_CHAIR)
+OFFICE_MEASURES = {
+    "chairs": CHAIR,
+    "vice_chairs": VICE,
+    "vice_chairs_full_time": VICE & Q(vice_chair_type=ViceChairType.FULL_TIME),
+    "vice_chairs_part_time": VICE & Q(vice_chair_type=ViceChairType.PART_TIME),
+    "vice_chairs_seconded": VICE & Q(vice_chair_type=ViceChairType.SECONDED),
+    "executives": None,
+    "chairs_in_two_committees": CHAIR & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
+    "women_party_secretaries": CHAIR & Q(is_party_secretary=True),
+    "women_village_directors": CHAIR & Q(is_village_director=True),
+}
+POSITION_MEASURES = {
+    "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
+    "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
+    "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
+}
+# Counted from the units themselves, on the unit table and on UnitFigures (which carries the kind).
+KIND_MEASURES = {
+    "villages_total": Q(kind__in=GRASSROOTS_KINDS),
+    "townships_total": Q(kind__in=[Kind.TOWNSHIP, Kind.STREET]),
+    "agency_committees": Q(kind=Kind.AGENCY),
+    "enterprise_committees": Q(kind=Kind.ENTERPRISE),
+    "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
+    "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
+    "women_groups": Q(kind=Kind.WOMEN_GROUP),
+}
+
 
 def alive(day, path=""):
     """Units open on `day`."""
@@ -100,20 +132,18 @@ class Base(NamedTuple):
 
 def _bases(day):
     """Figures on `day` computed from the records: four statements."""
-    grassroots = Q(kind__in=GRASSROOTS_KINDS)
+    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
     converted_on = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                            status=Election.Status.CERTIFIED, held_on__lte=day)
     later_conversion = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                                status=Election.Status.CERTIFIED, held_on__gt=day)
     held = Office.objects.filter(holding(day), unit=OuterRef("pk"))
-    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
     # Conditions, not annotations: an annotation would join the GROUP BY of the per-child rollup.
     units = Unit.objects.filter(alive(day))
     vice_chairs = Coalesce(Subquery(held.filter(role=Role.VICE_CHAIR).order_by().values("unit")
                                     .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
     executives = Coalesce(Subquery(held.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1],
                                    output_field=IntegerField()), 0)
-    chair = Q(role=Role.CHAIR)
     offices = Office.objects.filter(holding(day), alive(day, "unit__"), unit__kind__in=GRASSROOTS_KINDS)
     positions = ServicePosition.objects.filter(alive(day, "unit__"), (
         Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day)))
@@ -121,35 +151,16 @@ def _bases(day):
         Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     return [
         Base(units, "", {
-            "villages_total": grassroots,
+            **KIND_MEASURES,
             # A federation with a certified conversion on or before the day, or one without any
             # recorded conversion (loaded as a federation) — but not one converted after the day.
             "villages_converted": grassroots & (
                 Q(Exists(converted_on)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion)))),
-            "townships_total": townships,
             "townships_regionalized": townships & Q(GreaterThanOrEqual(vice_chairs, REGIONALIZED["vice_chairs"]))
             & Q(GreaterThanOrEqual(executives, REGIONALIZED["executives"])),
-            "agency_committees": Q(kind=Kind.AGENCY),
-            "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-            "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-            "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-            "women_groups": Q(kind=Kind.WOMEN_GROUP),
         }),
-        Base(offices, "unit__", {
-            "chairs": chair,
-            "vice_chairs_full_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.FULL_TIME),
-            "vice_chairs_part_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.PART_TIME),
-            "vice_chairs_seconded": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.SECONDED),
-            "executives": None,
-            "chairs_in_two_committees": chair & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
-            "women_party_secretaries": chair & Q(is_party_secretary=True),
-            "women_village_directors": chair & Q(is_village_director=True),
-        }),
-        Base(positions, "unit__", {
-            "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
-            "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
-            "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
-        }),
+        Base(offices, "unit__", {key: q for key, q in OFFICE_MEASURES.items() if key in FIGURES}),
+        Base(positions, "unit__", POSITION_MEASURES),
         Base(terms, "unit__", {"terms_overdue": None}),
     ]
 
@@ -223,9 +234,7 @@ def backfill(weeks, today=None):
 
 # --- today's figures, kept per unit (the fast path) -------------------------------------------
 
-FIGURE_FIELDS = ["chairs", "vice_chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded",
-                 "executives", "chairs_in_two_committees", "women_party_secretaries", "women_village_directors",
-                 "womens_homes", "womens_homes_standardized", "childrens_homes", "open_term_due_on"]
+FIGURE_FIELDS = [*OFFICE_MEASURES, *POSITION_MEASURES, "open_term_due_on"]
 
 
 def refresh_figures(unit_ids, day=None):
@@ -236,30 +245,18 @@ def refresh_figures(unit_ids, day=None):
     The services call it after every write to offices, homes or terms; a nightly task refreshes
     everything, so figures that change with the date alone (an office starting later) catch up."""
     day = day or timezone.localdate()
-    chair = Q(role=Role.CHAIR)
-    vice = Q(role=Role.VICE_CHAIR)
     rows = {unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None}
             for unit in Unit.objects.filter(pk__in=list(unit_ids)).values("pk", *UNIT_COLUMNS)}
     ids = list(rows)
     if not ids:
         return 0
-    for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit").annotate(
-            chairs=Count("pk", filter=chair), vice_chairs=Count("pk", filter=vice),
-            vice_chairs_full_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.FULL_TIME)),
-            vice_chairs_part_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.PART_TIME)),
-            vice_chairs_seconded=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.SECONDED)),
-            executives=Count("pk"),
-            chairs_in_two_committees=Count("pk", filter=chair & (Q(on_party_committee=True)
-                                                                 | Q(on_villagers_committee=True))),
-            women_party_secretaries=Count("pk", filter=chair & Q(is_party_secretary=True)),
-            women_village_directors=Count("pk", filter=chair & Q(is_village_director=True)))):
+    for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit")
+                .annotate(**aggregates(OFFICE_MEASURES))):
         rows[row.pop("unit")].update(row)
     open_positions = Q(opened_on__isnull=True) | Q(opened_on__lte=day)
     for row in (ServicePosition.objects.filter(open_positions, unit__in=ids).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gt=day)).order_by().values("unit").annotate(
-            womens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME)),
-            womens_homes_standardized=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True)),
-            childrens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.CHILDRENS_HOME)))):
+            **aggregates(POSITION_MEASURES))):
         rows[row.pop("unit")].update(row)
     for unit_id, due_on in Term.objects.filter(unit__in=ids, started_on__lte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("unit", "due_on"):
@@ -286,25 +283,15 @@ def refresh_all(day=None, chunk=20_000):
 def _fast_bases(day):
     """Today's figures from the stored per-unit figures: one statement over one table, which carries
     its unit's kind, form, dates and ancestor columns (MPTT columns are reached through the unit)."""
-    grassroots = Q(kind__in=GRASSROOTS_KINDS)
-    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
+    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
     return [Base(UnitFigures.objects.filter(alive(day)), "", {
-        "villages_total": grassroots,
+        **KIND_MEASURES,
         "villages_converted": grassroots & Q(form=Form.FEDERATION),
-        "townships_total": townships,
         "townships_regionalized": townships & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"],
                                                 executives__gte=REGIONALIZED["executives"]),
-        "agency_committees": Q(kind=Kind.AGENCY),
-        "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-        "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-        "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-        "women_groups": Q(kind=Kind.WOMEN_GROUP),
-        **{key: Sum(key, filter=grassroots) for key in (
-            "chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded", "executives",
-            "chairs_in_two_committees", "women_party_secretaries", "women_village_directors")},
-        "womens_homes": Sum("womens_homes"),
-        "womens_homes_standardized": Sum("womens_homes_standardized"),
-        "childrens_homes": Sum("childrens_homes"),
+        # Committee figures are those of villages and communities; homes those of any unit.
+        **{key: Sum(key, filter=grassroots) for key in OFFICE_MEASURES if key in FIGURES},
+        **{key: Sum(key) for key in POSITION_MEASURES},
         "terms_overdue": Q(open_term_due_on__lt=day),
     }, tree_path="unit__")]
 
