@@ -7,9 +7,8 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 """
 
 import datetime
-from typing import NamedTuple
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -20,7 +19,7 @@ from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import CoverageSnapshot, Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
 from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
-from orgtree.rollups import aggregates, rollup, total
+from orgtree.rollups import Base, aggregates, figures_by_child, figures_total
 from orgtree.signals import figures_changed
 
 # Each key once: label, definition (the API docs and the dashboard legend), unit of measure, rollup.
@@ -120,16 +119,6 @@ def holding(day):
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
-class Base(NamedTuple):
-    """Rows whose measures are computed in one SQL statement, whatever their number; `path` reaches
-    the unit's columns from the rows, `tree_path` its MPTT columns (rollups.rollup)."""
-
-    rows: QuerySet
-    path: str
-    measures: dict
-    tree_path: str | None = None
-
-
 def _bases(day):
     """Figures on `day` computed from the records: four statements."""
     grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
@@ -169,21 +158,14 @@ def coverage(unit, as_of=None, from_records=False):
     """Every figure over `unit`'s subtree as of a date (today by default: from the stored figures,
     unless `from_records`)."""
     day = as_of or timezone.localdate()
-    figures = {}
-    for base in (_bases(day) if from_records else bases_for(day)):
-        figures.update(total(unit, base.rows, base.measures, base.path, base.tree_path))
-    return FIGURES.complete(figures)
+    return figures_total(unit, _bases(day) if from_records else bases_for(day), FIGURES)
 
 
 def coverage_by_child(unit, as_of=None):
     """[(child, figures)] for the children open on the day; the number of queries is fixed."""
     day = as_of or timezone.localdate()
     children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
-    per_child = {c.pk: {} for c in children}
-    for base in bases_for(day):
-        for pk, figures in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
-            per_child[pk].update(figures)
-    return [(child, FIGURES.complete(per_child[child.pk])) for child in children]
+    return figures_by_child(children, bases_for(day), FIGURES)
 
 
 def parse_day(value):

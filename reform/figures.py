@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from federation.figures import PERCENT, Figure, FigureSet
-from orgtree.rollups import rollup, total
+from orgtree.rollups import Base, figures_by_child, figures_total
 from reform.models import UNRESOLVED, ChecklistItem, ItemStatus, KeyTask, Problem, ProblemStatus, TaskStatus
 
 # Each key once: label, definition (the API docs and the overview legend), unit of measure, rollup.
@@ -35,7 +35,7 @@ def _bases(today):
     live = Q(unit__closed_on__isnull=True)
     unresolved = Q(status__in=UNRESOLVED)
     return [
-        (ChecklistItem.objects.filter(live), {
+        Base(ChecklistItem.objects.filter(live), "unit__", {
             "items": None,
             "items_filled": Q(status__in=[ItemStatus.SUBMITTED, ItemStatus.ACCEPTED]),
             "items_accepted": Q(status=ItemStatus.ACCEPTED),
@@ -43,13 +43,13 @@ def _bases(today):
             "items_met": Q(met=True),
             "items_unmet": Q(met=False),
         }),
-        (Problem.objects.filter(live), {
+        Base(Problem.objects.filter(live), "unit__", {
             "problems": None,
             "problems_open": unresolved,
             "problems_overdue": unresolved & Q(deadline__lt=today),
             "problems_verified": Q(status=ProblemStatus.VERIFIED),
         }),
-        (KeyTask.objects.filter(live), {
+        Base(KeyTask.objects.filter(live), "unit__", {
             "tasks": None,
             "tasks_done": Q(status=TaskStatus.DONE),
             "tasks_overdue": ~Q(status=TaskStatus.DONE) & Q(deadline__lt=today),
@@ -58,19 +58,10 @@ def _bases(today):
 
 
 def reform_figures(unit, today=None):
-    today = today or timezone.localdate()
-    figures = {}
-    for rows, measures in _bases(today):
-        figures.update(total(unit, rows, measures, "unit__"))
-    return FIGURES.complete(figures)
+    return figures_total(unit, _bases(today or timezone.localdate()), FIGURES)
 
 
 def reform_by_child(unit, today=None):
     """[(child, figures)] for the open children of `unit`."""
-    today = today or timezone.localdate()
     children = list(unit.children.open().order_by("code", "name", "pk"))
-    per_child = {c.pk: {} for c in children}
-    for rows, measures in _bases(today):
-        for pk, figures in rollup(children, rows, measures, "unit__").items():
-            per_child[pk].update(figures)
-    return [(child, FIGURES.complete(per_child[child.pk])) for child in children]
+    return figures_by_child(children, _bases(today or timezone.localdate()), FIGURES)
