@@ -38,6 +38,10 @@ class Figure:
     unit: str = COUNT
     rate: tuple[str, str] | None = None
 
+    @property
+    def whole_yuan(self):
+        return self.unit is YUAN
+
     def value(self, sums):
         return percent(sums[self.rate[0]], sums[self.rate[1]]) if self.rate else sums[self.key]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from federation import figures
-from federation.figures import PERCENT, Figure, FigureSet
+from federation.figures import PERCENT, YUAN, Figure, FigureSet
 
 
 def test_a_rate_is_the_rate_of_two_sums_and_none_without_a_whole():
@@ -27,3 +27,8 @@ def test_a_key_is_registered_once_across_the_apps():
 def test_reform_registers_its_figures_beside_coverage():
     assert figures.figure("completion_rate").rate == ("items_filled", "items")
     assert list(figures.figure_set("reform"))[:2] == ["items", "items_filled"]
+
+
+def test_funding_registers_its_money_figures_in_yuan():
+    assert figures.figure("budgeted").whole_yuan and figures.figure("budgeted").unit is YUAN
+    assert not figures.figure("projects").whole_yuan
