@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from federation.figures import COUNT, YUAN, Figure, FigureSet
 from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
 from orgtree.choices import GRASSROOTS_KINDS, Kind
 from orgtree.models import ChairPay, Unit
@@ -178,6 +179,13 @@ MONEY = {
     **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
 }
 PROJECTS = {"projects": Count("pk"), "project_amount": Sum("amount", default=Decimal(0))}
+# The headline money figures of a subtree and year (summed by money() above).
+FIGURES = FigureSet("funding", [
+    Figure("budgeted", _("Budgeted (yuan)"), _("Funds budgeted in the year by open units."), YUAN),
+    Figure("disbursed", _("Disbursed (yuan)"), _("Funds disbursed in the year by open units."), YUAN),
+    Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT),
+    Figure("project_amount", _("Project amount (yuan)"), _("Amount of those projects."), YUAN),
+])
 
 
 def money(unit, year, children=None):

@@ -3,8 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from federation import imports, registry
-from funding.compliance import compliance, summarize
+from federation import figures, imports, registry
+from funding.compliance import FIGURES, compliance, summarize
 from funding.demo import demo_funding
 
 # Compliance is measured unit by unit in the request: only for subtrees up to this size (a province;
@@ -26,6 +26,7 @@ def dashboard_panel(unit, children, figures):
 
 
 def register():
+    figures.register(FIGURES)
     registry.unit_tab(registry.Tab("funding", _("Funding"), "funding:funding", 80))
     registry.dashboard_panel(registry.Panel("funding", 20, "funding/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(registry.DemoLoader(

@@ -69,6 +69,7 @@ class FundingView(FundingMixin, ActionPage):
             rows=[(child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
                   for child in children],
             missing=sorted(missing)[:300], missing_count=len(missing), money=money,
+            headlines=[(figure, money[figure.key]) for figure in compliance.FIGURES.figures.values()],
             categories=[(c.label, money[f"budgeted_{c.value}"]) for c in Category],
             records=FundingRecord.objects.filter(unit=self.unit, year=year).order_by("category", "source"),
             projects=Project.objects.filter(self.unit.subtree_q("unit__"), year=year).select_related("unit")[:100],

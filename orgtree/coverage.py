@@ -7,49 +7,105 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from federation.figures import COUNT, PEOPLE, PERCENT, Figure, FigureSet
 from orgtree.choices import GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import CoverageSnapshot, Election, Office, Role, Term, Unit, UnitFigures, ViceChairType
 from orgtree.models.figures import UNIT_COLUMNS
 from orgtree.models.position import ServicePosition
-from orgtree.rollups import rollup, total
+from orgtree.rollups import Base, aggregates, figures_by_child, figures_total
 from orgtree.signals import figures_changed
 
-# key: (English, Chinese) definition, for the API docs and the dashboard's legend.
-DEFINITIONS = {
-    "villages_total": _("Open villages and communities."),
-    "villages_converted": _("Villages and communities whose women's congress has become a federation (会改联)."),
-    "conversion_rate": _("villages_converted / villages_total, in percent."),
-    "chairs": _("Chairs of village and community committees."),
-    "vice_chairs_full_time": _("Full-time vice-chairs of village and community committees."),
-    "vice_chairs_part_time": _("Part-time vice-chairs of village and community committees."),
-    "vice_chairs_seconded": _("Seconded vice-chairs of village and community committees."),
-    "executives": _("Members of village and community committees (chairs and vice-chairs included)."),
-    "chairs_in_two_committees": _("Village and community chairs on the party committee or the villagers' committee."),
-    "chairs_in_two_committees_rate": _("chairs_in_two_committees / chairs, in percent."),
-    "women_party_secretaries": _("Village and community chairs who are also party secretary."),
-    "women_village_directors": _("Village and community chairs who are also village (residents') director."),
-    "townships_total": _("Open townships and streets."),
-    "townships_regionalized": _("Townships and streets with at least 3 vice-chairs and 25 executives."),
-    "agency_committees": _("Open agency women's committees."),
-    "enterprise_committees": _("Open enterprise women's committees."),
-    "social_org_committees": _("Open social organization women's committees."),
-    "new_domain_committees": _("Open new-domain federations."),
-    "women_groups": _("Open women's groups."),
-    "womens_homes": _("Open women's homes."),
-    "womens_homes_standardized": _("Open women's homes that are standardized."),
-    "childrens_homes": _("Open children's homes."),
-    "terms_overdue": _("Running terms whose renewal date has passed."),
-}
+# Each key once: label, definition (the API docs and the dashboard legend), unit of measure, rollup.
+FIGURES = FigureSet("coverage", [
+    Figure("villages_total", _("Villages/communities"),
+           _("Open villages and communities."), COUNT),
+    Figure("villages_converted", _("Converted"),
+           _("Villages and communities whose women's congress has become a federation (会改联)."), COUNT),
+    Figure("conversion_rate", _("Conversion %"),
+           _("villages_converted / villages_total, in percent."), PERCENT,
+           rate=("villages_converted", "villages_total")),
+    Figure("chairs", _("Chairs"),
+           _("Chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_full_time", _("Full-time vice-chairs"),
+           _("Full-time vice-chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_part_time", _("Part-time vice-chairs"),
+           _("Part-time vice-chairs of village and community committees."), PEOPLE),
+    Figure("vice_chairs_seconded", _("Seconded vice-chairs"),
+           _("Seconded vice-chairs of village and community committees."), PEOPLE),
+    Figure("executives", _("Executives"),
+           _("Members of village and community committees (chairs and vice-chairs included)."), PEOPLE),
+    Figure("chairs_in_two_committees", _("Chairs in two committees"),
+           _("Village and community chairs on the party committee or the villagers' committee."), PEOPLE),
+    Figure("chairs_in_two_committees_rate", _("Two committees %"),
+           _("chairs_in_two_committees / chairs, in percent."), PERCENT,
+           rate=("chairs_in_two_committees", "chairs")),
+    Figure("women_party_secretaries", _("Women party secretaries"),
+           _("Village and community chairs who are also party secretary."), PEOPLE),
+    Figure("women_village_directors", _("Women village directors"),
+           _("Village and community chairs who are also village (residents') director."), PEOPLE),
+    Figure("townships_total", _("Townships/streets"),
+           _("Open townships and streets."), COUNT),
+    Figure("townships_regionalized", _("Regionalized townships"),
+           _("Townships and streets with at least 3 vice-chairs and 25 executives."), COUNT),
+    Figure("agency_committees", _("Agency committees"),
+           _("Open agency women's committees."), COUNT),
+    Figure("enterprise_committees", _("Enterprise committees"),
+           _("Open enterprise women's committees."), COUNT),
+    Figure("social_org_committees", _("Social organization committees"),
+           _("Open social organization women's committees."), COUNT),
+    Figure("new_domain_committees", _("New-domain federations"),
+           _("Open new-domain federations."), COUNT),
+    Figure("women_groups", _("Women's groups"),
+           _("Open women's groups."), COUNT),
+    Figure("womens_homes", _("Women's homes"),
+           _("Open women's homes."), COUNT),
+    Figure("womens_homes_standardized", _("Standardized women's homes"),
+           _("Open women's homes that are standardized."), COUNT),
+    Figure("childrens_homes", _("Children's homes"),
+           _("Open children's homes."), COUNT),
+    Figure("terms_overdue", _("Overdue renewals"),
+           _("Running terms whose renewal date has passed."), COUNT),
+])
 REGIONALIZED = {"vice_chairs": 3, "executives": 25}
+
+# How each figure is counted from the records, written once: the offices held and the service
+# positions open are counted per unit into UnitFigures (refresh_figures), summed from there today
+# (_fast_bases) and counted over a subtree for a past date (_bases). vice_chairs is stored for
+# townships_regionalized only.
+CHAIR, VICE = Q(role=Role.CHAIR), Q(role=Role.VICE_CHAIR)
+OFFICE_MEASURES = {
+    "chairs": CHAIR,
+    "vice_chairs": VICE,
+    "vice_chairs_full_time": VICE & Q(vice_chair_type=ViceChairType.FULL_TIME),
+    "vice_chairs_part_time": VICE & Q(vice_chair_type=ViceChairType.PART_TIME),
+    "vice_chairs_seconded": VICE & Q(vice_chair_type=ViceChairType.SECONDED),
+    "executives": None,
+    "chairs_in_two_committees": CHAIR & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
+    "women_party_secretaries": CHAIR & Q(is_party_secretary=True),
+    "women_village_directors": CHAIR & Q(is_village_director=True),
+}
+POSITION_MEASURES = {
+    "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
+    "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
+    "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
+}
+# Counted from the units themselves, on the unit table and on UnitFigures (which carries the kind).
+KIND_MEASURES = {
+    "villages_total": Q(kind__in=GRASSROOTS_KINDS),
+    "townships_total": Q(kind__in=[Kind.TOWNSHIP, Kind.STREET]),
+    "agency_committees": Q(kind=Kind.AGENCY),
+    "enterprise_committees": Q(kind=Kind.ENTERPRISE),
+    "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
+    "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
+    "women_groups": Q(kind=Kind.WOMEN_GROUP),
+}
 
 
 def alive(day, path=""):
@@ -63,32 +119,20 @@ def holding(day):
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
-class Base(NamedTuple):
-    """Rows whose measures are computed in one SQL statement, whatever their number; `path` reaches
-    the unit's columns from the rows, `tree_path` its MPTT columns (rollups.rollup)."""
-
-    rows: QuerySet
-    path: str
-    measures: dict
-    tree_path: str | None = None
-
-
 def _bases(day):
     """Figures on `day` computed from the records: four statements."""
-    grassroots = Q(kind__in=GRASSROOTS_KINDS)
+    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
     converted_on = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                            status=Election.Status.CERTIFIED, held_on__lte=day)
     later_conversion = Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
                                                status=Election.Status.CERTIFIED, held_on__gt=day)
     held = Office.objects.filter(holding(day), unit=OuterRef("pk"))
-    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
     # Conditions, not annotations: an annotation would join the GROUP BY of the per-child rollup.
     units = Unit.objects.filter(alive(day))
     vice_chairs = Coalesce(Subquery(held.filter(role=Role.VICE_CHAIR).order_by().values("unit")
                                     .annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
     executives = Coalesce(Subquery(held.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1],
                                    output_field=IntegerField()), 0)
-    chair = Q(role=Role.CHAIR)
     offices = Office.objects.filter(holding(day), alive(day, "unit__"), unit__kind__in=GRASSROOTS_KINDS)
     positions = ServicePosition.objects.filter(alive(day, "unit__"), (
         Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day)))
@@ -96,71 +140,32 @@ def _bases(day):
         Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     return [
         Base(units, "", {
-            "villages_total": grassroots,
+            **KIND_MEASURES,
             # A federation with a certified conversion on or before the day, or one without any
             # recorded conversion (loaded as a federation) — but not one converted after the day.
             "villages_converted": grassroots & (
                 Q(Exists(converted_on)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion)))),
-            "townships_total": townships,
             "townships_regionalized": townships & Q(GreaterThanOrEqual(vice_chairs, REGIONALIZED["vice_chairs"]))
             & Q(GreaterThanOrEqual(executives, REGIONALIZED["executives"])),
-            "agency_committees": Q(kind=Kind.AGENCY),
-            "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-            "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-            "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-            "women_groups": Q(kind=Kind.WOMEN_GROUP),
         }),
-        Base(offices, "unit__", {
-            "chairs": chair,
-            "vice_chairs_full_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.FULL_TIME),
-            "vice_chairs_part_time": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.PART_TIME),
-            "vice_chairs_seconded": Q(role=Role.VICE_CHAIR, vice_chair_type=ViceChairType.SECONDED),
-            "executives": None,
-            "chairs_in_two_committees": chair & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
-            "women_party_secretaries": chair & Q(is_party_secretary=True),
-            "women_village_directors": chair & Q(is_village_director=True),
-        }),
-        Base(positions, "unit__", {
-            "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
-            "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
-            "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
-        }),
+        Base(offices, "unit__", {key: q for key, q in OFFICE_MEASURES.items() if key in FIGURES}),
+        Base(positions, "unit__", POSITION_MEASURES),
         Base(terms, "unit__", {"terms_overdue": None}),
     ]
-
-
-def percent(part, whole):
-    """part / whole in percent, one decimal, rounded half up; None when there is no whole."""
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def _rates(figures):
-    figures["conversion_rate"] = percent(figures["villages_converted"], figures["villages_total"])
-    figures["chairs_in_two_committees_rate"] = percent(figures["chairs_in_two_committees"], figures["chairs"])
-    return {key: figures[key] for key in DEFINITIONS}
 
 
 def coverage(unit, as_of=None, from_records=False):
     """Every figure over `unit`'s subtree as of a date (today by default: from the stored figures,
     unless `from_records`)."""
     day = as_of or timezone.localdate()
-    figures = {}
-    for base in (_bases(day) if from_records else bases_for(day)):
-        figures.update(total(unit, base.rows, base.measures, base.path, base.tree_path))
-    return _rates(figures)
+    return figures_total(unit, _bases(day) if from_records else bases_for(day), FIGURES)
 
 
 def coverage_by_child(unit, as_of=None):
     """[(child, figures)] for the children open on the day; the number of queries is fixed."""
     day = as_of or timezone.localdate()
     children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
-    per_child = {c.pk: {} for c in children}
-    for base in bases_for(day):
-        for pk, figures in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
-            per_child[pk].update(figures)
-    return [(child, _rates(per_child[child.pk])) for child in children]
+    return figures_by_child(children, bases_for(day), FIGURES)
 
 
 def parse_day(value):
@@ -211,9 +216,7 @@ def backfill(weeks, today=None):
 
 # --- today's figures, kept per unit (the fast path) -------------------------------------------
 
-FIGURE_FIELDS = ["chairs", "vice_chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded",
-                 "executives", "chairs_in_two_committees", "women_party_secretaries", "women_village_directors",
-                 "womens_homes", "womens_homes_standardized", "childrens_homes", "open_term_due_on"]
+FIGURE_FIELDS = [*OFFICE_MEASURES, *POSITION_MEASURES, "open_term_due_on"]
 
 
 def refresh_figures(unit_ids, day=None):
@@ -224,30 +227,18 @@ def refresh_figures(unit_ids, day=None):
     The services call it after every write to offices, homes or terms; a nightly task refreshes
     everything, so figures that change with the date alone (an office starting later) catch up."""
     day = day or timezone.localdate()
-    chair = Q(role=Role.CHAIR)
-    vice = Q(role=Role.VICE_CHAIR)
     rows = {unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None}
             for unit in Unit.objects.filter(pk__in=list(unit_ids)).values("pk", *UNIT_COLUMNS)}
     ids = list(rows)
     if not ids:
         return 0
-    for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit").annotate(
-            chairs=Count("pk", filter=chair), vice_chairs=Count("pk", filter=vice),
-            vice_chairs_full_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.FULL_TIME)),
-            vice_chairs_part_time=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.PART_TIME)),
-            vice_chairs_seconded=Count("pk", filter=vice & Q(vice_chair_type=ViceChairType.SECONDED)),
-            executives=Count("pk"),
-            chairs_in_two_committees=Count("pk", filter=chair & (Q(on_party_committee=True)
-                                                                 | Q(on_villagers_committee=True))),
-            women_party_secretaries=Count("pk", filter=chair & Q(is_party_secretary=True)),
-            women_village_directors=Count("pk", filter=chair & Q(is_village_director=True)))):
+    for row in (Office.objects.filter(holding(day), unit__in=ids).order_by().values("unit")
+                .annotate(**aggregates(OFFICE_MEASURES))):
         rows[row.pop("unit")].update(row)
     open_positions = Q(opened_on__isnull=True) | Q(opened_on__lte=day)
     for row in (ServicePosition.objects.filter(open_positions, unit__in=ids).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gt=day)).order_by().values("unit").annotate(
-            womens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME)),
-            womens_homes_standardized=Count("pk", filter=Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True)),
-            childrens_homes=Count("pk", filter=Q(kind=ServicePosition.Kind.CHILDRENS_HOME)))):
+            **aggregates(POSITION_MEASURES))):
         rows[row.pop("unit")].update(row)
     for unit_id, due_on in Term.objects.filter(unit__in=ids, started_on__lte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)).values_list("unit", "due_on"):
@@ -274,25 +265,15 @@ def refresh_all(day=None, chunk=20_000):
 def _fast_bases(day):
     """Today's figures from the stored per-unit figures: one statement over one table, which carries
     its unit's kind, form, dates and ancestor columns (MPTT columns are reached through the unit)."""
-    grassroots = Q(kind__in=GRASSROOTS_KINDS)
-    townships = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
+    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
     return [Base(UnitFigures.objects.filter(alive(day)), "", {
-        "villages_total": grassroots,
+        **KIND_MEASURES,
         "villages_converted": grassroots & Q(form=Form.FEDERATION),
-        "townships_total": townships,
         "townships_regionalized": townships & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"],
                                                 executives__gte=REGIONALIZED["executives"]),
-        "agency_committees": Q(kind=Kind.AGENCY),
-        "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-        "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-        "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-        "women_groups": Q(kind=Kind.WOMEN_GROUP),
-        **{key: Sum(key, filter=grassroots) for key in (
-            "chairs", "vice_chairs_full_time", "vice_chairs_part_time", "vice_chairs_seconded", "executives",
-            "chairs_in_two_committees", "women_party_secretaries", "women_village_directors")},
-        "womens_homes": Sum("womens_homes"),
-        "womens_homes_standardized": Sum("womens_homes_standardized"),
-        "childrens_homes": Sum("childrens_homes"),
+        # Committee figures are those of villages and communities; homes those of any unit.
+        **{key: Sum(key, filter=grassroots) for key in OFFICE_MEASURES if key in FIGURES},
+        **{key: Sum(key) for key in POSITION_MEASURES},
         "terms_overdue": Q(open_term_due_on__lt=day),
     }, tree_path="unit__")]
 

@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from federation import registry
+from federation import figures, registry
 from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.coverage import FIGURES
 from orgtree.management.commands.load_demo import demo_conversions
 
 
@@ -18,6 +19,7 @@ def conversion_url(unit, context):
 
 
 def register():
+    figures.register(FIGURES)
     register_tabs()
     registry.demo_loader(registry.DemoLoader("conversions", 10, demo_conversions,
                                              "recorded 会改联 for {result} villages of 延平区"))

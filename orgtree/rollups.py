@@ -6,12 +6,40 @@ in correlated subqueries of one statement. `path` reaches the unit from another 
 """
 
 from collections import defaultdict
+from typing import NamedTuple
 
-from django.db.models import Aggregate, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Aggregate, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS
 from orgtree.models import Unit
+
+
+class Base(NamedTuple):
+    """Rows whose measures are computed in one SQL statement, whatever their number; `path` reaches
+    the unit's columns from the rows, `tree_path` its MPTT columns (see rollup)."""
+
+    rows: QuerySet
+    path: str
+    measures: dict
+    tree_path: str | None = None
+
+
+def figures_total(unit, bases, figure_set):
+    """Every figure of `figure_set` (federation.figures) over `unit`'s subtree: one statement per base."""
+    sums = {}
+    for base in bases:
+        sums.update(total(unit, base.rows, base.measures, base.path, base.tree_path))
+    return figure_set.complete(sums)
+
+
+def figures_by_child(children, bases, figure_set):
+    """[(child, figures)]: the same figures per child, the rates derived from each child's sums."""
+    per_child = {c.pk: {} for c in children}
+    for base in bases:
+        for pk, sums in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
+            per_child[pk].update(sums)
+    return [(child, figure_set.complete(per_child[child.pk])) for child in children]
 
 
 def rollup(children, rows, measures, path="", tree_path=None):

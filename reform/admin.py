@@ -2,13 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from federation import audit, scope
+from federation import audit, figures, scope
 from federation.admin import ScopedAdminMixin
 from federation.models import ChangeRecord
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.coverage import DEFINITIONS
 from orgtree.models import Unit
-from orgtree.views.dashboard import LABELS
 from reform.models import Campaign, ChecklistTemplate, Milestone, TemplateItem
 from reform.services import new_version
 
@@ -49,8 +47,8 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 class MilestoneForm(forms.ModelForm):
-    coverage_key = forms.ChoiceField(label=_("coverage figure"),
-                                     choices=lambda: [(k, f"{LABELS[k]} ({k})") for k in DEFINITIONS])
+    coverage_key = forms.ChoiceField(label=_("coverage figure"), choices=lambda: [
+        (key, f"{label} ({key})") for key, label in figures.figure_set("coverage").choices()])
 
     class Meta:
         model = Milestone

@@ -2,10 +2,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation import figures
 from federation.widgets import DateInput
-from orgtree.coverage import DEFINITIONS
 from orgtree.models import Unit
-from orgtree.views.dashboard import LABELS
 from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
 
 
@@ -98,7 +97,7 @@ class CampaignForm(forms.Form):
 
 
 def coverage_choices():
-    return [("", "---------"), *[(key, LABELS[key]) for key in DEFINITIONS]]
+    return [("", "---------"), *figures.figure_set("coverage").choices()]
 
 
 class MilestoneForm(forms.Form):

@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from federation import registry
+from federation import figures, registry
 from reform.demo import demo_reform
-from reform.figures import LABELS, reform_by_child
+from reform.figures import FIGURES, reform_by_child
 
 PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
 
@@ -14,11 +14,12 @@ def dashboard_panel(unit, children, figures):
     rows = reform_by_child(unit)
     if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
         return None
-    return {"reform": {"columns": [LABELS[k] for k in PANEL_KEYS],
+    return {"reform": {"columns": [FIGURES.label(k) for k in PANEL_KEYS],
                        "rows": [(c, [f[k] for k in PANEL_KEYS]) for c, f in rows]}}
 
 
 def register():
+    figures.register(FIGURES)
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))

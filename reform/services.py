@@ -18,7 +18,7 @@ from federation import audit, scope
 from federation.conflicts import ConflictError
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from federation.uploads import check_upload
-from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child
+from orgtree.coverage import FIGURES, coverage, coverage_by_child
 from orgtree.models import Unit
 from reform.models import (
     UNRESOLVED,
@@ -311,7 +311,7 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
         campaign.full_clean()
         campaign.save()
         for milestone in milestones:
-            if milestone["coverage_key"] not in DEFINITIONS:
+            if milestone["coverage_key"] not in FIGURES:
                 raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {
                     "key": milestone["coverage_key"]}})
             milestone = Milestone(campaign=campaign, **milestone)

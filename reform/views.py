@@ -20,11 +20,11 @@ from federation import audit, scope
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
+from orgtree.coverage import FIGURES as COVERAGE
 from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
-from orgtree.views.dashboard import LABELS as COVERAGE_LABELS
 from reform import services
-from reform.figures import DEFINITIONS, LABELS, reform_by_child, reform_figures
+from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
 from reform.forms import (
     AssignForm,
@@ -64,8 +64,8 @@ class ReformView(UnitMixin, TemplateView):
         rows = reform_by_child(self.unit)
         lineage = [u.pk for u in self.unit.lineage()] + [self.unit.pk]
         return super().get_context_data(
-            headlines=[(LABELS[k], DEFINITIONS[k], figures[k]) for k in OVERVIEW],
-            columns=[(LABELS[k], DEFINITIONS[k]) for k in OVERVIEW],
+            headlines=[(FIGURES[k], figures[k]) for k in OVERVIEW],
+            columns=[FIGURES[k] for k in OVERVIEW],
             rows=[(child, [f[k] for k in OVERVIEW]) for child, f in rows],
             campaigns=Campaign.objects.filter(unit__in=lineage).select_related("unit"),
             can_admin=scope.can(self.request.user, scope.ADMIN, self.unit), **kwargs)
@@ -331,8 +331,8 @@ class CampaignView(UnitMixin, TemplateView):
             children = coverage_by_child(self.unit, min(milestone.due_on, today))
             behind = [child for child, values in children
                       if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target]
-            milestones.append((milestone, COVERAGE_LABELS.get(milestone.coverage_key, milestone.coverage_key), status,
-                               behind))
+            key = milestone.coverage_key
+            milestones.append((milestone, COVERAGE.label(key) if key in COVERAGE else key, status, behind))
         return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)
 
 

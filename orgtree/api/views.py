@@ -14,7 +14,7 @@ from orgtree.filtersets import UnitFilterSet
 from orgtree.models import Unit
 
 coverage_docs = bilingual_definitions(
-    "Figures over the whole subtree, open units only. Keys (English / 中文):", coverage.DEFINITIONS)
+    "Figures over the whole subtree, open units only. Keys (English / 中文):", coverage.FIGURES.definitions())
 
 
 class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

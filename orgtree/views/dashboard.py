@@ -5,15 +5,17 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from federation import registry
+from federation.figures import definitions_sheet
 from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
 from orgtree import coverage
 from orgtree.models import CoverageSnapshot
+
+FIGURES = coverage.FIGURES
 
 HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
              "chairs_in_two_committees_rate", "terms_overdue", "womens_homes", "childrens_homes"]
@@ -21,31 +23,6 @@ WEEKLY = ["villages_converted", "conversion_rate", "executives", "chairs_in_two_
 TABLE = ["villages_total", "villages_converted", "conversion_rate", "chairs", "vice_chairs_part_time",
          "executives", "chairs_in_two_committees", "women_party_secretaries", "townships_regionalized",
          "agency_committees", "new_domain_committees", "womens_homes", "childrens_homes", "terms_overdue"]
-LABELS = {
-    "villages_total": gettext_lazy("Villages/communities"),
-    "villages_converted": gettext_lazy("Converted"),
-    "conversion_rate": gettext_lazy("Conversion %"),
-    "chairs": gettext_lazy("Chairs"),
-    "vice_chairs_full_time": gettext_lazy("Full-time vice-chairs"),
-    "vice_chairs_part_time": gettext_lazy("Part-time vice-chairs"),
-    "vice_chairs_seconded": gettext_lazy("Seconded vice-chairs"),
-    "executives": gettext_lazy("Executives"),
-    "chairs_in_two_committees": gettext_lazy("Chairs in two committees"),
-    "chairs_in_two_committees_rate": gettext_lazy("Two committees %"),
-    "women_party_secretaries": gettext_lazy("Women party secretaries"),
-    "women_village_directors": gettext_lazy("Women village directors"),
-    "townships_total": gettext_lazy("Townships/streets"),
-    "townships_regionalized": gettext_lazy("Regionalized townships"),
-    "agency_committees": gettext_lazy("Agency committees"),
-    "enterprise_committees": gettext_lazy("Enterprise committees"),
-    "social_org_committees": gettext_lazy("Social organization committees"),
-    "new_domain_committees": gettext_lazy("New-domain federations"),
-    "women_groups": gettext_lazy("Women's groups"),
-    "womens_homes": gettext_lazy("Women's homes"),
-    "womens_homes_standardized": gettext_lazy("Standardized women's homes"),
-    "childrens_homes": gettext_lazy("Children's homes"),
-    "terms_overdue": gettext_lazy("Overdue renewals"),
-}
 
 
 def day_from(request):
@@ -62,7 +39,7 @@ class DashboardView(UnitMixin, TemplateView):
         day = day_from(self.request) or timezone.localdate()
         figures = coverage.coverage(self.unit, day)
         rows = coverage.coverage_by_child(self.unit, day)
-        chart = {"label": str(LABELS["conversion_rate"]), "names": [c.name for c, _f in rows],
+        chart = {"label": str(coverage.FIGURES.label("conversion_rate")), "names": [c.name for c, _f in rows],
                  "rates": [f["conversion_rate"] or 0 for _c, f in rows],
                  "executives": [f["executives"] for _c, f in rows]}
         snapshots = list(CoverageSnapshot.objects.filter(unit=self.unit, week__lte=day).order_by("-week")[:12])
@@ -71,10 +48,10 @@ class DashboardView(UnitMixin, TemplateView):
         weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
         return super().get_context_data(
             panels=self.panels([c for c, _f in rows], figures), day=day,
-            headlines=[(LABELS[k], figures[k], coverage.DEFINITIONS[k]) for k in HEADLINES],
-            columns=[(k, LABELS[k], coverage.DEFINITIONS[k]) for k in TABLE],
+            headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
+            columns=[FIGURES[k] for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
-            chart=chart, weekly=weekly, weekly_columns=[(k, LABELS[k]) for k in WEEKLY], **kwargs)
+            chart=chart, weekly=weekly, weekly_columns=[FIGURES[k] for k in WEEKLY], **kwargs)
 
     def panels(self, children, figures):
         """The sections the apps registered (federation.registry.dashboard_panels) that have something to show."""
@@ -107,15 +84,13 @@ class DashboardExportView(UnitMixin, View):
 
     def get(self, request, pk):
         day = day_from(request) or timezone.localdate()
-        keys = list(coverage.DEFINITIONS)
+        keys = list(FIGURES)
         book = Workbook()
         sheet = book.sheet(_("Coverage"))
         sheet.append([f"{self.unit.name} · {day.isoformat()}"])
-        sheet.append([_("Unit"), *[str(LABELS[k]) for k in keys]], bold=True)
+        sheet.append([_("Unit"), *[str(FIGURES.label(k)) for k in keys]], bold=True)
         for child, figures in coverage.coverage_by_child(self.unit, day):
             sheet.append([child.name, *[figures[k] for k in keys]])
         sheet.append([_("Total"), *[coverage.coverage(self.unit, day)[k] for k in keys]])
-        definitions = book.sheet(_("Definitions"))
-        for key in keys:
-            definitions.append([str(LABELS[key]), key, str(coverage.DEFINITIONS[key])])
+        definitions_sheet(book, keys)
         return download(book.to_bytes(), f"{self.unit.name}-{_('Coverage')}-{day:%Y%m%d}.xlsx")

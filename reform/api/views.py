@@ -24,7 +24,7 @@ from reform.api.serializers import (
     ProgressSerializer,
     ReviewSerializer,
 )
-from reform.figures import DEFINITIONS, reform_by_child, reform_figures
+from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
 from reform.models import Campaign, ChecklistItem, KeyTask, Problem
 
@@ -34,7 +34,7 @@ class UnitReformView(APIView):
 
     @extend_schema(description=bilingual_definitions(
         "Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):",
-        DEFINITIONS), responses=None, parameters=[
+        FIGURES.definitions()), responses=None, parameters=[
         OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")])
     def get(self, request, pk):
         unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()

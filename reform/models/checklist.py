@@ -2,11 +2,13 @@
 that editors fill with evidence and the level above reviews."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from federation import figures
 from federation.validators import validate_event_date, validate_plan_date
 from orgtree.choices import Kind
 
@@ -80,9 +82,19 @@ class TemplateItem(models.Model):
     def __str__(self):
         return f"{self.number} {self.text}"
 
+    def clean(self):
+        if self.coverage_key and self.coverage_key not in figures.figure_set("coverage"):
+            raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {"key": self.coverage_key}})
+
     @property
     def automatic(self):
         return bool(self.coverage_key)
+
+    @property
+    def coverage_label(self):
+        """The label of the coverage figure an automatic item is filled from (federation.figures)."""
+        found = figures.figure_set("coverage")
+        return found.label(self.coverage_key) if self.coverage_key in found else self.coverage_key
 
     @property
     def target_display(self):

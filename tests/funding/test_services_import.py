@@ -138,6 +138,8 @@ def test_funding_pages_and_exports_are_scoped(client, tree, users):
     rows = {child.name: cells for child, cells, _money in page.context["rows"]}
     assert rows["延平区"][1] == {"met": 1, "missed": 0, "unknown": 0}
     assert rows["建阳区"][1] == {"met": 0, "missed": 1, "unknown": 0}
+    # The headline tiles come from funding's registered figures, money in whole yuan.
+    assert '<span class="value">30000</span><span class="label">预算金额（元）</span>' in page.content.decode()
     assert client.get(reverse("funding:template", args=[tree.city.pk])).status_code == 403  # a viewer
     export = client.get(reverse("funding:export", args=[tree.city.pk]), {"year": Y})
     book = load_workbook(io.BytesIO(export.content))

@@ -6,7 +6,7 @@ import pytest
 
 from orgtree import services
 from orgtree.conversion import Member, record_conversion
-from orgtree.coverage import DEFINITIONS, coverage, coverage_by_child, refresh_all, refresh_figures
+from orgtree.coverage import FIGURES, coverage, coverage_by_child, refresh_all, refresh_figures
 from orgtree.models import Office, Term
 from orgtree.models.position import ServicePosition
 from tests.conftest import make
@@ -29,7 +29,7 @@ def recorded(tree, users):
 
 def test_totals_of_a_city(recorded, tree):
     figures = coverage(tree.city)
-    assert set(figures) == set(DEFINITIONS)
+    assert set(figures) == set(FIGURES)
     assert figures["villages_total"] == 4 and figures["villages_converted"] == 2
     assert figures["conversion_rate"] == 50.0
     assert (figures["chairs"], figures["executives"]) == (2, 8)
@@ -117,7 +117,7 @@ def test_every_key_is_documented_in_both_languages():
     out = StringIO()
     call_command("spectacular", stdout=out)
     schema = out.getvalue()
-    for key in DEFINITIONS:
+    for key in FIGURES:
         assert key in schema
     assert "村和社区" in schema or "村（社区）" in schema
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from federation.audit import history_of
 from federation.conflicts import ConflictError
@@ -70,6 +71,19 @@ def test_automatic_items_come_from_the_coverage_figures(template, tree, users):
     assert rate.value_number == Decimal("100.00") and rate.met is True
     with pytest.raises(ValidationError):
         services.fill(users.editor_a, rate, "100")
+
+
+def test_an_automatic_item_names_a_registered_coverage_figure(template, tree, users, client):
+    item = template.items.get(coverage_key="conversion_rate")
+    item.full_clean()
+    assert item.coverage_label == "会改联率%"
+    item.coverage_key = "no_such_figure"
+    with pytest.raises(ValidationError, match="no_such_figure"):
+        item.full_clean()
+    services.assign(users.editor_a, template, tree.county_a)
+    client.force_login(users.editor_a)
+    page = client.get(reverse("reform:item", args=[items_of(tree.township_a, "C7").pk]))
+    assert "由覆盖指标“会改联率%”自动填报" in page.content.decode()
 
 
 def test_filling_validates_the_answer_in_chinese(template, tree, users):
