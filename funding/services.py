@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from federation.uploads import check_upload
 from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
@@ -108,8 +107,8 @@ def record_funding(user, unit, line, *, version=None, source="web"):
         created = record is None
         if created:
             record = FundingRecord(unit=unit, year=year, category=category, source=money_source, recorded_by=user)
-        elif version is not None and int(version) != record.version:
-            raise ConflictError(record)
+        else:
+            writes.check_version(record, version)
         before = {} if created else audit.snapshot(record, RECORD_FIELDS)
         if not created and all(getattr(record, k) == v for k, v in values.items()):
             return record, False

@@ -6,8 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
 from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
@@ -149,24 +148,18 @@ def match_people(user, unit, entries):
 
 def update_person(user, person, changes, *, version=None, source="web"):
     with transaction.atomic():
-        current = Person.objects.select_for_update().get(pk=person.pk)
+        current = writes.locked(Person, person.pk)
         scope.require(user, scope.CHANGE, current.unit)
-        if version is not None and int(version) != current.version:
-            raise ConflictError(current)
+        writes.check_version(current, version)
         before = audit.snapshot(current, PERSON_FIELDS)
         for name, value in changes.items():
             if name in PERSON_FIELDS:
                 setattr(current, name, value)
         _validate(current, user)
         scope.require(user, scope.CHANGE, current.unit)  # moving her record out of the scope is refused
-        delta = audit.diff(before, audit.snapshot(current, PERSON_FIELDS))
-        if not delta:
+        if not audit.diff(before, audit.snapshot(current, PERSON_FIELDS)):
             return current
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
-        audit.record(current, user, ChangeRecord.Action.UPDATE, _public(delta), source)
-        return current
+        return writes.save(current, user, before, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
 def _public(changes):

@@ -17,8 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
 from orgtree import elections
@@ -267,7 +266,7 @@ def _term_issues(village, data, existing):
     return []
 
 
-def record_conversion(user, village, data, *, expected_version=None, source="web"):
+def record_conversion(user, village, data, *, version=None, source="web"):
     """Create or amend the conversion record of `village`; returns the (certified) election."""
     with transaction.atomic():
         village = Unit.objects.select_for_update().get(pk=village.pk)  # one writer per village at a time
@@ -275,8 +274,7 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         if village.kind not in GRASSROOTS_KINDS:
             raise ValidationError(_("Only villages and communities are converted from congress to federation."))
         existing = current_election(village)
-        if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
-            raise ConflictError(village)
+        writes.check_version(existing, version, shown=village)
         clashes = []
         issues = validate(user, village, data, clashes)
         if issues:
