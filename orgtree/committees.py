@@ -192,6 +192,8 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
             created_by=user if user is not None and user.is_authenticated else None)
         delay.full_clean(exclude=["previous_due_on"])  # the dates' range
         delay.save()
+        audit.record(delay, user, ChangeRecord.Action.CREATE,
+                     audit.diff({}, audit.snapshot(delay, DELAY_FIELDS)), source, note=reason)
         audit.record(term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]},
                      source, note=reason)
         term.due_on = new_due_on
@@ -215,6 +217,7 @@ def possible_duplicates(user, limit=100):
     return groups
 
 
+DELAY_FIELDS = ("party_approval", "federation_approval", "approved_on", "previous_due_on", "new_due_on")
 MERGE_FILL_FIELDS = ("birth_date", "ethnicity", "political_status", "education", "phone", "id_number")
 
 

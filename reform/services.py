@@ -38,6 +38,7 @@ ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met
 PROBLEM_FIELDS = ("area", "description", "found_on", "deadline", "responsible", "status", "rectification",
                   "resolved_on", "verified_on")
 TASK_FIELDS = ("title", "deadline", "progress", "status", "note")
+MILESTONE_FIELDS = ("phase", "due_on", "coverage_key", "target", "description")
 
 
 def _locked(model, pk):
@@ -304,6 +305,8 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
             milestone = Milestone(campaign=campaign, **milestone)
             milestone.full_clean()
             milestone.save()
+            audit.record(milestone, user, ChangeRecord.Action.CREATE,
+                         audit.diff({}, audit.snapshot(milestone, MILESTONE_FIELDS)), source)
         audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
         return campaign
 
