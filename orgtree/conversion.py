@@ -324,8 +324,8 @@ def _amend(user, election, data, people, source):
     for office, fields in changed:
         Office.objects.filter(pk=office.pk).update(**fields)
     if term.ended_on is None:
-        Office.objects.bulk_create([Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
-                                           **_officer_fields(m, data)) for m, p in added])
+        elections.seat(user, [Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
+                                     **_officer_fields(m, data)) for m, p in added], source)
     ElectionAmendment.objects.create(election=election, reason=_("Conversion record corrected"), changes=changes,
                                      created_by=user if user is not None and user.is_authenticated else None)
     Election.objects.filter(pk=election.pk).update(held_on=held_on, entitled=data.entitled, present=data.present,

@@ -235,6 +235,7 @@ def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
                             size=upload.size, uploaded_by=user)
         evidence.file.save(name, upload, save=False)
         evidence.save()
+        audit.record(evidence, user, ChangeRecord.Action.CREATE, {"name": [None, name]}, source)
         audit.record(target, user, ChangeRecord.Action.UPDATE, {"evidence": [None, name]}, source)
         return evidence
 

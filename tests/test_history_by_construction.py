@@ -8,17 +8,19 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from federation.models import ChangeRecord
 from funding import services as funding
 from orgtree import committees, services
 from orgtree.conversion import record_conversion
-from orgtree.models import ChairPay, Election, Person, ServicePosition, Term
+from orgtree.models import ChairPay, Election, Office, Person, ServicePosition, Term
 from reform import services as reform
 from reform.models import Assignment, ChecklistItem, ChecklistTemplate, ValueType
 from tests.orgtree.test_conversion import data
 
 DAY = datetime.date(2026, 9, 1)
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 EXEMPT = {
     "federation.ChangeRecord": "history itself",
@@ -29,9 +31,6 @@ EXEMPT = {
                                 "by hand",
     "orgtree.IdNumberClash": "the clash is itself the trace of a refused write, kept for the admins above "
                              "after the write is rolled back",
-    "orgtree.Office": "seated only by an election's certification or amendment, which the election's history "
-                      "records with the term and the executives",
-    "reform.Evidence": "a file attached to an item or a problem: recorded in that item's or problem's history",
 }
 
 
@@ -85,11 +84,14 @@ WRITES = {
     "orgtree.ChairPay": lambda w: (ChairPay.objects.get(unit=_converted(w)), w.tree.village_a1),
     "orgtree.ServicePosition": lambda w: (ServicePosition.objects.filter(unit=_converted(w)).first(),
                                           w.tree.village_a1),
+    "orgtree.Office": lambda w: (Office.objects.filter(unit=_converted(w)).first(), w.tree.village_a1),
     "orgtree.Term": lambda w: (_term(w)[0].term, w.tree.village_a1),
     "orgtree.TermDelay": _term,
     "reform.Assignment": lambda w: (_item(w) and Assignment.objects.get(unit=w.tree.county_a), w.tree.county_a),
     "reform.ChecklistItem": _item,
     "reform.Problem": _problem,
+    "reform.Evidence": lambda w: (reform.attach_evidence(w.users.editor_a, SimpleUploadedFile("报告.pdf", PDF),
+                                                         problem=_problem(w)[0]), w.tree.village_a1),
     "reform.Campaign": _campaign,
     "reform.Milestone": lambda w: (_campaign(w)[0].milestones.get(), w.tree.county_a),
     "reform.KeyTask": lambda w: (reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家",
@@ -115,7 +117,8 @@ def test_every_model_with_a_unit_has_a_recorded_write_or_a_reason():
 
 
 @pytest.mark.parametrize("label", sorted(WRITES))
-def test_a_write_through_the_service_leaves_a_record_carrying_its_unit(label, tree, users):
+def test_a_write_through_the_service_leaves_a_record_carrying_its_unit(label, tree, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # evidence files
     obj, unit = WRITES[label](SimpleNamespace(tree=tree, users=users))
     assert obj._meta.label == label
     records = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
