@@ -304,7 +304,7 @@ def open_clashes(user):
             .select_related("unit", "person__unit", "attempted_unit", "created_by"))
 
 
-def resolve_clash(user, clash, note=""):
+def resolve_clash(user, clash, note="", *, source="web"):
     """Close a clash once the admin has acted (merged or moved the record, or told the writer of a typo)."""
     from django.utils import timezone
 
@@ -314,4 +314,6 @@ def resolve_clash(user, clash, note=""):
             raise ValidationError(_("This clash is resolved already or not yours to resolve."))
         clash.resolved_at, clash.resolved_by, clash.note = timezone.now(), user, note.strip()[:200]
         clash.save(update_fields=["resolved_at", "resolved_by", "note"])
+        audit.record(clash, user, ChangeRecord.Action.UPDATE,
+                     {"resolved_at": [None, audit.jsonable(clash.resolved_at)], "note": ["", clash.note]}, source)
         return clash

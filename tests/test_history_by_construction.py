@@ -10,14 +10,16 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from federation.models import ChangeRecord
+from federation.models import ChangeRecord, Role
 from funding import services as funding
 from orgtree import committees, services
 from orgtree.conversion import record_conversion
-from orgtree.models import ChairPay, Election, Office, Person, ServicePosition, Term
+from orgtree.models import ChairPay, Election, IdNumberClash, Office, Person, ServicePosition, Term
 from reform import services as reform
 from reform.models import Assignment, ChecklistItem, ChecklistTemplate, ValueType
+from tests.conftest import scoped_user
 from tests.orgtree.test_conversion import data
+from tests.orgtree.test_idnumber import id_number
 
 DAY = datetime.date(2026, 9, 1)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,8 +31,6 @@ EXEMPT = {
     "orgtree.UnitFigures": "figures derived from the records, recomputed on every change; never written by hand",
     "orgtree.CoverageSnapshot": "figures derived from the records, taken by the nightly snapshot; never written "
                                 "by hand",
-    "orgtree.IdNumberClash": "the clash is itself the trace of a refused write, kept for the admins above "
-                             "after the write is rolled back",
 }
 
 
@@ -49,6 +49,14 @@ def _term(w):
     delay = committees.delay_term(w.users.editor_a, term, party_approval="延平区委", federation_approval="南平市妇联",
                                   approved_on=DAY, new_due_on=term.due_on.replace(year=term.due_on.year + 1))
     return delay, village
+
+
+def _clash(w):
+    """A number given in county A that belongs to a woman of county B waits for the city's admins."""
+    holder = Person.objects.create(unit=w.tree.village_b1, name="陈美华", id_number=id_number(sequence="002"))
+    clash = committees.keep_clash(IdNumberClash(id_number=holder.id_number, person=holder, attempted_name="王芳",
+                                                attempted_unit=w.tree.village_a1, created_by=w.users.editor_a))
+    return committees.resolve_clash(scoped_user("city_admin", w.tree.city, Role.ADMIN), clash, "同一人"), w.tree.city
 
 
 def _item(w):
@@ -84,6 +92,7 @@ WRITES = {
     "orgtree.ChairPay": lambda w: (ChairPay.objects.get(unit=_converted(w)), w.tree.village_a1),
     "orgtree.ServicePosition": lambda w: (ServicePosition.objects.filter(unit=_converted(w)).first(),
                                           w.tree.village_a1),
+    "orgtree.IdNumberClash": _clash,
     "orgtree.Office": lambda w: (Office.objects.filter(unit=_converted(w)).first(), w.tree.village_a1),
     "orgtree.Term": lambda w: (_term(w)[0].term, w.tree.village_a1),
     "orgtree.TermDelay": _term,
