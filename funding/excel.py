@@ -173,9 +173,9 @@ class FundingImporter(Importer):
         """Each line through the service; what it refuses (a change since the check) is reported at its row."""
         changed, total = 0, len(self.lines) + len(self.population)
         work = [(FUNDS_SHEET, n, lambda unit=unit, fields=fields: services.record_funding(
-            self.user, unit, origin="import", **fields)) for n, unit, fields in self.lines]
+            self.user, unit, fields, source="import")) for n, unit, fields in self.lines]
         work += [(POPULATION_SHEET, n, lambda unit=unit, year=year, women=women: services.record_population(
-            self.user, unit, year, women, origin="import")) for n, unit, year, women in self.population]
+            self.user, unit, year, women, source="import")) for n, unit, year, women in self.population]
         for done, (sheet, n, record) in enumerate(work, start=1):
             try:
                 changed += record()[1]

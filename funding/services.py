@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from federation.uploads import check_upload
 from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
@@ -94,22 +93,22 @@ def clean_population(year, women):
     return year, women
 
 
-def record_funding(user, unit, *, year, category, source, budgeted, disbursed=None, note="", version=None,
-                   origin="web"):
-    """Create or update the line (unit, year, category, source). Returns (record, changed)."""
+def record_funding(user, unit, line, *, version=None, source="web"):
+    """Create or update the line (unit, year, category, source) from `line`, a mapping of year, category,
+    source (of the money), budgeted, disbursed and note; `source=` is where the write came from, as for
+    every write. Returns (record, changed)."""
     scope.require(user, scope.CHANGE, unit)
-    cleaned = clean_funding(year=year, category=category, source=source, budgeted=budgeted, disbursed=disbursed,
-                            note=note)
-    year = cleaned.pop("year")
+    cleaned = clean_funding(**line)
+    year, category, money_source = cleaned.pop("year"), cleaned["category"], cleaned["source"]
     values = {k: cleaned[k] for k in RECORD_FIELDS}
     with transaction.atomic():
         record = FundingRecord.objects.select_for_update().filter(unit=unit, year=year, category=category,
-                                                                  source=source).first()
+                                                                  source=money_source).first()
         created = record is None
         if created:
-            record = FundingRecord(unit=unit, year=year, category=category, source=source, recorded_by=user)
-        elif version is not None and int(version) != record.version:
-            raise ConflictError(record)
+            record = FundingRecord(unit=unit, year=year, category=category, source=money_source, recorded_by=user)
+        else:
+            writes.check_version(record, version)
         before = {} if created else audit.snapshot(record, RECORD_FIELDS)
         if not created and all(getattr(record, k) == v for k, v in values.items()):
             return record, False
@@ -118,11 +117,11 @@ def record_funding(user, unit, *, year, category, source, budgeted, disbursed=No
         record.version = 1 if created else record.version + 1
         record.recorded_by = user
         record.save()
-        _record_change(record, user, created, before, RECORD_FIELDS, origin)
+        _record_change(record, user, created, before, RECORD_FIELDS, source)
         return record, True
 
 
-def record_population(user, unit, year, women, *, origin="web"):
+def record_population(user, unit, year, women, *, source="web"):
     """The women population of a unit in a year. Returns (row, changed)."""
     scope.require(user, scope.CHANGE, unit)
     year, women = clean_population(year, women)
@@ -135,11 +134,12 @@ def record_population(user, unit, year, women, *, origin="web"):
         row = row or WomenPopulation(unit=unit, year=year)
         row.women, row.recorded_by = int(women), user
         row.save()
-        _record_change(row, user, created, before, ("women",), origin)
+        _record_change(row, user, created, before, ("women",), source)
         return row, True
 
 
-def record_project(user, unit, *, origin="web", **fields):
+def record_project(user, unit, fields, *, source="web"):
+    """A project from `fields` (its own `source` is where the money comes from)."""
     scope.require(user, scope.CHANGE, unit)
     values = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
     values["year"] = check_year(values.get("year"))
@@ -147,11 +147,11 @@ def record_project(user, unit, *, origin="web", **fields):
     project = Project(unit=unit, recorded_by=user, **values)
     project.full_clean()
     project.save()
-    _record_change(project, user, True, {}, PROJECT_FIELDS, origin)
+    _record_change(project, user, True, {}, PROJECT_FIELDS, source)
     return project
 
 
-def set_standard(user, unit, year, *, origin="web", **fields):
+def set_standard(user, unit, year, *, source="web", **fields):
     """A unit's standards from `year` on (its admins only); empty fields inherit from above."""
     scope.require(user, scope.ADMIN, unit)
     year = check_year(year)
@@ -178,16 +178,16 @@ def set_standard(user, unit, year, *, origin="web", **fields):
             setattr(standard, name, value)
         standard.note = (fields.get("note") or "")[:200]
         standard.save()
-        _record_change(standard, user, created, before, FundingStandard.FIELDS, origin)
+        _record_change(standard, user, created, before, FundingStandard.FIELDS, source)
         return standard
 
 
-def attach_document(user, record, upload, *, origin="web"):
+def attach_document(user, record, upload, *, source="web"):
     scope.require(user, scope.CHANGE, record.unit)
     _content_type, name = check_upload(upload)  # served by extension: funding.views.DocumentView
     with transaction.atomic():
         record.document.save(name, upload, save=False)
         record.document_name = name
         record.save(update_fields=["document", "document_name", "updated_at"])
-        audit.record(record, user, ChangeRecord.Action.UPDATE, {"document": [None, name]}, origin)
+        audit.record(record, user, ChangeRecord.Action.UPDATE, {"document": [None, name]}, source)
     return record

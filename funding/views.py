@@ -78,7 +78,7 @@ class FundingView(FundingMixin, ActionPage):
     def do_record(self, form):
         data = dict(form.cleaned_data)
         document = data.pop("document")
-        record, _changed = services.record_funding(self.request.user, self.unit, **data)
+        record, _changed = services.record_funding(self.request.user, self.unit, data)
         if document:
             services.attach_document(self.request.user, record, document)
         return _("Funding recorded.")
@@ -88,7 +88,7 @@ class FundingView(FundingMixin, ActionPage):
         return _("Population recorded.")
 
     def do_project(self, form):
-        services.record_project(self.request.user, self.unit, **form.cleaned_data)
+        services.record_project(self.request.user, self.unit, form.cleaned_data)
         return _("Project recorded.")
 
     def do_standard(self, form):

@@ -6,8 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
 from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
@@ -151,24 +150,18 @@ def match_people(user, unit, entries):
 
 def update_person(user, person, changes, *, version=None, source="web"):
     with transaction.atomic():
-        current = Person.objects.select_for_update().get(pk=person.pk)
+        current = writes.locked(Person, person.pk)
         scope.require(user, scope.CHANGE, current.unit)
-        if version is not None and int(version) != current.version:
-            raise ConflictError(current)
+        writes.check_version(current, version)
         before = audit.snapshot(current, PERSON_FIELDS)
         for name, value in changes.items():
             if name in PERSON_FIELDS:
                 setattr(current, name, value)
         _validate(current, user)
         scope.require(user, scope.CHANGE, current.unit)  # moving her record out of the scope is refused
-        delta = audit.diff(before, audit.snapshot(current, PERSON_FIELDS))
-        if not delta:
+        if not audit.diff(before, audit.snapshot(current, PERSON_FIELDS)):
             return current
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
-        audit.record(current, user, ChangeRecord.Action.UPDATE, _public(delta), source)
-        return current
+        return writes.save(current, user, before, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
 def _public(changes):
@@ -201,6 +194,8 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
             created_by=user if user is not None and user.is_authenticated else None)
         delay.full_clean(exclude=["previous_due_on"])  # the dates' range
         delay.save()
+        audit.record(delay, user, ChangeRecord.Action.CREATE,
+                     audit.diff({}, audit.snapshot(delay, DELAY_FIELDS)), source, note=reason)
         audit.record(term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]},
                      source, note=reason)
         term.due_on = new_due_on
@@ -224,6 +219,7 @@ def possible_duplicates(user, limit=100):
     return groups
 
 
+DELAY_FIELDS = ("party_approval", "federation_approval", "approved_on", "previous_due_on", "new_due_on")
 MERGE_FILL_FIELDS = ("birth_date", "ethnicity", "political_status", "education", "phone", "id_number")
 
 
@@ -310,7 +306,7 @@ def open_clashes(user):
             .select_related("unit", "person__unit", "attempted_unit", "created_by"))
 
 
-def resolve_clash(user, clash, note=""):
+def resolve_clash(user, clash, note="", *, source="web"):
     """Close a clash once the admin has acted (merged or moved the record, or told the writer of a typo)."""
     from django.utils import timezone
 
@@ -320,4 +316,6 @@ def resolve_clash(user, clash, note=""):
             raise ValidationError(_("This clash is resolved already or not yours to resolve."))
         clash.resolved_at, clash.resolved_by, clash.note = timezone.now(), user, note.strip()[:200]
         clash.save(update_fields=["resolved_at", "resolved_by", "note"])
+        audit.record(clash, user, ChangeRecord.Action.UPDATE,
+                     {"resolved_at": [None, audit.jsonable(clash.resolved_at)], "note": ["", clash.note]}, source)
         return clash

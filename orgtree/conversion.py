@@ -17,8 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
 from orgtree import elections
@@ -275,7 +274,7 @@ def _term_issues(village, data, existing):
     return []
 
 
-def record_conversion(user, village, data, *, expected_version=None, source="web"):
+def record_conversion(user, village, data, *, version=None, source="web"):
     """Create or amend the conversion record of `village`; returns the (certified) election."""
     with transaction.atomic():
         village = Unit.objects.select_for_update().get(pk=village.pk)  # one writer per village at a time
@@ -283,8 +282,7 @@ def record_conversion(user, village, data, *, expected_version=None, source="web
         if village.kind not in GRASSROOTS_KINDS:
             raise ValidationError(_("Only villages and communities are converted from congress to federation."))
         existing = current_election(village)
-        if expected_version is not None and int(expected_version) != (existing.version if existing else 0):
-            raise ConflictError(village)
+        writes.check_version(existing, version, shown=village)
         clashes = []
         issues = validate(user, village, data, clashes)
         if issues:
@@ -334,8 +332,8 @@ def _amend(user, election, data, people, source):
     for office, fields in changed:
         Office.objects.filter(pk=office.pk).update(**fields)
     if term.ended_on is None:
-        Office.objects.bulk_create([Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
-                                           **_officer_fields(m, data)) for m, p in added])
+        elections.seat(user, [Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
+                                     **_officer_fields(m, data)) for m, p in added], source)
     ElectionAmendment.objects.create(election=election, reason=_("Conversion record corrected"), changes=changes,
                                      created_by=user if user is not None and user.is_authenticated else None)
     Election.objects.filter(pk=election.pk).update(held_on=held_on, entitled=data.entitled, present=data.present,

@@ -199,9 +199,11 @@ def certify_election(user, election, *, source="web"):
             number = (previous.number if previous else Term.objects.filter(unit=unit).count()) + 1
             term = Term.objects.create(unit=unit, number=number, started_on=held_on,
                                        due_on=add_years(held_on, term_years(unit)), election=election)
+            audit.record(term, user, ChangeRecord.Action.CREATE,
+                         audit.diff({}, audit.snapshot(term, ("number", "started_on", "due_on"))), source)
         by_person = {o.person_id: o for o in officers}
-        Office.objects.bulk_create([
-            _office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected])
+        seat(user, [_office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected],
+             source)
         election.status = Election.Status.CERTIFIED
         election.certified_at = timezone.now()
         election.certified_by = user if user is not None and user.is_authenticated else None
@@ -223,6 +225,19 @@ def _office(unit, term, election, person_id, officer, held_on):
                  "on_villagers_committee": officer.on_villagers_committee,
                  "is_party_secretary": officer.is_party_secretary, "is_village_director": officer.is_village_director}
     return Office(person_id=person_id, unit=unit, term=term, election=election, started_on=held_on, **extra)
+
+
+OFFICE_FIELDS = ("person", "term", "role", "vice_chair_type", "started_on", "on_party_committee",
+                 "on_villagers_committee", "is_party_secretary", "is_village_director")
+
+
+def seat(user, offices, source):
+    """Create the offices an election seats, each recorded in history."""
+    offices = Office.objects.bulk_create(offices)
+    ChangeRecord.objects.bulk_create([audit.build(o, user, ChangeRecord.Action.CREATE,
+                                                  audit.diff({}, audit.snapshot(o, OFFICE_FIELDS)), source)
+                                      for o in offices])
+    return offices
 
 
 def amend_election(user, election, reason, changes, *, source="web"):

@@ -5,11 +5,9 @@ validates with Unit.clean(), and records who changed what.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
 from orgtree.models import Unit, UnitFigures
@@ -56,24 +54,17 @@ def update_unit(user, unit, changes, *, version=None, source="web"):
     with tree_lock():
         current = _fresh(unit)
         scope.require(user, scope.CHANGE, current)
-        if version is not None and int(version) != current.version:
-            raise ConflictError(current)
+        writes.check_version(current, version)
         before = audit.snapshot(current, TRACKED_FIELDS)
         for name, value in changes.items():
             setattr(current, name, value)
         validate(current)
-        after = audit.snapshot(current, TRACKED_FIELDS)
-        delta = audit.diff(before, after)
-        if not delta:
+        if not audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)):
             return current
         if current.is_boundary != (before["kind"] in BOUNDARY_KINDS):
             raise ValidationError({"kind": _("This change of kind would move the unit across the county "
                                              "boundary; close it and create a new unit instead.")})
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
-        audit.record(current, user, ChangeRecord.Action.UPDATE, delta, source)
-        return current
+        return writes.save(current, user, before, TRACKED_FIELDS, source=source)
 
 
 def move_unit(user, unit, new_parent, *, version=None, source="web"):
@@ -85,8 +76,7 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
             raise PermissionDenied(_("You can only move units inside your scope, not its top unit."))
         scope.require(user, scope.CHANGE, new_parent,
                       _("The new parent %(unit)s is outside your scope.") % {"unit": new_parent})
-        if version is not None and int(version) != current.version:
-            raise ConflictError(current)
+        writes.check_version(current, version)
         if Unit.objects.filter(current.subtree_q(), pk=new_parent.pk).exists():
             raise ValidationError({"parent": _("A unit cannot move under itself or its own subunits.")})
         if new_parent.pk == current.parent_id:
@@ -95,9 +85,8 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         old_parent_id = current.parent_id
         current.parent = new_parent
         validate(current)
-        current.version = F("version") + 1
-        current.save()  # MPTT moves the node (and its subtree) when tree_parent changes
-        current.refresh_from_db()
+        # MPTT moves the node (and its subtree) when the parent changes; the whole write is one transaction
+        writes.save(current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.MOVE)
         # The descendants' ancestor columns above the moved unit's own level follow it; those at or
         # below its level point inside the moved subtree and stay.
         order = ["province", "city", "county"]
@@ -110,8 +99,6 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
             below.update(**updates)
         scope.require(user, scope.CHANGE, current)
         figures_changed.send(sender=Unit, unit_ids=[old_parent_id])  # the old ancestors lost the subtree
-        audit.record(current, user, ChangeRecord.Action.MOVE,
-                     audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source)
         return current
 
 
@@ -121,8 +108,7 @@ def close_unit(user, unit, closed_on, *, note="", version=None, source="web"):
         current = _fresh(unit)
         if user is not None and not scope.can_restructure(user, current):
             raise PermissionDenied(_("You can only close units inside your scope, not its top unit."))
-        if version is not None and int(version) != current.version:
-            raise ConflictError(current)
+        writes.check_version(current, version)
         if current.closed_on is not None:
             raise ValidationError({"closed_on": _("%(name)s is already closed.") % {"name": current.name}})
         open_children = current.children.open().count()
@@ -133,9 +119,5 @@ def close_unit(user, unit, closed_on, *, note="", version=None, source="web"):
         before = audit.snapshot(current, TRACKED_FIELDS)
         current.closed_on = closed_on
         validate(current)
-        current.version = F("version") + 1
-        current.save()
-        current.refresh_from_db()
-        audit.record(current, user, ChangeRecord.Action.CLOSE,
-                     audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)), source, note)
-        return current
+        return writes.save(current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.CLOSE,
+                           note=note)

@@ -10,12 +10,10 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.conflicts import ConflictError
+from federation import audit, scope, writes
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from federation.uploads import check_upload
 from orgtree.coverage import FIGURES, coverage, coverage_by_child
@@ -40,25 +38,15 @@ ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met
 PROBLEM_FIELDS = ("area", "description", "found_on", "deadline", "responsible", "status", "rectification",
                   "resolved_on", "verified_on")
 TASK_FIELDS = ("title", "deadline", "progress", "status", "note")
-
-
-def _check_version(obj, version):
-    if version is not None and int(version) != obj.version:
-        raise ConflictError(obj)
+MILESTONE_FIELDS = ("phase", "due_on", "coverage_key", "target", "description")
 
 
 def _locked(model, pk):
-    return model.objects.select_for_update().select_related("unit").get(pk=pk)
+    return writes.locked(model, pk, related=("unit",))
 
 
 def _save(current, user, before, fields, source, note=""):
-    """Save a tracked change: bump the version and record what changed, by whom."""
-    current.version = F("version") + 1
-    current.save()
-    current.refresh_from_db()
-    audit.record(current, user, ChangeRecord.Action.UPDATE, audit.diff(before, audit.snapshot(current, fields)),
-                 source, note)
-    return current
+    return writes.save(current, user, before, fields, source=source, note=note)
 
 
 # --- checklists ----------------------------------------------------------------------------------
@@ -138,7 +126,7 @@ def fill(user, item, value, note="", *, version=None, source="web"):
     scope.require(user, scope.CHANGE, item.unit)
     with transaction.atomic():
         current = _locked(ChecklistItem, item.pk)
-        _check_version(current, version)
+        writes.check_version(current, version)
         if current.template_item.automatic:
             raise ValidationError({"value": _("This item is filled from the coverage figures; it cannot be "
                                               "entered by hand.")})
@@ -163,7 +151,7 @@ def review(user, item, accept, comment="", *, version=None, source="web"):
             "unit": item.unit})
     with transaction.atomic():
         current = _locked(ChecklistItem, item.pk)
-        _check_version(current, version)
+        writes.check_version(current, version)
         if current.status != ItemStatus.SUBMITTED and not (current.status == ItemStatus.ACCEPTED and not accept):
             raise ValidationError(_("Only a submitted item can be reviewed."))
         if not accept and not comment.strip():
@@ -247,6 +235,7 @@ def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
                             size=upload.size, uploaded_by=user)
         evidence.file.save(name, upload, save=False)
         evidence.save()
+        audit.record(evidence, user, ChangeRecord.Action.CREATE, {"name": [None, name]}, source)
         audit.record(target, user, ChangeRecord.Action.UPDATE, {"evidence": [None, name]}, source)
         return evidence
 
@@ -278,7 +267,7 @@ def move_problem(user, problem, status, *, rectification="", comment="", version
     """open → rectifying → resolved (with evidence) → verified by the level above, who may send it back."""
     with transaction.atomic():
         current = _locked(Problem, problem.pk)
-        _check_version(current, version)
+        writes.check_version(current, version)
         who = PROBLEM_STEPS[current.status].get(status)
         if who is None:
             raise ValidationError(_("A problem that is %(now)s cannot become %(next)s.") % {
@@ -317,6 +306,8 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
             milestone = Milestone(campaign=campaign, **milestone)
             milestone.full_clean()
             milestone.save()
+            audit.record(milestone, user, ChangeRecord.Action.CREATE,
+                         audit.diff({}, audit.snapshot(milestone, MILESTONE_FIELDS)), source)
         audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
         return campaign
 
@@ -357,7 +348,7 @@ def report_progress(user, task, progress, note=None, *, version=None, source="we
         raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
     with transaction.atomic():
         current = _locked(KeyTask, task.pk)
-        _check_version(current, version)
+        writes.check_version(current, version)
         before = audit.snapshot(current, TASK_FIELDS)
         current.progress = int(progress)
         current.status = _task_status(current.progress)

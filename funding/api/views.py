@@ -84,7 +84,7 @@ class FundingRecordViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrieve
         return qs.filter(year=year) if year.isdigit() else qs
 
     def create_with(self, user, unit, data):
-        return services.record_funding(user, unit, origin="api", **data)[0]
+        return services.record_funding(user, unit, data, source="api")[0]
 
 
 class PopulationSerializer(ScopedModelSerializer):
@@ -99,7 +99,7 @@ class PopulationViewSet(ScopedViewSet, mixins.ListModelMixin, ServiceCreateMixin
     serializer_class = PopulationSerializer
 
     def create_with(self, user, unit, data):
-        return services.record_population(user, unit, data["year"], data["women"], origin="api")[0]
+        return services.record_population(user, unit, data["year"], data["women"], source="api")[0]
 
 
 class ProjectSerializer(ScopedModelSerializer):
@@ -116,7 +116,7 @@ class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     serializer_class = ProjectSerializer
 
     def create_with(self, user, unit, data):
-        return services.record_project(user, unit, origin="api", **data)
+        return services.record_project(user, unit, data, source="api")
 
 
 class StandardSerializer(ScopedModelSerializer):
@@ -134,7 +134,7 @@ class StandardViewSet(ScopedViewSet, mixins.ListModelMixin, ServiceCreateMixin):
     serializer_class = StandardSerializer
 
     def create_with(self, user, unit, data):
-        return services.set_standard(user, unit, data.pop("year"), origin="api", **data)
+        return services.set_standard(user, unit, data.pop("year"), source="api", **data)
 
 
 router = SimpleRouter()

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned, Versioned
+
 
 class Category(models.TextChoices):
     WORK_FUNDS = "work_funds", _("Work funds")
@@ -28,7 +30,7 @@ def document_path(instance, filename):
     return f"funding/{instance.unit_id}/{uuid.uuid4().hex}.{suffix}"
 
 
-class FundingRecord(models.Model):
+class FundingRecord(UnitOwned, Versioned):
     """One line per unit, year, category and source: an import of the same line updates it."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="funding_records",
@@ -44,9 +46,6 @@ class FundingRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("funding record")
@@ -60,7 +59,7 @@ class FundingRecord(models.Model):
         return f"{self.unit} {self.year} {self.get_category_display()}: {self.budgeted}"
 
 
-class Project(models.Model):
+class Project(UnitOwned, Versioned):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
         APPROVED = "approved", _("Approved")
@@ -78,9 +77,6 @@ class Project(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("project")

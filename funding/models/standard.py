@@ -6,8 +6,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 
-class FundingStandard(models.Model):
+
+class FundingStandard(UnitOwned):
     """The standards a unit sets for its subtree from `year` on, until a later year replaces them.
     Each is optional: a unit without one inherits the nearest ancestor's (funding.compliance)."""
 
@@ -29,7 +31,6 @@ class FundingStandard(models.Model):
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope_unit_path = "unit"
     FIELDS = ("per_woman", "township_funds", "village_funds_in_budget", "chair_pay_ratio")
 
     class Meta:
@@ -46,7 +47,7 @@ class FundingStandard(models.Model):
         return f"{self.unit} {self.year}"
 
 
-class WomenPopulation(models.Model):
+class WomenPopulation(UnitOwned):
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="women_population",
                              verbose_name=_("unit"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -54,8 +55,6 @@ class WomenPopulation(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("women population")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 from federation.validators import validate_event_date, validate_plan_date
 
 
@@ -21,7 +22,7 @@ class ViceChairType(models.TextChoices):
     SECONDED = "seconded", _("Seconded")
 
 
-class Term(models.Model):
+class Term(UnitOwned):
     """第N届: opened by a certified election, due for renewal on due_on, ended by the next one."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="terms", verbose_name=_("unit"))
@@ -32,8 +33,6 @@ class Term(models.Model):
     election = models.OneToOneField("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="opened_term", verbose_name=_("election"))
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("term")
@@ -52,7 +51,7 @@ class Term(models.Model):
         return self.ended_on is None and self.due_on < today
 
 
-class TermDelay(models.Model):
+class TermDelay(UnitOwned):
     """延期换届: a renewal postponed with the approval of the party committee and the federation above."""
 
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="delays", verbose_name=_("term"))
@@ -76,7 +75,7 @@ class TermDelay(models.Model):
         return f"{self.term} → {self.new_due_on}"
 
 
-class Office(models.Model):
+class Office(UnitOwned):
     """A person's seat on a unit's committee for a term. Every seat counts as an executive (执委)."""
 
     person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="offices",
@@ -96,8 +95,6 @@ class Office(models.Model):
     election = models.ForeignKey("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="offices")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("office")

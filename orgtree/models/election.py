@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
 from orgtree.models.committee import Role, ViceChairType
 
 
-class Election(models.Model):
+class Election(UnitOwned, Versioned):
     class Kind(models.TextChoices):
         RENEWAL = "renewal", _("Term renewal")
         CONVERSION = "conversion", _("Conversion to a federation")
@@ -45,9 +46,7 @@ class Election(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
-    scope_unit_path = "unit"
     # Changes a correction records that are no field of the election (names, roles).
     history_labels = {"removed": _("members removed"), "added": _("members added"), "roles": _("roles changed")}
 

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 from orgtree.choices import Form, Kind
 from orgtree.signals import figures_changed
 
@@ -19,7 +20,7 @@ def _count():
     return models.PositiveIntegerField(default=0, db_default=0)
 
 
-class UnitFigures(models.Model):
+class UnitFigures(UnitOwned):
     """A unit's own figures today (its offices, homes, running term), kept by the services that write
     them and refreshed nightly; today's coverage sums these instead of scanning millions of offices.
     Figures as of a past date are computed from the records (orgtree.coverage)."""
@@ -47,8 +48,6 @@ class UnitFigures(models.Model):
     childrens_homes = _count()
     open_term_due_on = models.DateField(null=True, blank=True)
     changed_on = models.DateField()  # the day these figures were last found changed
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("unit figures")

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 
-class ChairPay(models.Model):
+
+class ChairPay(UnitOwned):
     """A village/community chair's annual pay beside the party secretary's (standard: at least 1/3).
     Part of the 会改联 record; written only by `orgtree.conversion.record_pay`. Funding's compliance
     reads it."""
@@ -17,8 +19,6 @@ class ChairPay(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         db_table = "funding_chairpay"  # funding owned it first; the table and its rows stay

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_birth_date
 from orgtree.idnumber import birth_date_of, is_female, mask, normalize, validate_id_number
 
@@ -29,7 +30,7 @@ class Education(models.TextChoices):
     POSTGRADUATE = "postgraduate", _("Postgraduate")
 
 
-class Person(models.Model):
+class Person(UnitOwned, Versioned):
     """A woman (or man) who holds or held an office; registered under one unit, which scopes her."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="people",
@@ -49,11 +50,8 @@ class Person(models.Model):
     # A duplicate record is merged, not deleted: it points at the record that carries on.
     merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
                                     related_name="merged", verbose_name=_("merged into"))
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("person")
@@ -100,7 +98,7 @@ class Person(models.Model):
             raise ValidationError(errors)
 
 
-class IdNumberClash(models.Model):
+class IdNumberClash(UnitOwned):
     """An ID number someone gave for a new or edited record although it belongs to a person she
     cannot see. She is told only that the number cannot be used here; the clash waits for the
     admins of the nearest unit above both records (`unit`), who can see both and resolve it
@@ -121,8 +119,6 @@ class IdNumberClash(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("ID number clash")

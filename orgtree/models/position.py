@@ -2,10 +2,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 from federation.validators import validate_event_date
 
 
-class ServicePosition(models.Model):
+class ServicePosition(UnitOwned):
     """阵地: a women's home, women's micro-home or children's home run by a unit. Closed, never deleted."""
 
     class Kind(models.TextChoices):
@@ -20,8 +21,6 @@ class ServicePosition(models.Model):
     opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[validate_event_date])
     closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_event_date])
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("service position")

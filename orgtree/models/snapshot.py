@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned
 
-class CoverageSnapshot(models.Model):
+
+class CoverageSnapshot(UnitOwned):
     """A unit's coverage figures as of a Monday (周报): the trend line and week-over-week table."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="snapshots",
@@ -10,8 +12,6 @@ class CoverageSnapshot(models.Model):
     week = models.DateField(_("week (Monday)"))
     figures = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("coverage snapshot")

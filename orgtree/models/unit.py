@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from federation.models.bases import Versioned
 from federation.validators import validate_event_date
 from orgtree.choices import (
     ALLOWED_PARENTS,
@@ -43,7 +44,7 @@ class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
     pass
 
 
-class Unit(MPTTModel):
+class Unit(MPTTModel, Versioned):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     form = models.CharField(_("organizational form"), max_length=20, choices=Form.choices, blank=True,
                             help_text=_("Left empty, the usual form of the kind is used."))
@@ -75,8 +76,6 @@ class Unit(MPTTModel):
     county = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
                                on_delete=models.PROTECT, related_name="+")
 
-    # Optimistic concurrency: every write bumps it; a write based on an older version is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -89,7 +89,7 @@ class ConversionEditView(ServiceFormView):
 
     def perform(self, form):
         record_conversion(self.request.user, self.unit, form.to_conversion(),
-                          expected_version=form.cleaned_data["version"])
+                          version=form.cleaned_data["version"])
         return self.unit
 
     def get_success_url(self, obj):

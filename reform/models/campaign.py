@@ -6,10 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_plan_date
 
 
-class Campaign(models.Model):
+class Campaign(UnitOwned):
     name = models.CharField(_("name"), max_length=100)
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="campaigns",
                              verbose_name=_("owner unit"))
@@ -19,8 +20,6 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("campaign")
@@ -33,7 +32,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class Milestone(models.Model):
+class Milestone(UnitOwned):
     """A phase's target: a coverage figure to reach by a date ("1/3 of villages converted by 30 June")."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones",
@@ -61,7 +60,7 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class KeyTask(models.Model):
+class KeyTask(UnitOwned, Versioned):
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks",
                                  verbose_name=_("campaign"))
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="key_tasks",
@@ -71,12 +70,9 @@ class KeyTask(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
     note = models.TextField(_("note"), blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("key task")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures
+from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
 from orgtree.choices import Kind
 
@@ -107,7 +108,7 @@ class TemplateItem(models.Model):
         return [Kind(k).label for k in self.kinds if k in Kind.values]
 
 
-class Assignment(models.Model):
+class Assignment(UnitOwned):
     """A template handed to a subtree: one item per applicable unit, due on a date."""
 
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="assignments",
@@ -117,8 +118,6 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("checklist assignment")
@@ -137,7 +136,7 @@ class ItemStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(UnitOwned, Versioned):
     """A unit's answer to one template item. `met` is kept on save so rollups can count it."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="items",
@@ -159,9 +158,6 @@ class ChecklistItem(models.Model):
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.CharField(_("review comment"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("checklist item")
@@ -211,7 +207,7 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.unit_id}/{uuid.uuid4().hex}.{suffix}"
 
 
-class Evidence(models.Model):
+class Evidence(UnitOwned):
     """A file backing a checklist item or a problem's rectification; served only within scope."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
@@ -225,8 +221,6 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("evidence")

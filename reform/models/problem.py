@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
 from reform.models.checklist import Area
 
@@ -20,7 +21,7 @@ class ProblemStatus(models.TextChoices):
 UNRESOLVED = [ProblemStatus.OPEN, ProblemStatus.RECTIFYING]
 
 
-class Problem(models.Model):
+class Problem(UnitOwned, Versioned):
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="problems",
                              verbose_name=_("unit"))
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
@@ -37,9 +38,6 @@ class Problem(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
-
-    scope_unit_path = "unit"
 
     class Meta:
         verbose_name = _("problem")

@@ -49,8 +49,8 @@ def county_b_history(tree, users):
     template = ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1)
     reform.assign(b, template, tree.county_b)
     audit.record(ChecklistItem.objects.filter(unit=tree.village_b1).first(), b, ChangeRecord.Action.UPDATE, {}, "web")
-    funding.record_funding(b, tree.township_b, year=2025, category="work_funds", source="same_level_budget",
-                           budgeted=Decimal("5000"))
+    funding.record_funding(b, tree.township_b, {"year": 2025, "category": "work_funds", "source": "same_level_budget",
+                           "budgeted": Decimal("5000")})
     # A county-B person whose id is that of a county-A unit (the old filter matched ids across models).
     taken = set(Person.objects.values_list("pk", flat=True))
     pk = next(u.pk for u in Unit.objects.filter(tree.county_a.subtree_q()) if u.pk not in taken)

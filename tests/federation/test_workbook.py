@@ -84,8 +84,8 @@ def test_names_and_texts_like_formulas_stay_text_in_every_export_and_template(cl
         members=[Member(EVIL, role=Role.CHAIR), Member("陈美华")]))
     reform.report_problem(users.editor_a, tree.village_a1, area="organization", description=EVIL,
                           found_on=datetime.date(2025, 9, 1), deadline=datetime.date(2025, 10, 31), responsible=EVIL)
-    funding.record_funding(users.editor_a, tree.township_a, year=year, category="work_funds",
-                           source="same_level_budget", budgeted="30000", note=EVIL)
+    funding.record_funding(users.editor_a, tree.township_a, {"year": year, "category": "work_funds",
+                           "source": "same_level_budget", "budgeted": "30000", "note": EVIL})
     client.force_login(users.editor_a)
     downloads = {
         "dashboard": client.get(reverse("orgtree:dashboard_export", args=[tree.county_a.pk])),

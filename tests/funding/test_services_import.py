@@ -34,14 +34,14 @@ def workbook(user, unit, funds=(), population=None):
 
 
 def test_record_funding_upserts_the_line_and_keeps_history(tree, users):
-    record, changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
-                                              source="same_level_budget", budgeted="30000.00")
+    record, changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
+                                              "source": "same_level_budget", "budgeted": "30000.00"})
     assert changed and record.budgeted == Decimal("30000.00")
-    again, changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
-                                             source="same_level_budget", budgeted=Decimal("30000"))
+    again, changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
+                                             "source": "same_level_budget", "budgeted": Decimal("30000")})
     assert again.pk == record.pk and not changed
-    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
-                            source="same_level_budget", budgeted="35000", disbursed="20000.5")
+    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
+                            "source": "same_level_budget", "budgeted": "35000", "disbursed": "20000.5"})
     assert [r.action for r in history_of(record, None).order_by("at", "pk")] == ["create", "update"]
 
 
@@ -50,21 +50,21 @@ def test_record_funding_upserts_the_line_and_keeps_history(tree, users):
 def test_bad_funding_is_refused_in_chinese(tree, users, field, value):
     fields = {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "100", field: value}
     with pytest.raises(ValidationError) as error:
-        services.record_funding(users.editor_a, tree.township_a, **fields)
+        services.record_funding(users.editor_a, tree.township_a, fields)
     assert any("\u4e00" <= ch <= "\u9fff" for m in error.value.messages for ch in m)
     assert not FundingRecord.objects.exists()
 
 
 def test_floats_are_read_as_their_decimal_text(tree, users):
-    record, _changed = services.record_funding(users.editor_a, tree.township_a, year=Y, category="other",
-                                               source="social", budgeted=0.1)
+    record, _changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "other",
+                                               "source": "social", "budgeted": 0.1})
     assert record.budgeted == Decimal("0.10")
 
 
 def test_scope_and_roles_for_writes(tree, users):
     with pytest.raises(PermissionDenied):
-        services.record_funding(users.editor_b, tree.township_a, year=Y, category="work_funds",
-                                source="same_level_budget", budgeted="1")
+        services.record_funding(users.editor_b, tree.township_a, {"year": Y, "category": "work_funds",
+                                "source": "same_level_budget", "budgeted": "1"})
     with pytest.raises(PermissionDenied):
         services.record_population(users.viewer, tree.county_a, Y, 1000)
     with pytest.raises(PermissionDenied):  # standards: the unit's admins only
@@ -126,8 +126,8 @@ def test_the_import_job_goes_through_the_shared_pages(client, tree, users):
 
 
 def test_funding_pages_and_exports_are_scoped(client, tree, users):
-    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
-                            source="same_level_budget", budgeted="30000")
+    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
+                            "source": "same_level_budget", "budgeted": "30000"})
     FundingStandard.objects.create(unit=tree.city, year=Y, township_funds=Decimal("30000"))
     client.force_login(users.editor_a)
     for name in ("funding:funding", "funding:export", "funding:template", "funding:import"):
@@ -164,10 +164,10 @@ def test_entering_funds_on_the_page_keeps_bad_input(client, tree, users):
 
 
 def test_funding_api_is_scoped_and_keeps_cents(api, tree, users):
-    services.record_funding(users.editor_a, tree.township_a, year=Y, category="work_funds",
-                            source="same_level_budget", budgeted="0.10")
-    services.record_funding(users.editor_a, tree.township_a, year=Y, category="award",
-                            source="same_level_budget", budgeted="0.20")
+    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
+                            "source": "same_level_budget", "budgeted": "0.10"})
+    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "award",
+                            "source": "same_level_budget", "budgeted": "0.20"})
     url = reverse("api:unit-funding", args=[tree.county_a.pk])
     assert api(users.editor_b).get(url).status_code == 404
     body = api(users.editor_a).get(url, {"year": Y}).json()

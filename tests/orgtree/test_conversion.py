@@ -28,7 +28,7 @@ def open_offices(village):
 
 
 def test_first_record_converts_the_village_and_seats_the_committee(tree, users):
-    election = record_conversion(users.editor_a, tree.village_a1, data(), expected_version=0)
+    election = record_conversion(users.editor_a, tree.village_a1, data(), version=0)
     village = Unit.objects.get(pk=tree.village_a1.pk)
     assert village.form == "federation" and election.is_certified and not election.votes_itemized
     term = Term.objects.get(unit=village)
@@ -45,7 +45,7 @@ def test_first_record_converts_the_village_and_seats_the_committee(tree, users):
 def test_saving_the_same_data_again_changes_nothing(tree, users):
     record_conversion(users.editor_a, tree.village_a1, data())
     version = version_of(tree.village_a1)
-    record_conversion(users.editor_a, tree.village_a1, data(), expected_version=version)
+    record_conversion(users.editor_a, tree.village_a1, data(), version=version)
     assert version_of(tree.village_a1) == version
     assert not ElectionAmendment.objects.exists() and open_offices(tree.village_a1).count() == 5
 
@@ -54,7 +54,7 @@ def test_editing_later_amends_with_history(tree, users):
     record_conversion(users.editor_a, tree.village_a1, data())
     members = [m for m in data().members if m.name != "李娜"] + [Member("赵敏")]
     members[3] = Member("张芳", role="standing")
-    record_conversion(users.editor_a, tree.village_a1, data(members=members), expected_version=1)
+    record_conversion(users.editor_a, tree.village_a1, data(members=members), version=1)
     amendment = ElectionAmendment.objects.get()
     assert amendment.changes["removed"] == ["李娜"] and amendment.changes["added"] == ["赵敏"]
     names = set(open_offices(tree.village_a1).values_list("person__name", flat=True))
@@ -67,9 +67,9 @@ def test_editing_later_amends_with_history(tree, users):
 
 def test_a_stale_version_is_a_conflict(tree, users):
     record_conversion(users.editor_a, tree.village_a1, data())
-    record_conversion(users.admin_a, tree.village_a1, data(present=100), expected_version=1)
+    record_conversion(users.admin_a, tree.village_a1, data(present=100), version=1)
     with pytest.raises(ConflictError):
-        record_conversion(users.editor_a, tree.village_a1, data(present=90), expected_version=1)
+        record_conversion(users.editor_a, tree.village_a1, data(present=90), version=1)
     assert version_of(tree.village_a1) == 2
 
 
