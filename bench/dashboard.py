@@ -50,7 +50,7 @@ def generate():
     villages = list(Unit.objects.open().filter(kind__in=GRASSROOTS_KINDS).values_list("id", flat=True))
     started = time.perf_counter()
     for start in range(0, len(villages), CHUNK):
-        chunk = villages[start:start + CHUNK]
+        chunk = villages[start : start + CHUNK]
         person_ids = iter(allocate_ids(Person, len(chunk) * 10))
         term_ids = iter(allocate_ids(Term, len(chunk)))
         people, offices, terms, positions = [], [], [], []
@@ -61,31 +61,83 @@ def generate():
             terms.append((term, village, 1, began, due, None, None, now))
             for seat in range(10):
                 pk = next(person_ids)
-                role, kind = ("chair", "") if seat == 0 else ("vice_chair", "part_time") if seat < 3 else (
-                    "executive", "")
-                people.append((pk, village, f"执委{seat}", "female", None, "", "", "", "", "", "[]", None, 1, now,
-                               now))
-                offices.append((pk, village, term, role, kind, began, None, seat == 0 and village % 3 != 0,
-                                seat == 0 and village % 2 == 0, seat == 0 and village % 17 == 0,
-                                seat == 0 and village % 13 == 0, None, now))
+                role, kind = (
+                    ("chair", "") if seat == 0 else ("vice_chair", "part_time") if seat < 3 else ("executive", "")
+                )
+                people.append((pk, village, f"执委{seat}", "female", None, "", "", "", "", "", "[]", None, 1, now, now))
+                offices.append(
+                    (
+                        pk,
+                        village,
+                        term,
+                        role,
+                        kind,
+                        began,
+                        None,
+                        seat == 0 and village % 3 != 0,
+                        seat == 0 and village % 2 == 0,
+                        seat == 0 and village % 17 == 0,
+                        seat == 0 and village % 13 == 0,
+                        None,
+                        now,
+                    )
+                )
             if village % 10 < 3:
                 positions.append((village, "womens_home", village % 10 == 0, began, None, now))
             if village % 7 == 0:
                 positions.append((village, "childrens_home", False, began, None, now))
-        insert_rows(Person, ("id", "unit_id", "name", "gender", "birth_date", "ethnicity", "political_status",
-                             "education", "phone", "id_number", "tags", "merged_into_id", "version", "created_at",
-                             "updated_at"), people)
-        insert_rows(Term, ("id", "unit_id", "number", "started_on", "due_on", "ended_on", "election_id",
-                           "created_at"), terms)
-        insert_rows(Office, ("person_id", "unit_id", "term_id", "role", "vice_chair_type", "started_on", "ended_on",
-                             "on_party_committee", "on_villagers_committee", "is_party_secretary",
-                             "is_village_director", "election_id", "created_at"), offices)
-        insert_rows(ServicePosition, ("unit_id", "kind", "standardized", "opened_on", "closed_on", "created_at"),
-                    positions)
+        insert_rows(
+            Person,
+            (
+                "id",
+                "unit_id",
+                "name",
+                "gender",
+                "birth_date",
+                "ethnicity",
+                "political_status",
+                "education",
+                "phone",
+                "id_number",
+                "tags",
+                "merged_into_id",
+                "version",
+                "created_at",
+                "updated_at",
+            ),
+            people,
+        )
+        insert_rows(
+            Term, ("id", "unit_id", "number", "started_on", "due_on", "ended_on", "election_id", "created_at"), terms
+        )
+        insert_rows(
+            Office,
+            (
+                "person_id",
+                "unit_id",
+                "term_id",
+                "role",
+                "vice_chair_type",
+                "started_on",
+                "ended_on",
+                "on_party_committee",
+                "on_villagers_committee",
+                "is_party_secretary",
+                "is_village_director",
+                "election_id",
+                "created_at",
+            ),
+            offices,
+        )
+        insert_rows(
+            ServicePosition, ("unit_id", "kind", "standardized", "opened_on", "closed_on", "created_at"), positions
+        )
         print(f"  {start + len(chunk)} villages, {time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:  # 80% converted: every village whose id is not a multiple of 5
-        cursor.execute("UPDATE orgtree_unit SET form = %s WHERE kind IN ('village', 'community') AND id %% 5 <> 0",
-                       [Form.FEDERATION])
+        cursor.execute(
+            "UPDATE orgtree_unit SET form = %s WHERE kind IN ('village', 'community') AND id %% 5 <> 0",
+            [Form.FEDERATION],
+        )
         cursor.execute("ANALYZE")
 
 
@@ -134,8 +186,10 @@ def main():
         naive = median_ms(lambda c=children: [coverage(child) for child in c], runs=1)
         as_of = median_ms(lambda u=unit: coverage(u, past), runs=1)
         as_of_child = median_ms(lambda u=unit: coverage_by_child(u, past), runs=1)
-        print(f"{label:<18}{total:>10.0f} ms{by_child:>10.0f} ms{naive:>11.0f} ms{as_of:>10.0f} ms"
-              f"{as_of_child:>11.0f} ms  {len(children)}")
+        print(
+            f"{label:<18}{total:>10.0f} ms{by_child:>10.0f} ms{naive:>11.0f} ms{as_of:>10.0f} ms"
+            f"{as_of_child:>11.0f} ms  {len(children)}"
+        )
 
 
 if __name__ == "__main__":

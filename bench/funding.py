@@ -37,18 +37,53 @@ def main():
     province = Unit.objects.open().get(code=PROVINCE)
     try:
         with transaction.atomic():
-            FundingStandard.objects.create(unit=province, year=YEAR, per_woman=Decimal("2"),
-                                           township_funds=Decimal("30000"), village_funds_in_budget=True,
-                                           chair_pay_ratio=Decimal("0.3333"))
+            FundingStandard.objects.create(
+                unit=province,
+                year=YEAR,
+                per_woman=Decimal("2"),
+                township_funds=Decimal("30000"),
+                village_funds_in_budget=True,
+                chair_pay_ratio=Decimal("0.3333"),
+            )
             units = list(Unit.objects.open().within(province).values_list("pk", "kind"))
             now = timezone.now()
-            rows = [(pk, YEAR, "work_funds", "same_level_budget", Decimal("30000") if pk % 3 else Decimal("1000"),
-                     None, "", "", "", 1, now) for pk, kind in units
-                    if kind in (Kind.COUNTY, Kind.TOWNSHIP, Kind.STREET) or (kind in GRASSROOTS_KINDS and pk % 2)]
-            insert_rows(FundingRecord, ("unit_id", "year", "category", "source", "budgeted", "disbursed", "note",
-                                        "document", "document_name", "version", "updated_at"), rows)
-            WomenPopulation.objects.bulk_create([WomenPopulation(unit_id=pk, year=YEAR, women=150_000)
-                                                 for pk, kind in units if kind == Kind.COUNTY])
+            rows = [
+                (
+                    pk,
+                    YEAR,
+                    "work_funds",
+                    "same_level_budget",
+                    Decimal("30000") if pk % 3 else Decimal("1000"),
+                    None,
+                    "",
+                    "",
+                    "",
+                    1,
+                    now,
+                )
+                for pk, kind in units
+                if kind in (Kind.COUNTY, Kind.TOWNSHIP, Kind.STREET) or (kind in GRASSROOTS_KINDS and pk % 2)
+            ]
+            insert_rows(
+                FundingRecord,
+                (
+                    "unit_id",
+                    "year",
+                    "category",
+                    "source",
+                    "budgeted",
+                    "disbursed",
+                    "note",
+                    "document",
+                    "document_name",
+                    "version",
+                    "updated_at",
+                ),
+                rows,
+            )
+            WomenPopulation.objects.bulk_create(
+                [WomenPopulation(unit_id=pk, year=YEAR, women=150_000) for pk, kind in units if kind == Kind.COUNTY]
+            )
             print(f"广东省: {len(units)} units, {len(rows)} funding lines\n")
             print(f"{'level':<16}{'compliance':>12}{'by child':>12}{'money by child':>16}  units")
             for label, code in (("province 广东省", PROVINCE), ("city 广州市", CITY), ("county 天河区", COUNTY)):

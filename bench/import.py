@@ -60,8 +60,9 @@ def main():
     from orgtree.models import Office, Unit
 
     call_command("migrate", verbosity=0)
-    call_command("load_divisions", str(settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"),
-                 stdout=io.StringIO())
+    call_command(
+        "load_divisions", str(settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"), stdout=io.StringIO()
+    )
     city = Unit.objects.get(code="3507")
     user = get_user_model().objects.create_user("bench")
     UserScope.objects.create(user=user, unit=city, role="editor")
@@ -74,9 +75,14 @@ def main():
     count = 0
     for i, row in enumerate(villages.iter_rows(min_row=2)):
         code = row[0].value
-        for column, value in {"会改联选举日期": datetime.date(2021, 3, 1) + datetime.timedelta(days=i % 200),
-                              "应到人数": 150, "实到人数": 120, "主席进村党组织班子": "是", "妇女之家": "有",
-                              "儿童之家": "否"}.items():
+        for column, value in {
+            "会改联选举日期": datetime.date(2021, 3, 1) + datetime.timedelta(days=i % 200),
+            "应到人数": 150,
+            "实到人数": 120,
+            "主席进村党组织班子": "是",
+            "妇女之家": "有",
+            "儿童之家": "否",
+        }.items():
             row[header.index(column)].value = value
         for j in range(10):
             name = SURNAMES[(i + j) % len(SURNAMES)] + GIVEN[(i * 7 + j) % len(GIVEN)] + ("" if j < 5 else str(j))
@@ -95,10 +101,14 @@ def main():
     unchanged = timed("commit the same file again", lambda: again.commit(), results)
     timed("build the template (filled)", lambda: build_template(user, city), results)
 
-    print(f"{village_count} villages, {count} members, file {len(data) / 2**20:.1f} MB, PostgreSQL, "
-          f"{os.cpu_count()} cores")
-    print(f"first import changed {changed} villages; re-import changed {unchanged}; "
-          f"{Office.objects.filter(ended_on=None).count()} offices open")
+    print(
+        f"{village_count} villages, {count} members, file {len(data) / 2**20:.1f} MB, PostgreSQL, "
+        f"{os.cpu_count()} cores"
+    )
+    print(
+        f"first import changed {changed} villages; re-import changed {unchanged}; "
+        f"{Office.objects.filter(ended_on=None).count()} offices open"
+    )
     for label, seconds in results:
         print(f"{label:<32} {seconds:8.2f} s")
     print(f"peak memory {peak_mb():.0f} MB")

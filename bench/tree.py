@@ -83,8 +83,12 @@ def main():
     national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
     province, city, county = (Unit.objects.open().get(code=c) for c in (PROVINCE, CITY, COUNTY))
     township = Unit.objects.open().filter(parent=county).order_by("code").first()
-    levels = [("province " + province.name, province), ("city " + city.name, city),
-              ("county " + county.name, county), ("township " + township.name, township)]
+    levels = [
+        ("province " + province.name, province),
+        ("city " + city.name, city),
+        ("county " + county.name, county),
+        ("township " + township.name, township),
+    ]
 
     rows = []
     grassroots = Unit.objects.open().filter(kind__in=GRASSROOTS_KINDS)
@@ -96,25 +100,42 @@ def main():
         rows.append((f"subtree count: {label}", timed(lambda u=unit: grassroots.within(u).count())))
     for label, unit in levels:
         children = list(unit.children.open())
-        rows.append((f"per-child rollup: {label} ({len(children)} children)",
-                     timed(lambda c=children: grassroots_per_child(c))))
+        rows.append(
+            (f"per-child rollup: {label} ({len(children)} children)", timed(lambda c=children: grassroots_per_child(c)))
+        )
 
     villages = list(Unit.objects.open().filter(county=county, kind__in=GRASSROOTS_KINDS).order_by("lft"))
     first, last = villages[0], villages[-1]
     for label, village in (("first", first), ("last", last)):
-        rows.append((f"insert a women's group under the {label} village of {county.name}", timed(rolled_back(
-            lambda v=village: services.create_unit(None, v, kind=Kind.WOMEN_GROUP, name="妇女小组")))))
+        rows.append(
+            (
+                f"insert a women's group under the {label} village of {county.name}",
+                timed(
+                    rolled_back(lambda v=village: services.create_unit(None, v, kind=Kind.WOMEN_GROUP, name="妇女小组"))
+                ),
+            )
+        )
     largest = Unit.objects.open().filter(kind__in=[Kind.TOWNSHIP, Kind.STREET]).order_by(F("lft") - F("rght")).first()
     first_there = Unit.objects.open().filter(tree_parent=largest).order_by("lft").first()
-    rows.append((f"insert under the first village of the largest township {largest.name} "
-                 f"({(largest.rght - largest.lft) // 2} units)", timed(rolled_back(
-                     lambda: services.create_unit(None, first_there, kind=Kind.WOMEN_GROUP, name="妇女小组")))))
+    rows.append(
+        (
+            f"insert under the first village of the largest township {largest.name} "
+            f"({(largest.rght - largest.lft) // 2} units)",
+            timed(rolled_back(lambda: services.create_unit(None, first_there, kind=Kind.WOMEN_GROUP, name="妇女小组"))),
+        )
+    )
     big_township = max(Unit.objects.open().filter(parent=county), key=lambda t: t.rght - t.lft)
-    other_county = Unit.objects.open().filter(parent=county.parent, kind=Kind.COUNTY).exclude(pk=county.pk).first() \
+    other_county = (
+        Unit.objects.open().filter(parent=county.parent, kind=Kind.COUNTY).exclude(pk=county.pk).first()
         or Unit.objects.open().filter(kind=Kind.COUNTY).exclude(pk=county.pk).first()
-    rows.append((f"move township {big_township.name} ({(big_township.rght - big_township.lft) // 2} units) "
-                 f"to {other_county.name}",
-                 timed(rolled_back(lambda: services.move_unit(None, big_township, other_county)), 5)))
+    )
+    rows.append(
+        (
+            f"move township {big_township.name} ({(big_township.rght - big_township.lft) // 2} units) "
+            f"to {other_county.name}",
+            timed(rolled_back(lambda: services.move_unit(None, big_township, other_county)), 5),
+        )
+    )
     rows.append(("check_tree (whole country)", timed(check_tree, 1)))
 
     width = max(len(label) for label, _ in rows)

@@ -34,8 +34,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ConflictError):
         current = exc.current
         serializer = CONFLICT_SERIALIZERS.get(type(current))
-        shown = (serializer(current, context=context).data if serializer
-                 else {"id": current.pk, "version": current.version})
+        shown = (
+            serializer(current, context=context).data if serializer else {"id": current.pk, "version": current.version}
+        )
         return Response({"detail": str(exc), "current": shown}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -65,4 +66,3 @@ def bilingual_definitions(intro, definitions):
         return "\n".join(lines)
 
     return lazy(render, str)()
-

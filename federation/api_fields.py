@@ -57,10 +57,14 @@ class ScopedFilterSet(FilterSet):
 
     FILTER_DEFAULTS = {
         **FilterSet.FILTER_DEFAULTS,
-        models.ForeignKey: {"filter_class": django_filters.ModelChoiceFilter,
-                            "extra": lambda f: {"queryset": _scoped_remote_queryset(f)}},
-        models.OneToOneField: {"filter_class": django_filters.ModelChoiceFilter,
-                               "extra": lambda f: {"queryset": _scoped_remote_queryset(f)}},
+        models.ForeignKey: {
+            "filter_class": django_filters.ModelChoiceFilter,
+            "extra": lambda f: {"queryset": _scoped_remote_queryset(f)},
+        },
+        models.OneToOneField: {
+            "filter_class": django_filters.ModelChoiceFilter,
+            "extra": lambda f: {"queryset": _scoped_remote_queryset(f)},
+        },
     }
 
 

@@ -26,15 +26,22 @@ class LockedOut(exceptions.APIException):
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=gettext_lazy("Username"), max_length=150)
-    password = serializers.CharField(label=gettext_lazy("Password"), max_length=128, style={"input_type": "password"},
-                                     trim_whitespace=False)
-    otp_token = serializers.RegexField(r"^\d{6}$", label=gettext_lazy("Verification code"), required=False,
-                                       help_text=gettext_lazy("6-digit code from the authenticator app; required "
-                                                              "when the account signs in with two factors"))
+    password = serializers.CharField(
+        label=gettext_lazy("Password"), max_length=128, style={"input_type": "password"}, trim_whitespace=False
+    )
+    otp_token = serializers.RegexField(
+        r"^\d{6}$",
+        label=gettext_lazy("Verification code"),
+        required=False,
+        help_text=gettext_lazy(
+            "6-digit code from the authenticator app; required when the account signs in with two factors"
+        ),
+    )
 
 
-TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField(),
-                                                    "expires_at": serializers.DateTimeField()})
+TokenResponse = inline_serializer(
+    "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+)
 
 
 class TokenView(APIView):
@@ -46,8 +53,12 @@ class TokenView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponse}, auth=[],
-                   summary=gettext_lazy("Issue an API token"))
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponse},
+        auth=[],
+        summary=gettext_lazy("Issue an API token"),
+    )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,8 +71,9 @@ class TokenView(APIView):
         if security.requires_two_factor(user) or user_has_device(user):
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             if device is None:
-                raise exceptions.PermissionDenied(_("This account must sign in with two factors: turn on "
-                                                    "two-factor sign-in on the web page first."))
+                raise exceptions.PermissionDenied(
+                    _("This account must sign in with two factors: turn on two-factor sign-in on the web page first.")
+                )
             code = data.validated_data.get("otp_token")
             if not code or not device.verify_token(code):
                 security.log(SecurityEvent.Kind.TWO_FACTOR_FAILED, request, username=username)

@@ -62,9 +62,13 @@ def build(obj, user, action, changes, source, note="", unit=None):
     """An unsaved record (for bulk_create by bulk loaders); its unit is derived from `obj` unless given."""
     return ChangeRecord(
         user=user if user is not None and user.is_authenticated else None,
-        source=source, action=action, changes=changes, note=note[:200],
+        source=source,
+        action=action,
+        changes=changes,
+        note=note[:200],
         content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk, object_repr=str(obj)[:200],
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
         unit_id=unit.pk if unit is not None else unit_id_of(obj),
     )
 
@@ -147,8 +151,11 @@ def _show(value, field, names):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
-        return format_date(timezone.localtime(moment) if timezone.is_aware(moment) else moment, DATETIME) \
-            if moment else str(value)
+        return (
+            format_date(timezone.localtime(moment) if timezone.is_aware(moment) else moment, DATETIME)
+            if moment
+            else str(value)
+        )
     if isinstance(field, models.DateField):
         day = parse_date(str(value))
         return format_date(day, DATE) if day else str(value)

@@ -40,8 +40,9 @@ def engine(using="default"):
 def _pg(program, settings_dict):
     """The command line and environment for a PostgreSQL client program on this database."""
     if shutil.which(program) is None:
-        raise BackupError(f"{program} is not installed (apt-get install postgresql-client, the server's major "
-                          "version or newer)")
+        raise BackupError(
+            f"{program} is not installed (apt-get install postgresql-client, the server's major version or newer)"
+        )
     args = [program]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if settings_dict.get(key):
@@ -79,8 +80,21 @@ def _load(path, using):
     if engine(using) == "postgresql":
         args, env = _pg("pg_restore", connection.settings_dict)
         connection.close()  # our own session must not hold locks on the tables being replaced
-        _run([*args, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-              "--exit-on-error", "--dbname", connection.settings_dict["NAME"], str(path)], env)
+        _run(
+            [
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(path),
+            ],
+            env,
+        )
     else:
         connection.ensure_connection()
         source = sqlite3.connect(path)

@@ -9,5 +9,7 @@ class ConflictError(Exception):
 
     def __init__(self, current):
         self.current = current
-        super().__init__(_("Someone else changed %(name)s while you were editing. "
-                           "Review the current values and save again.") % {"name": str(current)})
+        super().__init__(
+            _("Someone else changed %(name)s while you were editing. Review the current values and save again.")
+            % {"name": str(current)}
+        )

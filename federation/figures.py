@@ -50,7 +50,9 @@ class Figure:
         if not self.rate:
             return gettext("Sum")
         return gettext("Rate: %(numerator)s / %(denominator)s") % {
-            "numerator": _registered[self.rate[0]].label, "denominator": _registered[self.rate[1]].label}
+            "numerator": _registered[self.rate[0]].label,
+            "denominator": _registered[self.rate[1]].label,
+        }
 
 
 class FigureSet:
@@ -114,10 +116,17 @@ def figure(key):
 def definitions_sheet(book, keys):
     """The 指标说明 sheet of an export: each figure's label, key, unit of measure, rollup and help."""
     sheet = book.sheet(gettext("Definitions"))
-    sheet.append([gettext("Figure"), gettext("Figure key"), gettext("Unit of measure"), gettext("Rollup"),
-                  gettext("Definition")], bold=True)
+    sheet.append(
+        [
+            gettext("Figure"),
+            gettext("Figure key"),
+            gettext("Unit of measure"),
+            gettext("Rollup"),
+            gettext("Definition"),
+        ],
+        bold=True,
+    )
     for key in keys:
         found = _registered[key]
         sheet.append([str(found.label), key, str(found.unit), found.rollup(), str(found.help)])
     return sheet
-

@@ -58,6 +58,7 @@ class Problem:
 # --- cells, as people type them ---------------------------------------------------------------
 # Each raises ValueError (or InvalidOperation, TypeError) for a value it cannot read.
 
+
 def text(value):
     if value is None:
         return ""
@@ -164,8 +165,9 @@ class Importer:
         if not hasattr(self, "_units"):
             self._units = self.units_in_scope()
         limits = settings.BANYAN
-        return max(limits["IMPORT_MIN_ROWS"],
-                   limits["IMPORT_ROWS_PER_UNIT"] * self.rows_per_unit.get(sheet, 1) * self._units)
+        return max(
+            limits["IMPORT_MIN_ROWS"], limits["IMPORT_ROWS_PER_UNIT"] * self.rows_per_unit.get(sheet, 1) * self._units
+        )
 
     def read(self, data):
         limit = settings.BANYAN["IMPORT_MAX_BYTES"]
@@ -173,8 +175,13 @@ class Importer:
             self.problem("", 0, "", _("The file is empty."))
             return self
         if len(data) > limit:
-            self.problem("", 0, "", _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
-                         % {"size": len(data) // 2**20, "limit": limit // 2**20})
+            self.problem(
+                "",
+                0,
+                "",
+                _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
+                % {"size": len(data) // 2**20, "limit": limit // 2**20},
+            )
             return self
         from openpyxl import load_workbook
 
@@ -188,8 +195,9 @@ class Importer:
         if unpacked > self.max_unpacked():
             # Opening a workbook reads each sheet whole (openpyxl scans it for its size) before a single
             # row is counted, so a file that holds far more than the row limits is refused unopened.
-            self.problem("", 0, "", _("The file holds more data than the row limits of your scope allow; split it "
-                                      "by township."))
+            self.problem(
+                "", 0, "", _("The file holds more data than the row limits of your scope allow; split it by township.")
+            )
             return self
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -229,8 +237,12 @@ class Importer:
                     self.problem(name, 0, "", _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
                 continue
             sheet = book[name]
-            header = [text(v) for v in next(sheet.iter_rows(max_row=1, max_col=settings.BANYAN[
-                "IMPORT_MAX_COLUMNS"], values_only=True), ())]
+            header = [
+                text(v)
+                for v in next(
+                    sheet.iter_rows(max_row=1, max_col=settings.BANYAN["IMPORT_MAX_COLUMNS"], values_only=True), ()
+                )
+            ]
             missing = [title for title in columns.values() if title not in header]
             if missing:
                 self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
@@ -240,15 +252,27 @@ class Importer:
             for n, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
                 cells_left -= width
                 if cells_left < 0:
-                    self.problem(name, n, "", _("The file has more than %(cells)d cells; split it by township.")
-                                 % {"cells": settings.BANYAN["IMPORT_MAX_CELLS"]})
+                    self.problem(
+                        name,
+                        n,
+                        "",
+                        _("The file has more than %(cells)d cells; split it by township.")
+                        % {"cells": settings.BANYAN["IMPORT_MAX_CELLS"]},
+                    )
                     return None
                 if not any(v not in (None, "") for v in row):
                     continue
                 if len(rows) == limit:
-                    self.problem(name, n, "", _("The sheet “%(sheet)s” has more than %(rows)d rows, the limit for "
-                                                "your scope; split the file by township.")
-                                 % {"sheet": name, "rows": limit})
+                    self.problem(
+                        name,
+                        n,
+                        "",
+                        _(
+                            "The sheet “%(sheet)s” has more than %(rows)d rows, the limit for "
+                            "your scope; split the file by township."
+                        )
+                        % {"sheet": name, "rows": limit},
+                    )
                     return None
                 rows.append((n, {k: row[i] if i < len(row) else None for k, i in index.items()}))
             found[name] = rows

@@ -59,8 +59,9 @@ def _unstorable(value):
 
 
 def _unstorable_form(data, files):
-    return (any(_unstorable(k) or _unstorable(v) for k, values in data.lists() for v in values)
-            or any(_unstorable(k) or _unstorable(f.name) for k, f in files.items()))
+    return any(_unstorable(k) or _unstorable(v) for k, values in data.lists() for v in values) or any(
+        _unstorable(k) or _unstorable(f.name) for k, f in files.items()
+    )
 
 
 def _unstorable_request(request):

@@ -29,8 +29,9 @@ class UnitMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.unit = scope.get_or_404(scope.unit_model().objects.select_related("parent"), request.user, self.action,
-                                     pk=kwargs["pk"])
+        self.unit = scope.get_or_404(
+            scope.unit_model().objects.select_related("parent"), request.user, self.action, pk=kwargs["pk"]
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -48,8 +49,7 @@ class ObjectMixin(UnitMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.object = scope.get_or_404(self.queryset.select_related("unit"), request.user, self.action,
-                                       pk=kwargs["pk"])
+        self.object = scope.get_or_404(self.queryset.select_related("unit"), request.user, self.action, pk=kwargs["pk"])
         self.unit = self.object.unit
         return super(UnitMixin, self).dispatch(request, *args, **kwargs)
 
@@ -75,8 +75,9 @@ class ServiceFormView(UnitMixin, FormView):
             return self.form_invalid(form)
         except ConflictError as exc:
             form.add_error(None, str(exc))
-            return self.render_to_response(self.get_context_data(form=form, conflict=exc.current,
-                                                                 current_form=self.current_form(exc.current)))
+            return self.render_to_response(
+                self.get_context_data(form=form, conflict=exc.current, current_form=self.current_form(exc.current))
+            )
         messages.success(self.request, self.success_message % {"name": str(unit)})
         return redirect(self.get_success_url(unit))
 

@@ -80,9 +80,12 @@ def log(kind, request=None, username="", actor=None, detail=""):
         actor = user if user is not None and user.is_authenticated else None
     meta = getattr(request, "META", {}) if request is not None else {}
     return SecurityEvent.objects.create(
-        kind=kind, actor=actor, username=(username or (actor.get_username() if actor else ""))[:150],
+        kind=kind,
+        actor=actor,
+        username=(username or (actor.get_username() if actor else ""))[:150],
         ip_address=client_ip(request) if request is not None else None,
-        user_agent=meta.get("HTTP_USER_AGENT", "")[:200], path=(getattr(request, "path", "") or "")[:200],
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:200],
+        path=(getattr(request, "path", "") or "")[:200],
         detail=str(detail)[:300],
     )
 
@@ -96,8 +99,10 @@ def prune(now=None):
 
 def lockout_message():
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return _("Too many failed sign-ins: this account or address is locked for %(minutes)d minutes. "
-             "Try again later or ask a system administrator to lift the lock-out.") % {"minutes": minutes}
+    return _(
+        "Too many failed sign-ins: this account or address is locked for %(minutes)d minutes. "
+        "Try again later or ask a system administrator to lift the lock-out."
+    ) % {"minutes": minutes}
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -136,6 +141,7 @@ class SecurityMiddleware:
 
 # --- the log ----------------------------------------------------------------------------------
 
+
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     if hasattr(request, "session"):
@@ -157,8 +163,12 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    log(SecurityEvent.Kind.LOCKED_OUT, request, username=username or "",
-        detail=_("address %(ip)s") % {"ip": ip_address} if ip_address else "")
+    log(
+        SecurityEvent.Kind.LOCKED_OUT,
+        request,
+        username=username or "",
+        detail=_("address %(ip)s") % {"ip": ip_address} if ip_address else "",
+    )
 
 
 def _lockout_lifted(sender, instance, **kwargs):
@@ -166,10 +176,14 @@ def _lockout_lifted(sender, instance, **kwargs):
     # anyone's sign-in: only a lock-out removed by an administrator (or a command) is a lift.
     request = current_request.get()
     if instance.failures_since_start < settings.AXES_FAILURE_LIMIT or (
-            request is not None and not request.user.is_authenticated):
+        request is not None and not request.user.is_authenticated
+    ):
         return
-    log(SecurityEvent.Kind.LOCKOUT_LIFTED, username=instance.username or "",
-        detail=_("address %(ip)s") % {"ip": instance.ip_address} if instance.ip_address else "")
+    log(
+        SecurityEvent.Kind.LOCKOUT_LIFTED,
+        username=instance.username or "",
+        detail=_("address %(ip)s") % {"ip": instance.ip_address} if instance.ip_address else "",
+    )
 
 
 def _scope_text(scope):
@@ -178,8 +192,9 @@ def _scope_text(scope):
 
 @receiver(pre_save, sender=UserScope)
 def _scope_before(sender, instance, **kwargs):
-    instance._banyan_before = (UserScope.objects.select_related("unit").filter(pk=instance.pk).first()
-                               if instance.pk else None)
+    instance._banyan_before = (
+        UserScope.objects.select_related("unit").filter(pk=instance.pk).first() if instance.pk else None
+    )
 
 
 @receiver(post_save, sender=UserScope)
@@ -188,8 +203,11 @@ def _scope_saved(sender, instance, created, **kwargs):
     if created or before is None:
         log(SecurityEvent.Kind.SCOPE_ADDED, username=instance.user.get_username(), detail=_scope_text(instance))
     elif (before.unit_id, before.role) != (instance.unit_id, instance.role):
-        log(SecurityEvent.Kind.SCOPE_CHANGED, username=instance.user.get_username(),
-            detail=f"{_scope_text(before)} → {_scope_text(instance)}")
+        log(
+            SecurityEvent.Kind.SCOPE_CHANGED,
+            username=instance.user.get_username(),
+            detail=f"{_scope_text(before)} → {_scope_text(instance)}",
+        )
 
 
 @receiver(post_delete, sender=UserScope)
@@ -203,8 +221,9 @@ ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
 def _account_before(sender, instance, update_fields=None, **kwargs):
     if update_fields is not None and not set(update_fields) & set(ACCOUNT_FLAGS):
         return  # e.g. last_login at each sign-in
-    instance._banyan_flags = (sender.objects.filter(pk=instance.pk).values(*ACCOUNT_FLAGS).first()
-                              if instance.pk else None)
+    instance._banyan_flags = (
+        sender.objects.filter(pk=instance.pk).values(*ACCOUNT_FLAGS).first() if instance.pk else None
+    )
 
 
 def _yes_no(value):
@@ -217,9 +236,12 @@ def _account_saved(sender, instance, created, update_fields=None, **kwargs):
     before = instance.__dict__.pop("_banyan_flags")
     if created and not any(getattr(instance, f) for f in ("is_staff", "is_superuser")):
         return
-    changed = [f"{sender._meta.get_field(f).verbose_name}: {_yes_no(before[f]) if before else '—'} → "
-               f"{_yes_no(getattr(instance, f))}" for f in ACCOUNT_FLAGS
-               if before is None or before[f] != getattr(instance, f)]
+    changed = [
+        f"{sender._meta.get_field(f).verbose_name}: {_yes_no(before[f]) if before else '—'} → "
+        f"{_yes_no(getattr(instance, f))}"
+        for f in ACCOUNT_FLAGS
+        if before is None or before[f] != getattr(instance, f)
+    ]
     if changed:
         log(SecurityEvent.Kind.ACCOUNT_CHANGED, username=instance.get_username(), detail="; ".join(changed))
 

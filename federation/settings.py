@@ -45,8 +45,7 @@ CSRF_FAILURE_VIEW = "federation.views_errors.csrf_failure"  # Chinese, with the 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP inside the host
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
-    SECURE_PROXY_SSL_HEADER = (
-        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -282,10 +281,10 @@ BANYAN = {
     "LATEST_DATE": "2099-12-31",
     # Election rules in local practice (DESIGN.md §1): change them per deployment, not in code.
     "ELECTION_RULES": {
-        "quorum": (2, 3),               # more than 2/3 of those entitled must be present
-        "majority_of": "entitled",      # elected: approvals from more than half of the entitled
-        "contested_executives": True,   # 差额: more executive candidates than seats
-        "odd_seats": False,             # some regions require an odd number of executives
+        "quorum": (2, 3),  # more than 2/3 of those entitled must be present
+        "majority_of": "entitled",  # elected: approvals from more than half of the entitled
+        "contested_executives": True,  # 差额: more executive candidates than seats
+        "odd_seats": False,  # some regions require an odd number of executives
     },
     # Where the national division file lives for `make bench` (not copied into the repo: 3 MB).
     "NATIONAL_DIVISIONS": os.environ.get(
@@ -301,6 +300,8 @@ CELERY_BEAT_SCHEDULE = {
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "prune-security-log-daily": {"task": "federation.prune_security_log", "schedule": crontab(hour=3, minute=0)},
     "expire-stale-imports": {"task": "federation.expire_stale_jobs", "schedule": 5 * 60},
-    "coverage-snapshot-monday": {"task": "orgtree.snapshot_coverage", "schedule": crontab(hour=1, minute=0,
-                                                                                          day_of_week=1)},
+    "coverage-snapshot-monday": {
+        "task": "orgtree.snapshot_coverage",
+        "schedule": crontab(hour=1, minute=0, day_of_week=1),
+    },
 }

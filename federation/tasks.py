@@ -30,8 +30,12 @@ def _finish(job, source, status, problems=(), count=None, **fields):
     """Record the outcome if the job is still where this task took it from."""
     problems = [p if isinstance(p, dict) else p.as_dict() for p in problems]
     Job.objects.filter(pk=job.pk, status=source).update(
-        status=status, problems=problems, problem_count=len(problems) if count is None else count,
-        updated_at=timezone.now(), **fields)
+        status=status,
+        problems=problems,
+        problem_count=len(problems) if count is None else count,
+        updated_at=timezone.now(),
+        **fields,
+    )
     return status
 
 
@@ -49,10 +53,23 @@ def validate_import(job_id):
         importer = _read(job)
         summary = importer.summary()
     except Exception:
-        return _failed(job, Job.Status.VALIDATING, _("The check failed unexpectedly. Check the file again; if "
-                                                     "it fails again, report it to the administrator."))
-    return _finish(job, Job.Status.VALIDATING, Job.Status.INVALID if importer.problems else Job.Status.READY,
-                   importer.problems, importer.problem_count, summary=summary, progress=100)
+        return _failed(
+            job,
+            Job.Status.VALIDATING,
+            _(
+                "The check failed unexpectedly. Check the file again; if "
+                "it fails again, report it to the administrator."
+            ),
+        )
+    return _finish(
+        job,
+        Job.Status.VALIDATING,
+        Job.Status.INVALID if importer.problems else Job.Status.READY,
+        importer.problems,
+        importer.problem_count,
+        summary=summary,
+        progress=100,
+    )
 
 
 @shared_task(name="federation.commit_import", time_limit=TIMEOUTS["committing"] * 60 - 30)
@@ -77,8 +94,14 @@ def commit_import(job_id):
             after_rollback(cause)
         return _finish(job, committing, Job.Status.INVALID, refused.problems, importer.problem_count)
     except Exception:
-        return _failed(job, committing, _("The import failed unexpectedly; nothing was saved. Check the file "
-                                          "again; if it fails again, report it to the administrator."))
+        return _failed(
+            job,
+            committing,
+            _(
+                "The import failed unexpectedly; nothing was saved. Check the file "
+                "again; if it fails again, report it to the administrator."
+            ),
+        )
     return _finish(job, committing, Job.Status.DONE, progress=100, summary={**job.summary, "changed": changed})
 
 

@@ -23,8 +23,12 @@ def check_upload(upload):
     """(content type, clean name) of an acceptable upload; ValidationError in Chinese otherwise."""
     limit = settings.BANYAN["EVIDENCE_MAX_BYTES"]
     if upload.size > limit:
-        raise ValidationError({"file": _("The file is %(size).1f MB; at most %(limit)d MB is accepted.") % {
-            "size": upload.size / 2**20, "limit": limit // 2**20}})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size).1f MB; at most %(limit)d MB is accepted.")
+                % {"size": upload.size / 2**20, "limit": limit // 2**20}
+            }
+        )
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     name = upload.name.replace("\\", "/").rsplit("/", 1)[-1][:150]

@@ -30,10 +30,13 @@ PENDING_SECONDS = 300  # the code must follow the password within five minutes
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(r"^\s*\d{6}\s*$", label=gettext_lazy("Verification code"), max_length=10,
-                            error_messages={"invalid": gettext_lazy("Enter the 6 digits shown in the app.")},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                                          "autofocus": True}))
+    code = forms.RegexField(
+        r"^\s*\d{6}\s*$",
+        label=gettext_lazy("Verification code"),
+        max_length=10,
+        error_messages={"invalid": gettext_lazy("Enter the 6 digits shown in the app.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
 
 
 def _next(request, default="home"):
@@ -100,8 +103,11 @@ def two_factor(request):
     form = CodeForm(request.POST or None)
     if device is not None:
         if user.is_verified():
-            return render(request, "registration/two_factor.html", {
-                "enabled": True, "required": security.requires_two_factor(user)})
+            return render(
+                request,
+                "registration/two_factor.html",
+                {"enabled": True, "required": security.requires_two_factor(user)},
+            )
         # Signed in some other way (e.g. before the device was confirmed): the code is still owed.
         if request.method == "POST" and form.is_valid():
             if device.verify_token(form.cleaned_data["code"].strip()):
@@ -123,9 +129,18 @@ def two_factor(request):
             messages.success(request, _("Two-factor sign-in is on. You will be asked for a code at each sign-in."))
             return redirect(_next(request))
         form.add_error("code", _("The verification code is wrong. Check the phone's clock and try the next code."))
-    return render(request, "registration/two_factor.html", {
-        "enabled": False, "required": security.requires_two_factor(user), "form": form, "next": _next(request),
-        "qr": _qr_data_uri(pending.config_url), "secret": _base32(pending)})
+    return render(
+        request,
+        "registration/two_factor.html",
+        {
+            "enabled": False,
+            "required": security.requires_two_factor(user),
+            "form": form,
+            "next": _next(request),
+            "qr": _qr_data_uri(pending.config_url),
+            "secret": _base32(pending),
+        },
+    )
 
 
 @login_required
@@ -143,9 +158,16 @@ def two_factor_disable(request):
 @login_required
 def account(request):
     token = Token.objects.filter(user=request.user).first()
-    return render(request, "registration/account.html", {
-        "two_factor": user_has_device(request.user), "required": security.requires_two_factor(request.user),
-        "token": token, "token_expires_at": token_expires_at(token) if token else None})
+    return render(
+        request,
+        "registration/account.html",
+        {
+            "two_factor": user_has_device(request.user),
+            "required": security.requires_two_factor(request.user),
+            "token": token,
+            "token_expires_at": token_expires_at(token) if token else None,
+        },
+    )
 
 
 @login_required

@@ -53,5 +53,6 @@ def server_error(request):
         return HttpResponseServerError(loader.get_template("500.html").render())
     except Exception:
         log.exception("500 page failed")
-        return HttpResponseServerError(_("The server hit an error. Please try again later."),
-                                       content_type="text/plain; charset=utf-8")
+        return HttpResponseServerError(
+            _("The server hit an error. Please try again later."), content_type="text/plain; charset=utf-8"
+        )

@@ -37,11 +37,15 @@ class ImportUploadView(UnitMixin, FormView):
         upload = form.cleaned_data["file"]
         limit = settings.BANYAN["IMPORT_MAX_BYTES"]
         if upload.size > limit:  # refused before reading it into the database
-            form.add_error("file", _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
-                           % {"size": upload.size // 2**20, "limit": limit // 2**20})
+            form.add_error(
+                "file",
+                _("The file is %(size)d MB; the limit is %(limit)d MB. Split it by township.")
+                % {"size": upload.size // 2**20, "limit": limit // 2**20},
+            )
             return self.form_invalid(form)
-        job = Job.objects.create(user=self.request.user, unit=self.unit, kind=self.kind,
-                                 filename=upload.name[:200], data=upload.read())
+        job = Job.objects.create(
+            user=self.request.user, unit=self.unit, kind=self.kind, filename=upload.name[:200], data=upload.read()
+        )
         validate_import.delay(job.pk)
         return redirect(job)
 
@@ -66,17 +70,29 @@ class ImportJobView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         importer = importer_for(self.job.kind)
         back, upload = importer.urls(self.job.unit)
-        described = importer.describe(self.job.summary, done=self.job.status == Job.Status.DONE) if self.job.status in (
-            Job.Status.READY, Job.Status.DONE) else ""
-        return super().get_context_data(job=self.job, progress=self.job.live_progress(), unit=self.job.unit,
-                                        lineage=self.job.unit.lineage(), described=described, back_url=back,
-                                        upload_url=upload, **kwargs)
+        described = (
+            importer.describe(self.job.summary, done=self.job.status == Job.Status.DONE)
+            if self.job.status in (Job.Status.READY, Job.Status.DONE)
+            else ""
+        )
+        return super().get_context_data(
+            job=self.job,
+            progress=self.job.live_progress(),
+            unit=self.job.unit,
+            lineage=self.job.unit.lineage(),
+            described=described,
+            back_url=back,
+            upload_url=upload,
+            **kwargs,
+        )
 
     def post(self, request, pk):
         if request.POST.get("action") == "recheck":
             # A failed or refused job: read the stored file again (the user confirms once more after).
-            if any(self.job.move(status, Job.Status.VALIDATING, progress=0, problems=[], problem_count=0)
-                   for status in (Job.Status.FAILED, Job.Status.INVALID)):
+            if any(
+                self.job.move(status, Job.Status.VALIDATING, progress=0, problems=[], problem_count=0)
+                for status in (Job.Status.FAILED, Job.Status.INVALID)
+            ):
                 validate_import.delay(self.job.pk)
         elif self.job.move(Job.Status.READY, Job.Status.COMMITTING, progress=0):
             # Only the request whose conditional update moved the job queues the import.

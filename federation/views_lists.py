@@ -58,8 +58,9 @@ class ListMixin:
 
     def get_filterset(self):
         if getattr(self, "_filterset", None) is None and self.filterset_class is not None:
-            self._filterset = self.filterset_class(self.filter_data(), queryset=self.list_queryset(),
-                                                   request=self.request, **self.filterset_kwargs())
+            self._filterset = self.filterset_class(
+                self.filter_data(), queryset=self.list_queryset(), request=self.request, **self.filterset_kwargs()
+            )
         return getattr(self, "_filterset", None)
 
     def sort_key(self):
@@ -92,7 +93,7 @@ class ListMixin:
         number = self.request.GET.get("page", "")
         if number not in ("", "1"):
             return Paginator(rows, size).get_page(number)
-        first = list(rows[:size + 1])
+        first = list(rows[: size + 1])
         if len(first) <= size:
             return Paginator(first, size).get_page(1)
         page = Paginator(rows, size).get_page(1)
@@ -115,11 +116,16 @@ class ListMixin:
         export["export"] = "xlsx"
         kwargs.setdefault("page", page)
         return super().get_context_data(
-            filterset=filterset, list_fields=fields, list_hidden=[f for f in hidden if f.value()],
-            list_query=query.urlencode(), list_sort=self.sort_key(),
+            filterset=filterset,
+            list_fields=fields,
+            list_hidden=[f for f in hidden if f.value()],
+            list_query=query.urlencode(),
+            list_sort=self.sort_key(),
             list_sorts=[(key, label) for key, (label, _ordering) in self.sorts.items()],
             list_per_page=self.request.GET.get("per_page", ""),
-            list_export=export.urlencode() if self.export_columns else "", **kwargs)
+            list_export=export.urlencode() if self.export_columns else "",
+            **kwargs,
+        )
 
     # --- the export ----------------------------------------------------------------------------
 
@@ -129,11 +135,12 @@ class ListMixin:
         sheet = book.sheet(self.export_title)
         sheet.append([header for header, _value in self.export_columns], bold=True)
         count = 0
-        for row in rows[:self.export_limit].iterator(chunk_size=1000):
+        for row in rows[: self.export_limit].iterator(chunk_size=1000):
             sheet.append([value(row) for _header, value in self.export_columns])
             count += 1
-        if count == self.export_limit and rows[self.export_limit:self.export_limit + 1].exists():
-            sheet.append([_("Only the first %(count)d rows are exported; narrow the filters.")
-                          % {"count": self.export_limit}])
+        if count == self.export_limit and rows[self.export_limit : self.export_limit + 1].exists():
+            sheet.append(
+                [_("Only the first %(count)d rows are exported; narrow the filters.") % {"count": self.export_limit}]
+            )
         sheet.freeze()
         return download(book.to_bytes(), f"{self.export_title}.xlsx")

@@ -39,8 +39,12 @@ APPLIES_TO = {
     "village_funds_in_budget": set(GRASSROOTS_KINDS),
     "chair_pay": set(GRASSROOTS_KINDS),
 }
-FIELD_OF = {"per_woman": "per_woman", "township_funds": "township_funds",
-            "village_funds_in_budget": "village_funds_in_budget", "chair_pay": "chair_pay_ratio"}
+FIELD_OF = {
+    "per_woman": "per_woman",
+    "township_funds": "township_funds",
+    "village_funds_in_budget": "village_funds_in_budget",
+    "chair_pay": "chair_pay_ratio",
+}
 CENT = Decimal("0.01")
 
 
@@ -113,13 +117,18 @@ def compliance(unit, year):
     within = unit.subtree_q("unit__")
     women = dict(WomenPopulation.objects.filter(within, year=year).values_list("unit", "women"))
     funds = defaultdict(lambda: {"all": Decimal(0), "same_level": Decimal(0)})
-    for unit_id, source, amount in (FundingRecord.objects.filter(within, year=year, category=Category.WORK_FUNDS)
-                                    .values_list("unit", "source", "budgeted")):
+    for unit_id, source, amount in FundingRecord.objects.filter(
+        within, year=year, category=Category.WORK_FUNDS
+    ).values_list("unit", "source", "budgeted"):
         funds[unit_id]["all"] += amount
         if source == Source.SAME_LEVEL:
             funds[unit_id]["same_level"] += amount
-    pay = {unit_id: (chair, secretary) for unit_id, chair, secretary in ChairPay.objects.filter(
-        within, year=year).values_list("unit", "chair_annual", "party_secretary_annual")}
+    pay = {
+        unit_id: (chair, secretary)
+        for unit_id, chair, secretary in ChairPay.objects.filter(within, year=year).values_list(
+            "unit", "chair_annual", "party_secretary_annual"
+        )
+    }
     results = {}
     for pk, row in tree.units.items():
         if pk == unit.pk and not unit.is_open:
@@ -180,12 +189,15 @@ MONEY = {
 }
 PROJECTS = {"projects": Count("pk"), "project_amount": Sum("amount", default=Decimal(0))}
 # The headline money figures of a subtree and year (summed by money() above).
-FIGURES = FigureSet("funding", [
-    Figure("budgeted", _("Budgeted (yuan)"), _("Funds budgeted in the year by open units."), YUAN),
-    Figure("disbursed", _("Disbursed (yuan)"), _("Funds disbursed in the year by open units."), YUAN),
-    Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT),
-    Figure("project_amount", _("Project amount (yuan)"), _("Amount of those projects."), YUAN),
-])
+FIGURES = FigureSet(
+    "funding",
+    [
+        Figure("budgeted", _("Budgeted (yuan)"), _("Funds budgeted in the year by open units."), YUAN),
+        Figure("disbursed", _("Disbursed (yuan)"), _("Funds disbursed in the year by open units."), YUAN),
+        Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT),
+        Figure("project_amount", _("Project amount (yuan)"), _("Amount of those projects."), YUAN),
+    ],
+)
 
 
 def money(unit, year, children=None):

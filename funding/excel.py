@@ -19,13 +19,30 @@ from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Unit
 
 FUNDS_SHEET, POPULATION_SHEET = "经费", "妇女人口"
-FUNDS_COLUMNS = {"code": "区划代码", "name": "单位名称", "year": "年度", "category": "类别", "source": "来源",
-                 "budgeted": "预算金额（元）", "disbursed": "到位金额（元）", "note": "说明"}
+FUNDS_COLUMNS = {
+    "code": "区划代码",
+    "name": "单位名称",
+    "year": "年度",
+    "category": "类别",
+    "source": "来源",
+    "budgeted": "预算金额（元）",
+    "disbursed": "到位金额（元）",
+    "note": "说明",
+}
 POPULATION_COLUMNS = {"code": "区划代码", "name": "单位名称", "year": "年度", "women": "妇女人数"}
-CATEGORIES = {"工作经费": Category.WORK_FUNDS, "妇女儿童民生": Category.WOMEN_CHILDREN, "项目经费": Category.PROJECT,
-              "以奖代补": Category.AWARD, "其他": Category.OTHER}
-SOURCES = {"同级财政": Source.SAME_LEVEL, "上级妇联": Source.HIGHER_FEDERATION, "其他部门": Source.OTHER_DEPARTMENT,
-           "社会资金": Source.SOCIAL}
+CATEGORIES = {
+    "工作经费": Category.WORK_FUNDS,
+    "妇女儿童民生": Category.WOMEN_CHILDREN,
+    "项目经费": Category.PROJECT,
+    "以奖代补": Category.AWARD,
+    "其他": Category.OTHER,
+}
+SOURCES = {
+    "同级财政": Source.SAME_LEVEL,
+    "上级妇联": Source.HIGHER_FEDERATION,
+    "其他部门": Source.OTHER_DEPARTMENT,
+    "社会资金": Source.SOCIAL,
+}
 
 
 def units_in_scope(user, unit):
@@ -43,10 +60,23 @@ def build_template(user, unit, year=None):
     funds.append(list(FUNDS_COLUMNS.values()), bold=True)
     category_names = {v: k for k, v in CATEGORIES.items()}
     source_names = {v: k for k, v in SOURCES.items()}
-    for record in (FundingRecord.objects.filter(unit__in=units.values("pk"), year=year).select_related("unit")
-                   .order_by("unit__code", "category", "source")):
-        funds.append([record.unit.code, record.unit.name, year, category_names[record.category],
-                      source_names[record.source], record.budgeted, record.disbursed, record.note])
+    for record in (
+        FundingRecord.objects.filter(unit__in=units.values("pk"), year=year)
+        .select_related("unit")
+        .order_by("unit__code", "category", "source")
+    ):
+        funds.append(
+            [
+                record.unit.code,
+                record.unit.name,
+                year,
+                category_names[record.category],
+                source_names[record.source],
+                record.budgeted,
+                record.disbursed,
+                record.note,
+            ]
+        )
     population = book.sheet(POPULATION_SHEET)
     population.append(list(POPULATION_COLUMNS.values()), bold=True)
     recorded = dict(WomenPopulation.objects.filter(unit__in=units.values("pk"), year=year).values_list("unit", "women"))
@@ -69,7 +99,7 @@ class FundingImporter(Importer):
 
     def __init__(self, user, unit):
         super().__init__(user, unit)
-        self.lines = []       # (row, unit, {fields})
+        self.lines = []  # (row, unit, {fields})
         self.population = []  # (row, unit, year, women)
 
     @property
@@ -90,8 +120,9 @@ class FundingImporter(Importer):
         code = text(row["code"])
         unit = self.units.get(code)
         if unit is None:
-            self.problem(sheet, n, self.sheets[sheet]["code"],
-                         _("%(code)s is not a unit in your scope.") % {"code": code or "—"})
+            self.problem(
+                sheet, n, self.sheets[sheet]["code"], _("%(code)s is not a unit in your scope.") % {"code": code or "—"}
+            )
         return unit
 
     def report(self, sheet, n, error, skip=()):
@@ -108,23 +139,42 @@ class FundingImporter(Importer):
             unit = self._unit(FUNDS_SHEET, n, row)
             category = CATEGORIES.get(text(row["category"]))
             if category is None:
-                self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["category"], _("Write one of: %(names)s.") % {
-                    "names": "、".join(CATEGORIES)})
+                self.problem(
+                    FUNDS_SHEET,
+                    n,
+                    FUNDS_COLUMNS["category"],
+                    _("Write one of: %(names)s.") % {"names": "、".join(CATEGORIES)},
+                )
             source = SOURCES.get(text(row["source"]))
             if source is None:
-                self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["source"], _("Write one of: %(names)s.") % {
-                    "names": "、".join(SOURCES)})
-            values = self.cells(FUNDS_SHEET, n, row, (
-                ("year", count, _("Write a year such as 2025.")),
-                ("budgeted", money, _("Not an amount of yuan (at most two decimals).")),
-                ("disbursed", money, _("Not an amount of yuan (at most two decimals).")),
-            ))
+                self.problem(
+                    FUNDS_SHEET,
+                    n,
+                    FUNDS_COLUMNS["source"],
+                    _("Write one of: %(names)s.") % {"names": "、".join(SOURCES)},
+                )
+            values = self.cells(
+                FUNDS_SHEET,
+                n,
+                row,
+                (
+                    ("year", count, _("Write a year such as 2025.")),
+                    ("budgeted", money, _("Not an amount of yuan (at most two decimals).")),
+                    ("disbursed", money, _("Not an amount of yuan (at most two decimals).")),
+                ),
+            )
             # Cells that could not be read are reported once, by the parser, not again by the service.
             unread = {"year", "budgeted", "disbursed"} - set(values)
             unread |= {k for k, v in (("category", category), ("source", source)) if v is None}
             year = values.get("year")
-            fields = {"year": year, "category": category, "source": source, "budgeted": values.get("budgeted"),
-                      "disbursed": values.get("disbursed"), "note": text(row["note"])}
+            fields = {
+                "year": year,
+                "category": category,
+                "source": source,
+                "budgeted": values.get("budgeted"),
+                "disbursed": values.get("disbursed"),
+                "note": text(row["note"]),
+            }
             try:
                 services.clean_funding(**fields)  # what record_funding will check
             except ValidationError as exc:
@@ -133,9 +183,12 @@ class FundingImporter(Importer):
                 continue
             key = (unit.pk, year, category, source)
             if key in seen:
-                self.problem(FUNDS_SHEET, n, FUNDS_COLUMNS["code"],
-                             _("The same unit, year, category and source is already on row %(row)d.") % {
-                                 "row": seen[key]})
+                self.problem(
+                    FUNDS_SHEET,
+                    n,
+                    FUNDS_COLUMNS["code"],
+                    _("The same unit, year, category and source is already on row %(row)d.") % {"row": seen[key]},
+                )
                 continue
             seen[key] = n
             self.lines.append((n, unit, fields))
@@ -146,8 +199,12 @@ class FundingImporter(Importer):
             if text(row["women"]) == "":
                 continue  # the template lists every unit: an empty figure is not an error
             unit = self._unit(POPULATION_SHEET, n, row)
-            values = self.cells(POPULATION_SHEET, n, row, (("year", count, _("Write a year such as 2025.")),
-                                                            ("women", count, _("Not a whole number."))))
+            values = self.cells(
+                POPULATION_SHEET,
+                n,
+                row,
+                (("year", count, _("Write a year such as 2025.")), ("women", count, _("Not a whole number."))),
+            )
             unread, year = {"year", "women"} - set(values), values.get("year")
             try:
                 services.clean_population(year, values.get("women"))  # what record_population checks
@@ -156,9 +213,13 @@ class FundingImporter(Importer):
             if unit is None or unread:
                 continue
             if year is not None and (unit.pk, year) in seen:
-                self.problem(POPULATION_SHEET, n, POPULATION_COLUMNS["code"],
-                             _("%(code)s %(year)d is already on row %(row)d.") % {
-                                 "code": unit.code, "year": year, "row": seen[(unit.pk, year)]})
+                self.problem(
+                    POPULATION_SHEET,
+                    n,
+                    POPULATION_COLUMNS["code"],
+                    _("%(code)s %(year)d is already on row %(row)d.")
+                    % {"code": unit.code, "year": year, "row": seen[(unit.pk, year)]},
+                )
                 continue
             seen[(unit.pk, year)] = n
             self.population.append((n, unit, year, values["women"]))
@@ -172,10 +233,24 @@ class FundingImporter(Importer):
     def save(self, progress=None):
         """Each line through the service; what it refuses (a change since the check) is reported at its row."""
         changed, total = 0, len(self.lines) + len(self.population)
-        work = [(FUNDS_SHEET, n, lambda unit=unit, fields=fields: services.record_funding(
-            self.user, unit, fields, source="import")) for n, unit, fields in self.lines]
-        work += [(POPULATION_SHEET, n, lambda unit=unit, year=year, women=women: services.record_population(
-            self.user, unit, year, women, source="import")) for n, unit, year, women in self.population]
+        work = [
+            (
+                FUNDS_SHEET,
+                n,
+                lambda unit=unit, fields=fields: services.record_funding(self.user, unit, fields, source="import"),
+            )
+            for n, unit, fields in self.lines
+        ]
+        work += [
+            (
+                POPULATION_SHEET,
+                n,
+                lambda unit=unit, year=year, women=women: services.record_population(
+                    self.user, unit, year, women, source="import"
+                ),
+            )
+            for n, unit, year, women in self.population
+        ]
         for done, (sheet, n, record) in enumerate(work, start=1):
             try:
                 changed += record()[1]
@@ -184,18 +259,29 @@ class FundingImporter(Importer):
             except PermissionDenied:
                 self.problem(sheet, n, self.sheets[sheet]["code"], _("This unit is no longer in your scope."))
             except IntegrityError:  # a concurrent save took the same line first (savepoint rolled back)
-                self.problem(sheet, n, self.sheets[sheet]["code"],
-                             _("Someone saved this line at the same time. Check the file again."))
+                self.problem(
+                    sheet,
+                    n,
+                    self.sheets[sheet]["code"],
+                    _("Someone saved this line at the same time. Check the file again."),
+                )
             if progress:
                 progress(done, total)
         return changed
+
     @classmethod
     def describe(cls, summary, done=False):
         if done:
-            return _("Imported %(lines)d funding lines and %(population)d population figures; %(changed)d records "
-                     "changed.") % {"changed": 0, **summary}
-        return _("No problems found: %(lines)d funding lines and %(population)d population figures. Nothing is "
-                 "saved until you confirm.") % summary
+            return _(
+                "Imported %(lines)d funding lines and %(population)d population figures; %(changed)d records changed."
+            ) % {"changed": 0, **summary}
+        return (
+            _(
+                "No problems found: %(lines)d funding lines and %(population)d population figures. Nothing is "
+                "saved until you confirm."
+            )
+            % summary
+        )
 
     @classmethod
     def urls(cls, unit):

@@ -20,15 +20,26 @@ def dashboard_panel(unit, children, figures):
     if not any(results.values()):
         return None
     _overall, by_child = summarize(subtree, results)
-    return {"funding": [(child, sum(c["met"] for c in by_child[child.pk].values()),
-                         sum(c["missed"] for c in by_child[child.pk].values()),
-                         sum(c["unknown"] for c in by_child[child.pk].values())) for child in children]}
+    return {
+        "funding": [
+            (
+                child,
+                sum(c["met"] for c in by_child[child.pk].values()),
+                sum(c["missed"] for c in by_child[child.pk].values()),
+                sum(c["unknown"] for c in by_child[child.pk].values()),
+            )
+            for child in children
+        ]
+    }
 
 
 def register():
     figures.register(FIGURES)
     registry.unit_tab(registry.Tab("funding", _("Funding"), "funding:funding", 80))
     registry.dashboard_panel(registry.Panel("funding", 20, "funding/dashboard_panel.html", dashboard_panel))
-    registry.demo_loader(registry.DemoLoader(
-        "funding", 30, demo_funding, "funding: 南平市 standards, 延平区 population, township and village lines"))
+    registry.demo_loader(
+        registry.DemoLoader(
+            "funding", 30, demo_funding, "funding: 南平市 standards, 延平区 population, township and village lines"
+        )
+    )
     imports.register("funding_import", "funding.excel.FundingImporter")

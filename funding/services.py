@@ -48,16 +48,24 @@ def check_amount(value, field, required=True):
 
 def _record_change(obj, user, created, before, fields, source):
     after = audit.snapshot(obj, fields)
-    audit.record(obj, user, ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
-                 audit.diff(before, after), source)
+    audit.record(
+        obj,
+        user,
+        ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
+        audit.diff(before, after),
+        source,
+    )
 
 
 def clean_funding(*, year, category, source, budgeted, disbursed=None, note=""):
     """A funding line's values as saved, or ValidationError with every field's problems ({field: [..]}).
     record_funding runs it, and the import runs it on each line when checking the file."""
     errors, values = {}, {"category": category, "source": source, "note": note or ""}
-    checks = (("year", lambda: check_year(year)), ("budgeted", lambda: check_amount(budgeted, "budgeted")),
-              ("disbursed", lambda: check_amount(disbursed, "disbursed", False)))
+    checks = (
+        ("year", lambda: check_year(year)),
+        ("budgeted", lambda: check_amount(budgeted, "budgeted")),
+        ("disbursed", lambda: check_amount(disbursed, "disbursed", False)),
+    )
     for name, run in checks:
         try:
             values[name] = run()
@@ -68,8 +76,9 @@ def clean_funding(*, year, category, source, budgeted, disbursed=None, note=""):
     if source not in Source.values:
         errors["source"] = [_("Unknown source.")]
     if len(values["note"]) > 200:
-        errors["note"] = [_("A note has at most 200 characters (this one has %(count)d).") % {
-            "count": len(values["note"])}]
+        errors["note"] = [
+            _("A note has at most 200 characters (this one has %(count)d).") % {"count": len(values["note"])}
+        ]
     if errors:
         raise ValidationError(errors)
     return values
@@ -102,8 +111,11 @@ def record_funding(user, unit, line, *, version=None, source="web"):
     year, category, money_source = cleaned.pop("year"), cleaned["category"], cleaned["source"]
     values = {k: cleaned[k] for k in RECORD_FIELDS}
     with transaction.atomic():
-        record = FundingRecord.objects.select_for_update().filter(unit=unit, year=year, category=category,
-                                                                  source=money_source).first()
+        record = (
+            FundingRecord.objects.select_for_update()
+            .filter(unit=unit, year=year, category=category, source=money_source)
+            .first()
+        )
         created = record is None
         if created:
             record = FundingRecord(unit=unit, year=year, category=category, source=money_source, recorded_by=user)

@@ -52,8 +52,12 @@ class FundingView(FundingMixin, ActionPage):
         above = {u.pk: u.name for u in Unit.objects.filter(pk__in=subtree.above)}
         in_force = [(label, standards.get(compliance.FIELD_OF[key])) for key, label in compliance.STANDARDS.items()]
         in_force = [(label, value, {**names, **above}.get(value[1]) if value else None) for label, value in in_force]
-        missing = [(names[pk], compliance.STANDARDS[key], value) for pk, applied in results.items()
-                   for key, (status, value) in applied.items() if status == compliance.MISSED]
+        missing = [
+            (names[pk], compliance.STANDARDS[key], value)
+            for pk, applied in results.items()
+            for key, (status, value) in applied.items()
+            if status == compliance.MISSED
+        ]
         money = compliance.money(self.unit, year)
         money_by_child = compliance.money(self.unit, year, children)
         user = self.request.user
@@ -64,16 +68,25 @@ class FundingView(FundingMixin, ActionPage):
         if scope.can(user, scope.ADMIN, self.unit):
             kwargs.setdefault("standard_form", StandardForm(initial={"year": year}))
         return super().get_context_data(
-            year=year, in_force=in_force, standards=compliance.STANDARDS, statuses=STATUS_LABELS,
+            year=year,
+            in_force=in_force,
+            standards=compliance.STANDARDS,
+            statuses=STATUS_LABELS,
             overall=[(label, overall[key]) for key, label in compliance.STANDARDS.items()],
-            rows=[(child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
-                  for child in children],
-            missing=sorted(missing)[:300], missing_count=len(missing), money=money,
+            rows=[
+                (child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
+                for child in children
+            ],
+            missing=sorted(missing)[:300],
+            missing_count=len(missing),
+            money=money,
             headlines=[(figure, money[figure.key]) for figure in compliance.FIGURES.figures.values()],
             categories=[(c.label, money[f"budgeted_{c.value}"]) for c in Category],
             records=FundingRecord.objects.filter(unit=self.unit, year=year).order_by("category", "source"),
             projects=Project.objects.filter(self.unit.subtree_q("unit__"), year=year).select_related("unit")[:100],
-            can_change=can_change, **kwargs)
+            can_change=can_change,
+            **kwargs,
+        )
 
     def do_record(self, form):
         data = dict(form.cleaned_data)
@@ -115,18 +128,29 @@ class FundingExportView(FundingMixin, View):
             sheet.append([child.name, *[by_child[child.pk][k][s] for k in keys for s in compliance.STATUSES]])
         sheet.append([_("Total"), *[overall[k][s] for k in keys for s in compliance.STATUSES]])
         units = book.sheet(_("Units"))
-        units.append([str(_("Division code")), str(_("Unit")), str(_("Standard")), str(_("Status")),
-                      str(_("Measured"))], bold=True)
+        units.append(
+            [str(_("Division code")), str(_("Unit")), str(_("Standard")), str(_("Status")), str(_("Measured"))],
+            bold=True,
+        )
         for pk, applied in results.items():
             row = subtree.units[pk]
             for key, (status, value) in applied.items():
-                units.append([row["code"], row["name"], str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]),
-                              value])
+                units.append(
+                    [row["code"], row["name"], str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]), value]
+                )
         money = book.sheet(_("Money"))
         columns = ["budgeted", "disbursed", *[f"budgeted_{c.value}" for c in Category], "projects", "project_amount"]
-        money.append([str(_("Unit")), str(_("Budgeted (yuan)")), str(_("Disbursed (yuan)")),
-                      *[str(c.label) for c in Category], str(_("Projects")), str(_("Project amount (yuan)"))],
-                     bold=True)
+        money.append(
+            [
+                str(_("Unit")),
+                str(_("Budgeted (yuan)")),
+                str(_("Disbursed (yuan)")),
+                *[str(c.label) for c in Category],
+                str(_("Projects")),
+                str(_("Project amount (yuan)")),
+            ],
+            bold=True,
+        )
         for child in children:
             money.append([child.name, *[money_by_child[child.pk][c] for c in columns]])
         return download(book.to_bytes(), f"{self.unit.name}-{_('Funding')}-{year}.xlsx")
@@ -154,5 +178,9 @@ class DocumentView(LoginRequiredMixin, View):
         extension = record.document_name.rsplit(".", 1)[-1].lower()
         if extension not in UPLOAD_TYPES:
             raise Http404
-        return FileResponse(record.document.open("rb"), as_attachment=True, filename=record.document_name,
-                            content_type=UPLOAD_TYPES[extension][0])
+        return FileResponse(
+            record.document.open("rb"),
+            as_attachment=True,
+            filename=record.document_name,
+            content_type=UPLOAD_TYPES[extension][0],
+        )

@@ -56,7 +56,13 @@ ALLOWED_PARENTS: dict[str, set] = {
     K.NEW_DOMAIN: {K.COUNTY, K.TOWNSHIP, K.STREET},
     K.AREA: {K.TOWNSHIP, K.STREET},
     K.WOMEN_GROUP: {
-        K.VILLAGE, K.COMMUNITY, K.AGENCY, K.ENTERPRISE, K.SOCIAL_ORG, K.NEW_DOMAIN, K.AREA,
+        K.VILLAGE,
+        K.COMMUNITY,
+        K.AGENCY,
+        K.ENTERPRISE,
+        K.SOCIAL_ORG,
+        K.NEW_DOMAIN,
+        K.AREA,
     },
 }
 
@@ -70,7 +76,14 @@ DEFAULT_FORM = {
 
 # The administrative levels, top down; the units that the division data creates.
 ADMINISTRATIVE_KINDS = [
-    K.NATIONAL, K.PROVINCE, K.CITY, K.COUNTY, K.TOWNSHIP, K.STREET, K.VILLAGE, K.COMMUNITY,
+    K.NATIONAL,
+    K.PROVINCE,
+    K.CITY,
+    K.COUNTY,
+    K.TOWNSHIP,
+    K.STREET,
+    K.VILLAGE,
+    K.COMMUNITY,
 ]
 GRASSROOTS_KINDS = [K.VILLAGE, K.COMMUNITY]
 
@@ -84,5 +97,11 @@ ANCESTOR_COLUMNS = {K.PROVINCE: "province", K.CITY: "city", K.COUNTY: "county"}
 # Digits of the statistical division code (统计用区划代码) at each level; a unit's code starts with
 # its parent's. Other kinds have no division code.
 DIVISION_CODE_DIGITS = {
-    K.PROVINCE: 2, K.CITY: 4, K.COUNTY: 6, K.TOWNSHIP: 9, K.STREET: 9, K.VILLAGE: 12, K.COMMUNITY: 12,
+    K.PROVINCE: 2,
+    K.CITY: 4,
+    K.COUNTY: 6,
+    K.TOWNSHIP: 9,
+    K.STREET: 9,
+    K.VILLAGE: 12,
+    K.COMMUNITY: 12,
 }

@@ -11,14 +11,26 @@ from federation.models import ChangeRecord, Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
 from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
 
-REGISTERED_IN_SCOPE = _lazy("This ID number is already registered; search the people directory instead of "
-                            "adding her again.")
+REGISTERED_IN_SCOPE = _lazy(
+    "This ID number is already registered; search the people directory instead of adding her again."
+)
 # Said whoever holds the number and wherever she is: nothing about her, and the attempt is kept.
-UNUSABLE_HERE = _lazy("This ID number cannot be used here; it has been passed to the administrators above for "
-                      "checking.")
+UNUSABLE_HERE = _lazy(
+    "This ID number cannot be used here; it has been passed to the administrators above for checking."
+)
 
-PERSON_FIELDS = ("unit", "name", "gender", "birth_date", "ethnicity", "political_status", "education", "phone",
-                 "id_number", "tags")
+PERSON_FIELDS = (
+    "unit",
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "political_status",
+    "education",
+    "phone",
+    "id_number",
+    "tags",
+)
 
 
 class UnusableIdNumberError(ValidationError):
@@ -46,14 +58,20 @@ def _errors(person, user, clashes):
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     if person.id_number and "id_number" not in errors:
-        holder = (Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk)
-                  .select_related("unit").first())
+        holder = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).select_related("unit").first()
         if holder is not None and (user is None or scope.can(user, scope.VIEW, holder.unit)):
             errors["id_number"] = [ValidationError(REGISTERED_IN_SCOPE)]
         elif holder is not None:
             errors["id_number"] = [ValidationError(UNUSABLE_HERE)]
-            clashes.append(IdNumberClash(id_number=person.id_number, person=holder, attempted_unit=person.unit,
-                                         attempted_name=person.name, created_by=user))
+            clashes.append(
+                IdNumberClash(
+                    id_number=person.id_number,
+                    person=holder,
+                    attempted_unit=person.unit,
+                    attempted_name=person.name,
+                    created_by=user,
+                )
+            )
     return errors
 
 
@@ -75,8 +93,13 @@ def create_person(user, unit, *, source="web", **fields):
         person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
         _validate(person, user)
         person.save()
-        audit.record(person, user, ChangeRecord.Action.CREATE,
-                     audit.diff({}, _public(audit.snapshot(person, PERSON_FIELDS))), source)
+        audit.record(
+            person,
+            user,
+            ChangeRecord.Action.CREATE,
+            audit.diff({}, _public(audit.snapshot(person, PERSON_FIELDS))),
+            source,
+        )
         return person
 
 
@@ -95,9 +118,18 @@ def create_people(user, unit, rows, *, source="web"):
         if len(numbers) != len(set(numbers)):
             raise ValidationError({"id_number": _("The same ID number is given for two people.")})
         Person.objects.bulk_create(people)
-        ChangeRecord.objects.bulk_create([
-            audit.build(p, user, ChangeRecord.Action.CREATE,
-                        audit.diff({}, _public(audit.snapshot(p, PERSON_FIELDS))), source) for p in people])
+        ChangeRecord.objects.bulk_create(
+            [
+                audit.build(
+                    p,
+                    user,
+                    ChangeRecord.Action.CREATE,
+                    audit.diff({}, _public(audit.snapshot(p, PERSON_FIELDS))),
+                    source,
+                )
+                for p in people
+            ]
+        )
         return people
 
 
@@ -106,8 +138,11 @@ def resolve_people(user, unit, entries, *, source="web"):
     the one with that ID number in the user's scope, else the unit's only unmerged record of that
     name (when neither has another ID number), else a new record. A fixed number of queries."""
     found = match_people(user, unit, entries)
-    missing = [{"name": name, "id_number": number} for (name, number), person in zip(entries, found, strict=True)
-               if person is None]
+    missing = [
+        {"name": name, "id_number": number}
+        for (name, number), person in zip(entries, found, strict=True)
+        if person is None
+    ]
     created = iter(create_people(user, unit, missing, source=source)) if missing else iter(())
     return [person if person is not None else next(created) for person in found]
 
@@ -124,7 +159,8 @@ def new_person_problems(user, unit, entries, clashes):
             problems[i] = ValidationError(errors).message_dict
         if number and number in numbers:
             problems.setdefault(i, {}).setdefault("id_number", []).append(
-                _("The same ID number is given for two people."))
+                _("The same ID number is given for two people.")
+            )
         numbers.setdefault(number, i)
     return problems
 
@@ -132,8 +168,14 @@ def new_person_problems(user, unit, entries, clashes):
 def match_people(user, unit, entries):
     """The existing Person each entry resolves to (see resolve_people), None where one would be created."""
     numbers = [number for _name, number in entries if number]
-    by_number = {p.id_number: p for p in scope.restrict(Person.objects.filter(merged_into=None), user)
-                 .filter(id_number__in=numbers)} if numbers else {}
+    by_number = (
+        {
+            p.id_number: p
+            for p in scope.restrict(Person.objects.filter(merged_into=None), user).filter(id_number__in=numbers)
+        }
+        if numbers
+        else {}
+    )
     by_name = {}
     for person in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
         by_name.setdefault(person.name, []).append(person)
@@ -171,8 +213,7 @@ def _public(changes):
     return changes
 
 
-def delay_term(user, term, *, party_approval, federation_approval, approved_on, new_due_on, reason="",
-               source="web"):
+def delay_term(user, term, *, party_approval, federation_approval, approved_on, new_due_on, reason="", source="web"):
     """延期换届: record both approvals and move the due date."""
     with transaction.atomic():
         term = Term.objects.select_for_update().select_related("unit").get(pk=term.pk)
@@ -182,22 +223,38 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
             errors["new_due_on"] = _("This term has ended; only a running term can be delayed.")
         elif new_due_on <= term.due_on:
             errors["new_due_on"] = _("The new due date must be later than the current one (%(date)s).") % {
-                "date": term.due_on}
+                "date": term.due_on
+            }
         if not party_approval.strip() or not federation_approval.strip():
-            errors["party_approval"] = _("A delayed renewal needs the approval of the party committee at the "
-                                         "same level and of the federation above.")
+            errors["party_approval"] = _(
+                "A delayed renewal needs the approval of the party committee at the "
+                "same level and of the federation above."
+            )
         if errors:
             raise ValidationError(errors)
         delay = TermDelay(
-            term=term, party_approval=party_approval, federation_approval=federation_approval,
-            approved_on=approved_on, previous_due_on=term.due_on, new_due_on=new_due_on, reason=reason,
-            created_by=user if user is not None and user.is_authenticated else None)
+            term=term,
+            party_approval=party_approval,
+            federation_approval=federation_approval,
+            approved_on=approved_on,
+            previous_due_on=term.due_on,
+            new_due_on=new_due_on,
+            reason=reason,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
         delay.full_clean(exclude=["previous_due_on"])  # the dates' range
         delay.save()
-        audit.record(delay, user, ChangeRecord.Action.CREATE,
-                     audit.diff({}, audit.snapshot(delay, DELAY_FIELDS)), source, note=reason)
-        audit.record(term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]},
-                     source, note=reason)
+        audit.record(
+            delay,
+            user,
+            ChangeRecord.Action.CREATE,
+            audit.diff({}, audit.snapshot(delay, DELAY_FIELDS)),
+            source,
+            note=reason,
+        )
+        audit.record(
+            term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]}, source, note=reason
+        )
         term.due_on = new_due_on
         term.save(update_fields=["due_on"])
         refresh_figures([term.unit_id])
@@ -209,13 +266,24 @@ def possible_duplicates(user, limit=100):
     from django.db.models import Count
 
     people = scope.restrict(Person.objects.filter(merged_into__isnull=True), user)
-    dated = (people.exclude(birth_date=None).values("name", "birth_date").annotate(n=Count("pk"))
-             .filter(n__gt=1).order_by("name")[:limit])
-    undated = (people.filter(birth_date=None).values("name", "unit").annotate(n=Count("pk"))
-               .filter(n__gt=1).order_by("name")[:limit])
+    dated = (
+        people.exclude(birth_date=None)
+        .values("name", "birth_date")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("name")[:limit]
+    )
+    undated = (
+        people.filter(birth_date=None)
+        .values("name", "unit")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .order_by("name")[:limit]
+    )
     groups = [list(people.filter(name=g["name"], birth_date=g["birth_date"]).select_related("unit")) for g in dated]
-    groups += [list(people.filter(name=g["name"], unit=g["unit"], birth_date=None).select_related("unit"))
-               for g in undated]
+    groups += [
+        list(people.filter(name=g["name"], unit=g["unit"], birth_date=None).select_related("unit")) for g in undated
+    ]
     return groups
 
 
@@ -236,9 +304,11 @@ def merge_people(user, keep, duplicate, *, source="web"):
         if keep.id_number and duplicate.id_number and keep.id_number != duplicate.id_number:
             raise ValidationError(_("The two records have different ID numbers: they are different people."))
         both_elections = set(Candidate.objects.filter(person=keep).values_list("election", flat=True)) & set(
-            Candidate.objects.filter(person=duplicate).values_list("election", flat=True))
+            Candidate.objects.filter(person=duplicate).values_list("election", flat=True)
+        )
         both_units = set(Office.objects.filter(person=keep, ended_on=None).values_list("unit", flat=True)) & set(
-            Office.objects.filter(person=duplicate, ended_on=None).values_list("unit", flat=True))
+            Office.objects.filter(person=duplicate, ended_on=None).values_list("unit", flat=True)
+        )
         if both_elections or both_units:
             raise ValidationError(_("Both records hold a seat on the same committee or ballot; correct that first."))
         filled = {}
@@ -256,12 +326,23 @@ def merge_people(user, keep, duplicate, *, source="web"):
             filled["id_number"] = id_number
         if filled:
             Person.objects.filter(pk=keep.pk).update(**filled, version=F("version") + 1)
-        audit.record(duplicate, user, ChangeRecord.Action.UPDATE, {"merged_into": [None, keep.pk]}, source,
-                     note=_("Merged into %(name)s (#%(pk)d).") % {"name": keep.name, "pk": keep.pk})
-        audit.record(keep, user, ChangeRecord.Action.UPDATE,
-                     _public({k: [None, str(v)] for k, v in filled.items()}), source,
-                     note=_("Merged record #%(pk)d: %(offices)d offices, %(candidacies)d candidacies moved.") % {
-                         "pk": duplicate.pk, **moved})
+        audit.record(
+            duplicate,
+            user,
+            ChangeRecord.Action.UPDATE,
+            {"merged_into": [None, keep.pk]},
+            source,
+            note=_("Merged into %(name)s (#%(pk)d).") % {"name": keep.name, "pk": keep.pk},
+        )
+        audit.record(
+            keep,
+            user,
+            ChangeRecord.Action.UPDATE,
+            _public({k: [None, str(v)] for k, v in filled.items()}),
+            source,
+            note=_("Merged record #%(pk)d: %(offices)d offices, %(candidacies)d candidacies moved.")
+            % {"pk": duplicate.pk, **moved},
+        )
         return Person.objects.get(pk=keep.pk)
 
 
@@ -278,8 +359,9 @@ def keep_clash(clash):
     same unit with the same number only counts up while the clash is open."""
     from django.urls import reverse
 
-    open_clash = IdNumberClash.objects.filter(id_number=clash.id_number, person=clash.person,
-                                              attempted_unit=clash.attempted_unit, resolved_at=None).first()
+    open_clash = IdNumberClash.objects.filter(
+        id_number=clash.id_number, person=clash.person, attempted_unit=clash.attempted_unit, resolved_at=None
+    ).first()
     if open_clash is not None:
         IdNumberClash.objects.filter(pk=open_clash.pk).update(attempts=F("attempts") + 1)
         return open_clash
@@ -287,23 +369,40 @@ def keep_clash(clash):
     clash.save()
     chain = [*clash.unit.lineage(), clash.unit] if clash.unit else []
     for unit in reversed(chain):
-        admins = UserScope.objects.filter(unit=unit, role=Role.ADMIN, user__is_active=True).values_list("user_id",
-                                                                                                        flat=True)
+        admins = UserScope.objects.filter(unit=unit, role=Role.ADMIN, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
         if admins:
-            Notification.objects.bulk_create([Notification(
-                user_id=user_id, unit=clash.unit, key=f"id-clash:{clash.pk}", url=reverse("orgtree:id_clashes"),
-                message=_("An ID number given for %(name)s in %(unit)s belongs to a person registered elsewhere "
-                          "under %(ancestor)s: check whether they are the same woman.") % {
-                    "name": clash.attempted_name, "unit": clash.attempted_unit.name, "ancestor": clash.unit.name})
-                for user_id in set(admins)], ignore_conflicts=True)
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        user_id=user_id,
+                        unit=clash.unit,
+                        key=f"id-clash:{clash.pk}",
+                        url=reverse("orgtree:id_clashes"),
+                        message=_(
+                            "An ID number given for %(name)s in %(unit)s belongs to a person registered elsewhere "
+                            "under %(ancestor)s: check whether they are the same woman."
+                        )
+                        % {
+                            "name": clash.attempted_name,
+                            "unit": clash.attempted_unit.name,
+                            "ancestor": clash.unit.name,
+                        },
+                    )
+                    for user_id in set(admins)
+                ],
+                ignore_conflicts=True,
+            )
             break
     return clash
 
 
 def open_clashes(user):
     """The ID number clashes the user resolves: those under units she administers."""
-    return (scope.restrict(IdNumberClash.objects.filter(resolved_at=None), user, scope.ADMIN)
-            .select_related("unit", "person__unit", "attempted_unit", "created_by"))
+    return scope.restrict(IdNumberClash.objects.filter(resolved_at=None), user, scope.ADMIN).select_related(
+        "unit", "person__unit", "attempted_unit", "created_by"
+    )
 
 
 def resolve_clash(user, clash, note="", *, source="web"):
@@ -316,6 +415,11 @@ def resolve_clash(user, clash, note="", *, source="web"):
             raise ValidationError(_("This clash is resolved already or not yours to resolve."))
         clash.resolved_at, clash.resolved_by, clash.note = timezone.now(), user, note.strip()[:200]
         clash.save(update_fields=["resolved_at", "resolved_by", "note"])
-        audit.record(clash, user, ChangeRecord.Action.UPDATE,
-                     {"resolved_at": [None, audit.jsonable(clash.resolved_at)], "note": ["", clash.note]}, source)
+        audit.record(
+            clash,
+            user,
+            ChangeRecord.Action.UPDATE,
+            {"resolved_at": [None, audit.jsonable(clash.resolved_at)], "note": ["", clash.note]},
+            source,
+        )
         return clash

@@ -64,7 +64,7 @@ class Conversion:
     pay_year: int | None = None
     chair_pay: Decimal | None = None
     secretary_pay: Decimal | None = None
-    womens_home: str = ""        # "", "yes" or "standardized"
+    womens_home: str = ""  # "", "yes" or "standardized"
     childrens_home: bool = False
 
 
@@ -75,8 +75,9 @@ def current_election(village):
 def current_elections(villages):
     """{village id: its latest certified conversion election}, in one query for any number of villages."""
     latest = {}
-    for election in (Election.objects.filter(unit__in=villages, kind=Election.Kind.CONVERSION,
-                                             status=Election.Status.CERTIFIED).order_by("unit_id", "-held_on", "-pk")):
+    for election in Election.objects.filter(
+        unit__in=villages, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED
+    ).order_by("unit_id", "-held_on", "-pk"):
         latest.setdefault(election.unit_id, election)
     return latest
 
@@ -145,8 +146,13 @@ def _member_issues(members):
         problems.append(Issue(message, "role", chairs[1]) if chairs else Issue(message))
     for i, m in enumerate(members):
         if m.role == Role.VICE_CHAIR and not m.vice_chair_type:
-            problems.append(Issue(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
-                                  % {"name": m.name}, "vice_chair_type", i))
+            problems.append(
+                Issue(
+                    _("Say whether vice-chair %(name)s is full-time, part-time or seconded.") % {"name": m.name},
+                    "vice_chair_type",
+                    i,
+                )
+            )
     return problems
 
 
@@ -155,8 +161,10 @@ def _pay_issues(data):
     last = timezone.localdate().year + 1
     if data.pay_year is not None and not 2000 <= data.pay_year <= last:
         problems.append(Issue(_("Enter a year from 2000 to %(last)d.") % {"last": last}, "pay_year"))
-    for name, label, value in (("chair_pay", _("the chair's pay"), data.chair_pay),
-                               ("secretary_pay", _("the party secretary's pay"), data.secretary_pay)):
+    for name, label, value in (
+        ("chair_pay", _("the chair's pay"), data.chair_pay),
+        ("secretary_pay", _("the party secretary's pay"), data.secretary_pay),
+    ):
         if value is not None and value < 0:
             problems.append(Issue(_("%(what)s cannot be negative.") % {"what": label}, name))
     return problems
@@ -183,15 +191,28 @@ def validate(user, village, data, clashes=None):
     existing = current_election(village)
     issues += _term_issues(village, data, existing)
     # The election rules, on the election record_conversion would certify (in memory, nothing saved).
-    election = Election(unit=village, kind=Election.Kind.CONVERSION, votes_itemized=False, held_on=data.held_on,
-                        entitled=data.entitled, present=data.present, seats=len(people))
+    election = Election(
+        unit=village,
+        kind=Election.Kind.CONVERSION,
+        votes_itemized=False,
+        held_on=data.held_on,
+        entitled=data.entitled,
+        present=data.present,
+        seats=len(people),
+    )
     candidates = [Candidate(election=election, person=p) for p in people.values()]
-    officers = [OfficerChoice(election=election, person=people[i], **_officer_fields(m, data))
-                for i, m in enumerate(data.members) if i in people and m.role != Role.EXECUTIVE]
+    officers = [
+        OfficerChoice(election=election, person=people[i], **_officer_fields(m, data))
+        for i, m in enumerate(data.members)
+        if i in people and m.role != Role.EXECUTIVE
+    ]
     said = {i.message for i in issues}
-    issues += [Issue(m) for m in elections.violations(election, candidates, officers) if m not in said
-               and not (unstorable & {"entitled", "present"} and m in elections.turnout_problems(
-                   data.entitled, data.present))]
+    issues += [
+        Issue(m)
+        for m in elections.violations(election, candidates, officers)
+        if m not in said
+        and not (unstorable & {"entitled", "present"} and m in elections.turnout_problems(data.entitled, data.present))
+    ]
     return list(dict.fromkeys(issues))
 
 
@@ -203,21 +224,33 @@ def _errors(exc, fields):
 def _field_issues(village, data):
     """The values as the saved records' fields check them (ranges, digits), without saving."""
     found = []
-    election = Election(unit=village, kind=Election.Kind.CONVERSION, held_on=data.held_on, entitled=data.entitled,
-                        present=data.present, seats=min(len(data.members), 32767))
+    election = Election(
+        unit=village,
+        kind=Election.Kind.CONVERSION,
+        held_on=data.held_on,
+        entitled=data.entitled,
+        present=data.present,
+        seats=min(len(data.members), 32767),
+    )
     try:
-        election.full_clean(exclude=["unit", "created_by", "certified_by", "version"], validate_unique=False,
-                            validate_constraints=False)
+        election.full_clean(
+            exclude=["unit", "created_by", "certified_by", "version"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         found += _errors(exc, {"held_on": "held_on", "entitled": "entitled", "present": "present"})
     if data.chair_pay is not None and data.held_on:
-        pay = ChairPay(unit=village, year=data.pay_year or data.held_on.year, chair_annual=data.chair_pay,
-                       party_secretary_annual=data.secretary_pay)
+        pay = ChairPay(
+            unit=village,
+            year=data.pay_year or data.held_on.year,
+            chair_annual=data.chair_pay,
+            party_secretary_annual=data.secretary_pay,
+        )
         try:
             pay.full_clean(exclude=["unit", "recorded_by"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            found += _errors(exc, {"year": "pay_year", "chair_annual": "chair_pay",
-                                   "party_secretary_annual": "secretary_pay"})
+            found += _errors(
+                exc, {"year": "pay_year", "chair_annual": "chair_pay", "party_secretary_annual": "secretary_pay"}
+            )
     return [Issue(m, f) for f, m in found]
 
 
@@ -230,8 +263,9 @@ def _people(user, village, data, clashes):
     new = [i for i, person in enumerate(found) if person is None]
     issues = []
     for j, fields in new_person_problems(user, village, [entries[i] for i in new], clashes).items():
-        invalid_number = "id_number" in fields and any(m in fields["id_number"] for m in _format_messages(
-            entries[new[j]][1]))
+        invalid_number = "id_number" in fields and any(
+            m in fields["id_number"] for m in _format_messages(entries[new[j]][1])
+        )
         for name, messages in fields.items():
             if invalid_number and name in ("gender", "birth_date"):
                 continue  # follows from the malformed number, reported once
@@ -267,10 +301,18 @@ def _term_issues(village, data, existing):
             return [Issue(_("The election date is before the current term started."), "held_on")]
         return []
     term = getattr(existing, "opened_term", None)
-    if data.held_on != existing.held_on and term is not None and term.ended_on is not None \
-            and data.held_on >= term.ended_on:
-        return [Issue(_("The election date must be before the next term began (%(date)s).")
-                      % {"date": term.ended_on}, "held_on")]
+    if (
+        data.held_on != existing.held_on
+        and term is not None
+        and term.ended_on is not None
+        and data.held_on >= term.ended_on
+    ):
+        return [
+            Issue(
+                _("The election date must be before the next term began (%(date)s).") % {"date": term.ended_on},
+                "held_on",
+            )
+        ]
     return []
 
 
@@ -300,19 +342,33 @@ def record_conversion(user, village, data, *, version=None, source="web"):
 
 def _officer_fields(member, data):
     flags = {f: bool(data.chair_flags.get(f)) for f in CHAIR_FLAGS} if member.role == Role.CHAIR else {}
-    return {"role": member.role, "vice_chair_type": member.vice_chair_type if member.role == Role.VICE_CHAIR
-            else "", **flags}
+    return {
+        "role": member.role,
+        "vice_chair_type": member.vice_chair_type if member.role == Role.VICE_CHAIR else "",
+        **flags,
+    }
 
 
 def _first_record(user, village, data, people, source):
     election = Election.objects.create(
-        unit=village, kind=Election.Kind.CONVERSION, votes_itemized=False, status=Election.Status.RESULTS,
-        held_on=data.held_on, entitled=data.entitled, present=data.present, seats=len(people),
-        created_by=user if user is not None and user.is_authenticated else None)
+        unit=village,
+        kind=Election.Kind.CONVERSION,
+        votes_itemized=False,
+        status=Election.Status.RESULTS,
+        held_on=data.held_on,
+        entitled=data.entitled,
+        present=data.present,
+        seats=len(people),
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
     Candidate.objects.bulk_create([Candidate(election=election, person=p) for p in people])
-    OfficerChoice.objects.bulk_create([
-        OfficerChoice(election=election, person=p, **_officer_fields(m, data))
-        for m, p in zip(data.members, people, strict=True) if m.role != Role.EXECUTIVE])
+    OfficerChoice.objects.bulk_create(
+        [
+            OfficerChoice(election=election, person=p, **_officer_fields(m, data))
+            for m, p in zip(data.members, people, strict=True)
+            if m.role != Role.EXECUTIVE
+        ]
+    )
     elections.certify_election(user, election, source=source)
     return Election.objects.get(pk=election.pk)
 
@@ -332,12 +388,30 @@ def _amend(user, election, data, people, source):
     for office, fields in changed:
         Office.objects.filter(pk=office.pk).update(**fields)
     if term.ended_on is None:
-        elections.seat(user, [Office(person=p, unit=term.unit, term=term, election=election, started_on=held_on,
-                                     **_officer_fields(m, data)) for m, p in added], source)
-    ElectionAmendment.objects.create(election=election, reason=_("Conversion record corrected"), changes=changes,
-                                     created_by=user if user is not None and user.is_authenticated else None)
-    Election.objects.filter(pk=election.pk).update(held_on=held_on, entitled=data.entitled, present=data.present,
-                                                   seats=len(people), version=F("version") + 1)
+        elections.seat(
+            user,
+            [
+                Office(
+                    person=p,
+                    unit=term.unit,
+                    term=term,
+                    election=election,
+                    started_on=held_on,
+                    **_officer_fields(m, data),
+                )
+                for m, p in added
+            ],
+            source,
+        )
+    ElectionAmendment.objects.create(
+        election=election,
+        reason=_("Conversion record corrected"),
+        changes=changes,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    Election.objects.filter(pk=election.pk).update(
+        held_on=held_on, entitled=data.entitled, present=data.present, seats=len(people), version=F("version") + 1
+    )
     audit.record(election, user, ChangeRecord.Action.UPDATE, changes, source)
     return Election.objects.get(pk=election.pk)
 
@@ -355,7 +429,8 @@ def _office_changes(term, data, people):
             continue
         fields = _officer_fields(m, data)
         if any(getattr(office, k) != v for k, v in fields.items()) or (
-                m.role != Role.CHAIR and any(getattr(office, f) for f in CHAIR_FLAGS)):
+            m.role != Role.CHAIR and any(getattr(office, f) for f in CHAIR_FLAGS)
+        ):
             changed.append((office, {**dict.fromkeys(CHAIR_FLAGS, False), **fields}))
     return removed, added, changed
 
@@ -379,8 +454,9 @@ def _amendment_changes(election, data, removed, added, changed):
 def _move_term_start(term, old_date, held_on):
     """A corrected election date moves the term's start, its due date and the offices that began with it."""
     if term.ended_on is not None and held_on >= term.ended_on:
-        raise ValidationError(_("The election date must be before the next term began (%(date)s).")
-                              % {"date": term.ended_on})
+        raise ValidationError(
+            _("The election date must be before the next term began (%(date)s).") % {"date": term.ended_on}
+        )
     term.started_on, term.due_on = held_on, elections.add_years(held_on, elections.term_years(term.unit))
     term.save(update_fields=["started_on", "due_on"])
     Office.objects.filter(term=term, started_on=old_date).exclude(ended_on=F("started_on")).update(started_on=held_on)
@@ -388,20 +464,33 @@ def _move_term_start(term, old_date, held_on):
 
 def _positions(user, village, data, source):
     today = timezone.localdate()
-    wanted = {ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
-              ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home}
+    wanted = {
+        ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
+        ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home,
+    }
     for kind, present in wanted.items():
         current = ServicePosition.objects.filter(unit=village, kind=kind, closed_on__isnull=True).first()
         standardized = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
         if present and current is None:
-            position = ServicePosition.objects.create(unit=village, kind=kind, standardized=standardized,
-                                                      opened_on=today)
-            audit.record(position, user, ChangeRecord.Action.CREATE,
-                         audit.diff({}, audit.snapshot(position, POSITION_FIELDS)), source)
+            position = ServicePosition.objects.create(
+                unit=village, kind=kind, standardized=standardized, opened_on=today
+            )
+            audit.record(
+                position,
+                user,
+                ChangeRecord.Action.CREATE,
+                audit.diff({}, audit.snapshot(position, POSITION_FIELDS)),
+                source,
+            )
         elif present and current.standardized != standardized:
             ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
-            audit.record(current, user, ChangeRecord.Action.UPDATE,
-                         {"standardized": [current.standardized, standardized]}, source)
+            audit.record(
+                current,
+                user,
+                ChangeRecord.Action.UPDATE,
+                {"standardized": [current.standardized, standardized]},
+                source,
+            )
         elif not present and current is not None:
             ServicePosition.objects.filter(pk=current.pk).update(closed_on=today)
             audit.record(current, user, ChangeRecord.Action.CLOSE, {"closed_on": [None, str(today)]}, source)
@@ -419,9 +508,14 @@ def record_pay(user, village, year, chair_annual, party_secretary_annual, source
     existing = ChairPay.objects.filter(unit=village, year=year).first()
     before = audit.snapshot(existing, PAY_FIELDS) if existing else {}
     pay, created = ChairPay.objects.update_or_create(
-        unit=village, year=year,
-        defaults={"chair_annual": chair_annual, "party_secretary_annual": party_secretary_annual,
-                  "recorded_by": user if user is not None and user.is_authenticated else None})
+        unit=village,
+        year=year,
+        defaults={
+            "chair_annual": chair_annual,
+            "party_secretary_annual": party_secretary_annual,
+            "recorded_by": user if user is not None and user.is_authenticated else None,
+        },
+    )
     pay.refresh_from_db()  # amounts as stored (two decimals), so an unchanged amount is no change
     delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))
     if delta:

@@ -8,7 +8,6 @@ unchanged file changes nothing and a checked file meets nothing new at commit. E
 mapped to its sheet, row and column. Column names are the contract in docs/conversion-excel.md.
 """
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
@@ -36,17 +35,32 @@ from orgtree.models.position import ServicePosition
 
 VILLAGE_SHEET, MEMBER_SHEET = "村（社区）", "执委"
 VILLAGE_COLUMNS = {
-    "code": "区划代码", "name": "名称", "held_on": "会改联选举日期", "entitled": "应到人数", "present": "实到人数",
-    "on_party_committee": "主席进村党组织班子", "on_villagers_committee": "主席进村（居）委会班子",
-    "is_party_secretary": "主席任村党组织书记", "is_village_director": "主席任村（居）委会主任",
-    "pay_year": "报酬年度", "chair_pay": "主席年报酬（元）", "secretary_pay": "书记年报酬（元）",
-    "womens_home": "妇女之家", "childrens_home": "儿童之家",
+    "code": "区划代码",
+    "name": "名称",
+    "held_on": "会改联选举日期",
+    "entitled": "应到人数",
+    "present": "实到人数",
+    "on_party_committee": "主席进村党组织班子",
+    "on_villagers_committee": "主席进村（居）委会班子",
+    "is_party_secretary": "主席任村党组织书记",
+    "is_village_director": "主席任村（居）委会主任",
+    "pay_year": "报酬年度",
+    "chair_pay": "主席年报酬（元）",
+    "secretary_pay": "书记年报酬（元）",
+    "womens_home": "妇女之家",
+    "childrens_home": "儿童之家",
 }
-MEMBER_COLUMNS = {"code": "区划代码", "name": "姓名", "id_number": "身份证号", "role": "职务",
-                  "vice_chair_type": "副主席类型"}
+MEMBER_COLUMNS = {
+    "code": "区划代码",
+    "name": "姓名",
+    "id_number": "身份证号",
+    "role": "职务",
+    "vice_chair_type": "副主席类型",
+}
 ROLES = {"主席": Role.CHAIR, "副主席": Role.VICE_CHAIR, "常委": Role.STANDING, "执委": Role.EXECUTIVE}
 VICE_TYPES = {"专职": ViceChairType.FULL_TIME, "兼职": ViceChairType.PART_TIME, "挂职": ViceChairType.SECONDED}
 HOMES = {"无": "", "有": "yes", "规范化": "standardized"}
+
 
 def villages_in_scope(user, unit=None):
     """Open villages/communities the user may change, under `unit` (or anywhere in her scope)."""
@@ -55,6 +69,7 @@ def villages_in_scope(user, unit=None):
 
 
 # --- the template ---------------------------------------------------------------------------
+
 
 def build_template(user, unit):
     """An .xlsx with the villages of `unit` the user may change, filled with what is recorded now."""
@@ -65,8 +80,11 @@ def build_template(user, unit):
     members = book.sheet(MEMBER_SHEET)
     members.append(list(MEMBER_COLUMNS.values()), bold=True)
     offices = {}
-    for office in (Office.objects.filter(unit__in=villages, ended_on__isnull=True)
-                   .select_related("person").order_by("unit", "role", "pk")):
+    for office in (
+        Office.objects.filter(unit__in=villages, ended_on__isnull=True)
+        .select_related("person")
+        .order_by("unit", "role", "pk")
+    ):
         offices.setdefault(office.unit_id, []).append(office)
     homes = {}
     for p in ServicePosition.objects.filter(unit__in=villages, closed_on__isnull=True):
@@ -80,18 +98,32 @@ def build_template(user, unit):
         chair = next((o for o in offices.get(village.pk, []) if o.role == Role.CHAIR), None)
         home = homes.get(village.pk, {}).get(ServicePosition.Kind.WOMENS_HOME)
         p = pay.get(village.pk)
-        sheet.append([
-            village.code, village.name, election.held_on if election else None,
-            election.entitled if election else None, election.present if election else None,
-            *[(YES if getattr(chair, f) else NO) if chair else None for f in CHAIR_FLAGS],
-            p.year if p else None, p.chair_annual if p else None, p.party_secretary_annual if p else None,
-            ("规范化" if home.standardized else "有") if home else "无",
-            YES if ServicePosition.Kind.CHILDRENS_HOME in homes.get(village.pk, {}) else NO,
-        ])
+        sheet.append(
+            [
+                village.code,
+                village.name,
+                election.held_on if election else None,
+                election.entitled if election else None,
+                election.present if election else None,
+                *[(YES if getattr(chair, f) else NO) if chair else None for f in CHAIR_FLAGS],
+                p.year if p else None,
+                p.chair_annual if p else None,
+                p.party_secretary_annual if p else None,
+                ("规范化" if home.standardized else "有") if home else "无",
+                YES if ServicePosition.Kind.CHILDRENS_HOME in homes.get(village.pk, {}) else NO,
+            ]
+        )
         for office in offices.get(village.pk, []):
             # ID numbers are not written out (they are masked for most users); blank keeps what is recorded.
-            members.append([village.code, office.person.name, "", role_names[office.role],
-                            type_names.get(office.vice_chair_type, "")])
+            members.append(
+                [
+                    village.code,
+                    office.person.name,
+                    "",
+                    role_names[office.role],
+                    type_names.get(office.vice_chair_type, ""),
+                ]
+            )
     sheet.widths([14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10])
     members.widths([14, 10, 20, 8, 12])
     sheet.freeze()
@@ -105,6 +137,7 @@ def build_template(user, unit):
 
 # --- reading an upload ----------------------------------------------------------------------
 
+
 class ConversionImporter(Importer):
     kind = "conversion_import"
     sheets = {VILLAGE_SHEET: VILLAGE_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
@@ -113,8 +146,8 @@ class ConversionImporter(Importer):
     def __init__(self, user, unit):
         super().__init__(user, unit)
         self.conversions = {}  # village pk -> Conversion
-        self.villages = {}     # village pk -> Unit
-        self.where = {}        # village pk -> (its row, [the row of each member])
+        self.villages = {}  # village pk -> Unit
+        self.where = {}  # village pk -> (its row, [the row of each member])
 
     @property
     def empty_message(self):
@@ -132,8 +165,7 @@ class ConversionImporter(Importer):
         return not self.conversions
 
     def summary(self):
-        return {"villages": len(self.conversions),
-                "members": sum(len(c.members) for c in self.conversions.values())}
+        return {"villages": len(self.conversions), "members": sum(len(c.members) for c in self.conversions.values())}
 
     def save(self, progress=None):
         changed = 0
@@ -166,24 +198,35 @@ class ConversionImporter(Importer):
         row, member_rows = self.where[pk]
         for issue in issues:
             if issue.member is not None:
-                self.problem(MEMBER_SHEET, member_rows[issue.member],
-                             MEMBER_COLUMNS.get(issue.field, MEMBER_COLUMNS["name"]), issue.message)
+                self.problem(
+                    MEMBER_SHEET,
+                    member_rows[issue.member],
+                    MEMBER_COLUMNS.get(issue.field, MEMBER_COLUMNS["name"]),
+                    issue.message,
+                )
             else:
-                self.problem(VILLAGE_SHEET, row, VILLAGE_COLUMNS.get(issue.field, VILLAGE_COLUMNS["code"]),
-                             issue.message)
+                self.problem(
+                    VILLAGE_SHEET, row, VILLAGE_COLUMNS.get(issue.field, VILLAGE_COLUMNS["code"]), issue.message
+                )
 
     @classmethod
     def describe(cls, summary, done=False):
         if done:
             return _("Imported %(villages)d villages/communities; %(changed)d records changed.") % {
-                "villages": summary.get("villages", 0), "changed": summary.get("changed", 0)}
-        return _("No problems found: %(villages)d villages/communities with %(members)d committee members. "
-                 "Nothing is saved until you confirm.") % summary
+                "villages": summary.get("villages", 0),
+                "changed": summary.get("changed", 0),
+            }
+        return (
+            _(
+                "No problems found: %(villages)d villages/communities with %(members)d committee members. "
+                "Nothing is saved until you confirm."
+            )
+            % summary
+        )
 
     @classmethod
     def urls(cls, unit):
-        return reverse("orgtree:conversion_grid", args=[unit.pk]), reverse("orgtree:conversion_import",
-                                                                            args=[unit.pk])
+        return reverse("orgtree:conversion_grid", args=[unit.pk]), reverse("orgtree:conversion_import", args=[unit.pk])
 
     def _villages(self, rows):
         codes = {text(row["code"]) for _n, row in rows}
@@ -210,15 +253,21 @@ class ConversionImporter(Importer):
                 continue
             if not text(row["held_on"]):
                 continue  # not converted yet: the row is left as it is
-            values = self.cells(VILLAGE_SHEET, n, row, (
-                ("held_on", date, _("Not a date (write 2021-03-15).")),
-                ("entitled", count, _("Not a whole number.")), ("present", count, _("Not a whole number.")),
-                ("pay_year", count, _("Not a whole number.")),
-                ("chair_pay", money, _("Not an amount of yuan.")),
-                ("secretary_pay", money, _("Not an amount of yuan.")),
-                *[(flag, yes, _("Write 是 or 否.")) for flag in CHAIR_FLAGS],
-                ("childrens_home", yes, _("Write 是 or 否.")),
-            ))
+            values = self.cells(
+                VILLAGE_SHEET,
+                n,
+                row,
+                (
+                    ("held_on", date, _("Not a date (write 2021-03-15).")),
+                    ("entitled", count, _("Not a whole number.")),
+                    ("present", count, _("Not a whole number.")),
+                    ("pay_year", count, _("Not a whole number.")),
+                    ("chair_pay", money, _("Not an amount of yuan.")),
+                    ("secretary_pay", money, _("Not an amount of yuan.")),
+                    *[(flag, yes, _("Write 是 or 否.")) for flag in CHAIR_FLAGS],
+                    ("childrens_home", yes, _("Write 是 or 否.")),
+                ),
+            )
             home = text(row["womens_home"])
             if home not in HOMES:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 规范化."))
@@ -234,8 +283,12 @@ class ConversionImporter(Importer):
             if code in self.refused:
                 continue  # the village's row is refused on the first sheet: reported there, once
             if code not in self.rows:
-                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["code"],
-                             _("%(code)s has no conversion date on the first sheet.") % {"code": code or "—"})
+                self.problem(
+                    MEMBER_SHEET,
+                    n,
+                    MEMBER_COLUMNS["code"],
+                    _("%(code)s has no conversion date on the first sheet.") % {"code": code or "—"},
+                )
                 continue
             name = text(row["name"])
             if not name:
@@ -256,9 +309,12 @@ class ConversionImporter(Importer):
             key = (name, id_number)
             listed = self.members.setdefault(code, {})
             if key in listed:
-                self.problem(MEMBER_SHEET, n, MEMBER_COLUMNS["name"],
-                             _("%(name)s is listed twice (first on row %(row)d).") % {
-                                 "name": name, "row": listed[key][0]})
+                self.problem(
+                    MEMBER_SHEET,
+                    n,
+                    MEMBER_COLUMNS["name"],
+                    _("%(name)s is listed twice (first on row %(row)d).") % {"name": name, "row": listed[key][0]},
+                )
                 continue
             listed[key] = (n, Member(name, id_number, role, vice_type))
 
@@ -269,11 +325,17 @@ class ConversionImporter(Importer):
                 continue
             listed = list(self.members.get(code, {}).values())
             data = Conversion(
-                held_on=values["held_on"], members=[m for _row, m in listed], entitled=values.get("entitled"),
-                present=values.get("present"), chair_flags={f: values.get(f, False) for f in CHAIR_FLAGS},
-                pay_year=values.get("pay_year"), chair_pay=values.get("chair_pay"),
-                secretary_pay=values.get("secretary_pay"), womens_home=home,
-                childrens_home=values.get("childrens_home", False))
+                held_on=values["held_on"],
+                members=[m for _row, m in listed],
+                entitled=values.get("entitled"),
+                present=values.get("present"),
+                chair_flags={f: values.get(f, False) for f in CHAIR_FLAGS},
+                pay_year=values.get("pay_year"),
+                chair_pay=values.get("chair_pay"),
+                secretary_pay=values.get("secretary_pay"),
+                womens_home=home,
+                childrens_home=values.get("childrens_home", False),
+            )
             self.where[village.pk] = (n, [row for row, _m in listed])
             clashes = []
             self.report(village.pk, validate(self.user, village, data, clashes))

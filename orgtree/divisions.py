@@ -43,16 +43,17 @@ class Division:
 
 @dataclass
 class Plan:
-    creates: list = field(default_factory=list)   # Division, parents first
-    renames: list = field(default_factory=list)   # (unit id, {field: new value})
-    moves: list = field(default_factory=list)     # (unit id, new parent code or None for national)
-    closes: list = field(default_factory=list)    # unit ids, deepest first
+    creates: list = field(default_factory=list)  # Division, parents first
+    renames: list = field(default_factory=list)  # (unit id, {field: new value})
+    moves: list = field(default_factory=list)  # (unit id, new parent code or None for national)
+    closes: list = field(default_factory=list)  # unit ids, deepest first
     kept_open: list = field(default_factory=list)  # (unit id, why it could not close)
     complete_root: str = ""
 
     def summary(self):
-        return (f"create {len(self.creates)}, update {len(self.renames)}, move {len(self.moves)}, "
-                f"close {len(self.closes)}")
+        return (
+            f"create {len(self.creates)}, update {len(self.renames)}, move {len(self.moves)}, close {len(self.closes)}"
+        )
 
 
 def kind_of(division):
@@ -69,8 +70,10 @@ def read_divisions(path):
     """Rows of the file with placeholders dropped and their children re-parented."""
     opener = lzma.open if str(path).endswith(".xz") else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        rows = [Division(r["code"].strip(), r["name"].strip(), int(r["level"]), (r["parent_code"] or "").strip())
-                for r in csv.DictReader(handle)]
+        rows = [
+            Division(r["code"].strip(), r["name"].strip(), int(r["level"]), (r["parent_code"] or "").strip())
+            for r in csv.DictReader(handle)
+        ]
     by_code = {d.code: d for d in rows}
     replaced = {}
     for d in rows:
@@ -129,8 +132,9 @@ def plan(divisions, root_code=""):
     complete_root = root_code or infer_complete_root(divisions)
     existing = {
         code: (pk, name, kind, parent_id)
-        for pk, code, name, kind, parent_id in Unit.objects.open().exclude(code="").values_list(
-            "id", "code", "name", "kind", "parent_id")
+        for pk, code, name, kind, parent_id in Unit.objects.open()
+        .exclude(code="")
+        .values_list("id", "code", "name", "kind", "parent_id")
     }
     national = Unit.objects.open().filter(kind=Kind.NATIONAL).values_list("id", flat=True).first()
     result = Plan(complete_root=complete_root)
@@ -147,8 +151,7 @@ def plan(divisions, root_code=""):
             changes["kind"] = d.kind
         if changes:
             result.renames.append((pk, changes))
-        want_parent = existing[d.parent_code][0] if d.parent_code in existing else (
-            None if d.parent_code else national)
+        want_parent = existing[d.parent_code][0] if d.parent_code in existing else (None if d.parent_code else national)
         if d.parent_code and d.parent_code not in existing:
             result.moves.append((pk, d.parent_code))  # under a unit this load creates
         elif want_parent != parent_id:
@@ -170,8 +173,12 @@ def _missing(divisions, complete_root, existing):
     codes = {d.code for d in divisions}
     admin = {Kind.CITY, Kind.COUNTY, Kind.TOWNSHIP, Kind.STREET, Kind.VILLAGE, Kind.COMMUNITY}
     return list(
-        Unit.objects.open().within(root).exclude(code="").exclude(code__in=codes)
-        .filter(kind__in=admin).values_list("id", flat=True)
+        Unit.objects.open()
+        .within(root)
+        .exclude(code="")
+        .exclude(code__in=codes)
+        .filter(kind__in=admin)
+        .values_list("id", flat=True)
     )
 
 
@@ -204,11 +211,39 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
     return result
 
 
-UNIT_COLUMNS = ("id", "kind", "form", "name", "short_name", "code", "subtype", "parent_id", "tree_parent_id",
-                "province_id", "city_id", "county_id", "tree_id", "lft", "rght", "level", "version",
-                "created_at", "updated_at")
-RECORD_COLUMNS = ("at", "user_id", "source", "action", "content_type_id", "object_id", "object_repr", "changes",
-                  "note", "unit_id")
+UNIT_COLUMNS = (
+    "id",
+    "kind",
+    "form",
+    "name",
+    "short_name",
+    "code",
+    "subtype",
+    "parent_id",
+    "tree_parent_id",
+    "province_id",
+    "city_id",
+    "county_id",
+    "tree_id",
+    "lft",
+    "rght",
+    "level",
+    "version",
+    "created_at",
+    "updated_at",
+)
+RECORD_COLUMNS = (
+    "at",
+    "user_id",
+    "source",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "changes",
+    "note",
+    "unit_id",
+)
 
 
 def _layout_new_trees(divisions, by_code):
@@ -241,8 +276,10 @@ def _create(divisions, user, village_form, log):
     by_code = {d.code: d for d in divisions}
     parent_codes = {d.parent_code for d in divisions if d.parent_code and d.parent_code not in by_code}
     # code -> (id, kind, province_id, city_id, county_id, tree_id) of every possible parent
-    nodes = {u.code: (u.pk, u.kind, u.province_id, u.city_id, u.county_id, u.tree_id)
-             for u in Unit.objects.open().filter(code__in=parent_codes)}
+    nodes = {
+        u.code: (u.pk, u.kind, u.province_id, u.city_id, u.county_id, u.tree_id)
+        for u in Unit.objects.open().filter(code__in=parent_codes)
+    }
     national = Unit.objects.open().filter(kind=Kind.NATIONAL).first()
     layout_by_code, tree_of_code = _layout_new_trees(divisions, by_code)
 
@@ -269,17 +306,50 @@ def _create(divisions, user, village_form, log):
             touched_trees.add(parent_tree)
         tree_parent = None if d.kind in BOUNDARY_KINDS else parent_id
         nodes[d.code] = (pk, d.kind, links["province"], links["city"], links["county"], tree)
-        unit_rows.append((pk, d.kind, forms.get(d.kind, Form.FEDERATION), d.name, "", d.code, "", parent_id,
-                          tree_parent, links["province"], links["city"], links["county"], tree, lft, rght, level,
-                          1, now, now))
-        record_rows.append((now, user_id, SOURCE, ChangeRecord.Action.CREATE, content_type, pk, d.name,
-                            json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False), "", pk))
+        unit_rows.append(
+            (
+                pk,
+                d.kind,
+                forms.get(d.kind, Form.FEDERATION),
+                d.name,
+                "",
+                d.code,
+                "",
+                parent_id,
+                tree_parent,
+                links["province"],
+                links["city"],
+                links["county"],
+                tree,
+                lft,
+                rght,
+                level,
+                1,
+                now,
+                now,
+            )
+        )
+        record_rows.append(
+            (
+                now,
+                user_id,
+                SOURCE,
+                ChangeRecord.Action.CREATE,
+                content_type,
+                pk,
+                d.name,
+                json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False),
+                "",
+                pk,
+            )
+        )
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
     # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.
     figure_rows = [(row[0], row[1], row[2], row[9], row[10], row[11], timezone.localdate()) for row in unit_rows]
-    insert_rows(UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"),
-                figure_rows)
+    insert_rows(
+        UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"), figure_rows
+    )
     insert_rows(ChangeRecord, RECORD_COLUMNS, record_rows)
     log(f"  history: recorded {len(record_rows)}")
     for tree in touched_trees:

@@ -65,9 +65,14 @@ def violations(election, candidates=None, officers=None):
     officers = list(election.officers.select_related("person")) if officers is None else officers
     if not election.votes_itemized:
         return _recorded_result_violations(election, candidates, officers)
-    required = {"held_on": _("the date it was held"), "entitled": _("the number entitled to vote"),
-                "present": _("the number present"), "ballots_issued": _("the ballots issued"),
-                "ballots_returned": _("the ballots returned"), "seats": _("the number of seats")}
+    required = {
+        "held_on": _("the date it was held"),
+        "entitled": _("the number entitled to vote"),
+        "present": _("the number present"),
+        "ballots_issued": _("the ballots issued"),
+        "ballots_returned": _("the ballots returned"),
+        "seats": _("the number of seats"),
+    }
     missing = [label for field, label in required.items() if getattr(election, field) in (None, "")]
     if missing:
         return [_("Enter %(fields)s.") % {"fields": "、".join(str(m) for m in missing)}]
@@ -75,11 +80,15 @@ def violations(election, candidates=None, officers=None):
     found += _ballot_violations(election) + _candidate_violations(election, candidates)
     elected, tied = elected_candidates(election, candidates)
     if tied:
-        found.append(_("%(names)s tie for the last seat with %(votes)d approvals: hold a revote among them.") % {
-            "names": "、".join(c.person.name for c in tied), "votes": tied[0].approve})
+        found.append(
+            _("%(names)s tie for the last seat with %(votes)d approvals: hold a revote among them.")
+            % {"names": "、".join(c.person.name for c in tied), "votes": tied[0].approve}
+        )
     if not elected and not tied:
-        found.append(_("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
-                     % {"entitled": election.entitled})
+        found.append(
+            _("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
+            % {"entitled": election.entitled}
+        )
     return found + _officer_violations(officers, {c.person_id for c in elected})
 
 
@@ -93,9 +102,13 @@ def _ballot_violations(election):
     """The ballots and seats as counted: returned ≤ issued, invalid ≤ returned, odd seats where required."""
     found = []
     if election.ballots_returned > election.ballots_issued:
-        found.append(_("More ballots returned (%(returned)d) than issued (%(issued)d): this round is void "
-                       "and must be held again.") % {
-            "returned": election.ballots_returned, "issued": election.ballots_issued})
+        found.append(
+            _(
+                "More ballots returned (%(returned)d) than issued (%(issued)d): this round is void "
+                "and must be held again."
+            )
+            % {"returned": election.ballots_returned, "issued": election.ballots_issued}
+        )
     if election.ballots_invalid > election.ballots_returned:
         found.append(_("More invalid ballots than ballots returned."))
     if rules()["odd_seats"] and election.seats % 2 == 0:
@@ -108,13 +121,17 @@ def _candidate_violations(election, candidates):
     found = []
     listed = [c for c in candidates if not c.write_in]
     if rules()["contested_executives"] and election.kind != Election.Kind.BY_ELECTION and len(listed) <= election.seats:
-        found.append(_("A contested election needs more candidates than seats: %(candidates)d candidates for "
-                       "%(seats)d seats.") % {"candidates": len(listed), "seats": election.seats})
+        found.append(
+            _("A contested election needs more candidates than seats: %(candidates)d candidates for %(seats)d seats.")
+            % {"candidates": len(listed), "seats": election.seats}
+        )
     valid = election.ballots_returned - election.ballots_invalid
     for c in candidates:
         if c.approve + c.disapprove + c.abstain > valid:
-            found.append(_("%(name)s has more votes (%(votes)d) than valid ballots (%(valid)d).") % {
-                "name": c.person.name, "votes": c.approve + c.disapprove + c.abstain, "valid": valid})
+            found.append(
+                _("%(name)s has more votes (%(votes)d) than valid ballots (%(valid)d).")
+                % {"name": c.person.name, "votes": c.approve + c.disapprove + c.abstain, "valid": valid}
+            )
     return found
 
 
@@ -123,13 +140,19 @@ def turnout_problems(entitled, present):
     if entitled is None or present is None:
         return []
     if present > entitled:
-        return [_("More people present (%(present)d) than entitled to vote (%(entitled)d).") % {
-            "present": present, "entitled": entitled}]
+        return [
+            _("More people present (%(present)d) than entitled to vote (%(entitled)d).")
+            % {"present": present, "entitled": entitled}
+        ]
     num, den = rules()["quorum"]
     if present * den <= entitled * num:
-        return [_("Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
-                  "%(entitled)d entitled to vote; the election is void.") % {
-            "present": present, "num": num, "den": den, "entitled": entitled}]
+        return [
+            _(
+                "Quorum not reached: %(present)d present is not more than %(num)d/%(den)d of the "
+                "%(entitled)d entitled to vote; the election is void."
+            )
+            % {"present": present, "num": num, "den": den, "entitled": entitled}
+        ]
     return []
 
 
@@ -154,11 +177,14 @@ def _officer_violations(officers, elected_ids):
             found.append(_("%(name)s holds more than one office.") % {"name": o.person.name})
         seen.add(o.person_id)
         if o.person_id not in elected_ids:
-            found.append(_("%(name)s was not elected to the committee, so cannot be one of its officers.")
-                         % {"name": o.person.name})
+            found.append(
+                _("%(name)s was not elected to the committee, so cannot be one of its officers.")
+                % {"name": o.person.name}
+            )
         if o.role == Role.VICE_CHAIR and not o.vice_chair_type:
-            found.append(_("Say whether vice-chair %(name)s is full-time, part-time or seconded.")
-                         % {"name": o.person.name})
+            found.append(
+                _("Say whether vice-chair %(name)s is full-time, part-time or seconded.") % {"name": o.person.name}
+            )
     return found
 
 
@@ -186,8 +212,9 @@ def certify_election(user, election, *, source="web"):
         previous = Term.objects.select_for_update().filter(unit=unit, ended_on__isnull=True).first()
         if election.kind == Election.Kind.BY_ELECTION:
             if previous is None:
-                raise ValidationError(_("A by-election fills seats of a running term, and %(unit)s has none.")
-                                      % {"unit": unit.name})
+                raise ValidationError(
+                    _("A by-election fills seats of a running term, and %(unit)s has none.") % {"unit": unit.name}
+                )
             term = previous
         else:
             if previous is not None:
@@ -197,20 +224,39 @@ def certify_election(user, election, *, source="web"):
                 previous.save(update_fields=["ended_on"])
                 Office.objects.filter(unit=unit, ended_on__isnull=True).update(ended_on=held_on)
             number = (previous.number if previous else Term.objects.filter(unit=unit).count()) + 1
-            term = Term.objects.create(unit=unit, number=number, started_on=held_on,
-                                       due_on=add_years(held_on, term_years(unit)), election=election)
-            audit.record(term, user, ChangeRecord.Action.CREATE,
-                         audit.diff({}, audit.snapshot(term, ("number", "started_on", "due_on"))), source)
+            term = Term.objects.create(
+                unit=unit,
+                number=number,
+                started_on=held_on,
+                due_on=add_years(held_on, term_years(unit)),
+                election=election,
+            )
+            audit.record(
+                term,
+                user,
+                ChangeRecord.Action.CREATE,
+                audit.diff({}, audit.snapshot(term, ("number", "started_on", "due_on"))),
+                source,
+            )
         by_person = {o.person_id: o for o in officers}
-        seat(user, [_office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected],
-             source)
+        seat(
+            user,
+            [_office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected],
+            source,
+        )
         election.status = Election.Status.CERTIFIED
         election.certified_at = timezone.now()
         election.certified_by = user if user is not None and user.is_authenticated else None
         election.save(update_fields=["status", "certified_at", "certified_by"])
-        audit.record(election, user, ChangeRecord.Action.UPDATE, {"status": ["results", "certified"]}, source,
-                     note=_("Term %(number)d opened with %(count)d executives.") % {
-                         "number": term.number, "count": len(elected)})
+        audit.record(
+            election,
+            user,
+            ChangeRecord.Action.UPDATE,
+            {"status": ["results", "certified"]},
+            source,
+            note=_("Term %(number)d opened with %(count)d executives.")
+            % {"number": term.number, "count": len(elected)},
+        )
         if election.kind == Election.Kind.CONVERSION and unit.form != Form.FEDERATION:
             services.update_unit(user, unit, {"form": Form.FEDERATION}, source=source)
         refresh_figures([unit.pk])
@@ -220,23 +266,39 @@ def certify_election(user, election, *, source="web"):
 def _office(unit, term, election, person_id, officer, held_on):
     extra = {}
     if officer is not None:
-        extra = {"role": officer.role, "vice_chair_type": officer.vice_chair_type,
-                 "on_party_committee": officer.on_party_committee,
-                 "on_villagers_committee": officer.on_villagers_committee,
-                 "is_party_secretary": officer.is_party_secretary, "is_village_director": officer.is_village_director}
+        extra = {
+            "role": officer.role,
+            "vice_chair_type": officer.vice_chair_type,
+            "on_party_committee": officer.on_party_committee,
+            "on_villagers_committee": officer.on_villagers_committee,
+            "is_party_secretary": officer.is_party_secretary,
+            "is_village_director": officer.is_village_director,
+        }
     return Office(person_id=person_id, unit=unit, term=term, election=election, started_on=held_on, **extra)
 
 
-OFFICE_FIELDS = ("person", "term", "role", "vice_chair_type", "started_on", "on_party_committee",
-                 "on_villagers_committee", "is_party_secretary", "is_village_director")
+OFFICE_FIELDS = (
+    "person",
+    "term",
+    "role",
+    "vice_chair_type",
+    "started_on",
+    "on_party_committee",
+    "on_villagers_committee",
+    "is_party_secretary",
+    "is_village_director",
+)
 
 
 def seat(user, offices, source):
     """Create the offices an election seats, each recorded in history."""
     offices = Office.objects.bulk_create(offices)
-    ChangeRecord.objects.bulk_create([audit.build(o, user, ChangeRecord.Action.CREATE,
-                                                  audit.diff({}, audit.snapshot(o, OFFICE_FIELDS)), source)
-                                      for o in offices])
+    ChangeRecord.objects.bulk_create(
+        [
+            audit.build(o, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(o, OFFICE_FIELDS)), source)
+            for o in offices
+        ]
+    )
     return offices
 
 
@@ -245,8 +307,12 @@ def amend_election(user, election, reason, changes, *, source="web"):
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the certified result is corrected.")})
     scope.require(user, scope.CHANGE, election.unit)
-    return ElectionAmendment.objects.create(election=election, reason=reason, changes=changes,
-                                            created_by=user if user is not None and user.is_authenticated else None)
+    return ElectionAmendment.objects.create(
+        election=election,
+        reason=reason,
+        changes=changes,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
 
 
 # --- renewals -----------------------------------------------------------------------------
@@ -287,13 +353,20 @@ def renewal_counts_per_child(children, today=None):
     return {pk: {"overdue": overdue[pk], "due_soon": due_soon[pk]} for pk in overdue}
 
 
-
-
-
 # --- entering results (the wizard's steps) -----------------------------------------------
 
-FIGURE_FIELDS = ("kind", "method", "scheduled_on", "held_on", "entitled", "present", "ballots_issued",
-                 "ballots_returned", "ballots_invalid", "seats")
+FIGURE_FIELDS = (
+    "kind",
+    "method",
+    "scheduled_on",
+    "held_on",
+    "entitled",
+    "present",
+    "ballots_issued",
+    "ballots_returned",
+    "ballots_invalid",
+    "seats",
+)
 
 
 def _editable(user, election):
@@ -307,8 +380,11 @@ def _editable(user, election):
 def create_election(user, unit, *, source="web", **figures):
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
-        election = Election(unit=unit, created_by=user if user is not None and user.is_authenticated else None,
-                            **{k: v for k, v in figures.items() if k in FIGURE_FIELDS})
+        election = Election(
+            unit=unit,
+            created_by=user if user is not None and user.is_authenticated else None,
+            **{k: v for k, v in figures.items() if k in FIGURE_FIELDS},
+        )
         election.full_clean(exclude=["version"])
         election.save()
         audit.record(election, user, ChangeRecord.Action.CREATE, {"kind": [None, election.kind]}, source)
@@ -332,16 +408,18 @@ def save_figures(user, election, figures, *, source="web"):
         return election
 
 
-def add_candidate(user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False,
-                  source="web"):
+def add_candidate(
+    user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False, source="web"
+):
     """Put a person on the ballot: the unit's person of that ID number or name, or a new record."""
     with transaction.atomic():
         election = _editable(user, election)
         [person] = resolve_people(user, election.unit, [(name.strip(), normalize(id_number))], source=source)
         if election.candidates.filter(person=person).exists():
             raise ValidationError({"name": _("%(name)s is already on the ballot.") % {"name": person.name}})
-        candidate = Candidate(election=election, person=person, approve=approve, disapprove=disapprove,
-                              abstain=abstain, write_in=write_in)
+        candidate = Candidate(
+            election=election, person=person, approve=approve, disapprove=disapprove, abstain=abstain, write_in=write_in
+        )
         candidate.full_clean()
         candidate.save()
         if election.ballots_returned is not None and election.status == Election.Status.DRAFT:
@@ -384,15 +462,21 @@ def notify_overdue(today=None, scopes=None):
     for user_scope in scopes:
         unit = user_scope.unit
         if unit.pk not in counts:
-            counts[unit.pk] = Term.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today,
-                                                  unit__closed_on__isnull=True).count()
+            counts[unit.pk] = Term.objects.filter(
+                unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today, unit__closed_on__isnull=True
+            ).count()
         overdue = counts[unit.pk]
         if not overdue:
             continue
         _note, made = Notification.objects.get_or_create(
-            user_id=user_scope.user_id, key=f"overdue:{unit.pk}:{today.isoformat()}",
-            defaults={"unit": unit, "url": reverse("orgtree:renewals", args=[unit.pk]),
-                      "message": _("%(count)d term renewals are overdue in %(unit)s.") % {
-                          "count": overdue, "unit": unit.name}})
+            user_id=user_scope.user_id,
+            key=f"overdue:{unit.pk}:{today.isoformat()}",
+            defaults={
+                "unit": unit,
+                "url": reverse("orgtree:renewals", args=[unit.pk]),
+                "message": _("%(count)d term renewals are overdue in %(unit)s.")
+                % {"count": overdue, "unit": unit.name},
+            },
+        )
         created += made
     return {"notified": created}

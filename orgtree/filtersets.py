@@ -32,11 +32,11 @@ class UnitFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
     form = django_filters.MultipleChoiceFilter(choices=Form.choices, label=_("Organizational form"))
     code = django_filters.CharFilter(field_name="code", label=_("Division code"))
-    within = UnitChoiceFilter(queryset=units_in_scope, method="filter_within",
-                                              label=_("Within unit (id)"))
+    within = UnitChoiceFilter(queryset=units_in_scope, method="filter_within", label=_("Within unit (id)"))
     parent = UnitChoiceFilter(queryset=units_in_scope, label=_("Parent unit (id)"))
     status = django_filters.ChoiceFilter(
-        choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status", label=_("Status"))
+        choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status", label=_("Status")
+    )
 
     class Meta:
         model = Unit
@@ -83,10 +83,12 @@ class VillageFilterSet(django_filters.FilterSet):
     """The 会改联 grid: the villages of one township, those not yet converted. `unit` is the unit whose
     grid it is; the township choices are its townships only (a city's select is not the whole tree)."""
 
-    township = UnitChoiceFilter(queryset=Unit.objects.none(), method="filter_township", label=_("Township"),
-                                empty_label=_("All townships"))
-    show = django_filters.ChoiceFilter(choices=[("todo", _("Not yet converted"))], method="filter_show",
-                                       label=_("Show"), empty_label=_("All"))
+    township = UnitChoiceFilter(
+        queryset=Unit.objects.none(), method="filter_township", label=_("Township"), empty_label=_("All townships")
+    )
+    show = django_filters.ChoiceFilter(
+        choices=[("todo", _("Not yet converted"))], method="filter_show", label=_("Show"), empty_label=_("All")
+    )
 
     class Meta:
         model = Unit
@@ -111,7 +113,10 @@ class TermFilterSet(ScopedFilterSet):
 
     renewal = django_filters.ChoiceFilter(
         choices=[("overdue", _("Overdue")), ("due_soon", _("Due soon")), ("delayed", _("Delayed"))],
-        method="filter_renewal", label=_("Renewals"), empty_label=None)
+        method="filter_renewal",
+        label=_("Renewals"),
+        empty_label=None,
+    )
 
     class Meta:
         model = Term

@@ -34,7 +34,6 @@ class UnitForm(forms.ModelForm):
             allowed = [c for c in self.fields["kind"].choices if parent_kind in ALLOWED_PARENTS.get(c[0], ())]
             self.fields["kind"].choices = allowed
 
-
     def _update_errors(self, errors):
         # Unit.clean() speaks of fields this form does not show (parent): list those at the top.
         if hasattr(errors, "error_dict"):
@@ -81,8 +80,9 @@ class CloseForm(forms.Form):
 
 class PersonForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    tags = forms.CharField(label=_("background"), required=False,
-                           help_text=_("Separate several with commas, e.g. 教师，乡村医生"))
+    tags = forms.CharField(
+        label=_("background"), required=False, help_text=_("Separate several with commas, e.g. 教师，乡村医生")
+    )
 
     class Meta:
         model = Person
@@ -116,8 +116,18 @@ class TermDelayForm(forms.Form):
 class ElectionForm(forms.ModelForm):
     class Meta:
         model = Election
-        fields = ["kind", "method", "scheduled_on", "held_on", "entitled", "present", "ballots_issued",
-                  "ballots_returned", "ballots_invalid", "seats"]
+        fields = [
+            "kind",
+            "method",
+            "scheduled_on",
+            "held_on",
+            "entitled",
+            "present",
+            "ballots_issued",
+            "ballots_returned",
+            "ballots_invalid",
+            "seats",
+        ]
         widgets = {"scheduled_on": DateInput, "held_on": DateInput}
 
     def _post_clean(self):
@@ -156,13 +166,21 @@ class OfficersForm(forms.Form):
         for c in self.candidates:
             chosen = current.get(c.person_id)
             self.fields[f"role_{c.person_id}"] = forms.ChoiceField(
-                label=c.person.name, choices=roles, required=False, initial=chosen.role if chosen else "")
+                label=c.person.name, choices=roles, required=False, initial=chosen.role if chosen else ""
+            )
             self.fields[f"type_{c.person_id}"] = forms.ChoiceField(
-                label=_("vice-chair type"), choices=types, required=False,
-                initial=chosen.vice_chair_type if chosen else "")
+                label=_("vice-chair type"),
+                choices=types,
+                required=False,
+                initial=chosen.vice_chair_type if chosen else "",
+            )
             if chosen and chosen.role == Role.CHAIR:
-                for flag in ("on_party_committee", "on_villagers_committee", "is_party_secretary",
-                             "is_village_director"):
+                for flag in (
+                    "on_party_committee",
+                    "on_villagers_committee",
+                    "is_party_secretary",
+                    "is_village_director",
+                ):
                     self.fields[flag].initial = getattr(chosen, flag)
 
     def rows(self):
@@ -170,14 +188,19 @@ class OfficersForm(forms.Form):
 
     def entries(self):
         data = self.cleaned_data
-        flags = {f: data[f] for f in ("on_party_committee", "on_villagers_committee", "is_party_secretary",
-                                      "is_village_director")}
+        flags = {
+            f: data[f]
+            for f in ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
+        }
         result = []
         for c in self.candidates:
             role = data.get(f"role_{c.person_id}")
             if role:
-                entry = {"person_id": c.person_id, "role": role,
-                         "vice_chair_type": data.get(f"type_{c.person_id}") if role == Role.VICE_CHAIR else ""}
+                entry = {
+                    "person_id": c.person_id,
+                    "role": role,
+                    "vice_chair_type": data.get(f"type_{c.person_id}") if role == Role.VICE_CHAIR else "",
+                }
                 result.append({**entry, **(flags if role == Role.CHAIR else {})})
         return result
 
@@ -197,11 +220,13 @@ def split_names(text):
 class ConversionForm(forms.Form):
     """One village's 会改联 result on a phone: names as lists, the chair's posts, pay and positions."""
 
-    NAME_LISTS = (("vice_chairs_part_time", Role.VICE_CHAIR, ViceChairType.PART_TIME),
-                  ("vice_chairs_full_time", Role.VICE_CHAIR, ViceChairType.FULL_TIME),
-                  ("vice_chairs_seconded", Role.VICE_CHAIR, ViceChairType.SECONDED),
-                  ("standing", Role.STANDING, ""),
-                  ("executives", Role.EXECUTIVE, ""))
+    NAME_LISTS = (
+        ("vice_chairs_part_time", Role.VICE_CHAIR, ViceChairType.PART_TIME),
+        ("vice_chairs_full_time", Role.VICE_CHAIR, ViceChairType.FULL_TIME),
+        ("vice_chairs_seconded", Role.VICE_CHAIR, ViceChairType.SECONDED),
+        ("standing", Role.STANDING, ""),
+        ("executives", Role.EXECUTIVE, ""),
+    )
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     held_on = forms.DateField(label=_("Conversion election held on"), widget=DateInput)
@@ -213,25 +238,39 @@ class ConversionForm(forms.Form):
     on_villagers_committee = forms.BooleanField(label=_("on the villagers' committee"), required=False)
     is_party_secretary = forms.BooleanField(label=_("village party secretary"), required=False)
     is_village_director = forms.BooleanField(label=_("village director"), required=False)
-    vice_chairs_part_time = forms.CharField(label=_("Part-time vice-chairs"), required=False,
-                                            widget=forms.Textarea(attrs={"rows": 2}),
-                                            help_text=_("One name per line, or separated by commas."))
-    vice_chairs_full_time = forms.CharField(label=_("Full-time vice-chairs"), required=False,
-                                            widget=forms.Textarea(attrs={"rows": 1}))
-    vice_chairs_seconded = forms.CharField(label=_("Seconded vice-chairs"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 1}))
-    standing = forms.CharField(label=_("Standing committee members"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 1}))
-    executives = forms.CharField(label=_("Other executive members"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 5}),
-                                 help_text=_("Everyone else on the committee; the chair and vice-chairs count too."))
+    vice_chairs_part_time = forms.CharField(
+        label=_("Part-time vice-chairs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One name per line, or separated by commas."),
+    )
+    vice_chairs_full_time = forms.CharField(
+        label=_("Full-time vice-chairs"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    vice_chairs_seconded = forms.CharField(
+        label=_("Seconded vice-chairs"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    standing = forms.CharField(
+        label=_("Standing committee members"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    executives = forms.CharField(
+        label=_("Other executive members"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Everyone else on the committee; the chair and vice-chairs count too."),
+    )
     pay_year = forms.IntegerField(label=_("Pay for the year"), min_value=2000, max_value=2100, required=False)
-    chair_pay = forms.DecimalField(label=_("chair's annual pay (yuan)"), min_value=0, max_digits=10,
-                                   decimal_places=2, required=False)
-    secretary_pay = forms.DecimalField(label=_("party secretary's annual pay (yuan)"), min_value=0, max_digits=10,
-                                       decimal_places=2, required=False)
-    womens_home = forms.ChoiceField(label=_("Women's home"), required=False, choices=[
-        ("", _("None")), ("yes", _("Yes")), ("standardized", _("Yes, standardized"))])
+    chair_pay = forms.DecimalField(
+        label=_("chair's annual pay (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+    secretary_pay = forms.DecimalField(
+        label=_("party secretary's annual pay (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+    womens_home = forms.ChoiceField(
+        label=_("Women's home"),
+        required=False,
+        choices=[("", _("None")), ("yes", _("Yes")), ("standardized", _("Yes, standardized"))],
+    )
     childrens_home = forms.BooleanField(label=_("Children's home"), required=False)
 
     def clean_chair_id_number(self):
@@ -246,11 +285,20 @@ class ConversionForm(forms.Form):
         for name, role, kind in self.NAME_LISTS:
             members += [Member(n, role=role, vice_chair_type=kind) for n in split_names(data.get(name, ""))]
         return Conversion(
-            held_on=data["held_on"], members=members, entitled=data["entitled"], present=data["present"],
-            chair_flags={f: data[f] for f in ("on_party_committee", "on_villagers_committee", "is_party_secretary",
-                                              "is_village_director")},
-            pay_year=data["pay_year"], chair_pay=data["chair_pay"], secretary_pay=data["secretary_pay"],
-            womens_home=data["womens_home"], childrens_home=data["childrens_home"])
+            held_on=data["held_on"],
+            members=members,
+            entitled=data["entitled"],
+            present=data["present"],
+            chair_flags={
+                f: data[f]
+                for f in ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
+            },
+            pay_year=data["pay_year"],
+            chair_pay=data["chair_pay"],
+            secretary_pay=data["secretary_pay"],
+            womens_home=data["womens_home"],
+            childrens_home=data["childrens_home"],
+        )
 
     @classmethod
     def initial_for(cls, village):
@@ -261,14 +309,27 @@ class ConversionForm(forms.Form):
             return initial
         initial.update(held_on=election.held_on, entitled=election.entitled, present=election.present)
         lists = {name: [] for name, _r, _k in cls.NAME_LISTS}
-        offices = (Office.objects.filter(term=election.opened_term).exclude(ended_on=F("started_on"))
-                   .select_related("person").order_by("pk"))
+        offices = (
+            Office.objects.filter(term=election.opened_term)
+            .exclude(ended_on=F("started_on"))
+            .select_related("person")
+            .order_by("pk")
+        )
         for office in offices:
             if office.role == Role.CHAIR:
                 # The ID number is not shown back (masked for editors): left empty, it stays as recorded.
-                initial.update(chair=office.person.name,
-                               **{f: getattr(office, f) for f in ("on_party_committee", "on_villagers_committee",
-                                                                  "is_party_secretary", "is_village_director")})
+                initial.update(
+                    chair=office.person.name,
+                    **{
+                        f: getattr(office, f)
+                        for f in (
+                            "on_party_committee",
+                            "on_villagers_committee",
+                            "is_party_secretary",
+                            "is_village_director",
+                        )
+                    },
+                )
                 continue
             for name, role, kind in cls.NAME_LISTS:
                 if office.role == role and (role != Role.VICE_CHAIR or office.vice_chair_type == kind):

@@ -39,11 +39,15 @@ def validate_id_number(value):
         raise ValidationError(_("An ID number has 17 digits followed by a digit or X."), code="format")
     born = birth_date_of(number)
     if born is None or born > timezone.localdate() or born.year < 1900:
-        raise ValidationError(_("The birth date in this ID number (%(date)s) is not a real date.")
-                              % {"date": number[6:14]}, code="birth_date")
+        raise ValidationError(
+            _("The birth date in this ID number (%(date)s) is not a real date.") % {"date": number[6:14]},
+            code="birth_date",
+        )
     if check_char(number[:17]) != number[17]:
-        raise ValidationError(_("The last character of this ID number does not match its checksum; "
-                                "check for a typing error."), code="checksum")
+        raise ValidationError(
+            _("The last character of this ID number does not match its checksum; check for a typing error."),
+            code="checksum",
+        )
 
 
 def mask(value):

@@ -21,8 +21,9 @@ def conversion_url(unit, context):
 def register():
     figures.register(FIGURES)
     register_tabs()
-    registry.demo_loader(registry.DemoLoader("conversions", 10, demo_conversions,
-                                             "recorded 会改联 for {result} villages of 延平区"))
+    registry.demo_loader(
+        registry.DemoLoader("conversions", 10, demo_conversions, "recorded 会改联 for {result} villages of 延平区")
+    )
 
 
 def register_tabs():
@@ -34,4 +35,3 @@ def register_tabs():
         registry.Tab("renewals", _("Renewals"), "orgtree:renewals", 50),
     ]:
         registry.unit_tab(tab)
-

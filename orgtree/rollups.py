@@ -71,27 +71,40 @@ def rollup(children, rows, measures, path="", tree_path=None):
         # From another table, filter through a semi-join on the units: an OR or a join spanning both
         # tables defeats the indexes (see Unit.subtree_q).
         below = Q(**{f"{path[:-2]}__in": Unit.objects.filter(below).values("pk")}) if path else below
-        for key, part in ((f"{path}pk", rows.filter(**{f"{path}pk__in": ids})),
-                          (f"{path}{column}_id", rows.filter(below))):
+        for key, part in (
+            (f"{path}pk", rows.filter(**{f"{path}pk__in": ids})),
+            (f"{path}{column}_id", rows.filter(below)),
+        ):
             grouped = part.order_by().values(key).annotate(**{f"m_{name}": count for name, count in counts.items()})
             for row in grouped:
                 figures = result[row[key]]
                 for name in measures:
                     figures[name] += row[f"m_{name}"]
     if roots:
-        grouped = rows.filter(**{f"{tree_path}tree_id__in": list(roots)}).order_by().values(
-            f"{tree_path}tree_id").annotate(**{f"m_{name}": count for name, count in counts.items()})
+        grouped = (
+            rows.filter(**{f"{tree_path}tree_id__in": list(roots)})
+            .order_by()
+            .values(f"{tree_path}tree_id")
+            .annotate(**{f"m_{name}": count for name, count in counts.items()})
+        )
         for row in grouped:
             result[roots[row[f"{tree_path}tree_id"]]].update({name: row[f"m_{name}"] for name in measures})
     if in_tree:
-        inside = rows.filter(**{
-            f"{tree_path}tree_id": OuterRef("tree_id"),
-            f"{tree_path}lft__gte": OuterRef("lft"),
-            f"{tree_path}lft__lte": OuterRef("rght"),
-        }).order_by().values(f"{tree_path}tree_id")
-        annotations = {f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"),
-                                                      output_field=IntegerField()), 0)
-                       for name, count in counts.items()}
+        inside = (
+            rows.filter(
+                **{
+                    f"{tree_path}tree_id": OuterRef("tree_id"),
+                    f"{tree_path}lft__gte": OuterRef("lft"),
+                    f"{tree_path}lft__lte": OuterRef("rght"),
+                }
+            )
+            .order_by()
+            .values(f"{tree_path}tree_id")
+        )
+        annotations = {
+            f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"), output_field=IntegerField()), 0)
+            for name, count in counts.items()
+        }
         for row in Unit.objects.filter(pk__in=in_tree).annotate(**annotations).values("pk", *annotations):
             result[row["pk"]].update({name: row[f"m_{name}"] for name in measures})
     return result
@@ -101,7 +114,8 @@ def total(unit, rows, measures, path="", tree_path=None):
     """{measure: count} of `rows` in `unit`'s whole subtree, in one statement."""
     # Aliased: a measure named like a field it filters on ("executives") would shadow the field.
     found = rows.filter(unit.subtree_q(path, tree_path)).aggregate(
-        **{f"m_{k}": v for k, v in aggregates(measures).items()})
+        **{f"m_{k}": v for k, v in aggregates(measures).items()}
+    )
     return {name: found[f"m_{name}"] for name in measures}
 
 

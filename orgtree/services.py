@@ -40,8 +40,9 @@ def create_unit(user, parent, *, source="web", **fields):
         validate(unit)
         unit.save()
         scope.require(user, scope.CHANGE, unit)
-        audit.record(unit, user, ChangeRecord.Action.CREATE,
-                     audit.diff({}, audit.snapshot(unit, TRACKED_FIELDS)), source)
+        audit.record(
+            unit, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(unit, TRACKED_FIELDS)), source
+        )
         return unit
 
 
@@ -49,8 +50,9 @@ def update_unit(user, unit, changes, *, version=None, source="web"):
     """Change the editable fields. `version` is what the writer saw: a stale one is a conflict."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {
-            "fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     with tree_lock():
         current = _fresh(unit)
         scope.require(user, scope.CHANGE, current)
@@ -62,8 +64,14 @@ def update_unit(user, unit, changes, *, version=None, source="web"):
         if not audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)):
             return current
         if current.is_boundary != (before["kind"] in BOUNDARY_KINDS):
-            raise ValidationError({"kind": _("This change of kind would move the unit across the county "
-                                             "boundary; close it and create a new unit instead.")})
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "This change of kind would move the unit across the county "
+                        "boundary; close it and create a new unit instead."
+                    )
+                }
+            )
         return writes.save(current, user, before, TRACKED_FIELDS, source=source)
 
 
@@ -74,8 +82,9 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         new_parent = _fresh(new_parent)
         if user is not None and not scope.can_restructure(user, current):
             raise PermissionDenied(_("You can only move units inside your scope, not its top unit."))
-        scope.require(user, scope.CHANGE, new_parent,
-                      _("The new parent %(unit)s is outside your scope.") % {"unit": new_parent})
+        scope.require(
+            user, scope.CHANGE, new_parent, _("The new parent %(unit)s is outside your scope.") % {"unit": new_parent}
+        )
         writes.check_version(current, version)
         if Unit.objects.filter(current.subtree_q(), pk=new_parent.pk).exists():
             raise ValidationError({"parent": _("A unit cannot move under itself or its own subunits.")})
@@ -91,7 +100,7 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         # below its level point inside the moved subtree and stay.
         order = ["province", "city", "county"]
         column = ANCESTOR_COLUMNS.get(current.kind)
-        above = order[:order.index(column)] if column else order
+        above = order[: order.index(column)] if column else order
         updates = {f"{c}_id": getattr(current, f"{c}_id") for c in above}
         if updates:
             below = Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk)
@@ -113,11 +122,15 @@ def close_unit(user, unit, closed_on, *, note="", version=None, source="web"):
             raise ValidationError({"closed_on": _("%(name)s is already closed.") % {"name": current.name}})
         open_children = current.children.open().count()
         if open_children:
-            raise ValidationError({"closed_on": _(
-                "%(name)s still has %(count)d open subunits: close or move them first.") % {
-                "name": current.name, "count": open_children}})
+            raise ValidationError(
+                {
+                    "closed_on": _("%(name)s still has %(count)d open subunits: close or move them first.")
+                    % {"name": current.name, "count": open_children}
+                }
+            )
         before = audit.snapshot(current, TRACKED_FIELDS)
         current.closed_on = closed_on
         validate(current)
-        return writes.save(current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.CLOSE,
-                           note=note)
+        return writes.save(
+            current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.CLOSE, note=note
+        )

@@ -12,7 +12,6 @@ def check_tree_task():
     return {"problems": len(problems), "first": [f"{pk}: {what}" for pk, what in problems[:10]]}
 
 
-
 @shared_task(name="orgtree.flag_overdue_terms")
 def flag_overdue_terms():
     """Daily: tell each editor and admin how many renewals are overdue in her scope (once a day)."""

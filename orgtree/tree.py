@@ -74,7 +74,7 @@ def write_nested_sets(values, tree_id):
     table = Unit._meta.db_table
     items = list(values.items())
     for start in range(0, len(items), 2000):
-        batch = items[start:start + 2000]
+        batch = items[start : start + 2000]
         placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
         params = [v for pk, (lft, rght, level) in batch for v in (pk, lft, rght, level)]
         sql = (
@@ -82,8 +82,13 @@ def write_nested_sets(values, tree_id):
             f"FROM (VALUES {placeholders}) AS v(id, lft, rght, level) WHERE {table}.id = v.id"
         )
         if connection.vendor == "sqlite":  # SQLite names VALUES columns column1..columnN
-            sql = sql.replace("AS v(id, lft, rght, level)", "AS v").replace("v.id", "v.column1").replace(
-                "v.lft", "v.column2").replace("v.rght", "v.column3").replace("v.level", "v.column4")
+            sql = (
+                sql.replace("AS v(id, lft, rght, level)", "AS v")
+                .replace("v.id", "v.column1")
+                .replace("v.lft", "v.column2")
+                .replace("v.rght", "v.column3")
+                .replace("v.level", "v.column4")
+            )
         with connection.cursor() as cursor:
             cursor.execute(sql, [tree_id, *params])
 
@@ -93,8 +98,19 @@ def check_tree(repair=False):
 
     Returns the problems found as (unit id, description) pairs; a broken tree is named by its root.
     """
-    fields = ("id", "parent_id", "kind", "lft", "rght", "level", "tree_id", "tree_parent_id",
-              "province_id", "city_id", "county_id")
+    fields = (
+        "id",
+        "parent_id",
+        "kind",
+        "lft",
+        "rght",
+        "level",
+        "tree_id",
+        "tree_parent_id",
+        "province_id",
+        "city_id",
+        "county_id",
+    )
     rows = {r[0]: dict(zip(fields, r, strict=True)) for r in Unit.objects.values_list(*fields)}
     problems = []
     broken = set()
@@ -111,8 +127,13 @@ def check_tree(repair=False):
             if (node["lft"], node["rght"], node["level"]) != (lft, rght, level) or (
                 node["tree_id"] != row["tree_id"] or node["tree_parent_id"] != want_parent
             ):
-                problems.append((root, f"tree {row['tree_id']}: unit {pk} stored lft/rght/level "
-                                       f"{node['lft']}/{node['rght']}/{node['level']}, expected {lft}/{rght}/{level}"))
+                problems.append(
+                    (
+                        root,
+                        f"tree {row['tree_id']}: unit {pk} stored lft/rght/level "
+                        f"{node['lft']}/{node['rght']}/{node['level']}, expected {lft}/{rght}/{level}",
+                    )
+                )
                 broken.add(root)
                 break
     links_wrong = _ancestor_links_wrong(rows)

@@ -47,8 +47,10 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 class MilestoneForm(forms.ModelForm):
-    coverage_key = forms.ChoiceField(label=_("coverage figure"), choices=lambda: [
-        (key, f"{label} ({key})") for key, label in figures.figure_set("coverage").choices()])
+    coverage_key = forms.ChoiceField(
+        label=_("coverage figure"),
+        choices=lambda: [(key, f"{label} ({key})") for key, label in figures.figure_set("coverage").choices()],
+    )
 
     class Meta:
         model = Milestone
@@ -72,7 +74,8 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
             kwargs["queryset"] = scope.restrict(Unit.objects.open(), request.user, scope.ADMIN).exclude(
-                kind__in=GRASSROOTS_KINDS)
+                kind__in=GRASSROOTS_KINDS
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -82,5 +85,10 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
         before = {name: audit.jsonable(form.initial.get(name)) for name in fields} if change else {}
-        audit.record(obj, request.user, ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE,
-                     audit.diff(before, audit.snapshot(obj, fields)), "admin")
+        audit.record(
+            obj,
+            request.user,
+            ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE,
+            audit.diff(before, audit.snapshot(obj, fields)),
+            "admin",
+        )

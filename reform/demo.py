@@ -16,16 +16,30 @@ def demo_reform():
     if Campaign.objects.filter(unit=city).exists():
         return False
     year = datetime.date.today().year
-    services.create_campaign(None, city, name="会改联百日攻坚", starts_on=datetime.date(year, 5, 1),
-                             ends_on=datetime.date(year, 8, 31), description="全市村（社区）妇代会改建妇联。",
-                             milestones=[
-                                 {"phase": "第一阶段", "due_on": datetime.date(year, 6, 30),
-                                  "coverage_key": "conversion_rate", "target": Decimal("33.3"),
-                                  "description": "三分之一村（社区）完成会改联"},
-                                 {"phase": "第二阶段", "due_on": datetime.date(year, 8, 31),
-                                  "coverage_key": "conversion_rate", "target": Decimal("100"),
-                                  "description": "全部完成会改联"},
-                             ])
+    services.create_campaign(
+        None,
+        city,
+        name="会改联百日攻坚",
+        starts_on=datetime.date(year, 5, 1),
+        ends_on=datetime.date(year, 8, 31),
+        description="全市村（社区）妇代会改建妇联。",
+        milestones=[
+            {
+                "phase": "第一阶段",
+                "due_on": datetime.date(year, 6, 30),
+                "coverage_key": "conversion_rate",
+                "target": Decimal("33.3"),
+                "description": "三分之一村（社区）完成会改联",
+            },
+            {
+                "phase": "第二阶段",
+                "due_on": datetime.date(year, 8, 31),
+                "coverage_key": "conversion_rate",
+                "target": Decimal("100"),
+                "description": "全部完成会改联",
+            },
+        ],
+    )
     template = ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1)
     services.assign(None, template, county, datetime.date(year, 12, 31))
     townships = list(Unit.objects.open().filter(parent=county).order_by("code")[:3])
@@ -34,12 +48,18 @@ def demo_reform():
     for township, funds in zip(townships, ("30000", "20000", "30000"), strict=False):
         services.fill(None, ChecklistItem.objects.get(unit=township, template_item__number="B2"), funds)
     if townships and not Problem.objects.filter(unit=townships[0]).exists():
-        services.report_problem(None, townships[1] if len(townships) > 1 else townships[0], area="funding",
-                                description="乡镇妇联工作经费未达到每年3万元标准",
-                                found_on=datetime.date(year, 9, 1), deadline=datetime.date(year, 10, 31),
-                                responsible="乡镇妇联主席")
+        services.report_problem(
+            None,
+            townships[1] if len(townships) > 1 else townships[0],
+            area="funding",
+            description="乡镇妇联工作经费未达到每年3万元标准",
+            found_on=datetime.date(year, 9, 1),
+            deadline=datetime.date(year, 10, 31),
+            responsible="乡镇妇联主席",
+        )
     if not KeyTask.objects.filter(unit=county).exists():
-        services.create_task(None, county, title="完成全区村（社区）妇联换届", deadline=datetime.date(year, 8, 31),
-                             progress=70)
+        services.create_task(
+            None, county, title="完成全区村（社区）妇联换届", deadline=datetime.date(year, 8, 31), progress=70
+        )
         services.create_task(None, county, title="执委轮训全覆盖", deadline=datetime.date(year, 12, 15), progress=30)
     return True

@@ -12,7 +12,10 @@ class ProblemFilterSet(ScopedFilterSet):
 
     status = django_filters.ChoiceFilter(
         choices=[("unresolved", _("Unresolved")), ("all", _("All")), *ProblemStatus.choices],
-        method="filter_status", label=_("Status"), empty_label=None)
+        method="filter_status",
+        label=_("Status"),
+        empty_label=None,
+    )
     area = django_filters.ChoiceFilter(choices=Area.choices, label=_("area"), empty_label=_("All"))
 
     class Meta:
@@ -31,8 +34,12 @@ class ChecklistItemFilterSet(ScopedFilterSet):
     """`/api/checklist-items/` and a unit's checklist page: by unit, status and whether the target is met."""
 
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, label=_("Status"), empty_label=_("All"))
-    met = django_filters.ChoiceFilter(choices=[("true", _("met")), ("false", _("not met"))], method="filter_met",
-                                      label=_("Target"), empty_label=_("All"))
+    met = django_filters.ChoiceFilter(
+        choices=[("true", _("met")), ("false", _("not met"))],
+        method="filter_met",
+        label=_("Target"),
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = ChecklistItem

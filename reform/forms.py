@@ -9,8 +9,9 @@ from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
 
 
 class AssignForm(forms.Form):
-    template = forms.ModelChoiceField(ChecklistTemplate.objects.filter(published_on__isnull=False),
-                                      label=_("Checklist template"))
+    template = forms.ModelChoiceField(
+        ChecklistTemplate.objects.filter(published_on__isnull=False), label=_("Checklist template")
+    )
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput)
 
 
@@ -25,8 +26,9 @@ class FillForm(forms.Form):
         super().__init__(*args, **kwargs)
         kind = item.template_item.value_type
         if kind == ValueType.YES_NO:
-            self.fields["value"] = forms.ChoiceField(label=_("Answer"), choices=[
-                ("", "---------"), ("yes", _("Yes")), ("no", _("No"))])
+            self.fields["value"] = forms.ChoiceField(
+                label=_("Answer"), choices=[("", "---------"), ("yes", _("Yes")), ("no", _("No"))]
+            )
         elif kind in (ValueType.NUMBER, ValueType.PERCENT):
             self.fields["value"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
             if kind == ValueType.PERCENT:
@@ -37,10 +39,12 @@ class FillForm(forms.Form):
 
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return"))],
-                                 widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=300,
-                              help_text=_("Required when returning the item."))
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return"))], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=300, help_text=_("Required when returning the item.")
+    )
 
 
 class EvidenceForm(forms.Form):
@@ -58,8 +62,7 @@ class ProblemForm(forms.Form):
 class ProblemMoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("New status"), choices=ProblemStatus.choices)
-    rectification = forms.CharField(label=_("Rectification"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 3}))
+    rectification = forms.CharField(label=_("Rectification"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     comment = forms.CharField(label=_("Comment"), required=False, max_length=200)
 
 

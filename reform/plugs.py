@@ -14,8 +14,12 @@ def dashboard_panel(unit, children, figures):
     rows = reform_by_child(unit)
     if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
         return None
-    return {"reform": {"columns": [FIGURES.label(k) for k in PANEL_KEYS],
-                       "rows": [(c, [f[k] for k in PANEL_KEYS]) for c, f in rows]}}
+    return {
+        "reform": {
+            "columns": [FIGURES.label(k) for k in PANEL_KEYS],
+            "rows": [(c, [f[k] for k in PANEL_KEYS]) for c, f in rows],
+        }
+    }
 
 
 def register():
@@ -23,5 +27,8 @@ def register():
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
-    registry.demo_loader(registry.DemoLoader(
-        "reform", 20, demo_reform, "reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks"))
+    registry.demo_loader(
+        registry.DemoLoader(
+            "reform", 20, demo_reform, "reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks"
+        )
+    )

@@ -35,8 +35,17 @@ from reform.models import (
 )
 
 ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met", "review_comment")
-PROBLEM_FIELDS = ("area", "description", "found_on", "deadline", "responsible", "status", "rectification",
-                  "resolved_on", "verified_on")
+PROBLEM_FIELDS = (
+    "area",
+    "description",
+    "found_on",
+    "deadline",
+    "responsible",
+    "status",
+    "rectification",
+    "resolved_on",
+    "verified_on",
+)
 TASK_FIELDS = ("title", "deadline", "progress", "status", "note")
 MILESTONE_FIELDS = ("phase", "due_on", "coverage_key", "target", "description")
 
@@ -51,15 +60,20 @@ def _save(current, user, before, fields, source, note=""):
 
 # --- checklists ----------------------------------------------------------------------------------
 
+
 def new_version(user, template):
     """A draft copy of `template` with the next version number, items included."""
     if user is not None and not user.is_superuser:
         raise PermissionDenied(_("Only a system administrator can edit checklist templates."))
     with transaction.atomic():
         latest = ChecklistTemplate.objects.filter(name=template.name).order_by("-version").first()
-        copy = ChecklistTemplate.objects.create(name=template.name, version=latest.version + 1,
-                                                description=template.description, based_on=template,
-                                                created_by=user)
+        copy = ChecklistTemplate.objects.create(
+            name=template.name,
+            version=latest.version + 1,
+            description=template.description,
+            based_on=template,
+            created_by=user,
+        )
         for item in template.items.all():
             item.pk = None
             item.template = copy
@@ -76,19 +90,31 @@ def assign(user, template, unit, due_on=None, *, source="web"):
     scope.require(user, scope.CHANGE, unit)
     with transaction.atomic():
         assignment, made = Assignment.objects.get_or_create(
-            template=template, unit=unit, defaults={"due_on": due_on, "assigned_by": user})
+            template=template, unit=unit, defaults={"due_on": due_on, "assigned_by": user}
+        )
         if made:
-            audit.record(assignment, user, ChangeRecord.Action.CREATE,
-                         {"template": [None, template.pk], "due_on": [None, str(due_on) if due_on else None]}, source)
+            audit.record(
+                assignment,
+                user,
+                ChangeRecord.Action.CREATE,
+                {"template": [None, template.pk], "due_on": [None, str(due_on) if due_on else None]},
+                source,
+            )
         template_items = list(template.items.all())
         kinds = {kind for item in template_items for kind in item.kinds}
         subtree = Unit.objects.open().within(unit).filter(kind__in=kinds)
         units = list(subtree.values_list("pk", "kind"))
-        existing = set(ChecklistItem.objects.filter(template_item__template=template, unit__in=subtree.values("pk"))
-                       .values_list("template_item_id", "unit_id"))
-        new = [ChecklistItem(assignment=assignment, template_item=item, unit_id=pk)
-               for pk, kind in units for item in template_items
-               if kind in item.kinds and (item.pk, pk) not in existing]
+        existing = set(
+            ChecklistItem.objects.filter(template_item__template=template, unit__in=subtree.values("pk")).values_list(
+                "template_item_id", "unit_id"
+            )
+        )
+        new = [
+            ChecklistItem(assignment=assignment, template_item=item, unit_id=pk)
+            for pk, kind in units
+            for item in template_items
+            if kind in item.kinds and (item.pk, pk) not in existing
+        ]
         ChecklistItem.objects.bulk_create(new, batch_size=5000)
         fill_automatic(ChecklistItem.objects.filter(assignment=assignment))
         return assignment, len(new)
@@ -128,11 +154,13 @@ def fill(user, item, value, note="", *, version=None, source="web"):
         current = _locked(ChecklistItem, item.pk)
         writes.check_version(current, version)
         if current.template_item.automatic:
-            raise ValidationError({"value": _("This item is filled from the coverage figures; it cannot be "
-                                              "entered by hand.")})
+            raise ValidationError(
+                {"value": _("This item is filled from the coverage figures; it cannot be entered by hand.")}
+            )
         if current.status == ItemStatus.ACCEPTED:
-            raise ValidationError({"value": _("This item has been accepted; ask the level above to return it "
-                                              "before changing it.")})
+            raise ValidationError(
+                {"value": _("This item has been accepted; ask the level above to return it before changing it.")}
+            )
         before = audit.snapshot(current, ITEM_FIELDS)
         for name, parsed in _parse_value(current, value).items():
             setattr(current, name, parsed)
@@ -147,8 +175,9 @@ def fill(user, item, value, note="", *, version=None, source="web"):
 def review(user, item, accept, comment="", *, version=None, source="web"):
     """The level above accepts a submitted item or returns it with a comment."""
     if user is not None and not scope.can_oversee(user, item.unit):
-        raise PermissionDenied(_("Items are reviewed by the level above: %(unit)s cannot review its own.") % {
-            "unit": item.unit})
+        raise PermissionDenied(
+            _("Items are reviewed by the level above: %(unit)s cannot review its own.") % {"unit": item.unit}
+        )
     with transaction.atomic():
         current = _locked(ChecklistItem, item.pk)
         writes.check_version(current, version)
@@ -200,8 +229,9 @@ def refresh_automatic(unit_ids):
     include theirs): one query per tree level to find the ancestors, then fill_automatic."""
     ids, frontier = set(unit_ids), set(unit_ids)
     while frontier:
-        frontier = set(Unit.objects.filter(pk__in=frontier, parent__isnull=False)
-                       .values_list("parent_id", flat=True)) - ids
+        frontier = (
+            set(Unit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)) - ids
+        )
         ids |= frontier
     return fill_automatic(ChecklistItem.objects.filter(unit__in=ids, unit__closed_on__isnull=True))
 
@@ -226,13 +256,21 @@ def _refresh_pending(connection):
 
 # --- evidence ----------------------------------------------------------------------------------
 
+
 def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
     target = item or problem
     scope.require(user, scope.CHANGE, target.unit)
     content_type, name = check_upload(upload)
     with transaction.atomic():
-        evidence = Evidence(unit=target.unit, item=item, problem=problem, name=name, content_type=content_type,
-                            size=upload.size, uploaded_by=user)
+        evidence = Evidence(
+            unit=target.unit,
+            item=item,
+            problem=problem,
+            name=name,
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
         evidence.file.save(name, upload, save=False)
         evidence.save()
         audit.record(evidence, user, ChangeRecord.Action.CREATE, {"name": [None, name]}, source)
@@ -242,6 +280,7 @@ def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
 
 # --- problems ------------------------------------------------------------------------------------
 
+
 def report_problem(user, unit, *, source="web", **fields):
     scope.require(user, scope.CHANGE, unit)
     problem = Problem(unit=unit, created_by=user, **{k: v for k, v in fields.items() if k in PROBLEM_FIELDS})
@@ -249,8 +288,9 @@ def report_problem(user, unit, *, source="web", **fields):
         raise ValidationError({"deadline": _("The deadline cannot be before the day the problem was found.")})
     problem.full_clean()
     problem.save()
-    audit.record(problem, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(problem, PROBLEM_FIELDS)),
-                 source)
+    audit.record(
+        problem, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(problem, PROBLEM_FIELDS)), source
+    )
     return problem
 
 
@@ -270,8 +310,10 @@ def move_problem(user, problem, status, *, rectification="", comment="", version
         writes.check_version(current, version)
         who = PROBLEM_STEPS[current.status].get(status)
         if who is None:
-            raise ValidationError(_("A problem that is %(now)s cannot become %(next)s.") % {
-                "now": current.get_status_display(), "next": ProblemStatus(status).label})
+            raise ValidationError(
+                _("A problem that is %(now)s cannot become %(next)s.")
+                % {"now": current.get_status_display(), "next": ProblemStatus(status).label}
+            )
         if who == "above" and user is not None and not scope.can_oversee(user, current.unit):
             raise PermissionDenied(_("Rectification is verified by the level above."))
         if who == "unit":
@@ -293,6 +335,7 @@ def move_problem(user, problem, status, *, rectification="", comment="", version
 
 # --- campaigns and key tasks ---------------------------------------------------------------------
 
+
 def create_campaign(user, unit, milestones=(), *, source="web", **fields):
     scope.require(user, scope.ADMIN, unit)
     with transaction.atomic():
@@ -301,13 +344,19 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
         campaign.save()
         for milestone in milestones:
             if milestone["coverage_key"] not in FIGURES:
-                raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {
-                    "key": milestone["coverage_key"]}})
+                raise ValidationError(
+                    {"coverage_key": _("Unknown coverage figure: %(key)s") % {"key": milestone["coverage_key"]}}
+                )
             milestone = Milestone(campaign=campaign, **milestone)
             milestone.full_clean()
             milestone.save()
-            audit.record(milestone, user, ChangeRecord.Action.CREATE,
-                         audit.diff({}, audit.snapshot(milestone, MILESTONE_FIELDS)), source)
+            audit.record(
+                milestone,
+                user,
+                ChangeRecord.Action.CREATE,
+                audit.diff({}, audit.snapshot(milestone, MILESTONE_FIELDS)),
+                source,
+            )
         audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
         return campaign
 
@@ -329,8 +378,9 @@ def create_task(user, unit, *, campaign=None, source="web", **fields):
     scope.require(user, scope.CHANGE, unit)
     if campaign is not None and not Unit.objects.within(campaign.unit).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("The responsible unit must lie within the campaign's unit.")})
-    task = KeyTask(unit=unit, campaign=campaign, created_by=user,
-                   **{k: v for k, v in fields.items() if k in TASK_FIELDS})
+    task = KeyTask(
+        unit=unit, campaign=campaign, created_by=user, **{k: v for k, v in fields.items() if k in TASK_FIELDS}
+    )
     task.status = _task_status(task.progress)
     task.full_clean()
     task.save()
@@ -359,6 +409,7 @@ def report_progress(user, task, progress, note=None, *, version=None, source="we
 
 # --- overdue -------------------------------------------------------------------------------------
 
+
 def notify_overdue(today=None, scopes=None):
     """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope.
     `scopes`: UserScope rows (default: all open ones); viewers' scopes are skipped."""
@@ -373,15 +424,23 @@ def notify_overdue(today=None, scopes=None):
             continue
         unit = user_scope.unit
         problems = Problem.objects.filter(unit.subtree_q("unit__"), status__in=UNRESOLVED, deadline__lt=today).count()
-        tasks = KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(
-            status=TaskStatus.DONE).count()
+        tasks = (
+            KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(status=TaskStatus.DONE).count()
+        )
         if not problems and not tasks:
             continue
         _note, made = Notification.objects.get_or_create(
-            user_id=user_scope.user_id, key=f"reform-overdue:{unit.pk}:{today.isoformat()}",
-            defaults={"unit": unit, "url": reverse("reform:diagnosis", args=[unit.pk]),
-                      "message": _("%(unit)s: %(problems)d problems past their rectification deadline, "
-                                   "%(tasks)d key tasks past their deadline.") % {
-                          "unit": unit.name, "problems": problems, "tasks": tasks}})
+            user_id=user_scope.user_id,
+            key=f"reform-overdue:{unit.pk}:{today.isoformat()}",
+            defaults={
+                "unit": unit,
+                "url": reverse("reform:diagnosis", args=[unit.pk]),
+                "message": _(
+                    "%(unit)s: %(problems)d problems past their rectification deadline, "
+                    "%(tasks)d key tasks past their deadline."
+                )
+                % {"unit": unit.name, "problems": problems, "tasks": tasks},
+            },
+        )
         created += made
     return {"notified": created}

@@ -10,8 +10,10 @@ from reform.services import assign, fill_automatic, notify_overdue
 def daily_check():
     """Daily (beat): refresh checklist items filled from coverage figures, and tell each editor and
     admin how many problems and key tasks are past their deadline in her scope."""
-    return {"automatic_items_changed": fill_automatic(ChecklistItem.objects.filter(unit__closed_on__isnull=True)),
-            **notify_overdue()}
+    return {
+        "automatic_items_changed": fill_automatic(ChecklistItem.objects.filter(unit__closed_on__isnull=True)),
+        **notify_overdue(),
+    }
 
 
 @shared_task(name="reform.assign_checklist")
@@ -27,8 +29,12 @@ def assign_checklist(template_id, unit_id, user_id, due_on=None):
     unit = Unit.objects.get(pk=unit_id)
     template = ChecklistTemplate.objects.get(pk=template_id)
     _assignment, created = assign(user, template, unit, datetime.date.fromisoformat(due_on) if due_on else None)
-    Notification.objects.create(user=user, unit=unit, key=f"assigned:{template_id}:{unit_id}:{_assignment.pk}",
-                                url=reverse("reform:checklist", args=[unit_id]),
-                                message=_("%(template)s assigned to %(unit)s: %(count)d checklist items created.") % {
-                                    "template": template, "unit": unit.name, "count": created})
+    Notification.objects.create(
+        user=user,
+        unit=unit,
+        key=f"assigned:{template_id}:{unit_id}:{_assignment.pk}",
+        url=reverse("reform:checklist", args=[unit_id]),
+        message=_("%(template)s assigned to %(unit)s: %(count)d checklist items created.")
+        % {"template": template, "unit": unit.name, "count": created},
+    )
     return {"created": created}

@@ -50,8 +50,19 @@ from reform.models import (
 from reform.tasks import assign_checklist
 
 BACKGROUND_ASSIGNMENT_UNITS = 2000
-OVERVIEW = ["items", "items_filled", "completion_rate", "items_met", "met_rate", "items_returned",
-            "problems_open", "problems_overdue", "tasks", "tasks_done", "tasks_overdue"]
+OVERVIEW = [
+    "items",
+    "items_filled",
+    "completion_rate",
+    "items_met",
+    "met_rate",
+    "items_returned",
+    "problems_open",
+    "problems_overdue",
+    "tasks",
+    "tasks_done",
+    "tasks_overdue",
+]
 
 
 class ReformView(UnitMixin, TemplateView):
@@ -68,7 +79,9 @@ class ReformView(UnitMixin, TemplateView):
             columns=[FIGURES[k] for k in OVERVIEW],
             rows=[(child, [f[k] for k in OVERVIEW]) for child, f in rows],
             campaigns=Campaign.objects.filter(unit__in=lineage).select_related("unit"),
-            can_admin=scope.can(self.request.user, scope.ADMIN, self.unit), **kwargs)
+            can_admin=scope.can(self.request.user, scope.ADMIN, self.unit),
+            **kwargs,
+        )
 
 
 class ChecklistView(UnitMixin, ListMixin, ActionPage):
@@ -84,9 +97,11 @@ class ChecklistView(UnitMixin, ListMixin, ActionPage):
     export_columns = [
         (_l("Checklist"), lambda i: str(i.assignment.template)),
         (_l("Item"), lambda i: f"{i.template_item.number} {i.template_item.text}"),
-        (_l("Target"), lambda i: i.template_item.target_display), (_l("Answer"), lambda i: i.value),
+        (_l("Target"), lambda i: i.template_item.target_display),
+        (_l("Answer"), lambda i: i.value),
         (_l("met"), lambda i: "" if i.met is None else (_("Yes") if i.met else _("No"))),
-        (_l("Status"), lambda i: i.get_status_display())]
+        (_l("Status"), lambda i: i.get_status_display()),
+    ]
 
     def list_queryset(self):
         return ChecklistItem.objects.filter(unit=self.unit).select_related("template_item", "assignment__template")
@@ -95,14 +110,21 @@ class ChecklistView(UnitMixin, ListMixin, ActionPage):
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
         to_review = ChecklistItem.objects.none()
         if can_change:  # she oversees the level below this unit
-            to_review = ChecklistItem.objects.filter(
-                unit__parent=self.unit, unit__closed_on__isnull=True, status=ItemStatus.SUBMITTED,
-            ).select_related("unit", "template_item").order_by("unit__name", "template_item__order")
+            to_review = (
+                ChecklistItem.objects.filter(
+                    unit__parent=self.unit,
+                    unit__closed_on__isnull=True,
+                    status=ItemStatus.SUBMITTED,
+                )
+                .select_related("unit", "template_item")
+                .order_by("unit__name", "template_item__order")
+            )
         kwargs.setdefault("assign_form", AssignForm())
         context = super().get_context_data(can_change=can_change, to_review=to_review[:200], **kwargs)
         items = context["page"].object_list
-        context["groups"] = [(template, list(rows)) for template, rows in
-                             groupby(items, key=lambda i: i.assignment.template)]
+        context["groups"] = [
+            (template, list(rows)) for template, rows in groupby(items, key=lambda i: i.assignment.template)
+        ]
         return context
 
     def do_assign(self, form):
@@ -110,8 +132,9 @@ class ChecklistView(UnitMixin, ListMixin, ActionPage):
         scope.require(self.request.user, scope.CHANGE, self.unit)
         if Unit.objects.open().within(self.unit).count() > BACKGROUND_ASSIGNMENT_UNITS:
             # A city or province takes seconds (bench/reform.py): a job, with a notice when done.
-            assign_checklist.delay(template.pk, self.unit.pk, self.request.user.pk,
-                                   due_on.isoformat() if due_on else None)
+            assign_checklist.delay(
+                template.pk, self.unit.pk, self.request.user.pk, due_on.isoformat() if due_on else None
+            )
             return _("The checklist is being created for every unit; you will get a notice when it is done.")
         _assignment, created = services.assign(self.request.user, template, self.unit, due_on)
         return _("%(count)d checklist items created.") % {"count": created}
@@ -133,16 +156,20 @@ class ItemView(ObjectMixin, ActionPage):
         can_review = scope.can_oversee(user, item.unit)
         initial = {"version": item.version, "note": item.note}
         if item.value is not None:
-            initial["value"] = ("yes" if item.value_yes else "no") if item.value_yes is not None else (
-                item.value_number if item.value_number is not None else item.value_text)
+            initial["value"] = (
+                ("yes" if item.value_yes else "no")
+                if item.value_yes is not None
+                else (item.value_number if item.value_number is not None else item.value_text)
+            )
         if can_change and not item.template_item.automatic and item.status != ItemStatus.ACCEPTED:
             kwargs.setdefault("fill_form", FillForm(item=item, initial=initial))
         if can_review and item.status in (ItemStatus.SUBMITTED, ItemStatus.ACCEPTED):
             kwargs.setdefault("review_form", ReviewForm(initial={"version": item.version}))
         if can_change:
             kwargs.setdefault("evidence_form", EvidenceForm())
-        return super().get_context_data(item=item, evidence=item.evidence.all(),
-                                        history=audit.readable(audit.history_of(item, user)[:30]), **kwargs)
+        return super().get_context_data(
+            item=item, evidence=item.evidence.all(), history=audit.readable(audit.history_of(item, user)[:30]), **kwargs
+        )
 
     def do_fill(self, form):
         data = form.cleaned_data
@@ -151,8 +178,9 @@ class ItemView(ObjectMixin, ActionPage):
 
     def do_review(self, form):
         data = form.cleaned_data
-        services.review(self.request.user, self.object, data["decision"] == "accept", data["comment"],
-                        version=data["version"])
+        services.review(
+            self.request.user, self.object, data["decision"] == "accept", data["comment"], version=data["version"]
+        )
         return _("Review saved.")
 
     def do_evidence(self, form):
@@ -165,8 +193,9 @@ class EvidenceView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         evidence = scope.get_or_404(Evidence.objects.all(), request.user, pk=pk)
-        return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
-                            content_type=evidence.content_type)
+        return FileResponse(
+            evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=evidence.content_type
+        )
 
 
 class ProblemListView(UnitMixin, ListMixin, ActionPage):
@@ -177,19 +206,27 @@ class ProblemListView(UnitMixin, ListMixin, ActionPage):
     filterset_class = ProblemFilterSet
     filter_defaults = {"status": "unresolved"}
     filters_shown = ("status", "area")
-    sorts = {"deadline": (_l("Rectify by"), ("deadline",)), "found_on": (_l("found on"), ("-found_on",)),
-             "unit": (_l("Unit"), ("unit__code", "deadline"))}
+    sorts = {
+        "deadline": (_l("Rectify by"), ("deadline",)),
+        "found_on": (_l("found on"), ("-found_on",)),
+        "unit": (_l("Unit"), ("unit__code", "deadline")),
+    }
     default_sort = "deadline"
     export_title = _l("Problem list")
     export_columns = [
-        (_l("Problem"), lambda p: p.description), (_l("Unit"), lambda p: p.unit.name),
-        (_l("area"), lambda p: p.get_area_display()), (_l("responsible person"), lambda p: p.responsible),
-        (_l("found on"), lambda p: p.found_on), (_l("Rectify by"), lambda p: p.deadline),
-        (_l("Status"), lambda p: p.get_status_display())]
+        (_l("Problem"), lambda p: p.description),
+        (_l("Unit"), lambda p: p.unit.name),
+        (_l("area"), lambda p: p.get_area_display()),
+        (_l("responsible person"), lambda p: p.responsible),
+        (_l("found on"), lambda p: p.found_on),
+        (_l("Rectify by"), lambda p: p.deadline),
+        (_l("Status"), lambda p: p.get_status_display()),
+    ]
 
     def list_queryset(self):
         return Problem.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True).select_related(
-            "unit")
+            "unit"
+        )
 
     def get_context_data(self, **kwargs):
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
@@ -210,23 +247,38 @@ class ProblemView(ObjectMixin, ActionPage):
     def get_context_data(self, **kwargs):
         problem, user = self.object, self.request.user
         steps = services.PROBLEM_STEPS[problem.status]
-        allowed = [(s, s.label) for s, who in steps.items()
-                   if (who == "unit" and scope.can(user, scope.CHANGE, problem.unit))
-                   or (who == "above" and scope.can_oversee(user, problem.unit))]
+        allowed = [
+            (s, s.label)
+            for s, who in steps.items()
+            if (who == "unit" and scope.can(user, scope.CHANGE, problem.unit))
+            or (who == "above" and scope.can_oversee(user, problem.unit))
+        ]
         if allowed:
-            form = kwargs.setdefault("move_form", ProblemMoveForm(initial={"version": problem.version,
-                                                                           "rectification": problem.rectification}))
+            form = kwargs.setdefault(
+                "move_form",
+                ProblemMoveForm(initial={"version": problem.version, "rectification": problem.rectification}),
+            )
             form.fields["status"].choices = allowed
         if scope.can(user, scope.CHANGE, problem.unit):
             kwargs.setdefault("evidence_form", EvidenceForm())
-        return super().get_context_data(problem=problem, evidence=problem.evidence.all(),
-                                        overdue=problem.is_overdue(timezone.localdate()),
-                                        history=audit.readable(audit.history_of(problem, user)[:30]), **kwargs)
+        return super().get_context_data(
+            problem=problem,
+            evidence=problem.evidence.all(),
+            overdue=problem.is_overdue(timezone.localdate()),
+            history=audit.readable(audit.history_of(problem, user)[:30]),
+            **kwargs,
+        )
 
     def do_move(self, form):
         data = form.cleaned_data
-        services.move_problem(self.request.user, self.object, data["status"], rectification=data["rectification"],
-                              comment=data["comment"], version=data["version"])
+        services.move_problem(
+            self.request.user,
+            self.object,
+            data["status"],
+            rectification=data["rectification"],
+            comment=data["comment"],
+            version=data["version"],
+        )
         return _("Status changed.")
 
     def do_evidence(self, form):
@@ -242,16 +294,22 @@ class TasksView(UnitMixin, ActionPage):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        tasks = list(KeyTask.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True)
-                     .select_related("unit", "campaign").order_by("deadline", "pk")[:500])
+        tasks = list(
+            KeyTask.objects.filter(self.unit.subtree_q("unit__"), unit__closed_on__isnull=True)
+            .select_related("unit", "campaign")
+            .order_by("deadline", "pk")[:500]
+        )
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
         failed = kwargs.pop("progress_form", None)
         rows = []
         for task in tasks:
             form = None
             if can_change:
-                form = failed if failed is not None and str(failed.data.get("task")) == str(task.pk) else ProgressForm(
-                    initial={"version": task.version, "progress": task.progress, "note": task.note})
+                form = (
+                    failed
+                    if failed is not None and str(failed.data.get("task")) == str(task.pk)
+                    else ProgressForm(initial={"version": task.version, "progress": task.progress, "note": task.note})
+                )
             rows.append((task, abs((task.deadline - today).days), task.is_overdue(today), form))
         if can_change:
             kwargs.setdefault("create_form", TaskForm(unit=self.unit))
@@ -266,8 +324,12 @@ class TasksView(UnitMixin, ActionPage):
         return _("Key task added.")
 
     def do_progress(self, form):
-        task = scope.get_or_404(KeyTask.objects.filter(self.unit.subtree_q("unit__")), self.request.user,
-                                scope.CHANGE, pk=self.request.POST.get("task"))
+        task = scope.get_or_404(
+            KeyTask.objects.filter(self.unit.subtree_q("unit__")),
+            self.request.user,
+            scope.CHANGE,
+            pk=self.request.POST.get("task"),
+        )
         data = form.cleaned_data
         services.report_progress(self.request.user, task, data["progress"], data["note"], version=data["version"])
         return _("Progress saved.")
@@ -275,8 +337,11 @@ class TasksView(UnitMixin, ActionPage):
 
 def diagnosis_rows(unit):
     """(unmet items, open problems) of the unit itself: what its diagnostic sheet lists."""
-    items = ChecklistItem.objects.filter(unit=unit).filter(
-        Q(met=False) | Q(status__in=[ItemStatus.PENDING, ItemStatus.RETURNED])).select_related("template_item")
+    items = (
+        ChecklistItem.objects.filter(unit=unit)
+        .filter(Q(met=False) | Q(status__in=[ItemStatus.PENDING, ItemStatus.RETURNED]))
+        .select_related("template_item")
+    )
     problems = Problem.objects.filter(unit=unit, status__in=UNRESOLVED)
     return list(items.order_by("template_item__order")), list(problems)
 
@@ -296,19 +361,46 @@ class DiagnosisExportView(UnitMixin, View):
         book = Workbook()
         sheet = book.sheet(_("Unmet items"))
         sheet.append([f"{self.unit.name} · {_('Diagnostic sheet')} · {today.isoformat()}"])
-        sheet.append([_("Number"), _("Area"), _("Item"), _("Target"), _("Answer"), _("Status"), _("Comment")],
-                     bold=True)
+        sheet.append(
+            [_("Number"), _("Area"), _("Item"), _("Target"), _("Answer"), _("Status"), _("Comment")], bold=True
+        )
         for item in items:
-            sheet.append([item.template_item.number, item.template_item.get_area_display(), item.template_item.text,
-                          item.template_item.target_display, str(item.value or ""), item.get_status_display(),
-                          item.review_comment])
+            sheet.append(
+                [
+                    item.template_item.number,
+                    item.template_item.get_area_display(),
+                    item.template_item.text,
+                    item.template_item.target_display,
+                    str(item.value or ""),
+                    item.get_status_display(),
+                    item.review_comment,
+                ]
+            )
         problem_sheet = book.sheet(_("Open problems"))
-        problem_sheet.append([_("Area"), _("Problem"), _("Found on"), _("Rectify by"), _("Responsible person"),
-                              _("Status"), _("Overdue")], bold=True)
+        problem_sheet.append(
+            [
+                _("Area"),
+                _("Problem"),
+                _("Found on"),
+                _("Rectify by"),
+                _("Responsible person"),
+                _("Status"),
+                _("Overdue"),
+            ],
+            bold=True,
+        )
         for problem in problems:
-            problem_sheet.append([problem.get_area_display(), problem.description, problem.found_on, problem.deadline,
-                                  problem.responsible, problem.get_status_display(),
-                                  _("Yes") if problem.is_overdue(today) else ""])
+            problem_sheet.append(
+                [
+                    problem.get_area_display(),
+                    problem.description,
+                    problem.found_on,
+                    problem.deadline,
+                    problem.responsible,
+                    problem.get_status_display(),
+                    _("Yes") if problem.is_overdue(today) else "",
+                ]
+            )
         return download(book.to_bytes(), f"{self.unit.name}-{_('Diagnostic sheet')}-{today:%Y%m%d}.xlsx")
 
 
@@ -329,8 +421,11 @@ class CampaignView(UnitMixin, TemplateView):
             status = services.milestone_status(milestone, self.unit, figures, today)
             # Judged like the unit itself: a past milestone on the figures of its due date.
             children = coverage_by_child(self.unit, min(milestone.due_on, today))
-            behind = [child for child, values in children
-                      if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target]
+            behind = [
+                child
+                for child, values in children
+                if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target
+            ]
             key = milestone.coverage_key
             milestones.append((milestone, COVERAGE.label(key) if key in COVERAGE else key, status, behind))
         return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)

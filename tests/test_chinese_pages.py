@@ -30,13 +30,24 @@ def english_words(client, url, user):
 
 def write_pages(tree):
     draft = Election.objects.filter(unit=tree.village_a3, status=Election.Status.DRAFT).get()
-    return [reverse(n, args=[tree.county_a.pk]) for n in (
-        "orgtree:unit_edit", "orgtree:unit_create", "orgtree:election_create", "orgtree:person_create",
-        "reform:campaign_create", "orgtree:conversion_import", "funding:import")] + [
+    return [
+        reverse(n, args=[tree.county_a.pk])
+        for n in (
+            "orgtree:unit_edit",
+            "orgtree:unit_create",
+            "orgtree:election_create",
+            "orgtree:person_create",
+            "reform:campaign_create",
+            "orgtree:conversion_import",
+            "funding:import",
+        )
+    ] + [
         reverse("orgtree:unit_move", args=[tree.township_a.pk]),
         reverse("orgtree:unit_close", args=[tree.township_a.pk]),
         reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
-        reverse("orgtree:term_delay", args=[tree.village_a1.pk]), draft.get_absolute_url()]
+        reverse("orgtree:term_delay", args=[tree.village_a1.pk]),
+        draft.get_absolute_url(),
+    ]
 
 
 def test_every_page_speaks_chinese_in_every_role(client, tree, users, demo):  # noqa: F811

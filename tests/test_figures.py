@@ -7,8 +7,9 @@ from federation.figures import PERCENT, YUAN, Figure, FigureSet
 
 
 def test_a_rate_is_the_rate_of_two_sums_and_none_without_a_whole():
-    found = FigureSet("t", [Figure("a", "A", "a"), Figure("b", "B", "b"),
-                            Figure("rate", "R", "a / b", PERCENT, rate=("a", "b"))])
+    found = FigureSet(
+        "t", [Figure("a", "A", "a"), Figure("b", "B", "b"), Figure("rate", "R", "a / b", PERCENT, rate=("a", "b"))]
+    )
     assert found.complete({"a": 1, "b": 3}) == {"a": 1, "b": 3, "rate": 33.3}
     assert found.complete({"a": 0, "b": 0})["rate"] is None
 

@@ -30,7 +30,7 @@ EXEMPT = {
     "federation.UserScope": "access rights are kept in the security log (federation.security), not in history",
     "orgtree.UnitFigures": "figures derived from the records, recomputed on every change; never written by hand",
     "orgtree.CoverageSnapshot": "figures derived from the records, taken by the nightly snapshot; never written "
-                                "by hand",
+    "by hand",
 }
 
 
@@ -46,37 +46,62 @@ def _unit(w):
 def _term(w):
     village = _converted(w)
     term = Term.objects.get(unit=village)
-    delay = committees.delay_term(w.users.editor_a, term, party_approval="延平区委", federation_approval="南平市妇联",
-                                  approved_on=DAY, new_due_on=term.due_on.replace(year=term.due_on.year + 1))
+    delay = committees.delay_term(
+        w.users.editor_a,
+        term,
+        party_approval="延平区委",
+        federation_approval="南平市妇联",
+        approved_on=DAY,
+        new_due_on=term.due_on.replace(year=term.due_on.year + 1),
+    )
     return delay, village
 
 
 def _clash(w):
     """A number given in county A that belongs to a woman of county B waits for the city's admins."""
     holder = Person.objects.create(unit=w.tree.village_b1, name="陈美华", id_number=id_number(sequence="002"))
-    clash = committees.keep_clash(IdNumberClash(id_number=holder.id_number, person=holder, attempted_name="王芳",
-                                                attempted_unit=w.tree.village_a1, created_by=w.users.editor_a))
+    clash = committees.keep_clash(
+        IdNumberClash(
+            id_number=holder.id_number,
+            person=holder,
+            attempted_name="王芳",
+            attempted_unit=w.tree.village_a1,
+            created_by=w.users.editor_a,
+        )
+    )
     return committees.resolve_clash(scoped_user("city_admin", w.tree.city, Role.ADMIN), clash, "同一人"), w.tree.city
 
 
 def _item(w):
-    reform.assign(w.users.editor_a, ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1),
-                  w.tree.county_a)
+    reform.assign(
+        w.users.editor_a, ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1), w.tree.county_a
+    )
     items = ChecklistItem.objects.filter(unit=w.tree.township_a, template_item__value_type=ValueType.YES_NO)
     item = next(i for i in items if not i.template_item.automatic)
     return reform.fill(w.users.editor_a, item, True), w.tree.township_a
 
 
 def _problem(w):
-    return reform.report_problem(w.users.editor_a, w.tree.village_a1, area="organization", description="执委人数不足",
-                                 found_on=DAY, deadline=DAY + datetime.timedelta(days=30),
-                                 responsible="王芳"), w.tree.village_a1
+    return reform.report_problem(
+        w.users.editor_a,
+        w.tree.village_a1,
+        area="organization",
+        description="执委人数不足",
+        found_on=DAY,
+        deadline=DAY + datetime.timedelta(days=30),
+        responsible="王芳",
+    ), w.tree.village_a1
 
 
 def _campaign(w):
-    return reform.create_campaign(w.users.admin_a, w.tree.county_a, [
-        {"phase": "一", "due_on": DAY + datetime.timedelta(days=60), "coverage_key": "conversion_rate", "target": 50}],
-        name="百日攻坚", starts_on=DAY, ends_on=DAY + datetime.timedelta(days=90)), w.tree.county_a
+    return reform.create_campaign(
+        w.users.admin_a,
+        w.tree.county_a,
+        [{"phase": "一", "due_on": DAY + datetime.timedelta(days=60), "coverage_key": "conversion_rate", "target": 50}],
+        name="百日攻坚",
+        starts_on=DAY,
+        ends_on=DAY + datetime.timedelta(days=90),
+    ), w.tree.county_a
 
 
 def _funding_line(w):
@@ -90,8 +115,10 @@ WRITES = {
     "orgtree.Election": lambda w: (Election.objects.get(unit=_converted(w)), w.tree.village_a1),
     "orgtree.Person": lambda w: (Person.objects.filter(unit=_converted(w)).first(), w.tree.village_a1),
     "orgtree.ChairPay": lambda w: (ChairPay.objects.get(unit=_converted(w)), w.tree.village_a1),
-    "orgtree.ServicePosition": lambda w: (ServicePosition.objects.filter(unit=_converted(w)).first(),
-                                          w.tree.village_a1),
+    "orgtree.ServicePosition": lambda w: (
+        ServicePosition.objects.filter(unit=_converted(w)).first(),
+        w.tree.village_a1,
+    ),
     "orgtree.IdNumberClash": _clash,
     "orgtree.Office": lambda w: (Office.objects.filter(unit=_converted(w)).first(), w.tree.village_a1),
     "orgtree.Term": lambda w: (_term(w)[0].term, w.tree.village_a1),
@@ -99,20 +126,40 @@ WRITES = {
     "reform.Assignment": lambda w: (_item(w) and Assignment.objects.get(unit=w.tree.county_a), w.tree.county_a),
     "reform.ChecklistItem": _item,
     "reform.Problem": _problem,
-    "reform.Evidence": lambda w: (reform.attach_evidence(w.users.editor_a, SimpleUploadedFile("报告.pdf", PDF),
-                                                         problem=_problem(w)[0]), w.tree.village_a1),
+    "reform.Evidence": lambda w: (
+        reform.attach_evidence(w.users.editor_a, SimpleUploadedFile("报告.pdf", PDF), problem=_problem(w)[0]),
+        w.tree.village_a1,
+    ),
     "reform.Campaign": _campaign,
     "reform.Milestone": lambda w: (_campaign(w)[0].milestones.get(), w.tree.county_a),
-    "reform.KeyTask": lambda w: (reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家",
-                                                    deadline=DAY), w.tree.township_a),
+    "reform.KeyTask": lambda w: (
+        reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家", deadline=DAY),
+        w.tree.township_a,
+    ),
     "funding.FundingRecord": _funding_line,
-    "funding.Project": lambda w: (funding.record_project(w.users.editor_a, w.tree.county_a, {
-        "name": "巾帼家政技能培训", "year": 2025, "amount": "160000", "source": "higher_federation",
-        "beneficiaries": 320, "status": "under_way"}), w.tree.county_a),
-    "funding.FundingStandard": lambda w: (funding.set_standard(w.users.admin_a, w.tree.county_a, 2025,
-                                                               township_funds="30000"), w.tree.county_a),
-    "funding.WomenPopulation": lambda w: (funding.record_population(w.users.editor_a, w.tree.county_a, 2025,
-                                                                    198_000)[0], w.tree.county_a),
+    "funding.Project": lambda w: (
+        funding.record_project(
+            w.users.editor_a,
+            w.tree.county_a,
+            {
+                "name": "巾帼家政技能培训",
+                "year": 2025,
+                "amount": "160000",
+                "source": "higher_federation",
+                "beneficiaries": 320,
+                "status": "under_way",
+            },
+        ),
+        w.tree.county_a,
+    ),
+    "funding.FundingStandard": lambda w: (
+        funding.set_standard(w.users.admin_a, w.tree.county_a, 2025, township_funds="30000"),
+        w.tree.county_a,
+    ),
+    "funding.WomenPopulation": lambda w: (
+        funding.record_population(w.users.editor_a, w.tree.county_a, 2025, 198_000)[0],
+        w.tree.county_a,
+    ),
 }
 
 

@@ -58,8 +58,9 @@ def test_an_import_inside_a_function_says_why():
                     continue
                 for node in ast.walk(function):
                     if isinstance(node, ast.Import | ast.ImportFrom) and (
-                            getattr(node, "module", None) or node.names[0].name).split(".")[0] in {"federation", *APPS}:
-                        said = any(line.strip().startswith("#") for line in lines[function.lineno:node.lineno - 1])
+                        getattr(node, "module", None) or node.names[0].name
+                    ).split(".")[0] in {"federation", *APPS}:
+                        said = any(line.strip().startswith("#") for line in lines[function.lineno : node.lineno - 1])
                         if not said:
                             found.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
     assert found == []

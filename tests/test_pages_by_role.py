@@ -36,11 +36,21 @@ def demo(tree, users, settings, tmp_path):
 
 def pages(tree, demo):
     """Every GET page of county A's part of the tree (and the city's), with real objects."""
-    urls = [reverse(n) for n in ("orgtree:unit_list", "orgtree:person_list", "orgtree:person_duplicates",
-                                 "notifications")]
+    urls = [
+        reverse(n) for n in ("orgtree:unit_list", "orgtree:person_list", "orgtree:person_duplicates", "notifications")
+    ]
     for unit in (tree.city, tree.county_a, tree.township_a, tree.village_a1, tree.village_a3):
-        names = ["orgtree:unit_detail", "orgtree:committee", "orgtree:renewals", "reform:overview",
-                 "reform:checklist", "reform:problems", "reform:tasks", "reform:diagnosis", "funding:funding"]
+        names = [
+            "orgtree:unit_detail",
+            "orgtree:committee",
+            "orgtree:renewals",
+            "reform:overview",
+            "reform:checklist",
+            "reform:problems",
+            "reform:tasks",
+            "reform:diagnosis",
+            "funding:funding",
+        ]
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]
         urls += [reverse(n, args=[unit.pk]) for n in names]
@@ -62,8 +72,11 @@ def pages(tree, demo):
 def post_forms(page):
     """The <form method="post"> tags of a page other than those every user may send (log out, language,
     her own notices read)."""
-    allowed = (f'action="{reverse("logout")}"', f'action="{reverse("set_language")}"',
-               f'action="{reverse("notifications_read")}"')
+    allowed = (
+        f'action="{reverse("logout")}"',
+        f'action="{reverse("set_language")}"',
+        f'action="{reverse("notifications_read")}"',
+    )
     return [f for f in FORM.findall(page) if 'method="post"' in f and not any(a in f for a in allowed)]
 
 
@@ -121,8 +134,10 @@ def test_an_editor_gets_no_admin_only_form_or_link(client, tree, users, demo):
     # ...while the county's admin has both.
     client.force_login(users.admin_a)
     assert 'value="standard"' in client.get(reverse("funding:funding", args=[tree.county_a.pk])).content.decode()
-    assert reverse("reform:campaign_create", args=[tree.county_a.pk]) in client.get(
-        reverse("reform:overview", args=[tree.county_a.pk])).content.decode()
+    assert (
+        reverse("reform:campaign_create", args=[tree.county_a.pk])
+        in client.get(reverse("reform:overview", args=[tree.county_a.pk])).content.decode()
+    )
 
 
 def test_possible_duplicates_offer_the_merge_only_to_who_may_merge(client, users, demo):

@@ -34,8 +34,14 @@ SCHEMA_CHECK = os.environ.get("FUZZ_SCHEMA_CHECK", "fail")
 REPORTS = ROOT / "var/fuzz"  # schemathesis' events (ndjson), one file per user
 DIVISIONS = ROOT / "data/divisions/nanping_350700_2023.csv"
 ENV = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-ENV.update(DATABASE_URL=DB_URL, DJANGO_SETTINGS_MODULE="federation.settings_test", DEBUG="0",
-           ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR", SECRET_KEY="fuzz-only")  # noqa: S106 - a throwaway app
+ENV.update(
+    DATABASE_URL=DB_URL,
+    DJANGO_SETTINGS_MODULE="federation.settings_test",
+    DEBUG="0",
+    ALLOWED_HOSTS="127.0.0.1",
+    LOG_LEVEL="ERROR",
+    SECRET_KEY="fuzz-only",  # noqa: S106 - a throwaway app
+)
 
 
 def recreate_database():
@@ -116,9 +122,24 @@ def start_server(port):
     REPORTS.mkdir(parents=True, exist_ok=True)
     with (REPORTS / "server.log").open("w") as log:
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "federation.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=ENV, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(BIN / "gunicorn"),
+                "federation.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     for _ in range(60):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
@@ -131,26 +152,50 @@ def start_server(port):
 
 def documented_operations(port, token):
     """{"GET /api/units/", …}: every operation of the OpenAPI document."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/schema/?format=json",
-                                     headers={"Authorization": f"Token {token}"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/schema/?format=json", headers={"Authorization": f"Token {token}"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local
         paths = json.load(response)["paths"]
-    return {f"{method.upper()} {path}" for path, ops in paths.items() for method, op in ops.items()
-            if method in ("get", "put", "post", "patch", "delete") and op.get("operationId") != "token_destroy"}
+    return {
+        f"{method.upper()} {path}"
+        for path, ops in paths.items()
+        for method, op in ops.items()
+        if method in ("get", "put", "post", "patch", "delete") and op.get("operationId") != "token_destroy"
+    }
 
 
 def run_schemathesis(port, user, token, report_dir, documented):
     checks = "not_a_server_error,response_schema_conformance"
     command = [
-        str(BIN / "schemathesis"), "run", f"http://127.0.0.1:{port}/api/schema/",
-        "--header", f"Authorization: Token {token}", "--checks", checks,
-        "--max-time", str(SECONDS), "--max-examples", str(MAX_EXAMPLES), "--workers", "2",
-        "--seed", os.environ.get("FUZZ_SEED", "11"), "--no-shrink", "--request-timeout", "30",
-        "--report", "ndjson", "--report-ndjson-path", str(report_dir / f"{user}.ndjson"),
-        "--output-truncate", "true",
+        str(BIN / "schemathesis"),
+        "run",
+        f"http://127.0.0.1:{port}/api/schema/",
+        "--header",
+        f"Authorization: Token {token}",
+        "--checks",
+        checks,
+        "--max-time",
+        str(SECONDS),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        "2",
+        "--seed",
+        os.environ.get("FUZZ_SEED", "11"),
+        "--no-shrink",
+        "--request-timeout",
+        "30",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report_dir / f"{user}.ndjson"),
+        "--output-truncate",
+        "true",
         # Revoking the run's own token would turn every later request into a 401: DELETE /api/token/
         # is covered by tests/federation/test_security.py instead.
-        "--exclude-operation-id", "token_destroy",
+        "--exclude-operation-id",
+        "token_destroy",
     ]
     print(f"== schemathesis as {user}", flush=True)
     subprocess.run(command, cwd=ROOT, env={**ENV, "NO_COLOR": "1"}, check=False)
@@ -165,8 +210,9 @@ def summarize(path, documented):
         recorder = json.loads(line).get("ScenarioFinished", {}).get("recorder")
         if not recorder:
             continue
-        cases = {case_id: f"{c['value']['method']} {c['value']['path']}"
-                 for case_id, c in recorder.get("cases", {}).items()}
+        cases = {
+            case_id: f"{c['value']['method']} {c['value']['path']}" for case_id, c in recorder.get("cases", {}).items()
+        }
         operations.update(set(cases.values()) & documented)
         requests += len(recorder.get("interactions", {}))
         for case_id, checks in recorder.get("checks", {}).items():
@@ -196,8 +242,10 @@ def main():
     for user, result in results.items():
         errors = {k: n for k, n in result["failures"].items() if k[0] == "not_a_server_error"}
         mismatches = {k: n for k, n in result["failures"].items() if k[0] == "response_schema_conformance"}
-        print(f"{user}: {result['operations']} of {result['documented']} operations, {result['requests']} requests, "
-              f"{sum(errors.values())} server errors, {sum(mismatches.values())} response-schema mismatches")
+        print(
+            f"{user}: {result['operations']} of {result['documented']} operations, {result['requests']} requests, "
+            f"{sum(errors.values())} server errors, {sum(mismatches.values())} response-schema mismatches"
+        )
         for (check, operation, message), n in sorted({**errors, **mismatches}.items()):
             print(f"  {check}: {operation} ×{n}: {message}")
         failed |= bool(errors) or (bool(mismatches) and SCHEMA_CHECK != "report")

@@ -16,8 +16,14 @@ class ChangeRecord(models.Model):
         REOPEN = "reopen", _("Reopened")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     source = models.CharField(_("source"), max_length=40, help_text=_("web, api, admin or a command"))
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
@@ -25,8 +31,9 @@ class ChangeRecord(models.Model):
     object_repr = models.CharField(max_length=200)
     # The unit the object belonged to when written: history is scoped by it like every other list.
     # Null for objects of no unit (checklist templates); only superusers see those.
-    unit = models.ForeignKey(settings.UNIT_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
     # {"field": [before, after], ...}; values as JSON-able strings/numbers.
     changes = models.JSONField(default=dict)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -68,8 +68,7 @@ class Job(models.Model):
         that did it (a conditional UPDATE, so two confirmations at once start one import)."""
         from django.utils import timezone
 
-        moved = Job.objects.filter(pk=self.pk, status=source).update(status=target, updated_at=timezone.now(),
-                                                                    **fields)
+        moved = Job.objects.filter(pk=self.pk, status=source).update(status=target, updated_at=timezone.now(), **fields)
         if moved:
             self.refresh_from_db()
         return bool(moved)
@@ -88,11 +87,18 @@ class Job(models.Model):
         now = timezone.now()
         expired = 0
         for status, minutes in settings.BANYAN["IMPORT_TIMEOUT_MINUTES"].items():
-            message = (gettext("The check did not finish within %(minutes)d minutes. Check the file again.")
-                       if status == cls.Status.VALIDATING else
-                       gettext("The import did not finish within %(minutes)d minutes; nothing was saved. Check the "
-                               "file again and confirm it once more.")) % {"minutes": minutes}
+            message = (
+                gettext("The check did not finish within %(minutes)d minutes. Check the file again.")
+                if status == cls.Status.VALIDATING
+                else gettext(
+                    "The import did not finish within %(minutes)d minutes; nothing was saved. Check the "
+                    "file again and confirm it once more."
+                )
+            ) % {"minutes": minutes}
             expired += jobs.filter(status=status, updated_at__lt=now - datetime.timedelta(minutes=minutes)).update(
-                status=cls.Status.FAILED, updated_at=now, problem_count=1,
-                problems=[{"sheet": "", "row": 0, "column": "", "message": message}])
+                status=cls.Status.FAILED,
+                updated_at=now,
+                problem_count=1,
+                problems=[{"sheet": "", "row": 0, "column": "", "message": message}],
+            )
         return expired

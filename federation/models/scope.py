@@ -12,10 +12,12 @@ class Role(models.TextChoices):
 class UserScope(models.Model):
     """A user's subtree: what she may see (any role) and change (editor, admin)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes",
-                             verbose_name=_("user"))
-    unit = models.ForeignKey(settings.UNIT_MODEL, on_delete=models.PROTECT, related_name="user_scopes",
-                             verbose_name=_("unit"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("user")
+    )
+    unit = models.ForeignKey(
+        settings.UNIT_MODEL, on_delete=models.PROTECT, related_name="user_scopes", verbose_name=_("unit")
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     created_at = models.DateTimeField(auto_now_add=True)
     # The day the daily notices (federation.notices) were last produced for this scope.

@@ -22,8 +22,11 @@ def shown(field):
 @register.simple_tag(takes_context=True)
 def unit_tabs(context, unit, active):
     """The tabs the apps registered (federation.registry) that this unit page shows, by weight."""
-    return [{"label": tab.label, "url": tab.link(unit, context), "active": tab.name == active}
-            for tab in registry.unit_tabs() if tab.shown(unit, context)]
+    return [
+        {"label": tab.label, "url": tab.link(unit, context), "active": tab.name == active}
+        for tab in registry.unit_tabs()
+        if tab.shown(unit, context)
+    ]
 
 
 @register.simple_tag(takes_context=True)

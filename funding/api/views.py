@@ -29,13 +29,16 @@ def _counts(counts):
 class UnitFundingView(APIView):
     """GET /api/units/<id>/funding/ (?year=, ?by=children)."""
 
-    @extend_schema(responses=None, description=(
-        "Funding compliance over the subtree for a year: for each standard (per_woman, township_funds, "
-        "village_funds_in_budget, chair_pay) how many units meet, miss or cannot be measured (unknown: no "
-        "population or pay figures); the standards in force at the unit (value, set by unit, from year); money "
-        "recorded (yuan, strings) by category and projects. by=children gives the same per child."),
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT),
-                    OpenApiParameter("by", str, enum=["children"])])
+    @extend_schema(
+        responses=None,
+        description=(
+            "Funding compliance over the subtree for a year: for each standard (per_woman, township_funds, "
+            "village_funds_in_budget, chair_pay) how many units meet, miss or cannot be measured (unknown: no "
+            "population or pay figures); the standards in force at the unit (value, set by unit, from year); money "
+            "recorded (yuan, strings) by category and projects. by=children gives the same per child."
+        ),
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("by", str, enum=["children"])],
+    )
     def get(self, request, pk):
         unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
         if unit is None:
@@ -50,15 +53,40 @@ class UnitFundingView(APIView):
         if request.query_params.get("by") == "children":
             children = list(unit.children.open().order_by("code", "name", "pk"))
             money = compliance.money(unit, year, children)
-            return Response({"unit": unit.pk, "year": year, "children": [
-                {"unit": c.pk, "name": c.name, "kind": c.kind, "compliance": _counts(by_child[c.pk]),
-                 "money": _money(money[c.pk])} for c in children]})
+            return Response(
+                {
+                    "unit": unit.pk,
+                    "year": year,
+                    "children": [
+                        {
+                            "unit": c.pk,
+                            "name": c.name,
+                            "kind": c.kind,
+                            "compliance": _counts(by_child[c.pk]),
+                            "money": _money(money[c.pk]),
+                        }
+                        for c in children
+                    ],
+                }
+            )
         standards = compliance.effective_standards(subtree, year)[unit.pk]
-        return Response({
-            "unit": unit.pk, "name": unit.name, "year": year, "compliance": _counts(overall),
-            "standards": {field: {"value": str(v[0]) if not isinstance(v[0], bool) else v[0], "set_by": v[1],
-                                  "from_year": v[2]} for field, v in standards.items()},
-            "money": _money(compliance.money(unit, year))})
+        return Response(
+            {
+                "unit": unit.pk,
+                "name": unit.name,
+                "year": year,
+                "compliance": _counts(overall),
+                "standards": {
+                    field: {
+                        "value": str(v[0]) if not isinstance(v[0], bool) else v[0],
+                        "set_by": v[1],
+                        "from_year": v[2],
+                    }
+                    for field, v in standards.items()
+                },
+                "money": _money(compliance.money(unit, year)),
+            }
+        )
 
 
 class FundingRecordSerializer(ScopedModelSerializer):
@@ -122,8 +150,16 @@ class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 class StandardSerializer(ScopedModelSerializer):
     class Meta:
         model = FundingStandard
-        fields = ["id", "unit", "year", "per_woman", "township_funds", "village_funds_in_budget", "chair_pay_ratio",
-                  "note"]
+        fields = [
+            "id",
+            "unit",
+            "year",
+            "per_woman",
+            "township_funds",
+            "village_funds_in_budget",
+            "chair_pay_ratio",
+            "note",
+        ]
         validators = []
 
 

@@ -33,8 +33,9 @@ def document_path(instance, filename):
 class FundingRecord(UnitOwned, Versioned):
     """One line per unit, year, category and source: an import of the same line updates it."""
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="funding_records",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="funding_records", verbose_name=_("unit")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
@@ -43,16 +44,18 @@ class FundingRecord(UnitOwned, Versioned):
     note = models.CharField(_("note"), max_length=200, blank=True)
     document = models.FileField(_("document"), upload_to=document_path, blank=True)
     document_name = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("funding record")
         verbose_name_plural = _("funding records")
         ordering = ["unit", "-year", "category", "source"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year", "category", "source"],
-                                               name="fundingrecord_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "category", "source"], name="fundingrecord_line")
+        ]
         indexes = [models.Index(fields=["year", "category"], name="fundingrecord_year_category")]
 
     def __str__(self):
@@ -66,16 +69,16 @@ class Project(UnitOwned, Versioned):
         UNDER_WAY = "under_way", _("Under way")
         COMPLETED = "completed", _("Completed")
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="projects",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="projects", verbose_name=_("unit"))
     name = models.CharField(_("project"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPROVED)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

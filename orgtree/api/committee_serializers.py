@@ -11,14 +11,31 @@ class PersonSerializer(ScopedModelSerializer):
     unit = ScopedUnitField()
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     version = serializers.IntegerField(required=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False,
-                                 label=Person._meta.get_field("tags").verbose_name,
-                                 help_text=Person._meta.get_field("tags").help_text)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        label=Person._meta.get_field("tags").verbose_name,
+        help_text=Person._meta.get_field("tags").help_text,
+    )
 
     class Meta:
         model = Person
-        fields = ["id", "unit", "name", "gender", "birth_date", "ethnicity", "political_status", "education",
-                  "phone", "id_number", "tags", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "unit",
+            "name",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "political_status",
+            "education",
+            "phone",
+            "id_number",
+            "tags",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def to_representation(self, person):
@@ -34,16 +51,36 @@ class OfficeSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Office
-        fields = ["id", "person", "person_name", "unit", "term", "role", "vice_chair_type", "started_on", "ended_on",
-                  "on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director",
-                  "election"]
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "unit",
+            "term",
+            "role",
+            "vice_chair_type",
+            "started_on",
+            "ended_on",
+            "on_party_committee",
+            "on_villagers_committee",
+            "is_party_secretary",
+            "is_village_director",
+            "election",
+        ]
 
 
 class TermDelaySerializer(ScopedModelSerializer):
     class Meta:
         model = TermDelay
-        fields = ["id", "party_approval", "federation_approval", "approved_on", "previous_due_on", "new_due_on",
-                  "reason"]
+        fields = [
+            "id",
+            "party_approval",
+            "federation_approval",
+            "approved_on",
+            "previous_due_on",
+            "new_due_on",
+            "reason",
+        ]
         read_only_fields = ["previous_due_on"]
 
 
@@ -68,8 +105,15 @@ class CandidateSerializer(ScopedModelSerializer):
 class OfficerSerializer(ScopedModelSerializer):
     class Meta:
         model = OfficerChoice
-        fields = ["person", "role", "vice_chair_type", "on_party_committee", "on_villagers_committee",
-                  "is_party_secretary", "is_village_director"]
+        fields = [
+            "person",
+            "role",
+            "vice_chair_type",
+            "on_party_committee",
+            "on_villagers_committee",
+            "is_party_secretary",
+            "is_village_director",
+        ]
 
 
 class ElectionSerializer(ScopedModelSerializer):
@@ -80,9 +124,26 @@ class ElectionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Election
-        fields = ["id", "unit", "kind", "status", "method", "scheduled_on", "held_on", "entitled", "present",
-                  "ballots_issued", "ballots_returned", "ballots_invalid", "seats", "candidates", "officers",
-                  "violations", "certified_at", "certified_by"]
+        fields = [
+            "id",
+            "unit",
+            "kind",
+            "status",
+            "method",
+            "scheduled_on",
+            "held_on",
+            "entitled",
+            "present",
+            "ballots_issued",
+            "ballots_returned",
+            "ballots_invalid",
+            "seats",
+            "candidates",
+            "officers",
+            "violations",
+            "certified_at",
+            "certified_by",
+        ]
         read_only_fields = ["status", "certified_at", "certified_by"]
 
     def get_violations(self, election) -> list[str]:

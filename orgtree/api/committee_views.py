@@ -23,8 +23,9 @@ class AmendmentSerializer(serializers.Serializer):
     changes = serializers.DictField(help_text="{field: [before, after]}")
 
 
-class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin):
+class PersonViewSet(
+    ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
+):
     base_queryset = Person.objects.filter(merged_into__isnull=True).select_related("unit").order_by("name", "pk")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
@@ -38,8 +39,9 @@ class PersonViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
-        serializer.instance = committees.update_person(self.request.user, serializer.instance, data,
-                                                       version=version, source="api")
+        serializer.instance = committees.update_person(
+            self.request.user, serializer.instance, data, version=version, source="api"
+        )
 
 
 class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -64,8 +66,9 @@ class TermViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return Response(TermDelaySerializer(delay).data, status=201)
 
 
-class ElectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin):
+class ElectionViewSet(
+    ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
+):
     """Draft → results → certified. Certified elections refuse every change (record an amendment)."""
 
     base_queryset = Election.objects.select_related("unit").prefetch_related("candidates__person", "officers")
@@ -114,7 +117,7 @@ class ElectionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
         election = self.get_object()
         form = AmendmentSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        amendment = elections.amend_election(request.user, election, form.validated_data["reason"],
-                                             form.validated_data["changes"], source="api")
+        amendment = elections.amend_election(
+            request.user, election, form.validated_data["reason"], form.validated_data["changes"], source="api"
+        )
         return Response(AmendmentSerializer(amendment).data, status=201)
-

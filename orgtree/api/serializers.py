@@ -24,8 +24,22 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "url", "kind", "kind_display", "form", "form_display", "name", "short_name", "code",
-            "subtype", "parent", "opened_on", "closed_on", "version", "created_at", "updated_at",
+            "id",
+            "url",
+            "kind",
+            "kind_display",
+            "form",
+            "form_display",
+            "name",
+            "short_name",
+            "code",
+            "subtype",
+            "parent",
+            "opened_on",
+            "closed_on",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["closed_on", "version", "created_at", "updated_at"]
         # Code uniqueness among open units is a conditional rule: Unit.clean() words it in Chinese.

@@ -14,11 +14,17 @@ from orgtree.filtersets import UnitFilterSet
 from orgtree.models import Unit
 
 coverage_docs = bilingual_definitions(
-    "Figures over the whole subtree, open units only. Keys (English / 中文):", coverage.FIGURES.definitions())
+    "Figures over the whole subtree, open units only. Keys (English / 中文):", coverage.FIGURES.definitions()
+)
 
 
-class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class UnitViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Units in the requester's subtree. Units are closed, never deleted."""
 
     filterset_class = UnitFilterSet
@@ -60,22 +66,31 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         counts = elections.renewal_counts_per_child(children, found["today"])
 
         def rows(terms):
-            return TermSerializer(terms.select_related("unit").prefetch_related("delays").order_by("due_on")[:500],
-                                  many=True).data
+            return TermSerializer(
+                terms.select_related("unit").prefetch_related("delays").order_by("due_on")[:500], many=True
+            ).data
 
-        return Response({
-            "today": found["today"], "due_soon_until": found["soon"],
-            "overdue_count": found["overdue"].count(), "due_soon_count": found["due_soon"].count(),
-            "overdue": rows(found["overdue"]), "due_soon": rows(found["due_soon"]), "delayed": rows(found["delayed"]),
-            "by_child": [{"unit": c.pk, "name": c.name, **counts[c.pk]} for c in children],
-        })
+        return Response(
+            {
+                "today": found["today"],
+                "due_soon_until": found["soon"],
+                "overdue_count": found["overdue"].count(),
+                "due_soon_count": found["due_soon"].count(),
+                "overdue": rows(found["overdue"]),
+                "due_soon": rows(found["due_soon"]),
+                "delayed": rows(found["delayed"]),
+                "by_child": [{"unit": c.pk, "name": c.name, **counts[c.pk]} for c in children],
+            }
+        )
 
     @extend_schema(
-        description=coverage_docs, responses=None,
+        description=coverage_docs,
+        responses=None,
         parameters=[
             OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit"),
             OpenApiParameter("as_of", OpenApiTypes.DATE, description="figures as of this date (default today)"),
-        ])
+        ],
+    )
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
         """Coverage figures of the subtree (open units only)."""
@@ -86,8 +101,15 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             raise ValidationError({"as_of": [str(exc)]}) from exc
         if request.query_params.get("by") == "children":
             rows = coverage.coverage_by_child(unit, day)
-            return Response({"unit": unit.pk, "as_of": day, "children": [
-                {"unit": child.pk, "name": child.name, "kind": child.kind, **figures} for child, figures in rows]})
+            return Response(
+                {
+                    "unit": unit.pk,
+                    "as_of": day,
+                    "children": [
+                        {"unit": child.pk, "name": child.name, "kind": child.kind, **figures} for child, figures in rows
+                    ],
+                }
+            )
         return Response({"unit": unit.pk, "name": unit.name, "as_of": day, **coverage.coverage(unit, day)})
 
     @extend_schema(request=CloseSerializer, responses=UnitSerializer)
@@ -97,7 +119,12 @@ class UnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         self._require_change(unit)
         form = CloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        unit = services.close_unit(request.user, unit, form.validated_data["closed_on"],
-                                   note=form.validated_data["note"], version=form.validated_data.get("version"),
-                                   source="api")
+        unit = services.close_unit(
+            request.user,
+            unit,
+            form.validated_data["closed_on"],
+            note=form.validated_data["note"],
+            version=form.validated_data.get("version"),
+            source="api",
+        )
         return Response(UnitSerializer(unit, context=self.get_serializer_context()).data)

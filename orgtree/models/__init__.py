@@ -8,6 +8,20 @@ from .snapshot import CoverageSnapshot
 from .unit import Unit
 
 __all__ = [
-    "Candidate", "ChairPay", "CoverageSnapshot", "Election", "ElectionAmendment", "IdNumberClash", "Office",
-    "OfficerChoice", "Person", "Role", "ServicePosition", "Term", "TermDelay", "Unit", "UnitFigures", "ViceChairType",
+    "Candidate",
+    "ChairPay",
+    "CoverageSnapshot",
+    "Election",
+    "ElectionAmendment",
+    "IdNumberClash",
+    "Office",
+    "OfficerChoice",
+    "Person",
+    "Role",
+    "ServicePosition",
+    "Term",
+    "TermDelay",
+    "Unit",
+    "UnitFigures",
+    "ViceChairType",
 ]

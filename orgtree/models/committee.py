@@ -30,8 +30,14 @@ class Term(UnitOwned):
     started_on = models.DateField(_("started on"), validators=[validate_event_date])
     due_on = models.DateField(_("renewal due on"), validators=[validate_plan_date])
     ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_event_date])
-    election = models.OneToOneField("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="opened_term", verbose_name=_("election"))
+    election = models.OneToOneField(
+        "orgtree.Election",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opened_term",
+        verbose_name=_("election"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -78,11 +84,13 @@ class TermDelay(UnitOwned):
 class Office(UnitOwned):
     """A person's seat on a unit's committee for a term. Every seat counts as an executive (执委)."""
 
-    person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="offices",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        "orgtree.Person", on_delete=models.PROTECT, related_name="offices", verbose_name=_("person")
+    )
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="offices", verbose_name=_("unit"))
-    term = models.ForeignKey(Term, null=True, blank=True, on_delete=models.PROTECT, related_name="offices",
-                             verbose_name=_("term"))
+    term = models.ForeignKey(
+        Term, null=True, blank=True, on_delete=models.PROTECT, related_name="offices", verbose_name=_("term")
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.EXECUTIVE)
     vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices, blank=True)
     started_on = models.DateField(_("started on"), validators=[validate_event_date])
@@ -92,8 +100,9 @@ class Office(UnitOwned):
     on_villagers_committee = models.BooleanField(_("on the villagers' committee"), default=False)
     is_party_secretary = models.BooleanField(_("village party secretary"), default=False)
     is_village_director = models.BooleanField(_("village director"), default=False)
-    election = models.ForeignKey("orgtree.Election", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="offices")
+    election = models.ForeignKey(
+        "orgtree.Election", null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,8 +110,11 @@ class Office(UnitOwned):
         verbose_name_plural = _("offices")
         ordering = ["unit", "term", "role", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "unit"], condition=Q(ended_on__isnull=True),
-                                    name="office_one_open_seat_per_person_and_unit"),
+            models.UniqueConstraint(
+                fields=["person", "unit"],
+                condition=Q(ended_on__isnull=True),
+                name="office_one_open_seat_per_person_and_unit",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "ended_on"], name="office_unit_ended")]
 

@@ -24,8 +24,7 @@ class Election(UnitOwned, Versioned):
         RESULTS = "results", _("Results entered")
         CERTIFIED = "certified", _("Certified")
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="elections",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="elections", verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RENEWAL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True, validators=[validate_plan_date])
@@ -41,10 +40,17 @@ class Election(UnitOwned, Versioned):
     # were elected and the vote rules cannot be checked, only the date, turnout and officers.
     votes_itemized = models.BooleanField(_("votes itemized"), default=True)
     certified_at = models.DateTimeField(_("certified at"), null=True, blank=True)
-    certified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("certified by"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("certified by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Changes a correction records that are no field of the election (names, roles).
@@ -72,8 +78,9 @@ class Candidate(models.Model):
     """A name on the executive ballot, with its approve / disapprove / abstain counts."""
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
-    person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="candidacies",
-                               verbose_name=_("person"))
+    person = models.ForeignKey(
+        "orgtree.Person", on_delete=models.PROTECT, related_name="candidacies", verbose_name=_("person")
+    )
     approve = models.PositiveIntegerField(_("approve"), default=0)
     disapprove = models.PositiveIntegerField(_("disapprove"), default=0)
     abstain = models.PositiveIntegerField(_("abstain"), default=0)
@@ -96,8 +103,7 @@ class OfficerChoice(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="officers")
     person = models.ForeignKey("orgtree.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=12, choices=[c for c in Role.choices if c[0] != Role.EXECUTIVE])
-    vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices,
-                                       blank=True)
+    vice_chair_type = models.CharField(_("vice-chair type"), max_length=12, choices=ViceChairType.choices, blank=True)
     on_party_committee = models.BooleanField(_("on the village party committee"), default=False)
     on_villagers_committee = models.BooleanField(_("on the villagers' committee"), default=False)
     is_party_secretary = models.BooleanField(_("village party secretary"), default=False)

@@ -11,8 +11,15 @@ UNIT_COLUMNS = ("kind", "form", "opened_on", "closed_on", "province_id", "city_i
 
 
 def _ancestor(name):
-    return models.ForeignKey("orgtree.Unit", null=True, blank=True, on_delete=models.DO_NOTHING,
-                             db_constraint=False, related_name="+", verbose_name=name)
+    return models.ForeignKey(
+        "orgtree.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=name,
+    )
 
 
 def _count():
@@ -63,6 +70,11 @@ class UnitFigures(UnitOwned):
 
         today = timezone.localdate()
         rows = [cls(unit_id=u.pk, changed_on=today, **{c: getattr(u, c) for c in UNIT_COLUMNS}) for u in units]
-        cls.objects.bulk_create(rows, update_conflicts=True, unique_fields=["unit"],
-                                update_fields=[c.removesuffix("_id") for c in UNIT_COLUMNS], batch_size=5000)
+        cls.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["unit"],
+            update_fields=[c.removesuffix("_id") for c in UNIT_COLUMNS],
+            batch_size=5000,
+        )
         figures_changed.send(sender=cls, unit_ids=[u.pk for u in units])

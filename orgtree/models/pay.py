@@ -10,14 +10,15 @@ class ChairPay(UnitOwned):
     Part of the 会改联 record; written only by `orgtree.conversion.record_pay`. Funding's compliance
     reads it."""
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="chair_pay",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="chair_pay", verbose_name=_("unit"))
     year = models.PositiveSmallIntegerField(_("year"))
     chair_annual = models.DecimalField(_("chair's annual pay (yuan)"), max_digits=10, decimal_places=2)
-    party_secretary_annual = models.DecimalField(_("party secretary's annual pay (yuan)"), max_digits=10,
-                                                 decimal_places=2, null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    party_secretary_annual = models.DecimalField(
+        _("party secretary's annual pay (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -33,23 +33,35 @@ class Education(models.TextChoices):
 class Person(UnitOwned, Versioned):
     """A woman (or man) who holds or held an office; registered under one unit, which scopes her."""
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="people",
-                             verbose_name=_("registered at"))
+    unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="people", verbose_name=_("registered at")
+    )
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, default=Gender.FEMALE)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=[validate_birth_date])
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
-    political_status = models.CharField(_("political status"), max_length=20, choices=PoliticalStatus.choices,
-                                        blank=True)
+    political_status = models.CharField(
+        _("political status"), max_length=20, choices=PoliticalStatus.choices, blank=True
+    )
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True,
-                                 validators=[validate_id_number])
-    tags = models.JSONField(_("background"), default=list, blank=True,
-                            help_text=_("e.g. teacher, village doctor, entrepreneur, volunteer leader"))
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    tags = models.JSONField(
+        _("background"),
+        default=list,
+        blank=True,
+        help_text=_("e.g. teacher, village doctor, entrepreneur, volunteer leader"),
+    )
     # A duplicate record is merged, not deleted: it points at the record that carries on.
-    merged_into = models.ForeignKey("self", null=True, blank=True, editable=False, on_delete=models.PROTECT,
-                                    related_name="merged", verbose_name=_("merged into"))
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,8 +70,7 @@ class Person(UnitOwned, Versioned):
         verbose_name_plural = _("people")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""),
-                                    name="person_id_number_unique"),
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="person_id_number_unique"),
         ]
         indexes = [models.Index(fields=["unit", "name"], name="person_unit_name")]
 
@@ -88,7 +99,8 @@ class Person(UnitOwned, Versioned):
             born = birth_date_of(self.id_number)
             if self.birth_date and born and self.birth_date != born:
                 errors["birth_date"] = _("The birth date differs from the one in the ID number (%(date)s).") % {
-                    "date": born.isoformat()}
+                    "date": born.isoformat()
+                }
             elif born and not self.birth_date:
                 self.birth_date = born
             if is_female(self.id_number) != (self.gender == Gender.FEMALE):
@@ -104,20 +116,26 @@ class IdNumberClash(UnitOwned):
     admins of the nearest unit above both records (`unit`), who can see both and resolve it
     (the same woman: move or merge her record; a typing error: tell the writer)."""
 
-    unit = models.ForeignKey("orgtree.Unit", null=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("resolved by the admins of"))
+    unit = models.ForeignKey(
+        "orgtree.Unit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resolved by the admins of"),
+    )
     id_number = models.CharField(_("ID number"), max_length=18)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+",
-                               verbose_name=_("registered person"))
-    attempted_unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+",
-                                       verbose_name=_("given at"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("registered person"))
+    attempted_unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("given at")
+    )
     attempted_name = models.CharField(_("name given"), max_length=50)
     attempts = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

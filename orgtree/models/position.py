@@ -14,8 +14,7 @@ class ServicePosition(UnitOwned):
         WOMENS_MICRO_HOME = "womens_micro_home", _("Women's micro-home")
         CHILDRENS_HOME = "childrens_home", _("Children's home")
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="positions",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="positions", verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     standardized = models.BooleanField(_("standardized"), default=False)
     opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[validate_event_date])
@@ -25,8 +24,11 @@ class ServicePosition(UnitOwned):
     class Meta:
         verbose_name = _("service position")
         verbose_name_plural = _("service positions")
-        constraints = [models.UniqueConstraint(fields=["unit", "kind"], condition=Q(closed_on__isnull=True),
-                                               name="position_one_open_per_unit_and_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind"], condition=Q(closed_on__isnull=True), name="position_one_open_per_unit_and_kind"
+            )
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()}"

@@ -7,8 +7,7 @@ from federation.models.bases import UnitOwned
 class CoverageSnapshot(UnitOwned):
     """A unit's coverage figures as of a Monday (周报): the trend line and week-over-week table."""
 
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="snapshots",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("unit"))
     week = models.DateField(_("week (Monday)"))
     figures = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,12 +46,20 @@ class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
 
 class Unit(MPTTModel, Versioned):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    form = models.CharField(_("organizational form"), max_length=20, choices=Form.choices, blank=True,
-                            help_text=_("Left empty, the usual form of the kind is used."))
+    form = models.CharField(
+        _("organizational form"),
+        max_length=20,
+        choices=Form.choices,
+        blank=True,
+        help_text=_("Left empty, the usual form of the kind is used."),
+    )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     code = models.CharField(
-        _("division code"), max_length=12, blank=True, db_index=True,
+        _("division code"),
+        max_length=12,
+        blank=True,
+        db_index=True,
         help_text=_("Statistical division code, where the unit has one."),
     )
     subtype = models.CharField(_("subtype"), max_length=20, choices=Subtype.choices, blank=True)
@@ -59,22 +67,35 @@ class Unit(MPTTModel, Versioned):
     closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_event_date])
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, db_index=False,  # (parent, kind) index
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        db_index=False,  # (parent, kind) index
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     tree_parent = TreeForeignKey(
-        "self", null=True, blank=True, editable=False, db_index=False, on_delete=models.PROTECT,
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.PROTECT,
         related_name="tree_children",
     )
     # Declared here so MPTT does not add a tree_id index beside (tree_id, lft): every index is
     # rewritten for each row an insert shifts.
     tree_id = models.PositiveIntegerField(editable=False)
-    province = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
-                                 on_delete=models.PROTECT, related_name="+")
-    city = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
-                             on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("self", null=True, blank=True, editable=False, db_index=False,
-                               on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
+    city = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, db_index=False, on_delete=models.PROTECT, related_name="+"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,7 +112,8 @@ class Unit(MPTTModel, Versioned):
         ordering = ["tree_id", "lft"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=Q(closed_on__isnull=True) & ~Q(code=""),
+                fields=["code"],
+                condition=Q(closed_on__isnull=True) & ~Q(code=""),
                 name="unit_code_unique_among_open",
             ),
         ]
@@ -132,11 +154,13 @@ class Unit(MPTTModel, Versioned):
         if column:
             return Q(**{f"{path}pk": self.pk}) | Q(**{f"{path}{column}": self.pk})
         tree_path = path if tree_path is None else tree_path
-        return Q(**{
-            f"{tree_path}tree_id": self.tree_id,
-            f"{tree_path}lft__gte": self.lft,
-            f"{tree_path}lft__lte": self.rght,
-        })
+        return Q(
+            **{
+                f"{tree_path}tree_id": self.tree_id,
+                f"{tree_path}lft__gte": self.lft,
+                f"{tree_path}lft__lte": self.rght,
+            }
+        )
 
     def inherited_links(self):
         """The ancestor columns a child of this unit carries."""
@@ -184,8 +208,10 @@ class Unit(MPTTModel, Versioned):
         if parent_kind not in ALLOWED_PARENTS.get(self.kind, set()):
             if parent is None:
                 return {"parent": _("A %(kind)s must have a parent unit.") % {"kind": self.get_kind_display()}}
-            return {"parent": _("A %(kind)s cannot sit under a %(parent_kind)s.") % {
-                "kind": self.get_kind_display(), "parent_kind": parent.get_kind_display()}}
+            return {
+                "parent": _("A %(kind)s cannot sit under a %(parent_kind)s.")
+                % {"kind": self.get_kind_display(), "parent_kind": parent.get_kind_display()}
+            }
         if self.kind == Kind.ENTERPRISE and parent_kind == Kind.NEW_DOMAIN and parent.subtype != Subtype.PARK:
             return {"parent": _("Among new domains, only a park can have enterprise committees.")}
         return {}
@@ -234,11 +260,12 @@ class Unit(MPTTModel, Versioned):
             return _("Only administrative units (province down to village or community) have a division code.")
         if len(self.code) != digits:
             return _("The division code of a %(kind)s has %(digits)d digits.") % {
-                "kind": self.get_kind_display(), "digits": digits}
+                "kind": self.get_kind_display(),
+                "digits": digits,
+            }
         parent_code = self.parent.code if self.parent is not None else ""
         if parent_code and not self.code.startswith(parent_code):
-            return _("The division code must start with the code of the parent unit, %(code)s.") % {
-                "code": parent_code}
+            return _("The division code must start with the code of the parent unit, %(code)s.") % {"code": parent_code}
         return None
 
     def save(self, *args, **kwargs):

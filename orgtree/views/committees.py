@@ -23,13 +23,21 @@ class CommitteeView(UnitMixin, TemplateView):
     def get_context_data(self, **kwargs):
         terms = list(Term.objects.filter(unit=self.unit).annotate(seats=Count("offices")).order_by("-number"))
         current = next((t for t in terms if t.ended_on is None), None)
-        offices = (Office.objects.filter(term=current).select_related("person").order_by("role", "pk")
-                   if current else Office.objects.none())
+        offices = (
+            Office.objects.filter(term=current).select_related("person").order_by("role", "pk")
+            if current
+            else Office.objects.none()
+        )
         return super().get_context_data(
-            current=current, offices=offices, terms=terms, today=timezone.localdate(),
+            current=current,
+            offices=offices,
+            terms=terms,
+            today=timezone.localdate(),
             elections=Election.objects.filter(unit=self.unit).order_by("-pk")[:20],
             delays=current.delays.all() if current else [],
-            can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
+            can_change=scope.can(self.request.user, scope.CHANGE, self.unit),
+            **kwargs,
+        )
 
 
 class RenewalsView(UnitMixin, ListMixin, TemplateView):
@@ -40,13 +48,18 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
     filterset_class = TermFilterSet
     filter_defaults = {"renewal": "overdue"}
     filters_shown = ("renewal",)
-    sorts = {"due_on": (gettext_lazy("renewal due on"), ("due_on", "unit__code")),
-             "unit": (gettext_lazy("unit"), ("unit__code", "due_on"))}
+    sorts = {
+        "due_on": (gettext_lazy("renewal due on"), ("due_on", "unit__code")),
+        "unit": (gettext_lazy("unit"), ("unit__code", "due_on")),
+    }
     default_sort = "due_on"
     export_title = gettext_lazy("Renewals")
-    export_columns = [(gettext_lazy("unit"), lambda t: t.unit.name),
-                      (gettext_lazy("Division code"), lambda t: t.unit.code),
-                      (gettext_lazy("term"), lambda t: t.number), (gettext_lazy("renewal due on"), lambda t: t.due_on)]
+    export_columns = [
+        (gettext_lazy("unit"), lambda t: t.unit.name),
+        (gettext_lazy("Division code"), lambda t: t.unit.code),
+        (gettext_lazy("term"), lambda t: t.number),
+        (gettext_lazy("renewal due on"), lambda t: t.due_on),
+    ]
 
     def list_queryset(self):
         return Term.objects.filter(self.unit.subtree_q("unit__")).select_related("unit")
@@ -59,8 +72,13 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
         states = dict(TermFilterSet.base_filters["renewal"].extra["choices"])
         return super().get_context_data(
             list_title=states.get(self.filter_data().get("renewal"), gettext_lazy("Renewals")),
-            overdue_count=found["overdue"].count(), due_soon_count=found["due_soon"].count(),
-            child_rows=rows, today=found["today"], soon=found["soon"], **kwargs)
+            overdue_count=found["overdue"].count(),
+            due_soon_count=found["due_soon"].count(),
+            child_rows=rows,
+            today=found["today"],
+            soon=found["soon"],
+            **kwargs,
+        )
 
 
 class TermDelayView(ServiceFormView):

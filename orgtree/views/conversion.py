@@ -36,8 +36,10 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
 
     template_name = "orgtree/conversion_grid.html"
     filterset_class = VillageFilterSet
-    sorts = {"township": (gettext_lazy("Township"), ("parent__code", "code")),
-             "code": (gettext_lazy("Division code"), ("code",))}
+    sorts = {
+        "township": (gettext_lazy("Township"), ("parent__code", "code")),
+        "code": (gettext_lazy("Division code"), ("code",)),
+    }
     default_sort = "township"
 
     def filterset_kwargs(self):
@@ -48,12 +50,20 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
 
     def list_queryset(self):
         in_unit = open_offices().filter(unit=OuterRef("pk"))
-        return self.villages().select_related("parent").annotate(
-            converted_on=Subquery(Election.objects.filter(unit=OuterRef("pk"), kind=Election.Kind.CONVERSION,
-                                                          status=Election.Status.CERTIFIED)
-                                  .order_by("-held_on").values("held_on")[:1]),
-            executives=count_of(in_unit),
-            vice_chairs=count_of(in_unit.filter(role=Role.VICE_CHAIR)),
+        return (
+            self.villages()
+            .select_related("parent")
+            .annotate(
+                converted_on=Subquery(
+                    Election.objects.filter(
+                        unit=OuterRef("pk"), kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED
+                    )
+                    .order_by("-held_on")
+                    .values("held_on")[:1]
+                ),
+                executives=count_of(in_unit),
+                vice_chairs=count_of(in_unit.filter(role=Role.VICE_CHAIR)),
+            )
         )
 
     def decorate(self, rows):
@@ -70,9 +80,13 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
         counts = self.villages().aggregate(total=Count("pk"), converted=Count("pk", filter=Q(form=Form.FEDERATION)))
         total, converted = counts["total"], counts["converted"]
         return super().get_context_data(
-            total=total, converted=converted, show=self.request.GET.get("show", ""),
+            total=total,
+            converted=converted,
+            show=self.request.GET.get("show", ""),
             percent=round(converted * 100 / total) if total else 0,
-            can_change=scope.can(self.request.user, scope.CHANGE, self.unit), **kwargs)
+            can_change=scope.can(self.request.user, scope.CHANGE, self.unit),
+            **kwargs,
+        )
 
 
 class ConversionEditView(ServiceFormView):
@@ -88,8 +102,7 @@ class ConversionEditView(ServiceFormView):
         return ConversionForm.initial_for(self.unit)
 
     def perform(self, form):
-        record_conversion(self.request.user, self.unit, form.to_conversion(),
-                          version=form.cleaned_data["version"])
+        record_conversion(self.request.user, self.unit, form.to_conversion(), version=form.cleaned_data["version"])
         return self.unit
 
     def get_success_url(self, obj):
@@ -100,17 +113,15 @@ class ConversionEditView(ServiceFormView):
         return ConversionForm(initial=ConversionForm.initial_for(self.unit))
 
 
-
-
-
 class ConversionTemplateView(UnitMixin, View):
     """The spreadsheet for exactly the villages of this unit the user may change."""
 
     action = scope.CHANGE
 
     def get(self, request, pk):
-        return download(build_template(request.user, self.unit),
-                        f"{self.unit.name}-会改联-{timezone.localdate():%Y%m%d}.xlsx")
+        return download(
+            build_template(request.user, self.unit), f"{self.unit.name}-会改联-{timezone.localdate():%Y%m%d}.xlsx"
+        )
 
 
 class ConversionImportView(ImportUploadView):

@@ -17,12 +17,34 @@ from orgtree.models import CoverageSnapshot
 
 FIGURES = coverage.FIGURES
 
-HEADLINES = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs",
-             "chairs_in_two_committees_rate", "terms_overdue", "womens_homes", "childrens_homes"]
+HEADLINES = [
+    "villages_total",
+    "villages_converted",
+    "conversion_rate",
+    "executives",
+    "chairs",
+    "chairs_in_two_committees_rate",
+    "terms_overdue",
+    "womens_homes",
+    "childrens_homes",
+]
 WEEKLY = ["villages_converted", "conversion_rate", "executives", "chairs_in_two_committees", "terms_overdue"]
-TABLE = ["villages_total", "villages_converted", "conversion_rate", "chairs", "vice_chairs_part_time",
-         "executives", "chairs_in_two_committees", "women_party_secretaries", "townships_regionalized",
-         "agency_committees", "new_domain_committees", "womens_homes", "childrens_homes", "terms_overdue"]
+TABLE = [
+    "villages_total",
+    "villages_converted",
+    "conversion_rate",
+    "chairs",
+    "vice_chairs_part_time",
+    "executives",
+    "chairs_in_two_committees",
+    "women_party_secretaries",
+    "townships_regionalized",
+    "agency_committees",
+    "new_domain_committees",
+    "womens_homes",
+    "childrens_homes",
+    "terms_overdue",
+]
 
 
 def day_from(request):
@@ -39,19 +61,30 @@ class DashboardView(UnitMixin, TemplateView):
         day = day_from(self.request) or timezone.localdate()
         figures = coverage.coverage(self.unit, day)
         rows = coverage.coverage_by_child(self.unit, day)
-        chart = {"label": str(coverage.FIGURES.label("conversion_rate")), "names": [c.name for c, _f in rows],
-                 "rates": [f["conversion_rate"] or 0 for _c, f in rows],
-                 "executives": [f["executives"] for _c, f in rows]}
+        chart = {
+            "label": str(coverage.FIGURES.label("conversion_rate")),
+            "names": [c.name for c, _f in rows],
+            "rates": [f["conversion_rate"] or 0 for _c, f in rows],
+            "executives": [f["executives"] for _c, f in rows],
+        }
         snapshots = list(CoverageSnapshot.objects.filter(unit=self.unit, week__lte=day).order_by("-week")[:12])
-        chart["trend"] = {"weeks": [s.week.isoformat() for s in reversed(snapshots)],
-                          "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)]}
+        chart["trend"] = {
+            "weeks": [s.week.isoformat() for s in reversed(snapshots)],
+            "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)],
+        }
         weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
         return super().get_context_data(
-            panels=self.panels([c for c, _f in rows], figures), day=day,
+            panels=self.panels([c for c, _f in rows], figures),
+            day=day,
             headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
             columns=[FIGURES[k] for k in TABLE],
-            rows=[(child, [f[k] for k in TABLE]) for child, f in rows], total=[figures[k] for k in TABLE],
-            chart=chart, weekly=weekly, weekly_columns=[FIGURES[k] for k in WEEKLY], **kwargs)
+            rows=[(child, [f[k] for k in TABLE]) for child, f in rows],
+            total=[figures[k] for k in TABLE],
+            chart=chart,
+            weekly=weekly,
+            weekly_columns=[FIGURES[k] for k in WEEKLY],
+            **kwargs,
+        )
 
     def panels(self, children, figures):
         """The sections the apps registered (federation.registry.dashboard_panels) that have something to show."""
@@ -61,15 +94,16 @@ class DashboardView(UnitMixin, TemplateView):
     def week_over_week(self, children, week):
         """周报: each child's figures this week and the change since last week, from the snapshots."""
         previous = week - datetime.timedelta(weeks=1)
-        stored = {(s.unit_id, s.week): s.figures for s in
-                  CoverageSnapshot.objects.filter(unit__in=children, week__in=[week, previous])}
+        stored = {
+            (s.unit_id, s.week): s.figures
+            for s in CoverageSnapshot.objects.filter(unit__in=children, week__in=[week, previous])
+        }
         rows = []
         for child in children:
             now, before = stored.get((child.pk, week)), stored.get((child.pk, previous))
             if now is None:
                 continue
-            rows.append((child, [(now.get(k), _change(now.get(k), before.get(k) if before else None))
-                                 for k in WEEKLY]))
+            rows.append((child, [(now.get(k), _change(now.get(k), before.get(k) if before else None)) for k in WEEKLY]))
         return rows
 
 

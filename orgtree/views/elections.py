@@ -59,18 +59,28 @@ class ElectionDetailView(ObjectMixin, TemplateView):
         can_change = scope.can(self.request.user, scope.CHANGE, election.unit)
         editable = not election.is_certified and can_change
         problems = elections.violations(election, candidates, officers) if not election.is_certified else []
-        elected, _tied = (elections.elected_candidates(election, candidates)
-                         if election.entitled and election.seats else ([], []))
+        elected, _tied = (
+            elections.elected_candidates(election, candidates) if election.entitled and election.seats else ([], [])
+        )
         elected_ids = {c.pk for c in elected}
         return super().get_context_data(
-            election=election, candidates=candidates, elected_ids=elected_ids, problems=problems, editable=editable,
-            can_change=can_change, officers=officers, figures=figure_facts(election),
+            election=election,
+            candidates=candidates,
+            elected_ids=elected_ids,
+            problems=problems,
+            editable=editable,
+            can_change=can_change,
+            officers=officers,
+            figures=figure_facts(election),
             figures_form=kwargs.pop("figures_form", None) or ElectionForm(instance=election),
             candidate_form=kwargs.pop("candidate_form", None) or CandidateForm(),
-            officers_form=kwargs.pop("officers_form", None) or OfficersForm(
-                candidates=[c for c in candidates if c.pk in elected_ids], officers=officers),
-            amendment_form=AmendmentForm(), amendments=election.amendments.all(),
-            history=audit.readable(audit.history_of(election, self.request.user)[:20]), **kwargs)
+            officers_form=kwargs.pop("officers_form", None)
+            or OfficersForm(candidates=[c for c in candidates if c.pk in elected_ids], officers=officers),
+            amendment_form=AmendmentForm(),
+            amendments=election.amendments.all(),
+            history=audit.readable(audit.history_of(election, self.request.user)[:20]),
+            **kwargs,
+        )
 
 
 class ElectionStepView(ObjectMixin, View):
@@ -154,8 +164,10 @@ class CertifyView(ObjectMixin, View):
             for message in exc.messages:
                 messages.error(request, message)
             return redirect(self.object)
-        messages.success(request, _("Certified: term %(number)d of %(unit)s has begun.") % {
-            "number": term.number, "unit": self.unit.name})
+        messages.success(
+            request,
+            _("Certified: term %(number)d of %(unit)s has begun.") % {"number": term.number, "unit": self.unit.name},
+        )
         return redirect(reverse("orgtree:committee", args=[self.unit.pk]))
 
 
@@ -167,8 +179,9 @@ class AmendView(ObjectMixin, View):
         form = AmendmentForm(request.POST)
         if form.is_valid():
             try:
-                elections.amend_election(request.user, self.object, form.cleaned_data["reason"],
-                                         {"details": form.cleaned_data["details"]})
+                elections.amend_election(
+                    request.user, self.object, form.cleaned_data["reason"], {"details": form.cleaned_data["details"]}
+                )
                 messages.success(request, _("Correction recorded."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

@@ -30,12 +30,14 @@ class PersonListView(LoginRequiredMixin, ListMixin, TemplateView):
     sorts = {"name": (_("name"), ("name",)), "unit": (_("registered at"), ("unit__code", "name"))}
     default_sort = "name"
     export_title = _("People")
-    export_columns = [(_("name"), lambda p: p.name), (_("registered at"), lambda p: p.unit.name),
-                      (_("political status"), lambda p: p.get_political_status_display())]
+    export_columns = [
+        (_("name"), lambda p: p.name),
+        (_("registered at"), lambda p: p.unit.name),
+        (_("political status"), lambda p: p.get_political_status_display()),
+    ]
 
     def list_queryset(self):
-        return scope.restrict(Person.objects.filter(merged_into__isnull=True).select_related("unit"),
-                              self.request.user)
+        return scope.restrict(Person.objects.filter(merged_into__isnull=True).select_related("unit"), self.request.user)
 
 
 class PersonDetailView(ObjectMixin, TemplateView):
@@ -45,10 +47,13 @@ class PersonDetailView(ObjectMixin, TemplateView):
     def get_context_data(self, **kwargs):
         person = self.object
         return super().get_context_data(
-            person=person, offices=person.offices.select_related("unit", "term").order_by("-started_on"),
+            person=person,
+            offices=person.offices.select_related("unit", "term").order_by("-started_on"),
             show_id_number=may_see_id_numbers(self.request.user, person.unit),
             can_change=scope.can(self.request.user, scope.CHANGE, person.unit),
-            history=audit.readable(audit.history_of(person, self.request.user)[:30]), **kwargs)
+            history=audit.readable(audit.history_of(person, self.request.user)[:30]),
+            **kwargs,
+        )
 
 
 class PersonCreateView(ServiceFormView):
@@ -74,13 +79,15 @@ class PersonEditView(ObjectMixin, ServiceFormView):
         return _("Edit %(name)s") % {"name": self.object.name}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": Person.objects.get(pk=self.object.pk),
-                "show_id_number": may_see_id_numbers(self.request.user, self.unit)}
+        return {
+            **super().get_form_kwargs(),
+            "instance": Person.objects.get(pk=self.object.pk),
+            "show_id_number": may_see_id_numbers(self.request.user, self.unit),
+        }
 
     def perform(self, form):
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        return committees.update_person(self.request.user, self.object, changes,
-                                        version=form.cleaned_data["version"])
+        return committees.update_person(self.request.user, self.object, changes, version=form.cleaned_data["version"])
 
 
 class DuplicatesView(LoginRequiredMixin, TemplateView):
@@ -92,10 +99,18 @@ class DuplicatesView(LoginRequiredMixin, TemplateView):
         groups = committees.possible_duplicates(self.request.user)
         # Merging needs the right to change both records: a viewer sees the groups, not the form.
         ids = {p.pk for group in groups for p in group}
-        changeable = set(scope.restrict(Person.objects.filter(pk__in=ids), self.request.user, scope.CHANGE)
-                         .values_list("pk", flat=True)) if ids else set()
+        changeable = (
+            set(
+                scope.restrict(Person.objects.filter(pk__in=ids), self.request.user, scope.CHANGE).values_list(
+                    "pk", flat=True
+                )
+            )
+            if ids
+            else set()
+        )
         return super().get_context_data(
-            groups=[(group, all(p.pk in changeable for p in group)) for group in groups], **kwargs)
+            groups=[(group, all(p.pk in changeable for p in group)) for group in groups], **kwargs
+        )
 
     def post(self, request):
         people = scope.restrict(Person.objects.all(), request.user, scope.CHANGE)

@@ -22,16 +22,21 @@ class UnitListView(LoginRequiredMixin, ListMixin, TemplateView):
     filterset_class = UnitFilterSet
     filter_defaults = {"status": "open"}
     filters_shown = ("q", "kind", "form", "code", "status")
-    sorts = {"code": (gettext_lazy("Division code"), ("code",)), "name": (gettext_lazy("Name"), ("name",)),
-             "kind": (gettext_lazy("Kind"), ("kind", "code"))}
+    sorts = {
+        "code": (gettext_lazy("Division code"), ("code",)),
+        "name": (gettext_lazy("Name"), ("name",)),
+        "kind": (gettext_lazy("Kind"), ("kind", "code")),
+    }
     default_sort = "code"
     export_title = gettext_lazy("Units")
     export_columns = [
-        (gettext_lazy("Name"), lambda u: u.name), (gettext_lazy("Kind"), lambda u: u.get_kind_display()),
+        (gettext_lazy("Name"), lambda u: u.name),
+        (gettext_lazy("Kind"), lambda u: u.get_kind_display()),
         (gettext_lazy("Organizational form"), lambda u: u.get_form_display()),
         (gettext_lazy("Division code"), lambda u: u.code),
         (gettext_lazy("Parent unit"), lambda u: u.parent.name if u.parent else ""),
-        (gettext_lazy("Closed on"), lambda u: u.closed_on)]
+        (gettext_lazy("Closed on"), lambda u: u.closed_on),
+    ]
 
     def list_queryset(self):
         return scope.restrict(Unit.objects.all(), self.request.user).select_related("parent")
@@ -50,8 +55,11 @@ class UnitDetailView(UnitMixin, TemplateView):
             child.grassroots = counts.get(child.pk, 0)
         can_change = scope.can(user, scope.CHANGE, self.unit)
         return super().get_context_data(
-            children=children, show_closed=show_closed, history=audit.readable(audit.history_of(self.unit, user)[:50]),
-            can_change=can_change, can_restructure=can_change and scope.can_restructure(user, self.unit),
+            children=children,
+            show_closed=show_closed,
+            history=audit.readable(audit.history_of(self.unit, user)[:50]),
+            can_change=can_change,
+            can_restructure=can_change and scope.can_restructure(user, self.unit),
             **kwargs,
         )
 
@@ -106,8 +114,9 @@ class UnitMoveView(ServiceFormView):
         return {"version": self.unit.version}
 
     def perform(self, form):
-        return services.move_unit(self.request.user, self.unit, form.cleaned_data["parent"],
-                                  version=form.cleaned_data["version"])
+        return services.move_unit(
+            self.request.user, self.unit, form.cleaned_data["parent"], version=form.cleaned_data["version"]
+        )
 
 
 class UnitCloseView(ServiceFormView):
@@ -123,5 +132,6 @@ class UnitCloseView(ServiceFormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return services.close_unit(self.request.user, self.unit, data["closed_on"], note=data["note"],
-                                   version=data["version"])
+        return services.close_unit(
+            self.request.user, self.unit, data["closed_on"], note=data["note"], version=data["version"]
+        )

@@ -10,17 +10,37 @@ class ChecklistItemSerializer(ScopedModelSerializer):
     text = serializers.CharField(source="template_item.text", read_only=True)
     area = serializers.CharField(source="template_item.area", read_only=True)
     value_type = serializers.CharField(source="template_item.value_type", read_only=True)
-    target = serializers.DecimalField(source="template_item.target", max_digits=12, decimal_places=2, read_only=True,
-                                      allow_null=True)
+    target = serializers.DecimalField(
+        source="template_item.target", max_digits=12, decimal_places=2, read_only=True, allow_null=True
+    )
     at_most = serializers.BooleanField(source="template_item.at_most", read_only=True)
     automatic = serializers.BooleanField(source="template_item.automatic", read_only=True)
     template = serializers.IntegerField(source="assignment.template_id", read_only=True)
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "unit", "template", "number", "text", "area", "value_type", "target", "at_most", "automatic",
-                  "value_yes", "value_number", "value_text", "note", "met", "status", "review_comment", "filled_at",
-                  "reviewed_at", "version"]
+        fields = [
+            "id",
+            "unit",
+            "template",
+            "number",
+            "text",
+            "area",
+            "value_type",
+            "target",
+            "at_most",
+            "automatic",
+            "value_yes",
+            "value_number",
+            "value_text",
+            "note",
+            "met",
+            "status",
+            "review_comment",
+            "filled_at",
+            "reviewed_at",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -39,8 +59,20 @@ class ReviewSerializer(serializers.Serializer):
 class ProblemSerializer(ScopedModelSerializer):
     class Meta:
         model = Problem
-        fields = ["id", "unit", "area", "description", "found_on", "deadline", "responsible", "status",
-                  "rectification", "resolved_on", "verified_on", "version"]
+        fields = [
+            "id",
+            "unit",
+            "area",
+            "description",
+            "found_on",
+            "deadline",
+            "responsible",
+            "status",
+            "rectification",
+            "resolved_on",
+            "verified_on",
+            "version",
+        ]
         read_only_fields = ["status", "rectification", "resolved_on", "verified_on", "version"]
 
 
@@ -60,8 +92,9 @@ def campaigns_in_reach(queryset, user):
 
 
 class KeyTaskSerializer(ScopedModelSerializer):
-    campaign = ScopedPrimaryKeyRelatedField(queryset=Campaign.objects.all(), scope_queryset=campaigns_in_reach,
-                                            required=False, allow_null=True)
+    campaign = ScopedPrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), scope_queryset=campaigns_in_reach, required=False, allow_null=True
+    )
 
     class Meta:
         model = KeyTask

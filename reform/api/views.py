@@ -32,18 +32,30 @@ from reform.models import Campaign, ChecklistItem, KeyTask, Problem
 class UnitReformView(APIView):
     """GET /api/units/<id>/reform/ (?by=children)."""
 
-    @extend_schema(description=bilingual_definitions(
-        "Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):",
-        FIGURES.definitions()), responses=None, parameters=[
-        OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")])
+    @extend_schema(
+        description=bilingual_definitions(
+            "Checklists, problems and key tasks over the whole subtree (open units). Keys (English / 中文):",
+            FIGURES.definitions(),
+        ),
+        responses=None,
+        parameters=[
+            OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")
+        ],
+    )
     def get(self, request, pk):
         unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
         if unit is None:
             raise NotFound(_("No such unit in your scope."))
         if request.query_params.get("by") == "children":
-            return Response({"unit": unit.pk, "children": [
-                {"unit": child.pk, "name": child.name, "kind": child.kind, **figures}
-                for child, figures in reform_by_child(unit)]})
+            return Response(
+                {
+                    "unit": unit.pk,
+                    "children": [
+                        {"unit": child.pk, "name": child.name, "kind": child.kind, **figures}
+                        for child, figures in reform_by_child(unit)
+                    ],
+                }
+            )
         return Response({"unit": unit.pk, "name": unit.name, **reform_figures(unit)})
 
 
@@ -58,8 +70,9 @@ class EvidenceMixin:
         target = self.get_object()
         form = EvidenceSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        evidence = services.attach_evidence(request.user, form.validated_data["file"], source="api",
-                                            **{self.evidence_target: target})
+        evidence = services.attach_evidence(
+            request.user, form.validated_data["file"], source="api", **{self.evidence_target: target}
+        )
         return Response(EvidenceSerializer(evidence).data, status=201)
 
 
@@ -84,8 +97,9 @@ class ChecklistItemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, 
     def review(self, request, pk=None):
         item = self.get_object()
         data = self._valid(ReviewSerializer, request)
-        item = services.review(request.user, item, data["accept"], data["comment"], version=data.get("version"),
-                               source="api")
+        item = services.review(
+            request.user, item, data["accept"], data["comment"], version=data.get("version"), source="api"
+        )
         return Response(ChecklistItemSerializer(item).data)
 
     def _valid(self, serializer_class, request):
@@ -94,8 +108,9 @@ class ChecklistItemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, 
         return form.validated_data
 
 
-class ProblemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     ServiceCreateMixin):
+class ProblemViewSet(
+    EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin
+):
     base_queryset = Problem.objects.order_by("deadline", "pk")
     evidence_target = "problem"
     serializer_class = ProblemSerializer
@@ -111,8 +126,15 @@ class ProblemViewSet(EvidenceMixin, ScopedViewSet, mixins.ListModelMixin, mixins
         form = ProblemMoveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        problem = services.move_problem(request.user, problem, data["status"], rectification=data["rectification"],
-                                        comment=data["comment"], version=data.get("version"), source="api")
+        problem = services.move_problem(
+            request.user,
+            problem,
+            data["status"],
+            rectification=data["rectification"],
+            comment=data["comment"],
+            version=data.get("version"),
+            source="api",
+        )
         return Response(ProblemSerializer(problem).data)
 
 
@@ -132,8 +154,9 @@ class KeyTaskViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         form = ProgressSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        task = services.report_progress(request.user, task, data["progress"], data.get("note"),
-                                        version=data.get("version"), source="api")
+        task = services.report_progress(
+            request.user, task, data["progress"], data.get("note"), version=data.get("version"), source="api"
+        )
         return Response(KeyTaskSerializer(task).data)
 
 
@@ -148,6 +171,20 @@ class CampaignViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
     def status(self, request, pk=None):
         campaign = self.get_object()
         figures = coverage(campaign.unit)
-        return Response({"campaign": campaign.pk, "unit": campaign.unit_id, "milestones": [
-            {"id": m.pk, "phase": m.phase, "due_on": m.due_on, "coverage_key": m.coverage_key, "target": m.target,
-             **services.milestone_status(m, campaign.unit, figures)} for m in campaign.milestones.all()]})
+        return Response(
+            {
+                "campaign": campaign.pk,
+                "unit": campaign.unit_id,
+                "milestones": [
+                    {
+                        "id": m.pk,
+                        "phase": m.phase,
+                        "due_on": m.due_on,
+                        "coverage_key": m.coverage_key,
+                        "target": m.target,
+                        **services.milestone_status(m, campaign.unit, figures),
+                    }
+                    for m in campaign.milestones.all()
+                ],
+            }
+        )

@@ -11,6 +11,20 @@ from .checklist import (
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
 
-__all__ = ["UNRESOLVED", "Area", "Assignment", "Campaign", "ChecklistItem", "ChecklistTemplate", "Evidence",
-           "ItemStatus", "KeyTask", "Milestone", "Problem", "ProblemStatus", "TaskStatus", "TemplateItem",
-           "ValueType"]
+__all__ = [
+    "UNRESOLVED",
+    "Area",
+    "Assignment",
+    "Campaign",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Evidence",
+    "ItemStatus",
+    "KeyTask",
+    "Milestone",
+    "Problem",
+    "ProblemStatus",
+    "TaskStatus",
+    "TemplateItem",
+    "ValueType",
+]

@@ -12,21 +12,24 @@ from federation.validators import validate_plan_date
 
 class Campaign(UnitOwned):
     name = models.CharField(_("name"), max_length=100)
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="campaigns",
-                             verbose_name=_("owner unit"))
+    unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("owner unit")
+    )
     starts_on = models.DateField(_("starts on"), validators=[validate_plan_date])
     ends_on = models.DateField(_("ends on"), validators=[validate_plan_date])
     description = models.TextField(_("description"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-starts_on", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
-                                              name="campaign_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_ends_after_start")
+        ]
 
     def __str__(self):
         return self.name
@@ -35,8 +38,9 @@ class Campaign(UnitOwned):
 class Milestone(UnitOwned):
     """A phase's target: a coverage figure to reach by a date ("1/3 of villages converted by 30 June")."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("campaign")
+    )
     phase = models.CharField(_("phase"), max_length=50)
     due_on = models.DateField(_("due on"), validators=[validate_plan_date])
     coverage_key = models.CharField(_("coverage figure"), max_length=40)
@@ -61,17 +65,20 @@ class TaskStatus(models.TextChoices):
 
 
 class KeyTask(UnitOwned, Versioned):
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks",
-                                 verbose_name=_("campaign"))
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="key_tasks",
-                             verbose_name=_("responsible unit"))
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="key_tasks", verbose_name=_("responsible unit")
+    )
     title = models.CharField(_("task"), max_length=200)
     deadline = models.DateField(_("deadline"), validators=[validate_plan_date])
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -36,10 +36,12 @@ class ChecklistTemplate(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     description = models.TextField(_("description"), blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True, validators=[validate_event_date])
-    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("based on"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("based on")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,8 +61,9 @@ class ChecklistTemplate(models.Model):
 class TemplateItem(models.Model):
     """One target of a template: what is asked, of which kinds of unit, and how it is met."""
 
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items",
-                                 verbose_name=_("template"))
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
     number = models.CharField(_("number"), max_length=10)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     text = models.CharField(_("item"), max_length=300)
@@ -69,8 +72,7 @@ class TemplateItem(models.Model):
     # of what should not be, such as overdue renewals); text: met when filled.
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
     at_most = models.BooleanField(_("target is a maximum"), default=False)
-    kinds = models.JSONField(_("applies to"), default=list,
-                             help_text=_("Unit kinds the item applies to."))
+    kinds = models.JSONField(_("applies to"), default=list, help_text=_("Unit kinds the item applies to."))
     coverage_key = models.CharField(_("filled from the coverage figure"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -111,12 +113,14 @@ class TemplateItem(models.Model):
 class Assignment(UnitOwned):
     """A template handed to a subtree: one item per applicable unit, due on a date."""
 
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="assignments",
-                                 verbose_name=_("template"))
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("template")
+    )
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     due_on = models.DateField(_("due on"), null=True, blank=True, validators=[validate_plan_date])
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,23 +143,26 @@ class ItemStatus(models.TextChoices):
 class ChecklistItem(UnitOwned, Versioned):
     """A unit's answer to one template item. `met` is kept on save so rollups can count it."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="items",
-                                   verbose_name=_("assignment"))
-    template_item = models.ForeignKey(TemplateItem, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("item"))
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="checklist_items",
-                             verbose_name=_("unit"))
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="items", verbose_name=_("assignment")
+    )
+    template_item = models.ForeignKey(TemplateItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    unit = models.ForeignKey(
+        "orgtree.Unit", on_delete=models.PROTECT, related_name="checklist_items", verbose_name=_("unit")
+    )
     value_yes = models.BooleanField(_("yes"), null=True, blank=True)
     value_number = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
     value_text = models.TextField(_("answer"), blank=True)
     note = models.TextField(_("note"), blank=True)
     met = models.BooleanField(_("met"), null=True)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PENDING)
-    filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     filled_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.CharField(_("review comment"), max_length=300, blank=True)
 
@@ -211,10 +218,10 @@ class Evidence(UnitOwned):
     """A file backing a checklist item or a problem's rectification; served only within scope."""
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
-    item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="evidence")
-    problem = models.ForeignKey("reform.Problem", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="evidence")
+    item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence")
+    problem = models.ForeignKey(
+        "reform.Problem", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
     file = models.FileField(upload_to=evidence_path)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
@@ -226,9 +233,12 @@ class Evidence(UnitOwned):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["uploaded_at", "pk"]
-        constraints = [models.CheckConstraint(
-            condition=Q(item__isnull=False, problem__isnull=True) | Q(item__isnull=True, problem__isnull=False),
-            name="evidence_for_one_thing")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False, problem__isnull=True) | Q(item__isnull=True, problem__isnull=False),
+                name="evidence_for_one_thing",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -22,8 +22,7 @@ UNRESOLVED = [ProblemStatus.OPEN, ProblemStatus.RECTIFYING]
 
 
 class Problem(UnitOwned, Versioned):
-    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="problems",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="problems", verbose_name=_("unit"))
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     description = models.TextField(_("problem"))
     found_on = models.DateField(_("found on"), validators=[validate_event_date])
@@ -32,11 +31,13 @@ class Problem(UnitOwned, Versioned):
     status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
     rectification = models.TextField(_("rectification"), blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True, validators=[validate_event_date])
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     verified_on = models.DateField(_("verified on"), null=True, blank=True, validators=[validate_event_date])
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

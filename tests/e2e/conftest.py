@@ -6,8 +6,13 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in others.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -31,11 +31,25 @@ def test_excel_round_trip_in_the_browser(phone, login, live_server, tree, users,
     download.value.save_as(path)
 
     a1, a2 = tree.village_a1.code, tree.village_a2.code
-    good = {"会改联选举日期": "2021-03-15", "应到人数": 120, "实到人数": 96, "主席进村党组织班子": "是",
-            "妇女之家": "规范化", "儿童之家": "是"}
-    fill(path, {a1: good, a2: {**good, "实到人数": "九十"}},
-         [[a1, "林秀英", None, "主席", None], [a1, "陈美华", None, "副主席", "兼职"], [a1, "张芳", None, "执委", None],
-          [a2, "王丽", None, "主席", None], [a2, "王丽", None, "执委", None]])
+    good = {
+        "会改联选举日期": "2021-03-15",
+        "应到人数": 120,
+        "实到人数": 96,
+        "主席进村党组织班子": "是",
+        "妇女之家": "规范化",
+        "儿童之家": "是",
+    }
+    fill(
+        path,
+        {a1: good, a2: {**good, "实到人数": "九十"}},
+        [
+            [a1, "林秀英", None, "主席", None],
+            [a1, "陈美华", None, "副主席", "兼职"],
+            [a1, "张芳", None, "执委", None],
+            [a2, "王丽", None, "主席", None],
+            [a2, "王丽", None, "执委", None],
+        ],
+    )
     page.click("text=从 Excel 导入")
     page.set_input_files("input[type=file]", str(path))
     page.click("button:has-text('上传并检查')")

@@ -25,8 +25,8 @@ def test_a_recorded_conversion_reaches_the_city_dashboard(browser, phone, login,
     login(desk, "viewer")
     desk.goto(f"{live_server.url}/units/{tree.city.pk}/dashboard/")
     row = desk.locator("table.dashboard-table tbody tr", has_text="延平区")
-    expect(row.locator("td").nth(2)).to_have_text("1")   # converted
-    expect(row.locator("td").nth(6)).to_have_text("5")   # executives
+    expect(row.locator("td").nth(2)).to_have_text("1")  # converted
+    expect(row.locator("td").nth(6)).to_have_text("5")  # executives
     expect(desk.locator("#chart canvas")).to_have_count(1)
     row.locator("a").click()
     expect(desk.locator("h1")).to_contain_text("延平区")

@@ -11,8 +11,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_renewal_election_from_the_overdue_list_to_the_seated_committee(phone, login, live_server, tree, users):
-    Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2019, 4, 1),
-                        due_on=datetime.date(2024, 4, 1))
+    Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2019, 4, 1), due_on=datetime.date(2024, 4, 1)
+    )
     page = login(phone, "admin_a")
     page.goto(f"{live_server.url}/units/{tree.county_a.pk}/renewals/")
     expect(page.locator(".overdue-count")).to_have_text("1")
@@ -22,8 +23,13 @@ def test_renewal_election_from_the_overdue_list_to_the_seated_committee(phone, l
 
     # Step 1: the meeting's figures, with too few present first.
     page.fill("#id_held_on", "2024-05-10")
-    for field, value in {"entitled": "100", "present": "60", "ballots_issued": "60", "ballots_returned": "60",
-                         "seats": "3"}.items():
+    for field, value in {
+        "entitled": "100",
+        "present": "60",
+        "ballots_issued": "60",
+        "ballots_returned": "60",
+        "seats": "3",
+    }.items():
         page.fill(f"#id_{field}", value)
     page.click("main button:has-text('保存')")
     expect(page.locator(".messages")).to_contain_text("请录入候选人")

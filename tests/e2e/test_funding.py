@@ -47,7 +47,8 @@ def test_import_funding_then_the_city_sees_compliance(browser, phone, login, liv
     row = desk.locator("table.compliance-by-child tbody tr", has_text="延平区")
     expect(row.locator("td").nth(2)).to_have_text("1 / 0 / 0")
     expect(desk.locator("table.compliance-by-child tbody tr", has_text="建阳区").locator("td").nth(2)).to_have_text(
-        "0 / 1 / 0")
+        "0 / 1 / 0"
+    )
     with desk.expect_download() as export:
         desk.click("text=导出 Excel")
     assert export.value.suggested_filename.endswith(".xlsx")

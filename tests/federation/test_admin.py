@@ -45,7 +45,9 @@ def test_scopes_and_history_are_limited_to_the_county(staff_a, tree, users):
 
 
 def test_a_county_admin_cannot_grant_a_scope_in_another_county(staff_a, tree, users):
-    response = staff_a.post(reverse("admin:federation_userscope_add"),
-                            {"user": users.editor_a.pk, "unit": tree.county_b.pk, "role": "admin"})
+    response = staff_a.post(
+        reverse("admin:federation_userscope_add"),
+        {"user": users.editor_a.pk, "unit": tree.county_b.pk, "role": "admin"},
+    )
     assert response.status_code == 200 and "unit" in response.context["adminform"].form.errors
     assert not UserScope.objects.filter(user=users.editor_a, unit=tree.county_b).exists()

@@ -24,14 +24,26 @@ PDF = b"%PDF-1.4 evidence"
 
 
 def convert(user, village, *names):
-    record_conversion(user, village, Conversion(
-        held_on=datetime.date(2021, 3, 15), entitled=100, present=90,
-        members=[Member(names[0], role=Role.CHAIR), *[Member(n) for n in names[1:]]]))
+    record_conversion(
+        user,
+        village,
+        Conversion(
+            held_on=datetime.date(2021, 3, 15),
+            entitled=100,
+            present=90,
+            members=[Member(names[0], role=Role.CHAIR), *[Member(n) for n in names[1:]]],
+        ),
+    )
 
 
 def figures(tree):
-    return {"units": Unit.objects.count(), "open": Unit.objects.open().count(), "city": coverage(tree.city),
-            "county": coverage(tree.county_a), "names": sorted(Unit.objects.values_list("name", flat=True))}
+    return {
+        "units": Unit.objects.count(),
+        "open": Unit.objects.open().count(),
+        "city": coverage(tree.city),
+        "county": coverage(tree.county_a),
+        "names": sorted(Unit.objects.values_list("name", flat=True)),
+    }
 
 
 @pytest.mark.django_db(transaction=True)  # pg_dump and pg_restore work on committed data in their own sessions
@@ -54,8 +66,9 @@ def test_a_restored_backup_has_the_same_figures_and_files(tree, users, settings,
 
     # Work goes on after the backup, then the data must be put back.
     convert(users.editor_a, tree.village_a2, "张芳", "李娜")
-    services.create_unit(users.editor_a, tree.township_a, kind=Kind.COMMUNITY, name="新建社区", code="350702003003",
-                         form=Form.CONGRESS)
+    services.create_unit(
+        users.editor_a, tree.township_a, kind=Kind.COMMUNITY, name="新建社区", code="350702003003", form=Form.CONGRESS
+    )
     services.update_unit(users.editor_a, tree.village_a3, {"name": "改名村"})
     services.close_unit(users.editor_b, tree.village_b1, datetime.date.today())
     evidence.write_bytes(b"overwritten")

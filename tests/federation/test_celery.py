@@ -19,8 +19,7 @@ def test_a_real_worker_runs_the_task_over_redis(settings):
 
     from federation.celery import app
 
-    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"],
-                    result_backend=os.environ["REDIS_URL"])
+    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"], result_backend=os.environ["REDIS_URL"])
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
             result = check_tree_task.apply_async()
@@ -54,11 +53,12 @@ def test_an_import_is_checked_and_saved_by_the_worker_not_the_request(client, tr
 
     client.force_login(users.editor_a)
     data = good_file(users.editor_a, tree)
-    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"],
-                    result_backend=os.environ["REDIS_URL"])
+    app.conf.update(task_always_eager=False, broker_url=os.environ["REDIS_URL"], result_backend=os.environ["REDIS_URL"])
     try:
-        client.post(reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
-                    {"file": SimpleUploadedFile("会改联.xlsx", data)})
+        client.post(
+            reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
+            {"file": SimpleUploadedFile("会改联.xlsx", data)},
+        )
         job = Job.objects.get()
         assert job.status == Job.Status.VALIDATING  # the request only stored the file and queued the check
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):

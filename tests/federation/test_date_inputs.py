@@ -19,7 +19,8 @@ def project_forms():
         todo.extend(cls.__subclasses__())
         # The Django admin swaps in its own date widget with its own calendar: not ours to change.
         if cls.__module__.split(".")[0] in ("orgtree", "reform", "funding", "federation") and (
-                not cls.__module__.endswith(".admin")):
+            not cls.__module__.endswith(".admin")
+        ):
             found.add(cls)
     return found
 

@@ -20,13 +20,26 @@ def manage(*args, **env):
     environ = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     environ.update({"DJANGO_SETTINGS_MODULE": "federation.settings", **env})
     # A fresh process: settings are read from the environment once, at start-up.
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,  # noqa: S603 (our own argv)
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(  # noqa: S603 (our own argv)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_check_deploy_passes_with_a_real_key():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0",
-                    SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="banyan.example.org")
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="banyan.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -36,13 +49,31 @@ def test_without_a_key_it_refuses_to_start_and_names_the_variable():
 
 
 def test_production_defaults_are_secure():
-    code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY, "
-            "s.SECURE_PROXY_SSL_HEADER)")
-    result = manage("shell", "-v", "0", "-c", code, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-                    SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
-    assert result.stdout.split() == ["True", "True", "True", "True", "DENY", "same-origin",
-                                     "('HTTP_X_FORWARDED_PROTO',", "'https')"], result.stderr
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY, "
+        "s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+    )
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "DENY",
+        "same-origin",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ], result.stderr
 
 
 @pytest.mark.parametrize("url", ["/login/", "/api/docs/"])
@@ -59,8 +90,7 @@ def test_no_template_has_an_inline_script_or_event_handler():
     offenders = []
     for path in (ROOT / "templates").rglob("*.html"):
         text = path.read_text()
-        if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", text) or re.search(
-                r"\son[a-z]+=", text):
+        if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", text) or re.search(r"\son[a-z]+=", text):
             offenders.append(path.name)
     assert offenders == []
 

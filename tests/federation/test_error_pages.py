@@ -85,6 +85,5 @@ def test_the_api_keeps_json_errors(api, tree, users):
     assert missing.status_code == 404 and missing.json()["detail"]
     unknown = client.get("/api/no-such-endpoint/")
     assert unknown.status_code == 404 and unknown["Content-Type"].startswith("application/json")
-    denied = api(users.viewer).patch(reverse("api:unit-detail", args=[tree.county_a.pk]), {"name": "x"},
-                                     format="json")
+    denied = api(users.viewer).patch(reverse("api:unit-detail", args=[tree.county_a.pk]), {"name": "x"}, format="json")
     assert denied.status_code == 403 and denied.json()["detail"]

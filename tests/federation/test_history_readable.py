@@ -17,12 +17,18 @@ from tests.orgtree.test_conversion import data
 
 def history_section(page):
     start = page.index("<h2>变更记录</h2>")
-    return strip_tags(page[start:page.index("</section>", start)])
+    return strip_tags(page[start : page.index("</section>", start)])
 
 
 def test_a_created_edited_and_moved_unit_shows_labels_and_names(client, tree, users):
-    unit = services.create_unit(users.editor_a, tree.township_a, kind=Kind.COMMUNITY, name="新社区",
-                                code="350702003009", opened_on=datetime.date(2020, 1, 5))
+    unit = services.create_unit(
+        users.editor_a,
+        tree.township_a,
+        kind=Kind.COMMUNITY,
+        name="新社区",
+        code="350702003009",
+        opened_on=datetime.date(2020, 1, 5),
+    )
     unit = services.update_unit(users.editor_a, unit, {"kind": Kind.VILLAGE, "name": "新村"})
     street = services.create_unit(users.editor_a, tree.county_a, kind=Kind.STREET, name="新街道")
     services.move_unit(users.editor_a, unit, street)

@@ -40,17 +40,33 @@ def county_b_history(tree, users):
     services.update_unit(b, tree.village_b1, {"short_name": "城东"})
     record_conversion(b, tree.village_b1, data())  # election, people, chair's pay, service positions
     term = Term.objects.get(unit=tree.village_b1)
-    committees.delay_term(b, term, party_approval="建阳区委", federation_approval="南平市妇联",
-                          approved_on=datetime.date(2024, 1, 1), new_due_on=term.due_on.replace(year=2027))
+    committees.delay_term(
+        b,
+        term,
+        party_approval="建阳区委",
+        federation_approval="南平市妇联",
+        approved_on=datetime.date(2024, 1, 1),
+        new_due_on=term.due_on.replace(year=2027),
+    )
     audit.record(TermDelay.objects.get(term=term), b, ChangeRecord.Action.CREATE, {}, "web")  # term__unit
     audit.record(Office.objects.filter(unit=tree.village_b1).first(), b, ChangeRecord.Action.UPDATE, {}, "web")
-    reform.report_problem(b, tree.village_b1, area="organization", description="执委人数不足",
-                          found_on=datetime.date(2026, 9, 1), deadline=datetime.date(2026, 10, 31), responsible="王芳")
+    reform.report_problem(
+        b,
+        tree.village_b1,
+        area="organization",
+        description="执委人数不足",
+        found_on=datetime.date(2026, 9, 1),
+        deadline=datetime.date(2026, 10, 31),
+        responsible="王芳",
+    )
     template = ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1)
     reform.assign(b, template, tree.county_b)
     audit.record(ChecklistItem.objects.filter(unit=tree.village_b1).first(), b, ChangeRecord.Action.UPDATE, {}, "web")
-    funding.record_funding(b, tree.township_b, {"year": 2025, "category": "work_funds", "source": "same_level_budget",
-                           "budgeted": Decimal("5000")})
+    funding.record_funding(
+        b,
+        tree.township_b,
+        {"year": 2025, "category": "work_funds", "source": "same_level_budget", "budgeted": Decimal("5000")},
+    )
     # A county-B person whose id is that of a county-A unit (the old filter matched ids across models).
     taken = set(Person.objects.values_list("pk", flat=True))
     pk = next(u.pk for u in Unit.objects.filter(tree.county_a.subtree_q()) if u.pk not in taken)
@@ -63,8 +79,20 @@ def county_b_history(tree, users):
 def test_every_record_carries_its_unit(tree, county_b_history):
     records, _person = county_b_history
     kinds = {r.content_type.model for r in records}
-    assert kinds >= {"unit", "person", "election", "term", "termdelay", "office", "problem", "assignment",
-                     "checklistitem", "fundingrecord", "chairpay", "serviceposition"}
+    assert kinds >= {
+        "unit",
+        "person",
+        "election",
+        "term",
+        "termdelay",
+        "office",
+        "problem",
+        "assignment",
+        "checklistitem",
+        "fundingrecord",
+        "chairpay",
+        "serviceposition",
+    }
     in_b = set(Unit.objects.filter(tree.county_b.subtree_q()).values_list("pk", flat=True))
     assert all(r.unit_id in in_b for r in records)
 

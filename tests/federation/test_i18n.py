@@ -11,10 +11,16 @@ CATALOGUES = sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-3])
 def test_compiled_catalogue_matches_its_source(po_path):
-    source = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values())) for e in polib.pofile(str(po_path))
-              if e.translated() and not e.obsolete}
-    compiled = {(e.msgid, e.msgstr or tuple(e.msgstr_plural.values()))
-                for e in polib.mofile(str(po_path.with_suffix(".mo"))) if e.msgid}
+    source = {
+        (e.msgid, e.msgstr or tuple(e.msgstr_plural.values()))
+        for e in polib.pofile(str(po_path))
+        if e.translated() and not e.obsolete
+    }
+    compiled = {
+        (e.msgid, e.msgstr or tuple(e.msgstr_plural.values()))
+        for e in polib.mofile(str(po_path.with_suffix(".mo")))
+        if e.msgid
+    }
     assert source == compiled, "run `make messages` after editing the .po"
 
 

@@ -38,6 +38,7 @@ def big_file(rows, village_row=("999999999999", "某村", "2021-03-15")):
 def limits(settings):
     def set_limits(**values):
         settings.BANYAN = {**settings.BANYAN, **values}
+
     return set_limits
 
 
@@ -79,8 +80,10 @@ def test_at_most_the_limit_of_problems_is_listed_and_the_rest_counted(client, tr
     reader = Reader(users.editor_a, tree.county_a).read(big_file(40))
     assert len(reader.problems) == 5 and reader.problem_count == 40 and reader.unlisted == 35
     client.force_login(users.editor_a)
-    client.post(reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
-                {"file": SimpleUploadedFile("x.xlsx", big_file(40))})
+    client.post(
+        reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
+        {"file": SimpleUploadedFile("x.xlsx", big_file(40))},
+    )
     job = Job.objects.get()
     assert job.status == Job.Status.INVALID and len(job.problems) == 5 and job.problem_count == 40
     assert "还有 35 个问题未列出" in client.get(job.get_absolute_url()).content.decode()
@@ -91,8 +94,10 @@ def test_the_upload_request_only_stores_the_file_and_queues_the_check(client, tr
     monkeypatch.setattr(views_imports.validate_import, "delay", queued.append)
     monkeypatch.setattr(Reader, "read", lambda self, data: pytest.fail("the request parsed the file"))
     client.force_login(users.editor_a)
-    response = client.post(reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
-                           {"file": SimpleUploadedFile("x.xlsx", b"anything")})
+    response = client.post(
+        reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
+        {"file": SimpleUploadedFile("x.xlsx", b"anything")},
+    )
     job = Job.objects.get()
     assert response.status_code == 302 and queued == [job.pk] and job.status == Job.Status.VALIDATING
     assert client.get(job.get_absolute_url()).status_code == 200  # the page does not parse either
@@ -100,8 +105,10 @@ def test_the_upload_request_only_stores_the_file_and_queues_the_check(client, tr
 
 def ready_job(client, tree, users):
     client.force_login(users.editor_a)
-    client.post(reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
-                {"file": SimpleUploadedFile("x.xlsx", good_file(users.editor_a, tree))})
+    client.post(
+        reverse("orgtree:conversion_import", args=[tree.county_a.pk]),
+        {"file": SimpleUploadedFile("x.xlsx", good_file(users.editor_a, tree))},
+    )
     job = Job.objects.get()
     assert job.status == Job.Status.READY
     return job
@@ -137,8 +144,9 @@ def test_the_commit_task_runs_once(client, tree, users):
 def test_concurrent_confirmations_move_the_job_once(tree, users):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serializes the test database)")
-    job = Job.objects.create(user=users.editor_a, unit=tree.county_a, kind="conversion_import", data=b"x",
-                             status=Job.Status.READY)
+    job = Job.objects.create(
+        user=users.editor_a, unit=tree.county_a, kind="conversion_import", data=b"x", status=Job.Status.READY
+    )
     barrier, moved = threading.Barrier(4), []
 
     def confirm():
@@ -155,8 +163,7 @@ def test_concurrent_confirmations_move_the_job_once(tree, users):
 
 
 def stale(job, status, minutes):
-    Job.objects.filter(pk=job.pk).update(status=status, updated_at=timezone.now() - datetime.timedelta(
-        minutes=minutes))
+    Job.objects.filter(pk=job.pk).update(status=status, updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
 
 
 def test_a_job_whose_worker_died_is_failed_and_can_be_checked_again(client, tree, users):

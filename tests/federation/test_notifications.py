@@ -12,8 +12,9 @@ from orgtree.tasks import flag_overdue_terms
 
 
 def test_overdue_renewals_notify_editors_and_admins_of_that_scope_once_a_day(client, tree, users):
-    Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2018, 1, 1),
-                        due_on=datetime.date(2023, 1, 1))
+    Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2018, 1, 1), due_on=datetime.date(2023, 1, 1)
+    )
     assert flag_overdue_terms.delay().get() == {"notified": 3}  # editor_a, admin_a, the city's viewer
     assert flag_overdue_terms.delay().get() == {"notified": 0}  # idempotent within the day
     notice = Notification.objects.get(user=users.editor_a)
@@ -38,8 +39,9 @@ def test_notices_are_private(client, tree, users):
 def test_a_renewal_overdue_today_is_on_every_scoped_users_notices_without_beat(client, tree, users):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for village in (tree.village_a1, tree.village_a2):
-        Term.objects.create(unit=village, number=1, started_on=yesterday.replace(year=yesterday.year - 5),
-                            due_on=yesterday)
+        Term.objects.create(
+            unit=village, number=1, started_on=yesterday.replace(year=yesterday.year - 5), due_on=yesterday
+        )
     for user, where in ((users.viewer, "南平市"), (users.editor_a, "延平区"), (users.admin_a, "延平区")):
         client.force_login(user)
         page = client.get(reverse("notifications")).content.decode()

@@ -33,71 +33,214 @@ def world(tree, users):
     w.person_b = Person.objects.create(unit=tree.village_b1, name="乙县人员")
     w.election_a = build_election(tree.village_a1)
     w.on_ballot_a = w.election_a.candidates.first().person
-    w.term_a = Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1),
-                                   due_on=datetime.date(2024, 1, 1))
-    w.term_b = Term.objects.create(unit=tree.village_b1, number=1, started_on=datetime.date(2019, 1, 1),
-                                   due_on=datetime.date(2024, 1, 1))
+    w.term_a = Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1), due_on=datetime.date(2024, 1, 1)
+    )
+    w.term_b = Term.objects.create(
+        unit=tree.village_b1, number=1, started_on=datetime.date(2019, 1, 1), due_on=datetime.date(2024, 1, 1)
+    )
     Office.objects.create(unit=tree.village_b1, person=w.person_b, term=w.term_b, started_on=w.term_b.started_on)
     day = datetime.date(2099, 1, 1)
-    w.campaign_city = reform_services.create_campaign(city_admin, tree.city, [], name="百日攻坚", starts_on=day,
-                                                      ends_on=day + datetime.timedelta(days=90))
+    w.campaign_city = reform_services.create_campaign(
+        city_admin, tree.city, [], name="百日攻坚", starts_on=day, ends_on=day + datetime.timedelta(days=90)
+    )
     w.campaign_b = reform_services.create_campaign(
-        scoped_user("admin_b", tree.county_b, Role.ADMIN), tree.county_b, [], name="乙县攻坚", starts_on=day,
-        ends_on=day + datetime.timedelta(days=90))
+        scoped_user("admin_b", tree.county_b, Role.ADMIN),
+        tree.county_b,
+        [],
+        name="乙县攻坚",
+        starts_on=day,
+        ends_on=day + datetime.timedelta(days=90),
+    )
     return w
 
 
 # (name, user, method, url(w), body(w, id) or None for a GET, in-scope id(w), out-of-scope id(w))
 WRITES = [
-    ("unit parent (create)", "editor_a", "post", lambda w: "/api/units/",
-     lambda w, x: {"kind": "community", "name": "新社区", "parent": x},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("unit parent (move)", "editor_a", "patch", lambda w: f"/api/units/{w.tree.village_a1.pk}/",
-     lambda w, x: {"parent": x}, lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("person unit (create)", "editor_a", "post", lambda w: "/api/people/",
-     lambda w, x: {"unit": x, "name": "王芳"}, lambda w: w.tree.village_a1.pk, lambda w: w.tree.village_b1.pk),
-    ("person unit (edit)", "editor_a", "patch", lambda w: f"/api/people/{w.person_a.pk}/",
-     lambda w, x: {"unit": x}, lambda w: w.tree.village_a2.pk, lambda w: w.tree.village_b1.pk),
-    ("election unit", "editor_a", "post", lambda w: "/api/elections/",
-     lambda w, x: {"unit": x, "kind": "renewal"}, lambda w: w.tree.village_a2.pk, lambda w: w.tree.village_b1.pk),
-    ("officer person", "editor_a", "put", lambda w: f"/api/elections/{w.election_a.pk}/officers/",
-     lambda w, x: [{"person": x, "role": "chair"}], lambda w: w.on_ballot_a.pk, lambda w: w.person_b.pk),
-    ("problem unit", "editor_a", "post", lambda w: "/api/problems/",
-     lambda w, x: {"unit": x, "area": "organization", "description": "x", "found_on": "2026-09-01",
-                   "deadline": "2026-10-01", "responsible": "张"},
-     lambda w: w.tree.village_a1.pk, lambda w: w.tree.village_b1.pk),
-    ("key task unit", "editor_a", "post", lambda w: "/api/key-tasks/",
-     lambda w, x: {"unit": x, "title": "换届", "deadline": "2026-12-31"},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("key task campaign", "editor_a", "post", lambda w: "/api/key-tasks/",
-     lambda w, x: {"unit": w.tree.township_a.pk, "campaign": x, "title": "换届", "deadline": "2026-12-31"},
-     lambda w: w.campaign_city.pk, lambda w: w.campaign_b.pk),
-    ("funding record unit", "editor_a", "post", lambda w: "/api/funding-records/",
-     lambda w, x: {"unit": x, "year": 2024, "category": "work_funds", "source": "social", "budgeted": "5"},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("population unit", "editor_a", "post", lambda w: "/api/women-population/",
-     lambda w, x: {"unit": x, "year": 2024, "women": 1000}, lambda w: w.tree.county_a.pk,
-     lambda w: w.tree.county_b.pk),
-    ("project unit", "editor_a", "post", lambda w: "/api/projects/",
-     lambda w, x: {"unit": x, "name": "巾帼家政培训", "year": 2024, "amount": "1.00", "source": "higher_federation"},
-     lambda w: w.tree.county_a.pk, lambda w: w.tree.county_b.pk),
-    ("standard unit", "admin_a", "post", lambda w: "/api/funding-standards/",
-     lambda w, x: {"unit": x, "year": 2024, "township_funds": "30000"}, lambda w: w.tree.county_a.pk,
-     lambda w: w.tree.county_b.pk),
+    (
+        "unit parent (create)",
+        "editor_a",
+        "post",
+        lambda w: "/api/units/",
+        lambda w, x: {"kind": "community", "name": "新社区", "parent": x},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "unit parent (move)",
+        "editor_a",
+        "patch",
+        lambda w: f"/api/units/{w.tree.village_a1.pk}/",
+        lambda w, x: {"parent": x},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "person unit (create)",
+        "editor_a",
+        "post",
+        lambda w: "/api/people/",
+        lambda w, x: {"unit": x, "name": "王芳"},
+        lambda w: w.tree.village_a1.pk,
+        lambda w: w.tree.village_b1.pk,
+    ),
+    (
+        "person unit (edit)",
+        "editor_a",
+        "patch",
+        lambda w: f"/api/people/{w.person_a.pk}/",
+        lambda w, x: {"unit": x},
+        lambda w: w.tree.village_a2.pk,
+        lambda w: w.tree.village_b1.pk,
+    ),
+    (
+        "election unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/elections/",
+        lambda w, x: {"unit": x, "kind": "renewal"},
+        lambda w: w.tree.village_a2.pk,
+        lambda w: w.tree.village_b1.pk,
+    ),
+    (
+        "officer person",
+        "editor_a",
+        "put",
+        lambda w: f"/api/elections/{w.election_a.pk}/officers/",
+        lambda w, x: [{"person": x, "role": "chair"}],
+        lambda w: w.on_ballot_a.pk,
+        lambda w: w.person_b.pk,
+    ),
+    (
+        "problem unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/problems/",
+        lambda w, x: {
+            "unit": x,
+            "area": "organization",
+            "description": "x",
+            "found_on": "2026-09-01",
+            "deadline": "2026-10-01",
+            "responsible": "张",
+        },
+        lambda w: w.tree.village_a1.pk,
+        lambda w: w.tree.village_b1.pk,
+    ),
+    (
+        "key task unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/key-tasks/",
+        lambda w, x: {"unit": x, "title": "换届", "deadline": "2026-12-31"},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "key task campaign",
+        "editor_a",
+        "post",
+        lambda w: "/api/key-tasks/",
+        lambda w, x: {"unit": w.tree.township_a.pk, "campaign": x, "title": "换届", "deadline": "2026-12-31"},
+        lambda w: w.campaign_city.pk,
+        lambda w: w.campaign_b.pk,
+    ),
+    (
+        "funding record unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/funding-records/",
+        lambda w, x: {"unit": x, "year": 2024, "category": "work_funds", "source": "social", "budgeted": "5"},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "population unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/women-population/",
+        lambda w, x: {"unit": x, "year": 2024, "women": 1000},
+        lambda w: w.tree.county_a.pk,
+        lambda w: w.tree.county_b.pk,
+    ),
+    (
+        "project unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/projects/",
+        lambda w, x: {"unit": x, "name": "巾帼家政培训", "year": 2024, "amount": "1.00", "source": "higher_federation"},
+        lambda w: w.tree.county_a.pk,
+        lambda w: w.tree.county_b.pk,
+    ),
+    (
+        "standard unit",
+        "admin_a",
+        "post",
+        lambda w: "/api/funding-standards/",
+        lambda w, x: {"unit": x, "year": 2024, "township_funds": "30000"},
+        lambda w: w.tree.county_a.pk,
+        lambda w: w.tree.county_b.pk,
+    ),
 ]
 
-LISTS = ["units", "people", "offices", "terms", "elections", "checklist-items", "problems", "key-tasks",
-         "campaigns", "funding-records", "women-population", "projects", "funding-standards"]
+LISTS = [
+    "units",
+    "people",
+    "offices",
+    "terms",
+    "elections",
+    "checklist-items",
+    "problems",
+    "key-tasks",
+    "campaigns",
+    "funding-records",
+    "women-population",
+    "projects",
+    "funding-standards",
+]
 FILTERS = [
-    *[(f"{name} within", "editor_a", "get", lambda w, n=name: f"/api/{n}/", lambda w, x: {"within": x},
-       lambda w: w.tree.county_a.pk, lambda w: w.tree.county_b.pk) for name in LISTS],
-    ("units parent", "editor_a", "get", lambda w: "/api/units/", lambda w, x: {"parent": x},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    *[(f"{name} unit", "editor_a", "get", lambda w, n=name: f"/api/{n}/", lambda w, x: {"unit": x},
-       lambda w: w.tree.village_a1.pk, lambda w: w.tree.village_b1.pk)
-      for name in ("offices", "terms", "elections", "checklist-items")],
-    ("offices term", "editor_a", "get", lambda w: "/api/offices/", lambda w, x: {"term": x},
-     lambda w: w.term_a.pk, lambda w: w.term_b.pk),
+    *[
+        (
+            f"{name} within",
+            "editor_a",
+            "get",
+            lambda w, n=name: f"/api/{n}/",
+            lambda w, x: {"within": x},
+            lambda w: w.tree.county_a.pk,
+            lambda w: w.tree.county_b.pk,
+        )
+        for name in LISTS
+    ],
+    (
+        "units parent",
+        "editor_a",
+        "get",
+        lambda w: "/api/units/",
+        lambda w, x: {"parent": x},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    *[
+        (
+            f"{name} unit",
+            "editor_a",
+            "get",
+            lambda w, n=name: f"/api/{n}/",
+            lambda w, x: {"unit": x},
+            lambda w: w.tree.village_a1.pk,
+            lambda w: w.tree.village_b1.pk,
+        )
+        for name in ("offices", "terms", "elections", "checklist-items")
+    ],
+    (
+        "offices term",
+        "editor_a",
+        "get",
+        lambda w: "/api/offices/",
+        lambda w, x: {"term": x},
+        lambda w: w.term_a.pk,
+        lambda w: w.term_b.pk,
+    ),
 ]
 
 
@@ -114,10 +257,12 @@ def send(client, method, url, body):
     return getattr(client, method)(url, json.dumps(body), content_type="application/json")
 
 
-@pytest.mark.parametrize(("name", "who", "method", "url", "body", "inside", "outside"), WRITES + FILTERS,
-                         ids=[case[0] for case in WRITES + FILTERS])
-def test_an_id_outside_the_scope_answers_like_no_object(api, world, name, who, method, url, body, inside,
-                                                        outside):
+@pytest.mark.parametrize(
+    ("name", "who", "method", "url", "body", "inside", "outside"),
+    WRITES + FILTERS,
+    ids=[case[0] for case in WRITES + FILTERS],
+)
+def test_an_id_outside_the_scope_answers_like_no_object(api, world, name, who, method, url, body, inside, outside):
     client = api(getattr(world.users, who))
     outside_pk = outside(world)
     assert not Unit.objects.filter(pk=MISSING).exists()
@@ -166,20 +311,37 @@ def test_every_writable_foreign_key_and_id_filter_of_the_api_is_scoped():
 
 # Page forms that take ids: (name, user, url(w), data(w, id), in-scope id(w), out-of-scope id(w))
 PAGES = [
-    ("move unit", "admin_a", lambda w: reverse("orgtree:unit_move", args=[w.tree.village_a1.pk]),
-     lambda w, x: {"parent": x, "version": w.tree.village_a1.version},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("key task unit", "editor_a", lambda w: reverse("reform:tasks", args=[w.tree.county_a.pk]),
-     lambda w, x: {"action": "create", "title": "换届", "unit": x, "deadline": "2026-12-31"},
-     lambda w: w.tree.township_a.pk, lambda w: w.tree.township_b.pk),
-    ("merge people", "editor_a", lambda w: reverse("orgtree:person_duplicates"),
-     lambda w, x: {"keep": w.person_a.pk, "duplicate": x}, None, lambda w: w.person_b.pk),
+    (
+        "move unit",
+        "admin_a",
+        lambda w: reverse("orgtree:unit_move", args=[w.tree.village_a1.pk]),
+        lambda w, x: {"parent": x, "version": w.tree.village_a1.version},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "key task unit",
+        "editor_a",
+        lambda w: reverse("reform:tasks", args=[w.tree.county_a.pk]),
+        lambda w, x: {"action": "create", "title": "换届", "unit": x, "deadline": "2026-12-31"},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "merge people",
+        "editor_a",
+        lambda w: reverse("orgtree:person_duplicates"),
+        lambda w, x: {"keep": w.person_a.pk, "duplicate": x},
+        None,
+        lambda w: w.person_b.pk,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "who", "url", "data", "inside", "outside"), PAGES, ids=[p[0] for p in PAGES])
-def test_a_page_form_answers_an_id_outside_the_scope_like_no_object(client, world, name, who, url, data, inside,
-                                                                     outside):
+def test_a_page_form_answers_an_id_outside_the_scope_like_no_object(
+    client, world, name, who, url, data, inside, outside
+):
     client.force_login(getattr(world.users, who))
     outside_pk = outside(world)
     foreign = client.post(url(world), data(world, outside_pk))

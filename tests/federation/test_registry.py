@@ -11,10 +11,18 @@ def new_app(monkeypatch):
     """Registers a tab and a panel for the test only."""
     monkeypatch.setattr(registry, "_tabs", dict(registry._tabs))
     monkeypatch.setattr(registry, "_panels", dict(registry._panels))
-    registry.unit_tab(registry.Tab("registers", "登记簿", "orgtree:unit_detail", 65,
-                                   visible=lambda unit, context: bool(context.get("can_change"))))
-    registry.dashboard_panel(registry.Panel("registers", 5, "orgtree/unit_tabs.html",
-                                            lambda unit, children, figures: {"tab": "registers"}))
+    registry.unit_tab(
+        registry.Tab(
+            "registers",
+            "登记簿",
+            "orgtree:unit_detail",
+            65,
+            visible=lambda unit, context: bool(context.get("can_change")),
+        )
+    )
+    registry.dashboard_panel(
+        registry.Panel("registers", 5, "orgtree/unit_tabs.html", lambda unit, children, figures: {"tab": "registers"})
+    )
 
 
 def test_a_registered_tab_shows_on_unit_pages_by_weight_and_visibility(client, tree, users, new_app):

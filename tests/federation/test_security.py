@@ -39,6 +39,7 @@ def kinds(**filters):
 
 # --- lock-out ---------------------------------------------------------------------------------
 
+
 def test_five_wrong_passwords_lock_the_login_page_for_that_user_in_chinese(db, users):
     client = Client()
     for _ in range(4):
@@ -88,12 +89,16 @@ def test_a_system_administrator_sees_and_lifts_a_lock_out(db, users):
 
 # --- passwords and sessions -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("Abc12345!", "密码长度太短"),
-    ("3849201938475", "只包含数字"),
-    ("password123", "太常见"),
-    ("editor_a_2026", "相似"),
-])
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Abc12345!", "密码长度太短"),
+        ("3849201938475", "只包含数字"),
+        ("password123", "太常见"),
+        ("editor_a_2026", "相似"),
+    ],
+)
 def test_password_rules_speak_chinese(db, users, password, message):
     with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
         validate_password(password, users.editor_a)
@@ -126,6 +131,7 @@ def test_use_slides_the_idle_timeout_at_most_once_a_minute(client, users):
 
 # --- two-factor sign-in -----------------------------------------------------------------------
 
+
 def test_a_unit_admin_must_set_up_two_factor_before_anything_else(db, users):
     client = Client()
     assert post_login(client, "admin_a", "pw-admin_a").status_code == 302
@@ -151,8 +157,10 @@ def test_an_account_with_an_authenticator_gives_the_code_after_the_password(db, 
     wrong = client.post(reverse("login_verify"), {"code": "123456"})
     assert wrong.status_code == 200 and "验证码不正确" in wrong.content.decode()
     TOTPDevice.objects.update(throttling_failure_timestamp=None)  # django-otp makes her wait a moment
-    assert client.post(reverse("login_verify"), {"code": code(device, drift=1), "next": "/people/"})["Location"] \
+    assert (
+        client.post(reverse("login_verify"), {"code": code(device, drift=1), "next": "/people/"})["Location"]
         == "/people/"
+    )
     assert client.get("/people/").status_code == 200
     assert kinds(username="admin_a")[-2:] == [SecurityEvent.Kind.TWO_FACTOR_FAILED, SecurityEvent.Kind.LOGIN]
 
@@ -181,6 +189,7 @@ def test_a_token_for_an_admin_needs_the_code(db, users):
 
 # --- API tokens -------------------------------------------------------------------------------
 
+
 def test_tokens_expire_and_can_be_revoked(db, users, settings):
     response = APIClient().post("/api/token/", {"username": "editor_a", "password": "pw-editor_a"})
     assert response.status_code == 200 and response.json()["expires_at"]
@@ -208,21 +217,28 @@ def test_the_account_page_shows_and_revokes_the_token(client, users):
 
 # --- the security log -------------------------------------------------------------------------
 
+
 def test_the_log_records_sign_ins_failures_sign_outs_and_scope_changes(db, users, tree):
     client = Client()
     post_login(client, "editor_a", "wrong")
     post_login(client, "editor_a", "pw-editor_a")
     client.post(reverse("logout"))
-    assert kinds(username="editor_a")[-3:] == [SecurityEvent.Kind.LOGIN_FAILED, SecurityEvent.Kind.LOGIN,
-                                          SecurityEvent.Kind.LOGOUT]
+    assert kinds(username="editor_a")[-3:] == [
+        SecurityEvent.Kind.LOGIN_FAILED,
+        SecurityEvent.Kind.LOGIN,
+        SecurityEvent.Kind.LOGOUT,
+    ]
     scope = UserScope.objects.create(user=users.editor_b, unit=tree.township_a, role=Role.VIEWER)
     scope.role = Role.EDITOR
     scope.save()
     scope.delete()
     users.viewer.is_staff = True
     users.viewer.save()
-    assert kinds(username="editor_b")[-3:] == [SecurityEvent.Kind.SCOPE_ADDED, SecurityEvent.Kind.SCOPE_CHANGED,
-                                          SecurityEvent.Kind.SCOPE_REMOVED]
+    assert kinds(username="editor_b")[-3:] == [
+        SecurityEvent.Kind.SCOPE_ADDED,
+        SecurityEvent.Kind.SCOPE_CHANGED,
+        SecurityEvent.Kind.SCOPE_REMOVED,
+    ]
     changed = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ACCOUNT_CHANGED, username="viewer")
     assert "工作人员状态" in changed.detail and "is_staff" not in changed.detail
 

@@ -61,11 +61,14 @@ def test_the_download_is_an_attachment_with_the_chinese_name():
 
 
 def test_no_code_outside_the_helper_creates_a_workbook():
-    offenders = [str(path.relative_to(ROOT)) for folder in ("federation", "orgtree", "reform", "funding", "bench")
-                 for path in (ROOT / folder).rglob("*.py")
-                 if path.name != "workbook.py" and ("import Workbook" in (text := path.read_text())
-                                                    or "openpyxl.Workbook" in text)
-                 and "federation.workbook import" not in text]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("federation", "orgtree", "reform", "funding", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "workbook.py"
+        and ("import Workbook" in (text := path.read_text()) or "openpyxl.Workbook" in text)
+        and "federation.workbook import" not in text
+    ]
     assert offenders == []
 
 
@@ -79,13 +82,30 @@ def test_names_and_texts_like_formulas_stay_text_in_every_export_and_template(cl
     year = 2025
     for unit in (tree.county_a, tree.township_a, tree.village_a1):
         services.update_unit(None, unit, {"name": EVIL}, source="test")
-    record_conversion(users.editor_a, tree.village_a1, Conversion(
-        held_on=datetime.date(2021, 3, 15), entitled=100, present=90,
-        members=[Member(EVIL, role=Role.CHAIR), Member("陈美华")]))
-    reform.report_problem(users.editor_a, tree.village_a1, area="organization", description=EVIL,
-                          found_on=datetime.date(2025, 9, 1), deadline=datetime.date(2025, 10, 31), responsible=EVIL)
-    funding.record_funding(users.editor_a, tree.township_a, {"year": year, "category": "work_funds",
-                           "source": "same_level_budget", "budgeted": "30000", "note": EVIL})
+    record_conversion(
+        users.editor_a,
+        tree.village_a1,
+        Conversion(
+            held_on=datetime.date(2021, 3, 15),
+            entitled=100,
+            present=90,
+            members=[Member(EVIL, role=Role.CHAIR), Member("陈美华")],
+        ),
+    )
+    reform.report_problem(
+        users.editor_a,
+        tree.village_a1,
+        area="organization",
+        description=EVIL,
+        found_on=datetime.date(2025, 9, 1),
+        deadline=datetime.date(2025, 10, 31),
+        responsible=EVIL,
+    )
+    funding.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": year, "category": "work_funds", "source": "same_level_budget", "budgeted": "30000", "note": EVIL},
+    )
     client.force_login(users.editor_a)
     downloads = {
         "dashboard": client.get(reverse("orgtree:dashboard_export", args=[tree.county_a.pk])),

@@ -18,15 +18,22 @@ def standard(unit, year=Y, **fields):
 
 
 def funds(unit, amount, year=Y, category="work_funds", source="same_level_budget", disbursed=None):
-    return FundingRecord.objects.create(unit=unit, year=year, category=category, source=source,
-                                        budgeted=Decimal(amount), disbursed=disbursed)
+    return FundingRecord.objects.create(
+        unit=unit, year=year, category=category, source=source, budgeted=Decimal(amount), disbursed=disbursed
+    )
 
 
 @pytest.fixture
 def standards(tree):
     """The city sets everything; 建阳区 raises the township funds from 2025."""
-    standard(tree.city, 2024, per_woman=Decimal("2"), township_funds=Decimal("30000"), village_funds_in_budget=True,
-             chair_pay_ratio=Decimal("0.3333"))
+    standard(
+        tree.city,
+        2024,
+        per_woman=Decimal("2"),
+        township_funds=Decimal("30000"),
+        village_funds_in_budget=True,
+        chair_pay_ratio=Decimal("0.3333"),
+    )
     standard(tree.county_b, 2025, township_funds=Decimal("50000"))
     return tree
 
@@ -81,10 +88,12 @@ def test_township_funds_zero_budget_and_other_years(standards, tree):
 def test_village_funds_and_chair_pay(standards, tree):
     funds(tree.village_a1, "5000")
     funds(tree.village_a2, "5000", source="higher_federation")  # not the village's own budget
-    ChairPay.objects.create(unit=tree.village_a1, year=Y, chair_annual=Decimal("12000"),
-                            party_secretary_annual=Decimal("36000"))
-    ChairPay.objects.create(unit=tree.village_a2, year=Y, chair_annual=Decimal("12000"),
-                            party_secretary_annual=Decimal("40000"))
+    ChairPay.objects.create(
+        unit=tree.village_a1, year=Y, chair_annual=Decimal("12000"), party_secretary_annual=Decimal("36000")
+    )
+    ChairPay.objects.create(
+        unit=tree.village_a2, year=Y, chair_annual=Decimal("12000"), party_secretary_annual=Decimal("40000")
+    )
     ChairPay.objects.create(unit=tree.village_a3, year=Y, chair_annual=Decimal("12000"))
     _t, results = compliance(tree.city, Y)
     assert results[tree.village_a1.pk]["village_funds_in_budget"][0] == "met"
@@ -118,7 +127,8 @@ def test_summary_by_child_adds_up(standards, tree):
     for key in overall:
         for status in overall[key]:
             assert overall[key][status] == sum(c[key][status] for c in by_child.values()) + (
-                1 if results[tree.city.pk].get(key, ("",))[0] == status else 0)
+                1 if results[tree.city.pk].get(key, ("",))[0] == status else 0
+            )
 
 
 def test_closed_units_are_left_out(standards, tree):
@@ -133,8 +143,9 @@ def test_money_is_summed_in_decimal(tree):
     funds(tree.township_a, "0.10", disbursed=Decimal("0.10"))
     funds(tree.township_a, "0.20", category="award", disbursed=Decimal("0.20"))
     funds(tree.village_b1, "1000000000.01", category="project")
-    Project.objects.create(unit=tree.village_b1, name="巾帼家政培训", year=Y, amount=Decimal("790000"),
-                           source="higher_federation")
+    Project.objects.create(
+        unit=tree.village_b1, name="巾帼家政培训", year=Y, amount=Decimal("790000"), source="higher_federation"
+    )
     figures = money(tree.city, Y)
     assert figures["budgeted"] == Decimal("1000000000.31") and figures["disbursed"] == Decimal("0.30")
     assert figures["budgeted_award"] == Decimal("0.20") and isinstance(figures["budgeted"], Decimal)

@@ -34,19 +34,43 @@ def workbook(user, unit, funds=(), population=None):
 
 
 def test_record_funding_upserts_the_line_and_keeps_history(tree, users):
-    record, changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
-                                              "source": "same_level_budget", "budgeted": "30000.00"})
+    record, changed = services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "30000.00"},
+    )
     assert changed and record.budgeted == Decimal("30000.00")
-    again, changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
-                                             "source": "same_level_budget", "budgeted": Decimal("30000")})
+    again, changed = services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": Decimal("30000")},
+    )
     assert again.pk == record.pk and not changed
-    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
-                            "source": "same_level_budget", "budgeted": "35000", "disbursed": "20000.5"})
+    services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {
+            "year": Y,
+            "category": "work_funds",
+            "source": "same_level_budget",
+            "budgeted": "35000",
+            "disbursed": "20000.5",
+        },
+    )
     assert [r.action for r in history_of(record, None).order_by("at", "pk")] == ["create", "update"]
 
 
-@pytest.mark.parametrize(("field", "value"), [("budgeted", "-1"), ("budgeted", "1.005"), ("budgeted", "abc"),
-                                              ("budgeted", None), ("year", 1990), ("category", "gift")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("budgeted", "-1"),
+        ("budgeted", "1.005"),
+        ("budgeted", "abc"),
+        ("budgeted", None),
+        ("year", 1990),
+        ("category", "gift"),
+    ],
+)
 def test_bad_funding_is_refused_in_chinese(tree, users, field, value):
     fields = {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "100", field: value}
     with pytest.raises(ValidationError) as error:
@@ -56,31 +80,39 @@ def test_bad_funding_is_refused_in_chinese(tree, users, field, value):
 
 
 def test_floats_are_read_as_their_decimal_text(tree, users):
-    record, _changed = services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "other",
-                                               "source": "social", "budgeted": 0.1})
+    record, _changed = services.record_funding(
+        users.editor_a, tree.township_a, {"year": Y, "category": "other", "source": "social", "budgeted": 0.1}
+    )
     assert record.budgeted == Decimal("0.10")
 
 
 def test_scope_and_roles_for_writes(tree, users):
     with pytest.raises(PermissionDenied):
-        services.record_funding(users.editor_b, tree.township_a, {"year": Y, "category": "work_funds",
-                                "source": "same_level_budget", "budgeted": "1"})
+        services.record_funding(
+            users.editor_b,
+            tree.township_a,
+            {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "1"},
+        )
     with pytest.raises(PermissionDenied):
         services.record_population(users.viewer, tree.county_a, Y, 1000)
     with pytest.raises(PermissionDenied):  # standards: the unit's admins only
         services.set_standard(users.editor_a, tree.county_a, Y, township_funds="30000")
-    standard = services.set_standard(users.admin_a, tree.county_a, Y, township_funds="30000",
-                                     chair_pay_ratio="0.3333")
+    standard = services.set_standard(users.admin_a, tree.county_a, Y, township_funds="30000", chair_pay_ratio="0.3333")
     assert standard.township_funds == Decimal("30000.00") and standard.per_woman is None
     with pytest.raises(ValidationError):
         services.set_standard(users.admin_a, tree.county_a, Y, chair_pay_ratio="1.5")
 
 
 def test_a_good_import_saves_everything_and_again_changes_nothing(tree, users):
-    data = workbook(users.editor_a, tree.county_a, funds=[
-        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", "30,000", 25000, "县财政"],
-        ["350702003001", "黄墩社区", Y, "工作经费", "同级财政", 5000, None, ""],
-    ], population={"350702": 150000})
+    data = workbook(
+        users.editor_a,
+        tree.county_a,
+        funds=[
+            ["350702003", "黄墩街道", Y, "工作经费", "同级财政", "30,000", 25000, "县财政"],
+            ["350702003001", "黄墩社区", Y, "工作经费", "同级财政", 5000, None, ""],
+        ],
+        population={"350702": 150000},
+    )
     importer = FundingImporter(users.editor_a, tree.county_a).read(data)
     assert importer.problems == []
     assert importer.commit() == 3
@@ -91,13 +123,18 @@ def test_a_good_import_saves_everything_and_again_changes_nothing(tree, users):
 
 
 def test_a_bad_import_lists_every_problem_and_changes_nothing(tree, users):
-    data = workbook(users.editor_a, tree.county_a, funds=[
-        ["350703001", "潭城街道", Y, "工作经费", "同级财政", 1, None, ""],      # another county
-        ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],  # bad year
-        ["350702003", "黄墩街道", Y, "奖金", "路边", "1.234", "-5", ""],         # category, source, amounts
-        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""],
-        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 2, None, ""],      # the same line twice
-    ], population={"350702": "很多"})
+    data = workbook(
+        users.editor_a,
+        tree.county_a,
+        funds=[
+            ["350703001", "潭城街道", Y, "工作经费", "同级财政", 1, None, ""],  # another county
+            ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],  # bad year
+            ["350702003", "黄墩街道", Y, "奖金", "路边", "1.234", "-5", ""],  # category, source, amounts
+            ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""],
+            ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 2, None, ""],  # the same line twice
+        ],
+        population={"350702": "很多"},
+    )
     importer = FundingImporter(users.editor_a, tree.county_a).read(data)
     where = {(p.sheet, p.row, p.column) for p in importer.problems}
     assert (FUNDS_SHEET, 2, "区划代码") in where and (FUNDS_SHEET, 3, "年度") in where
@@ -112,8 +149,9 @@ def test_a_bad_import_lists_every_problem_and_changes_nothing(tree, users):
 def test_the_import_job_goes_through_the_shared_pages(client, tree, users):
     client.force_login(users.editor_a)
     data = workbook(users.editor_a, tree.county_a, population={"350702": 150000})
-    response = client.post(reverse("funding:import", args=[tree.county_a.pk]),
-                           {"file": SimpleUploadedFile("经费.xlsx", data)})
+    response = client.post(
+        reverse("funding:import", args=[tree.county_a.pk]), {"file": SimpleUploadedFile("经费.xlsx", data)}
+    )
     job = Job.objects.get(kind="funding_import")
     assert response.url == job.get_absolute_url() and job.status == Job.Status.READY
     page = client.get(job.get_absolute_url())
@@ -126,8 +164,11 @@ def test_the_import_job_goes_through_the_shared_pages(client, tree, users):
 
 
 def test_funding_pages_and_exports_are_scoped(client, tree, users):
-    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
-                            "source": "same_level_budget", "budgeted": "30000"})
+    services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "30000"},
+    )
     FundingStandard.objects.create(unit=tree.city, year=Y, township_funds=Decimal("30000"))
     client.force_login(users.editor_a)
     for name in ("funding:funding", "funding:export", "funding:template", "funding:import"):
@@ -149,12 +190,22 @@ def test_funding_pages_and_exports_are_scoped(client, tree, users):
 def test_entering_funds_on_the_page_keeps_bad_input(client, tree, users):
     client.force_login(users.editor_a)
     url = reverse("funding:funding", args=[tree.township_a.pk])
-    response = client.post(url, {"action": "record", "year": Y, "category": "work_funds",
-                                 "source": "same_level_budget", "budgeted": "三万"})
+    response = client.post(
+        url,
+        {"action": "record", "year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "三万"},
+    )
     assert response.status_code == 200 and "三万" in response.content.decode()
-    response = client.post(url, {"action": "record", "year": Y, "category": "work_funds",
-                                 "source": "same_level_budget", "budgeted": "30000",
-                                 "document": SimpleUploadedFile("预算批复.pdf", PDF)})
+    response = client.post(
+        url,
+        {
+            "action": "record",
+            "year": Y,
+            "category": "work_funds",
+            "source": "same_level_budget",
+            "budgeted": "30000",
+            "document": SimpleUploadedFile("预算批复.pdf", PDF),
+        },
+    )
     assert response.status_code == 302
     record = FundingRecord.objects.get(unit=tree.township_a)
     document = reverse("funding:document", args=[record.pk])
@@ -164,10 +215,16 @@ def test_entering_funds_on_the_page_keeps_bad_input(client, tree, users):
 
 
 def test_funding_api_is_scoped_and_keeps_cents(api, tree, users):
-    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "work_funds",
-                            "source": "same_level_budget", "budgeted": "0.10"})
-    services.record_funding(users.editor_a, tree.township_a, {"year": Y, "category": "award",
-                            "source": "same_level_budget", "budgeted": "0.20"})
+    services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": Y, "category": "work_funds", "source": "same_level_budget", "budgeted": "0.10"},
+    )
+    services.record_funding(
+        users.editor_a,
+        tree.township_a,
+        {"year": Y, "category": "award", "source": "same_level_budget", "budgeted": "0.20"},
+    )
     url = reverse("api:unit-funding", args=[tree.county_a.pk])
     assert api(users.editor_b).get(url).status_code == 404
     body = api(users.editor_a).get(url, {"year": Y}).json()
@@ -194,8 +251,13 @@ def test_population_and_project_api_are_scoped(api, tree, users):
     assert api(users.editor_a).post(population, row, format="json").status_code == 201
     assert api(users.editor_b).get(population).json()["count"] == 0
     projects = reverse("api:project-list")
-    project = {"unit": tree.county_a.pk, "name": "巾帼家政培训", "year": Y, "amount": "790000.00",
-               "source": "higher_federation"}
+    project = {
+        "unit": tree.county_a.pk,
+        "name": "巾帼家政培训",
+        "year": Y,
+        "amount": "790000.00",
+        "source": "higher_federation",
+    }
     created = api(users.editor_a).post(projects, project, format="json")
     assert created.status_code == 201 and created.json()["amount"] == "790000.00"
     assert api(users.editor_b).get(reverse("api:project-detail", args=[created.json()["id"]])).status_code == 404
@@ -220,16 +282,21 @@ def test_a_closed_unit_shows_its_standards_and_is_not_measured(api, client, tree
 def test_the_funding_check_finds_every_problem_the_commit_would_meet(tree, users):
     from federation.imports import ImportRefusedError
 
-    data = workbook(users.editor_a, tree.county_a, funds=[
-        ["350702003", "黄墩街道", 1999, "工作经费", "同级财政", 1, None, ""],                # a year out of range
-        ["350702003", "黄墩街道", Y, "项目经费", "同级财政", 10**12, None, ""],             # too large to store
-        ["350702003", "黄墩街道", Y, "以奖代补", "同级财政", None, 5, ""],                  # no budget
-        ["350702003", "黄墩街道", Y, "其他", "同级财政", 1, None, "长" * 250],              # a note too long
-        ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],              # unreadable year
-        ["350702003", "黄墩街道", Y, "奖金", "同级财政", "1.234", None, ""],                # unreadable cells
-        ["350702003", "黄墩街道", None, "工作经费", "同级财政", 1, None, ""],               # no year
-        ["350702003", "黄墩街道", 0, "工作经费", "同级财政", 1, None, ""],                  # year 0
-    ], population={"350702": 3_000_000_000, "350702003": "很多"})
+    data = workbook(
+        users.editor_a,
+        tree.county_a,
+        funds=[
+            ["350702003", "黄墩街道", 1999, "工作经费", "同级财政", 1, None, ""],  # a year out of range
+            ["350702003", "黄墩街道", Y, "项目经费", "同级财政", 10**12, None, ""],  # too large to store
+            ["350702003", "黄墩街道", Y, "以奖代补", "同级财政", None, 5, ""],  # no budget
+            ["350702003", "黄墩街道", Y, "其他", "同级财政", 1, None, "长" * 250],  # a note too long
+            ["350702003", "黄墩街道", "明年", "工作经费", "同级财政", 1, None, ""],  # unreadable year
+            ["350702003", "黄墩街道", Y, "奖金", "同级财政", "1.234", None, ""],  # unreadable cells
+            ["350702003", "黄墩街道", None, "工作经费", "同级财政", 1, None, ""],  # no year
+            ["350702003", "黄墩街道", 0, "工作经费", "同级财政", 1, None, ""],  # year 0
+        ],
+        population={"350702": 3_000_000_000, "350702003": "很多"},
+    )
     importer = FundingImporter(users.editor_a, tree.county_a).read(data)
     where = {(p.sheet, p.row, p.column): str(p.message) for p in importer.problems}
     assert "2000" in where[(FUNDS_SHEET, 2, "年度")]
@@ -239,8 +306,11 @@ def test_the_funding_check_finds_every_problem_the_commit_would_meet(tree, users
     assert "2000" in where[(FUNDS_SHEET, 8, "年度")] and "2000" in where[(FUNDS_SHEET, 9, "年度")]
     assert (POPULATION_SHEET, 2, "妇女人数") in where and (POPULATION_SHEET, 3, "妇女人数") in where
     assert len(where) == len(importer.problems)  # one problem per cell
-    unreadable = {p for p in importer.problems if (p.row in (6, 7) and p.sheet == FUNDS_SHEET)
-                  or (p.sheet, p.row) == (POPULATION_SHEET, 3)}
+    unreadable = {
+        p
+        for p in importer.problems
+        if (p.row in (6, 7) and p.sheet == FUNDS_SHEET) or (p.sheet, p.row) == (POPULATION_SHEET, 3)
+    }
     assert unreadable
     check = set(importer.problems)
     importer.problems, importer._reported, importer.problem_count = [], set(), 0
@@ -254,8 +324,12 @@ def test_a_funding_commit_that_meets_a_scope_change_reports_each_row(tree, users
     from federation.imports import ImportRefusedError
     from federation.models import UserScope
 
-    data = workbook(users.editor_a, tree.county_a, funds=[
-        ["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""]], population={"350702": 150000})
+    data = workbook(
+        users.editor_a,
+        tree.county_a,
+        funds=[["350702003", "黄墩街道", Y, "工作经费", "同级财政", 1, None, ""]],
+        population={"350702": 150000},
+    )
     importer = FundingImporter(users.editor_a, tree.county_a).read(data)
     assert importer.problems == []
     UserScope.objects.filter(user=users.editor_a).delete()
@@ -263,5 +337,7 @@ def test_a_funding_commit_that_meets_a_scope_change_reports_each_row(tree, users
     with pytest.raises(ImportRefusedError) as refused:
         importer.commit()
     assert {(p.sheet, p.row, p.column) for p in refused.value.problems} == {
-        (FUNDS_SHEET, 2, "区划代码"), (POPULATION_SHEET, 2, "区划代码")}
+        (FUNDS_SHEET, 2, "区划代码"),
+        (POPULATION_SHEET, 2, "区划代码"),
+    }
     assert not FundingRecord.objects.exists()

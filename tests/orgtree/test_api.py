@@ -34,12 +34,15 @@ def test_list_is_scoped_and_paginated(api, tree, users):
     assert tree.village_b1.pk not in ids(response)
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"kind": "village"}, {"上坪村", "城东村"}),
-    ({"code": "350703"}, {"建阳区"}),
-    ({"q": "黄墩"}, {"黄墩街道", "黄墩社区"}),
-    ({"form": "working_committee"}, {"南平市直机关妇工委"}),
-])
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"kind": "village"}, {"上坪村", "城东村"}),
+        ({"code": "350703"}, {"建阳区"}),
+        ({"q": "黄墩"}, {"黄墩街道", "黄墩社区"}),
+        ({"form": "working_committee"}, {"南平市直机关妇工委"}),
+    ],
+)
 def test_filters(api, tree, users, params, expected):
     response = api(users.viewer).get("/api/units/", params)
     assert {r["name"] for r in response.json()["results"]} == expected
@@ -74,8 +77,9 @@ def test_detail_of_another_county_is_404(api, tree, users):
 
 
 def test_create_under_another_county_is_refused(api, tree, users):
-    response = api(users.editor_a).post("/api/units/", {"parent": tree.township_b.pk, "kind": "village",
-                                                        "name": "越界村"})
+    response = api(users.editor_a).post(
+        "/api/units/", {"parent": tree.township_b.pk, "kind": "village", "name": "越界村"}
+    )
     assert response.status_code == 400
     assert "parent" in response.json()
     assert not Unit.objects.filter(name="越界村").exists()
@@ -85,8 +89,9 @@ def test_viewer_cannot_write(api, tree, users):
     client = api(users.viewer)
     assert client.patch(f"/api/units/{tree.village_a1.pk}/", {"name": "改"}).status_code == 403
     assert client.post(f"/api/units/{tree.village_a1.pk}/close/", {"closed_on": "2024-01-01"}).status_code == 403
-    assert client.post("/api/units/", {"parent": tree.township_a.pk, "kind": "village", "name": "新"}
-                       ).status_code == 400
+    assert (
+        client.post("/api/units/", {"parent": tree.township_a.pk, "kind": "village", "name": "新"}).status_code == 400
+    )
     assert Unit.objects.get(pk=tree.village_a1.pk).name == "黄墩社区"
 
 
@@ -96,8 +101,9 @@ def test_delete_is_not_allowed(api, tree, users):
 
 def test_create_update_close(api, tree, users):
     client = api(users.editor_a)
-    response = client.post("/api/units/", {"parent": tree.township_a.pk, "kind": "community", "name": "接口社区",
-                                           "code": "350702003008"})
+    response = client.post(
+        "/api/units/", {"parent": tree.township_a.pk, "kind": "community", "name": "接口社区", "code": "350702003008"}
+    )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
     response = client.patch(f"/api/units/{pk}/", {"name": "接口社区二", "version": 1})
@@ -111,8 +117,9 @@ def test_rule_violations_are_400_with_chinese_messages(api, tree, users):
     response = client.post("/api/units/", {"parent": tree.county_a.pk, "kind": "village", "name": "错位村"})
     assert response.status_code == 400
     assert "不能" in " ".join(response.json()["parent"])
-    response = client.post("/api/units/", {"parent": tree.township_a.pk, "kind": "community", "name": "重复",
-                                           "code": "350702003001"})
+    response = client.post(
+        "/api/units/", {"parent": tree.township_a.pk, "kind": "community", "name": "重复", "code": "350702003001"}
+    )
     assert response.status_code == 400 and "黄墩社区" in " ".join(response.json()["code"])
     response = client.post(f"/api/units/{tree.township_a.pk}/close/", {"closed_on": "2024-01-01"})
     assert response.status_code == 400
@@ -136,8 +143,9 @@ def test_stale_version_is_409_with_current_values(api, tree, users):
 
 def test_moving_through_the_api_stays_in_scope(api, tree, users):
     client = api(users.editor_a)
-    township = client.post("/api/units/", {"parent": tree.county_a.pk, "kind": "township", "name": "樟湖镇",
-                                           "code": "350702100"}).json()
+    township = client.post(
+        "/api/units/", {"parent": tree.county_a.pk, "kind": "township", "name": "樟湖镇", "code": "350702100"}
+    ).json()
     response = client.patch(f"/api/units/{tree.village_a3.pk}/", {"parent": township["id"]})
     assert response.status_code == 200 and response.json()["parent"] == township["id"]
     response = client.patch(f"/api/units/{tree.village_a3.pk}/", {"parent": tree.township_b.pk})

@@ -14,8 +14,9 @@ from tests.orgtree.test_idnumber import id_number
 def county_b_objects(tree):
     person = Person.objects.create(unit=tree.village_b1, name="乙县人员")
     election = build_election(tree.village_b1)
-    term = Term.objects.create(unit=tree.village_b1, number=1, started_on=datetime.date(2019, 1, 1),
-                               due_on=datetime.date(2024, 1, 1))
+    term = Term.objects.create(
+        unit=tree.village_b1, number=1, started_on=datetime.date(2019, 1, 1), due_on=datetime.date(2024, 1, 1)
+    )
     office = Office.objects.create(unit=tree.village_b1, person=person, term=term, started_on=term.started_on)
     return {"people": person, "elections": election, "terms": term, "offices": office}
 
@@ -29,8 +30,9 @@ def test_county_a_cannot_read_or_write_county_b(api, tree, users, county_b_objec
     assert client.patch(f"/api/{endpoint}/{obj.pk}/", {"name": "越界"}).status_code in (404, 405)
     for action in {"elections": ["candidates", "certify", "amend"], "terms": ["delay"]}.get(endpoint, []):
         assert client.post(f"/api/{endpoint}/{obj.pk}/{action}/", {"name": "越界", "reason": "x"}).status_code == 404
-    assert client.put(f"/api/elections/{county_b_objects['elections'].pk}/officers/", [], format="json"
-                      ).status_code == 404
+    assert (
+        client.put(f"/api/elections/{county_b_objects['elections'].pk}/officers/", [], format="json").status_code == 404
+    )
     assert client.get(f"/api/units/{tree.county_b.pk}/renewals/").status_code == 404
     assert not Term.objects.filter(unit=tree.village_b1, number=2).exists()
 
@@ -57,16 +59,25 @@ def test_id_numbers_are_masked_for_editors_and_shown_to_admins(api, tree, users)
 
 
 def test_bad_people_input_is_400_in_chinese(api, tree, users):
-    response = api(users.editor_a).post("/api/people/", {"unit": tree.village_a1.pk, "name": "林",
-                                                         "id_number": "123"})
+    response = api(users.editor_a).post("/api/people/", {"unit": tree.village_a1.pk, "name": "林", "id_number": "123"})
     assert response.status_code == 400 and "18" in str(response.json())
 
 
 def test_the_whole_election_over_the_api(api, tree, users):
     client = api(users.editor_a)
-    election = client.post("/api/elections/", {"unit": tree.village_a1.pk, "kind": "conversion",
-                                               "held_on": "2024-05-10", "entitled": 100, "present": 80,
-                                               "ballots_issued": 80, "ballots_returned": 80, "seats": 2}).json()
+    election = client.post(
+        "/api/elections/",
+        {
+            "unit": tree.village_a1.pk,
+            "kind": "conversion",
+            "held_on": "2024-05-10",
+            "entitled": 100,
+            "present": 80,
+            "ballots_issued": 80,
+            "ballots_returned": 80,
+            "seats": 2,
+        },
+    ).json()
     pk = election["id"]
     people = {}
     for name, votes in (("甲", 70), ("乙", 65), ("丙", 20)):
@@ -75,9 +86,14 @@ def test_the_whole_election_over_the_api(api, tree, users):
         people[name] = response.json()["person"]
     detail = client.get(f"/api/elections/{pk}/").json()
     assert any("主席" in v for v in detail["violations"])
-    response = client.put(f"/api/elections/{pk}/officers/", [
-        {"person": people["甲"], "role": "chair", "on_party_committee": True},
-        {"person": people["乙"], "role": "vice_chair", "vice_chair_type": "part_time"}], format="json")
+    response = client.put(
+        f"/api/elections/{pk}/officers/",
+        [
+            {"person": people["甲"], "role": "chair", "on_party_committee": True},
+            {"person": people["乙"], "role": "vice_chair", "vice_chair_type": "part_time"},
+        ],
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert client.get(f"/api/elections/{pk}/").json()["violations"] == []
     response = client.post(f"/api/elections/{pk}/certify/")
@@ -86,21 +102,29 @@ def test_the_whole_election_over_the_api(api, tree, users):
     assert client.patch(f"/api/elections/{pk}/", {"present": 81}).status_code == 400
     offices = client.get("/api/offices/", {"unit": tree.village_a1.pk}).json()
     assert offices["count"] == 2
-    response = client.post(f"/api/elections/{pk}/amend/", {"reason": "笔误", "changes": {"present": [80, 81]}},
-                           format="json")
+    response = client.post(
+        f"/api/elections/{pk}/amend/", {"reason": "笔误", "changes": {"present": [80, 81]}}, format="json"
+    )
     assert response.status_code == 201
 
 
 def test_renewals_endpoint(api, tree, users):
-    Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2018, 1, 1),
-                        due_on=datetime.date(2023, 1, 1))
+    Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2018, 1, 1), due_on=datetime.date(2023, 1, 1)
+    )
     response = api(users.viewer).get(f"/api/units/{tree.city.pk}/renewals/")
     body = response.json()
     assert response.status_code == 200 and body["overdue_count"] == 1
     assert {row["name"]: row["overdue"] for row in body["by_child"]}["延平区"] == 1
-    delay = api(users.editor_a).post(f"/api/terms/{body['overdue'][0]['id']}/delay/", {
-        "party_approval": "黄墩街道党工委", "federation_approval": "延平区妇联", "approved_on": "2022-12-01",
-        "new_due_on": "2099-06-30"})
+    delay = api(users.editor_a).post(
+        f"/api/terms/{body['overdue'][0]['id']}/delay/",
+        {
+            "party_approval": "黄墩街道党工委",
+            "federation_approval": "延平区妇联",
+            "approved_on": "2022-12-01",
+            "new_due_on": "2099-06-30",
+        },
+    )
     assert delay.status_code == 201
     assert api(users.viewer).get(f"/api/units/{tree.city.pk}/renewals/").json()["overdue_count"] == 0
 
@@ -142,5 +166,7 @@ def test_the_officers_endpoint_is_documented_as_the_list_it_returns(api, users):
     schema = api(users.root).get("/api/schema/", {"format": "json"}).json()
     response = schema["paths"]["/api/elections/{id}/officers/"]["put"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"] == {
-        "type": "array", "items": {"$ref": "#/components/schemas/Officer"}}
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Officer"},
+    }
     assert "PaginatedOfficerList" not in schema["components"]["schemas"]

@@ -18,17 +18,34 @@ def world(tree, users):
 
 
 def unit_pages(unit):
-    return [reverse(name, args=[unit.pk]) for name in (
-        "orgtree:committee", "orgtree:renewals", "orgtree:term_delay", "orgtree:person_create",
-        "orgtree:election_create")]
+    return [
+        reverse(name, args=[unit.pk])
+        for name in (
+            "orgtree:committee",
+            "orgtree:renewals",
+            "orgtree:term_delay",
+            "orgtree:person_create",
+            "orgtree:election_create",
+        )
+    ]
 
 
 def object_pages(person, election):
-    return [reverse("orgtree:person_detail", args=[person.pk]), reverse("orgtree:person_edit", args=[person.pk]),
-            reverse("orgtree:election_detail", args=[election.pk]),
-            *[reverse(n, args=[election.pk]) for n in ("orgtree:election_figures", "orgtree:candidate_add",
-                                                         "orgtree:election_officers", "orgtree:election_certify",
-                                                         "orgtree:election_amend")]]
+    return [
+        reverse("orgtree:person_detail", args=[person.pk]),
+        reverse("orgtree:person_edit", args=[person.pk]),
+        reverse("orgtree:election_detail", args=[election.pk]),
+        *[
+            reverse(n, args=[election.pk])
+            for n in (
+                "orgtree:election_figures",
+                "orgtree:candidate_add",
+                "orgtree:election_officers",
+                "orgtree:election_certify",
+                "orgtree:election_amend",
+            )
+        ],
+    ]
 
 
 def test_county_a_gets_404_on_every_committee_page_of_county_b(client, tree, users, world):
@@ -83,21 +100,39 @@ def test_person_form_validates_in_chinese_and_records_history(client, tree, user
 
 def test_the_wizard_from_draft_to_a_new_term(client, tree, users):
     client.force_login(users.editor_a)
-    response = client.post(reverse("orgtree:election_create", args=[tree.village_a1.pk]),
-                           {"kind": "conversion", "method": "assembly", "held_on": "2024-05-10", "entitled": 100,
-                            "present": 80, "ballots_issued": 80, "ballots_returned": 80, "ballots_invalid": 0,
-                            "seats": 3})
+    response = client.post(
+        reverse("orgtree:election_create", args=[tree.village_a1.pk]),
+        {
+            "kind": "conversion",
+            "method": "assembly",
+            "held_on": "2024-05-10",
+            "entitled": 100,
+            "present": 80,
+            "ballots_issued": 80,
+            "ballots_returned": 80,
+            "ballots_invalid": 0,
+            "seats": 3,
+        },
+    )
     election = Election.objects.get(unit=tree.village_a1)
     assert response["Location"] == election.get_absolute_url()
     for name, votes in (("甲", 70), ("乙", 65), ("丙", 60), ("丁", 30)):
-        client.post(reverse("orgtree:candidate_add", args=[election.pk]),
-                    {"name": name, "approve": votes, "disapprove": 5, "abstain": 5})
+        client.post(
+            reverse("orgtree:candidate_add", args=[election.pk]),
+            {"name": name, "approve": votes, "disapprove": 5, "abstain": 5},
+        )
     page = client.get(election.get_absolute_url())
     assert "主席" in " ".join(page.context["problems"])  # no chair yet
     ids = {p.name: p.pk for p in Person.objects.filter(unit=tree.village_a1)}
-    client.post(reverse("orgtree:election_officers", args=[election.pk]),
-                {f"role_{ids['甲']}": "chair", f"role_{ids['乙']}": "vice_chair", f"type_{ids['乙']}": "part_time",
-                 "on_party_committee": "on"})
+    client.post(
+        reverse("orgtree:election_officers", args=[election.pk]),
+        {
+            f"role_{ids['甲']}": "chair",
+            f"role_{ids['乙']}": "vice_chair",
+            f"type_{ids['乙']}": "part_time",
+            "on_party_committee": "on",
+        },
+    )
     assert client.get(election.get_absolute_url()).context["problems"] == []
     response = client.post(reverse("orgtree:election_certify", args=[election.pk]))
     assert response["Location"] == reverse("orgtree:committee", args=[tree.village_a1.pk])
@@ -113,8 +148,9 @@ def test_the_wizard_from_draft_to_a_new_term(client, tree, users):
 
 
 def test_certify_with_violations_shows_them_and_changes_nothing(client, tree, users):
-    election = build_election(tree.village_a1, entitled=100, present=50, issued=50, returned=50,
-                              approvals=[48 - i for i in range(8)])
+    election = build_election(
+        tree.village_a1, entitled=100, present=50, issued=50, returned=50, approvals=[48 - i for i in range(8)]
+    )
     client.force_login(users.editor_a)
     response = client.post(reverse("orgtree:election_certify", args=[election.pk]), follow=True)
     assert "三分之二" in response.content.decode()
@@ -122,22 +158,38 @@ def test_certify_with_violations_shows_them_and_changes_nothing(client, tree, us
 
 
 def test_delay_form_needs_both_approvals(client, tree, users):
-    Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1),
-                        due_on=datetime.date(2024, 1, 1))
+    Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1), due_on=datetime.date(2024, 1, 1)
+    )
     client.force_login(users.editor_a)
     url = reverse("orgtree:term_delay", args=[tree.village_a1.pk])
-    response = client.post(url, {"party_approval": " ", "federation_approval": "南平市妇联",
-                                 "approved_on": "2023-12-01", "new_due_on": "2024-06-30"})
+    response = client.post(
+        url,
+        {
+            "party_approval": " ",
+            "federation_approval": "南平市妇联",
+            "approved_on": "2023-12-01",
+            "new_due_on": "2024-06-30",
+        },
+    )
     assert response.status_code == 200
-    client.post(url, {"party_approval": "黄墩街道党工委", "federation_approval": "延平区妇联",
-                      "approved_on": "2023-12-01", "new_due_on": "2024-06-30"})
+    client.post(
+        url,
+        {
+            "party_approval": "黄墩街道党工委",
+            "federation_approval": "延平区妇联",
+            "approved_on": "2023-12-01",
+            "new_due_on": "2024-06-30",
+        },
+    )
     assert str(Term.objects.get().due_on) == "2024-06-30"
 
 
 def test_renewals_page_counts_per_child_with_constant_queries(client, tree, users, django_assert_max_num_queries):
     for village in (tree.village_a1, tree.village_a2, tree.village_b1):
-        Term.objects.create(unit=village, number=1, started_on=datetime.date(2018, 1, 1),
-                            due_on=datetime.date(2023, 1, 1))
+        Term.objects.create(
+            unit=village, number=1, started_on=datetime.date(2018, 1, 1), due_on=datetime.date(2023, 1, 1)
+        )
     client.force_login(users.viewer)
     client.get(reverse("notifications"))  # the first page of the day produces the day's notices
     with django_assert_max_num_queries(18):
@@ -147,14 +199,14 @@ def test_renewals_page_counts_per_child_with_constant_queries(client, tree, user
     assert response.context["overdue_count"] == 3
 
 
-
 def test_duplicates_are_found_and_merged_without_losing_history(client, tree, users):
     born = datetime.date(1980, 1, 2)
     keep = Person.objects.create(unit=tree.village_a1, name="林秀英", birth_date=born)
     twin = Person.objects.create(unit=tree.village_a2, name="林秀英", birth_date=born, phone="13800000000")
     Person.objects.create(unit=tree.village_b1, name="林秀英", birth_date=born)  # county B: not hers to see
-    term = Term.objects.create(unit=tree.village_a2, number=1, started_on=datetime.date(2021, 1, 1),
-                               due_on=datetime.date(2026, 1, 1))
+    term = Term.objects.create(
+        unit=tree.village_a2, number=1, started_on=datetime.date(2021, 1, 1), due_on=datetime.date(2026, 1, 1)
+    )
     Office.objects.create(unit=tree.village_a2, person=twin, term=term, started_on=term.started_on)
     client.force_login(users.editor_a)
     groups = client.get(reverse("orgtree:person_duplicates")).context["groups"]
@@ -183,10 +235,13 @@ def test_merge_refuses_different_id_numbers_and_other_counties(client, tree, use
 def test_a_bad_wizard_step_shows_the_error_on_the_election_page(client, tree, users):
     election = build_election(tree.village_a1, officers=False)
     client.force_login(users.editor_a)
-    response = client.post(reverse("orgtree:candidate_add", args=[election.pk]),
-                           {"name": "林秀英", "id_number": "123", "approve": 1})
+    response = client.post(
+        reverse("orgtree:candidate_add", args=[election.pk]), {"name": "林秀英", "id_number": "123", "approve": 1}
+    )
     assert response.status_code == 200 and "18" in response.content.decode()
-    response = client.post(reverse("orgtree:election_figures", args=[election.pk]),
-                           {"kind": "renewal", "method": "assembly", "entitled": "很多"})
+    response = client.post(
+        reverse("orgtree:election_figures", args=[election.pk]),
+        {"kind": "renewal", "method": "assembly", "entitled": "很多"},
+    )
     assert response.status_code == 200 and response.context["figures_form"].errors
     assert not Person.objects.filter(name="林秀英").exists()

@@ -13,12 +13,24 @@ from orgtree.models.position import ServicePosition
 
 
 def data(**overrides):
-    members = [Member("林秀英", role="chair"), Member("陈美华", role="vice_chair", vice_chair_type="part_time"),
-               Member("王丽", role="vice_chair", vice_chair_type="part_time"), Member("张芳"), Member("李娜")]
-    values = {"held_on": datetime.date(2021, 3, 15), "members": members, "entitled": 120, "present": 96,
-              "chair_flags": {"on_party_committee": True, "on_villagers_committee": True},
-              "chair_pay": Decimal("12000"), "secretary_pay": Decimal("30000"), "womens_home": "standardized",
-              "childrens_home": True}
+    members = [
+        Member("林秀英", role="chair"),
+        Member("陈美华", role="vice_chair", vice_chair_type="part_time"),
+        Member("王丽", role="vice_chair", vice_chair_type="part_time"),
+        Member("张芳"),
+        Member("李娜"),
+    ]
+    values = {
+        "held_on": datetime.date(2021, 3, 15),
+        "members": members,
+        "entitled": 120,
+        "present": 96,
+        "chair_flags": {"on_party_committee": True, "on_villagers_committee": True},
+        "chair_pay": Decimal("12000"),
+        "secretary_pay": Decimal("30000"),
+        "womens_home": "standardized",
+        "childrens_home": True,
+    }
     values.update(overrides)
     return Conversion(**values)
 
@@ -75,8 +87,11 @@ def test_a_stale_version_is_a_conflict(tree, users):
 
 def test_bad_data_is_refused_in_chinese_and_changes_nothing(tree, users):
     with pytest.raises(ValidationError) as excinfo:
-        record_conversion(users.editor_a, tree.village_a1, data(members=[Member("林秀英", role="chair"),
-                                                                          Member("林秀英", role="chair")]))
+        record_conversion(
+            users.editor_a,
+            tree.village_a1,
+            data(members=[Member("林秀英", role="chair"), Member("林秀英", role="chair")]),
+        )
     assert "两次" in " ".join(excinfo.value.messages) or "重复" in " ".join(excinfo.value.messages)
     with pytest.raises(ValidationError) as excinfo:
         record_conversion(users.editor_a, tree.village_a1, data(held_on=datetime.date(2999, 1, 1)))
@@ -102,9 +117,20 @@ from django.urls import reverse  # noqa: E402
 
 
 def form_data(**overrides):
-    values = {"version": 0, "held_on": "2021-03-15", "entitled": 120, "present": 96, "chair": "林秀英",
-              "on_party_committee": "on", "vice_chairs_part_time": "陈美华\n王丽", "executives": "张芳，李娜、赵敏",
-              "chair_pay": "12000", "secretary_pay": "30000", "womens_home": "standardized", "childrens_home": "on"}
+    values = {
+        "version": 0,
+        "held_on": "2021-03-15",
+        "entitled": 120,
+        "present": 96,
+        "chair": "林秀英",
+        "on_party_committee": "on",
+        "vice_chairs_part_time": "陈美华\n王丽",
+        "executives": "张芳，李娜、赵敏",
+        "chair_pay": "12000",
+        "secretary_pay": "30000",
+        "womens_home": "standardized",
+        "childrens_home": "on",
+    }
     values.update(overrides)
     return values
 

@@ -35,16 +35,33 @@ def filled(user, unit, villages=None, members=None):
     return out.getvalue()
 
 
-GOOD = {"会改联选举日期": "2021-03-15", "应到人数": 120, "实到人数": 96, "主席进村党组织班子": "是",
-        "主席进村（居）委会班子": "是", "主席年报酬（元）": 12000, "书记年报酬（元）": 30000, "妇女之家": "规范化",
-        "儿童之家": "是"}
+GOOD = {
+    "会改联选举日期": "2021-03-15",
+    "应到人数": 120,
+    "实到人数": 96,
+    "主席进村党组织班子": "是",
+    "主席进村（居）委会班子": "是",
+    "主席年报酬（元）": 12000,
+    "书记年报酬（元）": 30000,
+    "妇女之家": "规范化",
+    "儿童之家": "是",
+}
 
 
 def good_file(user, tree):
     code = tree.village_a1.code
-    return filled(user, tree.county_a, {code: GOOD}, [
-        [code, "林秀英", id_number(), "主席", None], [code, "陈美华", None, "副主席", "兼职"],
-        [code, "王丽", None, "副主席", "兼职"], [code, "张芳", None, "执委", None], [code, "李娜", None, None, None]])
+    return filled(
+        user,
+        tree.county_a,
+        {code: GOOD},
+        [
+            [code, "林秀英", id_number(), "主席", None],
+            [code, "陈美华", None, "副主席", "兼职"],
+            [code, "王丽", None, "副主席", "兼职"],
+            [code, "张芳", None, "执委", None],
+            [code, "李娜", None, None, None],
+        ],
+    )
 
 
 def test_the_template_lists_exactly_the_villages_in_scope(tree, users):
@@ -74,12 +91,25 @@ def test_a_good_file_imports_and_the_same_file_again_changes_nothing(tree, users
 
 def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users):
     a1, a2, b1 = tree.village_a1.code, tree.village_a2.code, tree.village_b1.code
-    book = load_workbook(io.BytesIO(filled(users.editor_a, tree.county_a, {
-        a1: {**GOOD, "应到人数": "很多", "会改联选举日期": "2999-01-01"},
-        a2: {**GOOD, "妇女之家": "也许"},
-    }, [[a1, "林秀英", None, "主席", None], [a1, "林秀英", None, "主席", None],
-        [a2, "陈美华", "123", "主任", None], [b1, "越界", None, "执委", None],
-        ["999999999999", "某", None, None, None]])))
+    book = load_workbook(
+        io.BytesIO(
+            filled(
+                users.editor_a,
+                tree.county_a,
+                {
+                    a1: {**GOOD, "应到人数": "很多", "会改联选举日期": "2999-01-01"},
+                    a2: {**GOOD, "妇女之家": "也许"},
+                },
+                [
+                    [a1, "林秀英", None, "主席", None],
+                    [a1, "林秀英", None, "主席", None],
+                    [a2, "陈美华", "123", "主任", None],
+                    [b1, "越界", None, "执委", None],
+                    ["999999999999", "某", None, None, None],
+                ],
+            )
+        )
+    )
     book[VILLAGE_SHEET].append([b1, "城东村", "2021-01-01"])
     book[VILLAGE_SHEET].append(["999999999999", "不存在", "2021-01-01"])
     out = io.BytesIO()
@@ -90,9 +120,9 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users
     assert (VILLAGE_SHEET, 2, "应到人数") in found and "整数" in text
     assert (VILLAGE_SHEET, 2, "会改联选举日期") in found and "未来" in text
     assert (VILLAGE_SHEET, 3, "妇女之家") in found
-    assert (MEMBER_SHEET, 3, "姓名") in found and "两次" in text             # duplicate member
+    assert (MEMBER_SHEET, 3, "姓名") in found and "两次" in text  # duplicate member
     assert (MEMBER_SHEET, 4, "身份证号") in found and (MEMBER_SHEET, 4, "职务") in found
-    assert (VILLAGE_SHEET, 5, "区划代码") in found and "管理范围" in text      # county B's village
+    assert (VILLAGE_SHEET, 5, "区划代码") in found and "管理范围" in text  # county B's village
     assert (VILLAGE_SHEET, 6, "区划代码") in found and "不是已知的区划代码" in text  # unknown code
     # Their members are not reported again: the refused village row says it once.
     assert not {(MEMBER_SHEET, 5, "区划代码"), (MEMBER_SHEET, 6, "区划代码")} & found
@@ -100,10 +130,13 @@ def test_every_problem_is_reported_at_once_with_sheet_row_and_column(tree, users
     assert not Term.objects.exists()
 
 
-@pytest.mark.parametrize(("content", "word"), [
-    (b"", "空"),
-    (b"not a spreadsheet at all", "xlsx"),
-])
+@pytest.mark.parametrize(
+    ("content", "word"),
+    [
+        (b"", "空"),
+        (b"not a spreadsheet at all", "xlsx"),
+    ],
+)
 def test_unreadable_files(tree, users, content, word):
     reader = Reader(users.editor_a, tree.county_a).read(content)
     assert word in " ".join(str(p.message) for p in reader.problems)
@@ -132,11 +165,13 @@ def test_a_file_with_no_conversion_dates_has_nothing_to_import(tree, users):
 
 # --- pages and the command --------------------------------------------------------------------
 
+
 def upload(client, unit, content, name="会改联.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(reverse("orgtree:conversion_import", args=[unit.pk]),
-                       {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("orgtree:conversion_import", args=[unit.pk]), {"file": SimpleUploadedFile(name, content)}
+    )
 
 
 def test_upload_check_confirm(client, tree, users):
@@ -197,9 +232,12 @@ def test_the_command_uses_the_users_scope(tree, users, tmp_path):
 
 
 def test_dates_in_excel_date_cells_are_read(tree, users):
-    data = filled(users.editor_a, tree.county_a, {tree.village_a1.code: {**GOOD, "会改联选举日期":
-                                                                        datetime.datetime(2021, 3, 15)}},
-                  [[tree.village_a1.code, "林秀英", None, "主席", None]])
+    data = filled(
+        users.editor_a,
+        tree.county_a,
+        {tree.village_a1.code: {**GOOD, "会改联选举日期": datetime.datetime(2021, 3, 15)}},
+        [[tree.village_a1.code, "林秀英", None, "主席", None]],
+    )
     reader = Reader(users.editor_a, tree.county_a).read(data)
     assert reader.problems == []
     assert reader.conversions[tree.village_a1.pk].held_on == datetime.date(2021, 3, 15)
@@ -208,8 +246,14 @@ def test_dates_in_excel_date_cells_are_read(tree, users):
 def test_progress_of_a_running_job_comes_from_the_cache(tree, users):
     from django.core.cache import cache
 
-    job = Job.objects.create(user=users.editor_a, unit=tree.county_a, kind="conversion_import", data=b"",
-                             status=Job.Status.COMMITTING, progress=0)
+    job = Job.objects.create(
+        user=users.editor_a,
+        unit=tree.county_a,
+        kind="conversion_import",
+        data=b"",
+        status=Job.Status.COMMITTING,
+        progress=0,
+    )
     cache.set(job.progress_key, 40)
     assert job.live_progress() == 40
     job.status = Job.Status.DONE
@@ -219,20 +263,29 @@ def test_progress_of_a_running_job_comes_from_the_cache(tree, users):
 
 # --- the check runs every rule the commit runs ------------------------------------------------
 
+
 def breaking_every_rule(tree, users):
     """A workbook in which every village row breaks a different rule, each in well-formed cells, plus
     rows whose cells cannot be read at all. Returns (data, {(sheet, row, column): word of the message})."""
-    villages = [make(tree.township_a, Kind.VILLAGE, f"试验{i}村", f"3507020032{i:02d}", form=Form.CONGRESS)
-                for i in range(10, 24)]
+    villages = [
+        make(tree.township_a, Kind.VILLAGE, f"试验{i}村", f"3507020032{i:02d}", form=Form.CONGRESS)
+        for i in range(10, 24)
+    ]
     # Someone outside the editor's scope already has this ID number.
     taken = id_number(area="350703", sequence="004")
     Person.objects.create(unit=tree.village_b1, name="外县人", id_number=taken)
     # A village whose current term began after the date in the file.
     late = villages[13]
-    renewal = Election.objects.create(unit=late, kind=Election.Kind.RENEWAL, votes_itemized=False,
-                                      status=Election.Status.CERTIFIED, held_on=datetime.date(2023, 5, 1))
-    Term.objects.create(unit=late, number=1, started_on=datetime.date(2023, 5, 1),
-                        due_on=datetime.date(2028, 5, 1), election=renewal)
+    renewal = Election.objects.create(
+        unit=late,
+        kind=Election.Kind.RENEWAL,
+        votes_itemized=False,
+        status=Election.Status.CERTIFIED,
+        held_on=datetime.date(2023, 5, 1),
+    )
+    Term.objects.create(
+        unit=late, number=1, started_on=datetime.date(2023, 5, 1), due_on=datetime.date(2028, 5, 1), election=renewal
+    )
     rows = {v.code: {**GOOD} for v in villages}
     members = [[v.code, f"主席{i}", None, "主席", None] for i, v in enumerate(villages)]
     expected = {}
@@ -242,28 +295,34 @@ def breaking_every_rule(tree, users):
         expected[(MEMBER_SHEET, len(members) + 1, column)] = word
 
     v = [x.code for x in villages]
-    rows[v[0]].update({"应到人数": 100, "实到人数": 120})                          # more present than entitled
-    rows[v[1]].update({"应到人数": 100, "实到人数": 50})                           # no quorum
-    rows[v[2]].update({"应到人数": 10**20})                                       # beyond any integer field
-    rows[v[3]].update({"主席年报酬（元）": 12_345_678_901})                         # more digits than stored
-    rows[v[4]].update({"报酬年度": 99999})                                       # not a storable year
-    rows[v[5]].update({"会改联选举日期": "2999-01-01"})                             # in the future
-    members.pop(6)                                                              # v[6]: no chair
+    rows[v[0]].update({"应到人数": 100, "实到人数": 120})  # more present than entitled
+    rows[v[1]].update({"应到人数": 100, "实到人数": 50})  # no quorum
+    rows[v[2]].update({"应到人数": 10**20})  # beyond any integer field
+    rows[v[3]].update({"主席年报酬（元）": 12_345_678_901})  # more digits than stored
+    rows[v[4]].update({"报酬年度": 99999})  # not a storable year
+    rows[v[5]].update({"会改联选举日期": "2999-01-01"})  # in the future
+    members.pop(6)  # v[6]: no chair
     members.insert(6, [v[6], "执委六", None, "执委", None])
-    member(v[7], [v[7], "二号主席", None, "主席", None], "一名主席", "职务")              # a second chair
-    member(v[8], [v[8], "副主席八", None, "副主席", None], "副主席", "副主席类型")        # vice-chair, no type
-    member(v[9], [v[9], "长" * 80, None, "执委", None], "50", "姓名")                  # the 80-character name
+    member(v[7], [v[7], "二号主席", None, "主席", None], "一名主席", "职务")  # a second chair
+    member(v[8], [v[8], "副主席八", None, "副主席", None], "副主席", "副主席类型")  # vice-chair, no type
+    member(v[9], [v[9], "长" * 80, None, "执委", None], "50", "姓名")  # the 80-character name
     member(v[10], [v[10], "男委员", id_number(sequence="013"), "执委", None], "性别", "身份证号")  # a man's number
     member(v[11], [v[11], "重号甲", id_number(sequence="024"), "执委", None], "", "")
     expected.pop((MEMBER_SHEET, len(members) + 1, ""))
     member(v[11], [v[11], "重号乙", id_number(sequence="024"), "执委", None], "同一个身份证号", "身份证号")
-    member(v[12], [v[12], "重登记", taken, "执委", None], "不能在此使用", "身份证号")    # held in another county
-    expected.update({
-        (VILLAGE_SHEET, 0, "实到人数"): "多于", (VILLAGE_SHEET, 1, "实到人数"): "2/3",
-        (VILLAGE_SHEET, 2, "应到人数"): "", (VILLAGE_SHEET, 3, "主席年报酬（元）"): "",
-        (VILLAGE_SHEET, 4, "报酬年度"): "", (VILLAGE_SHEET, 5, "会改联选举日期"): "未来",
-        (VILLAGE_SHEET, 6, "区划代码"): "一名主席", (VILLAGE_SHEET, 13, "会改联选举日期"): "届",
-    })
+    member(v[12], [v[12], "重登记", taken, "执委", None], "不能在此使用", "身份证号")  # held in another county
+    expected.update(
+        {
+            (VILLAGE_SHEET, 0, "实到人数"): "多于",
+            (VILLAGE_SHEET, 1, "实到人数"): "2/3",
+            (VILLAGE_SHEET, 2, "应到人数"): "",
+            (VILLAGE_SHEET, 3, "主席年报酬（元）"): "",
+            (VILLAGE_SHEET, 4, "报酬年度"): "",
+            (VILLAGE_SHEET, 5, "会改联选举日期"): "未来",
+            (VILLAGE_SHEET, 6, "区划代码"): "一名主席",
+            (VILLAGE_SHEET, 13, "会改联选举日期"): "届",
+        }
+    )
     rows[v[13]]["会改联选举日期"] = "2021-03-15"
     book = load_workbook(io.BytesIO(filled(users.editor_a, tree.county_a, rows, members)))
     # And cells that cannot be read (found by the check only: they never become records).
@@ -272,8 +331,9 @@ def breaking_every_rule(tree, users):
     book[VILLAGE_SHEET].append([tree.village_a1.code, "黄墩社区", "去年", *[None] * 9, "无", "否"])
     out = io.BytesIO()
     book.save(out)
-    header_rows = {r[0].value: r[0].row for r in load_workbook(io.BytesIO(out.getvalue()))[VILLAGE_SHEET]
-                   .iter_rows(min_row=2)}
+    header_rows = {
+        r[0].value: r[0].row for r in load_workbook(io.BytesIO(out.getvalue()))[VILLAGE_SHEET].iter_rows(min_row=2)
+    }
     located = {}
     for (sheet, row, column), word in expected.items():
         located[(sheet, header_rows[v[row]] if sheet == VILLAGE_SHEET else row, column)] = word
@@ -309,8 +369,12 @@ def test_a_commit_that_meets_a_change_reports_it_at_its_cell(tree, users):
     with the member's sheet, row and column, and nothing is saved."""
     code = tree.village_a1.code
     number = id_number(sequence="026")
-    data = filled(users.editor_a, tree.county_a, {code: GOOD},
-                  [[code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]])
+    data = filled(
+        users.editor_a,
+        tree.county_a,
+        {code: GOOD},
+        [[code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]],
+    )
     reader = Reader(users.editor_a, tree.county_a).read(data)
     assert reader.problems == []
     Person.objects.create(unit=tree.village_b1, name="别人", id_number=number)
@@ -326,8 +390,16 @@ def test_the_commit_of_a_job_lists_its_problems_with_cells(client, tree, users):
     code = tree.village_a1.code
     number = id_number(sequence="026")
     client.force_login(users.editor_a)
-    upload(client, tree.county_a, filled(users.editor_a, tree.county_a, {code: GOOD}, [
-        [code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]]))
+    upload(
+        client,
+        tree.county_a,
+        filled(
+            users.editor_a,
+            tree.county_a,
+            {code: GOOD},
+            [[code, "林秀英", None, "主席", None], [code, "新委员", number, "执委", None]],
+        ),
+    )
     job = Job.objects.get()
     assert job.status == Job.Status.READY
     Person.objects.create(unit=tree.village_b1, name="别人", id_number=number)

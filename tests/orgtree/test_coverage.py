@@ -17,11 +17,22 @@ from tests.orgtree.test_conversion import data
 def recorded(tree, users):
     """黄墩社区 converted 2021-03-15 (5 members, chair in both committees); 城东村 converted 2022-06-01."""
     record_conversion(users.editor_a, tree.village_a1, data())
-    members = [Member("周玲", role="chair"), Member("吴霞", role="vice_chair", vice_chair_type="full_time"),
-               Member("郑红")]
-    record_conversion(users.root, tree.village_b1, data(held_on=datetime.date(2022, 6, 1), members=members,
-                                                        chair_flags={"is_party_secretary": True},
-                                                        womens_home="yes", childrens_home=False))
+    members = [
+        Member("周玲", role="chair"),
+        Member("吴霞", role="vice_chair", vice_chair_type="full_time"),
+        Member("郑红"),
+    ]
+    record_conversion(
+        users.root,
+        tree.village_b1,
+        data(
+            held_on=datetime.date(2022, 6, 1),
+            members=members,
+            chair_flags={"is_party_secretary": True},
+            womens_home="yes",
+            childrens_home=False,
+        ),
+    )
     make(tree.village_a2, "women_group", "楼栋妇女小组")
     make(tree.county_a, "enterprise", "某公司妇委会")
     return tree
@@ -41,8 +52,7 @@ def test_totals_of_a_city(recorded, tree):
     assert (figures["womens_homes"], figures["womens_homes_standardized"], figures["childrens_homes"]) == (2, 1, 1)
 
 
-def test_by_child_matches_the_totals_and_uses_a_fixed_number_of_queries(recorded, tree,
-                                                                       django_assert_max_num_queries):
+def test_by_child_matches_the_totals_and_uses_a_fixed_number_of_queries(recorded, tree, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         rows = {c.name: f for c, f in coverage_by_child(tree.city)}
     assert rows["延平区"]["villages_total"] == 3 and rows["延平区"]["villages_converted"] == 1
@@ -79,15 +89,21 @@ def test_overdue_terms(recorded, tree):
 
 
 def test_regionalized_townships(tree, users):
-    term = Term.objects.create(unit=tree.township_a, number=1, started_on=datetime.date(2021, 1, 1),
-                               due_on=datetime.date(2026, 1, 1))
+    term = Term.objects.create(
+        unit=tree.township_a, number=1, started_on=datetime.date(2021, 1, 1), due_on=datetime.date(2026, 1, 1)
+    )
     from orgtree.models import Person
 
     for i in range(25):
         role = "chair" if i == 0 else "vice_chair" if i < 4 else "executive"
-        Office.objects.create(unit=tree.township_a, term=term, role=role, started_on=term.started_on,
-                              vice_chair_type="part_time" if role == "vice_chair" else "",
-                              person=Person.objects.create(unit=tree.township_a, name=f"乡镇执委{i}"))
+        Office.objects.create(
+            unit=tree.township_a,
+            term=term,
+            role=role,
+            started_on=term.started_on,
+            vice_chair_type="part_time" if role == "vice_chair" else "",
+            person=Person.objects.create(unit=tree.township_a, name=f"乡镇执委{i}"),
+        )
     refresh_figures([tree.township_a.pk])  # raw writes above: the services would have refreshed
     figures = coverage(tree.county_a)
     assert (figures["townships_total"], figures["townships_regionalized"]) == (1, 1)

@@ -56,7 +56,8 @@ def test_real_file_loads_every_level(zhenxing):
 def test_streets_communities_and_villages_are_told_apart(zhenxing):
     assert Unit.objects.get(code="210603002").kind == Kind.STREET  # 站前街道
     assert Unit.objects.filter(kind=Kind.COMMUNITY, code__regex=r"^\d{9}(0|1)\d\d$").count() == (
-        Unit.objects.filter(kind=Kind.COMMUNITY).count())
+        Unit.objects.filter(kind=Kind.COMMUNITY).count()
+    )
     assert all(int(code[9:]) >= 200 for code in Unit.objects.filter(kind=Kind.VILLAGE).values_list("code", flat=True))
     assert Unit.objects.filter(kind=Kind.COMMUNITY).first().form == "congress"
 
@@ -78,8 +79,9 @@ def test_a_later_edition_renames_adds_moves_and_closes(zhenxing, tmp_path):
     renamed["name"] = "更名后社区"
     rows.remove(removed)
     moved["parent_code"] = other_township["code"]
-    rows.append({"code": other_township["code"] + "399", "name": "新设村", "level": "5",
-                 "parent_code": other_township["code"]})
+    rows.append(
+        {"code": other_township["code"] + "399", "name": "新设村", "level": "5", "parent_code": other_township["code"]}
+    )
     output = load(write(tmp_path / "2024.csv", rows))
     assert "create 1, update 1, move 1, close 1" in output
     assert Unit.objects.get(code=renamed["code"]).name == "更名后社区"
@@ -136,7 +138,8 @@ def test_xz_files_and_root_option(db, tmp_path):
     assert Unit.objects.get(code=township["code"]).parent.code == "210603"
     assert Unit.objects.filter(kind=Kind.STREET).count() + Unit.objects.filter(kind=Kind.TOWNSHIP).count() == 1
     assert Unit.objects.filter(parent__code=township["code"]).count() == sum(
-        1 for r in rows_of(ZHENXING) if r["parent_code"] == township["code"])
+        1 for r in rows_of(ZHENXING) if r["parent_code"] == township["code"]
+    )
 
 
 def test_provinces_go_under_the_national_federation_when_there_is_one(db):
@@ -180,20 +183,30 @@ def test_load_demo_creates_the_readme_users(db):
     village = Unit.objects.open().filter(parent=township).order_by("code").first()
     added = services.create_unit(yanping, township, kind=village.kind, name="新建社区", code="350702001099")
     services.update_unit(yanping, village, {"name": "改名社区"})
-    before = (Unit.objects.count(), Unit.objects.filter(closed_on__isnull=False).count(),
-              ChangeRecord.objects.count(), Election.objects.count())
+    before = (
+        Unit.objects.count(),
+        Unit.objects.filter(closed_on__isnull=False).count(),
+        ChangeRecord.objects.count(),
+        Election.objects.count(),
+    )
     output = StringIO()
     call_command("load_demo", stdout=output)
     assert "demo not loaded" in output.getvalue()
     assert Unit.objects.get(pk=added.pk).closed_on is None
     assert Unit.objects.get(pk=village.pk).name == "改名社区"
-    assert (Unit.objects.count(), Unit.objects.filter(closed_on__isnull=False).count(),
-            ChangeRecord.objects.count(), Election.objects.count()) == before
+    assert (
+        Unit.objects.count(),
+        Unit.objects.filter(closed_on__isnull=False).count(),
+        ChangeRecord.objects.count(),
+        Election.objects.count(),
+    ) == before
 
 
-YUANBAO = [{"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},
-           {"code": "210604001", "name": "六道口街道", "level": "4", "parent_code": "210604"},
-           {"code": "210604001001", "name": "六道口社区", "level": "5", "parent_code": "210604001"}]
+YUANBAO = [
+    {"code": "210604", "name": "元宝区", "level": "3", "parent_code": "2106"},
+    {"code": "210604001", "name": "六道口街道", "level": "4", "parent_code": "210604"},
+    {"code": "210604001001", "name": "六道口社区", "level": "5", "parent_code": "210604001"},
+]
 
 
 def test_a_whole_county_missing_from_a_later_edition_closes_leaves_first(db, tmp_path):

@@ -15,22 +15,46 @@ def people(unit, count, prefix="执委"):
     return [Person.objects.create(unit=unit, name=f"{prefix}{i:02d}") for i in range(count)]
 
 
-def build_election(unit, *, seats=7, candidates=8, entitled=100, present=80, issued=80, returned=80, invalid=0,
-                   approvals=None, officers=True, kind=Election.Kind.RENEWAL, held_on=datetime.date(2024, 5, 10)):
-    election = Election.objects.create(unit=unit, kind=kind, held_on=held_on, entitled=entitled, present=present,
-                                       ballots_issued=issued, ballots_returned=returned, ballots_invalid=invalid,
-                                       seats=seats)
+def build_election(
+    unit,
+    *,
+    seats=7,
+    candidates=8,
+    entitled=100,
+    present=80,
+    issued=80,
+    returned=80,
+    invalid=0,
+    approvals=None,
+    officers=True,
+    kind=Election.Kind.RENEWAL,
+    held_on=datetime.date(2024, 5, 10),
+):
+    election = Election.objects.create(
+        unit=unit,
+        kind=kind,
+        held_on=held_on,
+        entitled=entitled,
+        present=present,
+        ballots_issued=issued,
+        ballots_returned=returned,
+        ballots_invalid=invalid,
+        seats=seats,
+    )
     approvals = approvals or [70 - i for i in range(candidates)]
     for person, approve in zip(people(unit, candidates), approvals, strict=True):
-        Candidate.objects.create(election=election, person=person, approve=approve,
-                                 disapprove=max(0, min(5, returned - invalid - approve)))
+        Candidate.objects.create(
+            election=election, person=person, approve=approve, disapprove=max(0, min(5, returned - invalid - approve))
+        )
     if officers:
         top = list(election.candidates.order_by("-approve"))
-        OfficerChoice.objects.create(election=election, person=top[0].person, role="chair",
-                                     on_party_committee=True, on_villagers_committee=True)
+        OfficerChoice.objects.create(
+            election=election, person=top[0].person, role="chair", on_party_committee=True, on_villagers_committee=True
+        )
         for c in top[1:3]:
-            OfficerChoice.objects.create(election=election, person=c.person, role="vice_chair",
-                                         vice_chair_type="part_time")
+            OfficerChoice.objects.create(
+                election=election, person=c.person, role="vice_chair", vice_chair_type="part_time"
+            )
     return election
 
 
@@ -44,10 +68,15 @@ def test_a_sound_election_has_no_violations(tree):
 
 def test_quorum_is_more_than_two_thirds_of_the_entitled(tree):
     approvals = [58 - i for i in range(8)]
-    assert "三分之二" in messages(build_election(tree.village_a1, entitled=90, present=60, issued=60, returned=60,
-                                             approvals=approvals))
-    assert elections.violations(build_election(tree.village_a2, entitled=90, present=61, issued=61, returned=61,
-                                               approvals=approvals)) == []
+    assert "三分之二" in messages(
+        build_election(tree.village_a1, entitled=90, present=60, issued=60, returned=60, approvals=approvals)
+    )
+    assert (
+        elections.violations(
+            build_election(tree.village_a2, entitled=90, present=61, issued=61, returned=61, approvals=approvals)
+        )
+        == []
+    )
 
 
 def test_more_ballots_returned_than_issued_voids_the_round(tree):
@@ -65,8 +94,15 @@ def test_no_majority_of_the_entitled(tree):
 
 
 def test_majority_counts_the_entitled_not_those_present(tree):
-    election = build_election(tree.village_a1, entitled=100, present=80, issued=80, returned=80,
-                              approvals=[45, 44, 43, 60, 59, 58, 57, 56], officers=False)
+    election = build_election(
+        tree.village_a1,
+        entitled=100,
+        present=80,
+        issued=80,
+        returned=80,
+        approvals=[45, 44, 43, 60, 59, 58, 57, 56],
+        officers=False,
+    )
     elected, _ = elections.elected_candidates(election, list(election.candidates.all()))
     assert sorted(c.approve for c in elected) == [56, 57, 58, 59, 60]  # 45 of 80 present is not enough
 
@@ -184,12 +220,15 @@ def test_amendments_record_corrections_without_touching_the_result(tree, users):
 
 def test_renewals_lists_overdue_due_soon_and_delayed_with_counts_per_child(tree):
     today = datetime.date(2025, 1, 1)
-    Term.objects.create(unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1),
-                        due_on=datetime.date(2024, 1, 1))
-    Term.objects.create(unit=tree.village_a2, number=1, started_on=datetime.date(2020, 2, 1),
-                        due_on=datetime.date(2025, 2, 1))
-    Term.objects.create(unit=tree.village_b1, number=1, started_on=datetime.date(2018, 1, 1),
-                        due_on=datetime.date(2023, 1, 1))
+    Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2019, 1, 1), due_on=datetime.date(2024, 1, 1)
+    )
+    Term.objects.create(
+        unit=tree.village_a2, number=1, started_on=datetime.date(2020, 2, 1), due_on=datetime.date(2025, 2, 1)
+    )
+    Term.objects.create(
+        unit=tree.village_b1, number=1, started_on=datetime.date(2018, 1, 1), due_on=datetime.date(2023, 1, 1)
+    )
     found = elections.renewals(Unit.objects.get(pk=tree.county_a.pk), today)
     assert [t.unit.name for t in found["overdue"]] == ["黄墩社区"]
     assert [t.unit.name for t in found["due_soon"]] == ["西门社区"]

@@ -92,24 +92,32 @@ def test_editing_a_record_to_a_foreign_number_is_refused_the_same_way(api, tree,
 
 
 def test_the_page_form_and_a_ballot_keep_the_clash_although_their_transaction_rolls_back(
-        client, tree, users, clash_world):
+    client, tree, users, clash_world
+):
     client.force_login(users.editor_a)
-    response = client.post(reverse("orgtree:person_create", args=[tree.village_a1.pk]),
-                           {"name": "王芳", "gender": "female", "id_number": NUMBER_B})
+    response = client.post(
+        reverse("orgtree:person_create", args=[tree.village_a1.pk]),
+        {"name": "王芳", "gender": "female", "id_number": NUMBER_B},
+    )
     assert response.status_code == 200 and "不能在此使用" in response.content.decode()
     election = build_election(tree.village_a2, candidates=8)
-    response = client.post(reverse("orgtree:candidate_add", args=[election.pk]),
-                           {"name": "赵敏", "id_number": NUMBER_B, "approve": 1, "disapprove": 0, "abstain": 0})
+    response = client.post(
+        reverse("orgtree:candidate_add", args=[election.pk]),
+        {"name": "赵敏", "id_number": NUMBER_B, "approve": 1, "disapprove": 0, "abstain": 0},
+    )
     assert response.status_code == 200 and "不能在此使用" in response.content.decode()
     assert set(IdNumberClash.objects.values_list("attempted_unit", "attempted_name")) == {
-        (tree.village_a1.pk, "王芳"), (tree.village_a2.pk, "赵敏")}
+        (tree.village_a1.pk, "王芳"),
+        (tree.village_a2.pk, "赵敏"),
+    }
     assert not Candidate.objects.filter(person__name="赵敏").exists()
 
 
 def test_a_candidate_over_the_api_with_a_foreign_number_is_kept_as_a_clash(api, tree, users, clash_world):
     election = build_election(tree.village_a2, candidates=8)
-    response = api(users.editor_a).post(f"/api/elections/{election.pk}/candidates/",
-                                        {"name": "赵敏", "id_number": NUMBER_B, "approve": 1})
+    response = api(users.editor_a).post(
+        f"/api/elections/{election.pk}/candidates/", {"name": "赵敏", "id_number": NUMBER_B, "approve": 1}
+    )
     assert response.status_code == 400 and "不能在此使用" in str(response.json())
     clash = IdNumberClash.objects.get()
     assert (clash.attempted_unit, clash.attempted_name, clash.unit) == (tree.village_a2, "赵敏", tree.city)

@@ -19,12 +19,15 @@ def test_the_standard_example_passes():
     validate_id_number("11010519491231002x")  # lower-case x is accepted and normalized
 
 
-@pytest.mark.parametrize(("value", "word"), [
-    ("35070219850315002", "17"),                 # 17 characters
-    ("3507021985031500A2", "17"),                # a letter inside
-    ("350702198502300021", "出生日期"),            # 30 February
-    (id_number(born="20990101"), "出生日期"),      # born in the future
-])
+@pytest.mark.parametrize(
+    ("value", "word"),
+    [
+        ("35070219850315002", "17"),  # 17 characters
+        ("3507021985031500A2", "17"),  # a letter inside
+        ("350702198502300021", "出生日期"),  # 30 February
+        (id_number(born="20990101"), "出生日期"),  # born in the future
+    ],
+)
 def test_malformed_numbers_are_refused_in_chinese(value, word):
     with pytest.raises(ValidationError) as excinfo:
         validate_id_number(value)

@@ -67,14 +67,15 @@ def test_only_whitelisted_sort_keys_are_used(client, tree, users):
 
 
 def test_the_export_holds_the_filtered_rows_of_the_scope_only(client, tree, users):
-    make(tree.township_a, "village", "=HYPERLINK(\"http://x\")村", "350702003202")
+    make(tree.township_a, "village", '=HYPERLINK("http://x")村', "350702003202")
     client.force_login(users.editor_a)
     rows = sheet_rows(client.get(reverse("orgtree:unit_list"), {"kind": "village", "export": "xlsx"}))
     assert rows[0][:2] == ["名称", "类型"]
     exported = {row[0] for row in rows[1:]}
-    assert exported == {"上坪村", "=HYPERLINK(\"http://x\")村"}  # county B's 城东村 never appears
-    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("orgtree:unit_list"),
-                                                        {"q": "HYPERLINK", "export": "xlsx"}).content))
+    assert exported == {"上坪村", '=HYPERLINK("http://x")村'}  # county B's 城东村 never appears
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("orgtree:unit_list"), {"q": "HYPERLINK", "export": "xlsx"}).content)
+    )
     cell = book.active["A2"]
     assert cell.data_type == "s" and cell.quotePrefix  # written by the formula-safe writer
 
@@ -141,8 +142,12 @@ def test_renewals_are_paged_lists_filtered_like_the_api(client, api, tree, users
     from orgtree.views.committees import RenewalsView
 
     assert RenewalsView.filterset_class is TermViewSet.filterset_class
-    due = {tree.village_a1: datetime.date(2021, 1, 1), tree.village_a2: datetime.date(2022, 1, 1),
-           tree.village_a3: datetime.date(2023, 1, 1), tree.village_b1: datetime.date(2020, 1, 1)}
+    due = {
+        tree.village_a1: datetime.date(2021, 1, 1),
+        tree.village_a2: datetime.date(2022, 1, 1),
+        tree.village_a3: datetime.date(2023, 1, 1),
+        tree.village_b1: datetime.date(2020, 1, 1),
+    }
     for village, due_on in due.items():
         Term.objects.create(unit=village, number=1, started_on=datetime.date(2016, 1, 1), due_on=due_on)
     client.force_login(users.editor_a)

@@ -78,8 +78,9 @@ def test_detail_query_count_does_not_grow_with_children(as_editor_a, tree, djang
 
 
 def test_create_form_shows_chinese_errors_and_creates_nothing(as_editor_a, tree):
-    response = as_editor_a.post(url("unit_create", tree.township_a),
-                                {"kind": "community", "name": "重复社区", "code": "350702003001"})
+    response = as_editor_a.post(
+        url("unit_create", tree.township_a), {"kind": "community", "name": "重复社区", "code": "350702003001"}
+    )
     assert response.status_code == 200
     assert "黄墩社区" in response.content.decode()
     assert not Unit.objects.filter(name="重复社区").exists()
@@ -94,12 +95,15 @@ def test_create_form_offers_only_kinds_allowed_under_the_parent(as_editor_a, tre
 
 
 def test_create_then_edit_then_close_through_the_forms(as_editor_a, tree):
-    response = as_editor_a.post(url("unit_create", tree.township_a),
-                                {"kind": "community", "name": "新建社区", "code": "350702003005"})
+    response = as_editor_a.post(
+        url("unit_create", tree.township_a), {"kind": "community", "name": "新建社区", "code": "350702003005"}
+    )
     unit = Unit.objects.get(name="新建社区")
     assert response["Location"] == unit.get_absolute_url()
-    as_editor_a.post(url("unit_edit", unit), {"kind": "community", "name": "新建社区二", "code": "350702003005",
-                                              "version": unit.version})
+    as_editor_a.post(
+        url("unit_edit", unit),
+        {"kind": "community", "name": "新建社区二", "code": "350702003005", "version": unit.version},
+    )
     unit.refresh_from_db()
     assert unit.name == "新建社区二" and unit.version == 2
     as_editor_a.post(url("unit_close", unit), {"closed_on": "2025-01-01", "note": "合并", "version": 2})
@@ -111,8 +115,10 @@ def test_edit_with_a_stale_version_shows_the_conflict_and_current_values(as_edit
     from orgtree import services
 
     services.update_unit(users.admin_a, tree.village_a1, {"name": "别人改的名"})
-    response = as_editor_a.post(url("unit_edit", tree.village_a1),
-                                {"kind": "community", "name": "我改的名", "code": "350702003001", "version": 1})
+    response = as_editor_a.post(
+        url("unit_edit", tree.village_a1),
+        {"kind": "community", "name": "我改的名", "code": "350702003001", "version": 1},
+    )
     assert response.status_code == 200
     assert response.context["conflict"].name == "别人改的名"
     assert Unit.objects.get(pk=tree.village_a1.pk).name == "别人改的名"
@@ -127,8 +133,9 @@ def test_move_form_refuses_a_target_outside_the_scope(as_editor_a, tree):
 def test_move_and_close_are_not_offered_on_the_scope_top(as_editor_a, tree):
     response = as_editor_a.get(url("unit_detail", tree.county_a))
     assert response.context["can_change"] and not response.context["can_restructure"]
-    assert as_editor_a.post(url("unit_close", tree.county_a), {"closed_on": "2024-01-01", "version": 1}
-                            ).status_code == 403
+    assert (
+        as_editor_a.post(url("unit_close", tree.county_a), {"closed_on": "2024-01-01", "version": 1}).status_code == 403
+    )
     assert Unit.objects.get(pk=tree.county_a.pk).closed_on is None
 
 

@@ -6,7 +6,10 @@ from tests.conftest import make
 def test_villages_per_child_at_every_level(tree):
     assert grassroots_per_child([tree.province]) == {tree.province.pk: 4}
     assert grassroots_per_child([tree.county_a, tree.county_b, tree.agency]) == {
-        tree.county_a.pk: 3, tree.county_b.pk: 1, tree.agency.pk: 0}
+        tree.county_a.pk: 3,
+        tree.county_b.pk: 1,
+        tree.agency.pk: 0,
+    }
     assert grassroots_per_child([tree.township_a]) == {tree.township_a.pk: 3}
 
 

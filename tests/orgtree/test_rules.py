@@ -27,11 +27,19 @@ def test_city_needs_a_parent(db):
     assert "上级" in messages_of(excinfo)
 
 
-@pytest.mark.parametrize(("kind", "parent_attr"), [
-    (Kind.AGENCY, "city"), (Kind.AGENCY, "county"), (Kind.SOCIAL_ORG, "county"),
-    (Kind.NEW_DOMAIN, "township_a"), (Kind.AREA, "township_a"), (Kind.ENTERPRISE, "township_a"),
-    (Kind.WOMEN_GROUP, "village_a1"), (Kind.WOMEN_GROUP, "agency"),
-])
+@pytest.mark.parametrize(
+    ("kind", "parent_attr"),
+    [
+        (Kind.AGENCY, "city"),
+        (Kind.AGENCY, "county"),
+        (Kind.SOCIAL_ORG, "county"),
+        (Kind.NEW_DOMAIN, "township_a"),
+        (Kind.AREA, "township_a"),
+        (Kind.ENTERPRISE, "township_a"),
+        (Kind.WOMEN_GROUP, "village_a1"),
+        (Kind.WOMEN_GROUP, "agency"),
+    ],
+)
 def test_committees_sit_where_the_glossary_says(tree, kind, parent_attr):
     parent = getattr(tree, "county_a" if parent_attr == "county" else parent_attr)
     extra = {"subtype": Subtype.BUILDING} if kind == Kind.NEW_DOMAIN else {}

@@ -13,8 +13,9 @@ from orgtree.models import Unit
 
 
 def test_create_records_who_and_what(tree, users):
-    unit = services.create_unit(users.editor_a, tree.township_a, kind=Kind.COMMUNITY, name="新社区",
-                                code="350702003009")
+    unit = services.create_unit(
+        users.editor_a, tree.township_a, kind=Kind.COMMUNITY, name="新社区", code="350702003009"
+    )
     entry = history_of(unit, None).get()
     assert entry.user == users.editor_a and entry.action == "create"
     assert entry.changes["name"] == [None, "新社区"]
@@ -89,8 +90,7 @@ def test_editor_cannot_move_or_close_her_own_county(tree, users):
 
 
 def test_editor_can_move_inside_her_county(tree, users):
-    township = services.create_unit(users.editor_a, tree.county_a, kind=Kind.TOWNSHIP, name="樟湖镇",
-                                    code="350702100")
+    township = services.create_unit(users.editor_a, tree.county_a, kind=Kind.TOWNSHIP, name="樟湖镇", code="350702100")
     moved = services.move_unit(users.editor_a, tree.village_a3, township)
     assert moved.parent_id == township.pk
     assert history_of(moved, None).first().changes["parent"] == [tree.township_a.pk, township.pk]

@@ -43,7 +43,8 @@ def test_dashboard_shows_the_trend_and_week_over_week(client, recorded, tree, us
     for week in (this_week - datetime.timedelta(weeks=1), this_week):
         snapshot_week(week)
     CoverageSnapshot.objects.filter(unit=tree.county_a, week=this_week - datetime.timedelta(weeks=1)).update(
-        figures={**CoverageSnapshot.objects.get(unit=tree.county_a, week=this_week).figures, "executives": 2})
+        figures={**CoverageSnapshot.objects.get(unit=tree.county_a, week=this_week).figures, "executives": 2}
+    )
     client.force_login(users.viewer)
     response = client.get(reverse("orgtree:dashboard", args=[tree.city.pk]))
     assert len(response.context["chart"]["trend"]["weeks"]) == 2

@@ -70,7 +70,10 @@ def test_moving_a_city_to_another_province_keeps_its_counties_columns(tree):
     services.move_unit(None, tree.city, other_province)
     village = fresh(tree.village_a1)
     assert (village.province_id, village.city_id, village.county_id) == (
-        other_province.pk, tree.city.pk, tree.county_a.pk)
+        other_province.pk,
+        tree.city.pk,
+        tree.county_a.pk,
+    )
     assert "黄墩社区" in set(Unit.objects.within(fresh(tree.county_a)).values_list("name", flat=True))
     assert check_tree() == []
 
@@ -80,7 +83,10 @@ def test_moving_provinces_under_a_new_national_unit_keeps_everything_beneath(tre
     services.move_unit(None, tree.province, national)
     village = fresh(tree.village_b1)
     assert (village.province_id, village.city_id, village.county_id) == (
-        tree.province.pk, tree.city.pk, tree.county_b.pk)
+        tree.province.pk,
+        tree.city.pk,
+        tree.county_b.pk,
+    )
     assert check_tree() == []
 
 

@@ -21,21 +21,25 @@ def form_errors(parent, **data):
     return form.errors
 
 
-@pytest.mark.parametrize(("parent", "kind", "code", "message"), [
-    ("county_a", "township", "12345", "9 位"),
-    ("township_a", "village", "35070200300", "12 位"),
-    ("township_a", "village", "350703001777", "350702003"),   # another township's prefix
-    ("city", "county", "350801", "3507"),
-    ("city", "agency", "350799", "行政区划"),
-])
+@pytest.mark.parametrize(
+    ("parent", "kind", "code", "message"),
+    [
+        ("county_a", "township", "12345", "9 位"),
+        ("township_a", "village", "35070200300", "12 位"),
+        ("township_a", "village", "350703001777", "350702003"),  # another township's prefix
+        ("city", "county", "350801", "3507"),
+        ("city", "agency", "350799", "行政区划"),
+    ],
+)
 def test_a_code_that_does_not_fit_its_level_or_parent_is_refused(tree, parent, kind, code, message):
     errors = form_errors(getattr(tree, parent), kind=kind, code=code)
     assert message in " ".join(errors["code"])
 
 
 def test_a_fitting_code_is_accepted(tree):
-    form = UnitForm(data={"kind": "village", "name": "新村", "code": "350702003777", "form": ""},
-                    parent=tree.township_a)
+    form = UnitForm(
+        data={"kind": "village", "name": "新村", "code": "350702003777", "form": ""}, parent=tree.township_a
+    )
     assert form.is_valid(), form.errors
 
 
@@ -46,8 +50,10 @@ def test_a_founding_date_in_the_future_is_refused(tree):
 
 def test_the_page_shows_the_rule_on_the_form(client, tree, users):
     client.force_login(users.editor_a)
-    response = client.post(reverse("orgtree:unit_create", args=[tree.county_a.pk]),
-                           {"kind": "township", "name": "新镇", "code": "12345", "opened_on": "2030-01-01"})
+    response = client.post(
+        reverse("orgtree:unit_create", args=[tree.county_a.pk]),
+        {"kind": "township", "name": "新镇", "code": "12345", "opened_on": "2030-01-01"},
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "乡镇妇联的区划代码应为 9 位" in page and "成立日期不能晚于今天" in page
     assert not Unit.objects.filter(name="新镇").exists()
@@ -55,8 +61,10 @@ def test_the_page_shows_the_rule_on_the_form(client, tree, users):
 
 def test_the_api_answers_400_in_chinese(api, tree, users):
     client = api(users.editor_a)
-    response = client.post("/api/units/", {"parent": tree.county_a.pk, "kind": "township", "name": "新镇",
-                                           "code": "12345", "opened_on": TOMORROW})
+    response = client.post(
+        "/api/units/",
+        {"parent": tree.county_a.pk, "kind": "township", "name": "新镇", "code": "12345", "opened_on": TOMORROW},
+    )
     assert response.status_code == 400
     body = response.json()
     assert "9 位" in " ".join(body["code"]) and "成立日期不能晚于今天" in " ".join(body["opened_on"])

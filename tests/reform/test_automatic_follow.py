@@ -13,15 +13,24 @@ from tests.orgtree.test_conversion import data
 from tests.reform.test_checklists import items_of
 
 
-def test_recording_a_conversion_updates_the_county_item_at_once(template, tree, users, client,
-                                                                 django_capture_on_commit_callbacks):
+def test_recording_a_conversion_updates_the_county_item_at_once(
+    template, tree, users, client, django_capture_on_commit_callbacks
+):
     services.assign(users.editor_a, template, tree.county_a)
     assert items_of(tree.county_a, "C7").value_number == Decimal("0.00")
     client.force_login(users.editor_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]), {
-            "version": 0, "held_on": "2021-03-15", "chair": "林秀英", "on_party_committee": "on",
-            "vice_chairs_part_time": "陈美华\n王丽", "executives": "张芳\n李娜"})
+        response = client.post(
+            reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
+            {
+                "version": 0,
+                "held_on": "2021-03-15",
+                "chair": "林秀英",
+                "on_party_committee": "on",
+                "vice_chairs_part_time": "陈美华\n王丽",
+                "executives": "张芳\n李娜",
+            },
+        )
     assert response.status_code == 302
     county, township = items_of(tree.county_a, "C7"), items_of(tree.township_a, "C7")
     assert county.value_number == township.value_number == Decimal("33.30")  # 1 of 3 villages
@@ -30,8 +39,9 @@ def test_recording_a_conversion_updates_the_county_item_at_once(template, tree, 
     assert "33.30" in page or "33.3" in page
 
 
-def test_one_refresh_per_transaction_however_many_units_change(template, tree, users, monkeypatch,
-                                                                django_capture_on_commit_callbacks):
+def test_one_refresh_per_transaction_however_many_units_change(
+    template, tree, users, monkeypatch, django_capture_on_commit_callbacks
+):
     services.assign(users.editor_a, template, tree.county_a)
     calls = []
     real = services.refresh_automatic
@@ -56,8 +66,9 @@ def test_a_rolled_back_write_leaves_the_next_one_followed(template, tree, users,
     assert items_of(tree.county_a, "C7").value_number == Decimal("33.30")
 
 
-def test_moving_a_village_out_updates_the_old_and_new_ancestors(template, tree, users,
-                                                                 django_capture_on_commit_callbacks):
+def test_moving_a_village_out_updates_the_old_and_new_ancestors(
+    template, tree, users, django_capture_on_commit_callbacks
+):
     record_conversion(users.editor_a, tree.village_a1, data())
     services.assign(None, template, tree.city)
     assert items_of(tree.county_a, "C7").value_number == Decimal("33.30")

@@ -120,7 +120,9 @@ def test_the_level_above_reviews_and_a_county_cannot_accept_its_own(template, tr
     with pytest.raises(ValidationError):
         services.fill(users.editor_a, accepted, False)  # accepted items are locked
     assert [r.changes.get("status") for r in history_of(accepted, None).order_by("at", "pk")][-1] == [
-        "submitted", "accepted"]
+        "submitted",
+        "accepted",
+    ]
 
 
 def test_a_stale_version_is_a_conflict(template, tree, users):

@@ -15,8 +15,15 @@ from tests.reform.test_pages_api import assigned, item  # noqa: F401 - the fixtu
 
 
 def report(user, unit, description, deadline):
-    return services.report_problem(user, unit, area="organization", description=description,
-                                   found_on=datetime.date(2026, 9, 1), deadline=deadline, responsible="王芳")
+    return services.report_problem(
+        user,
+        unit,
+        area="organization",
+        description=description,
+        found_on=datetime.date(2026, 9, 1),
+        deadline=deadline,
+        responsible="王芳",
+    )
 
 
 def sheet_rows(response):
@@ -62,8 +69,11 @@ def test_checklist_items_are_paged_and_filtered_like_the_api(client, api, assign
     second = client.get(url, {"per_page": 5, "page": 2})
     assert not {i.pk for i in first.context["page"]} & {i.pk for i in second.context["page"]}
     submitted = client.get(url, {"status": ItemStatus.SUBMITTED}).context["page"]
-    listed = api(users.editor_a).get("/api/checklist-items/", {"unit": assigned.county_a.pk,
-                                                               "status": ItemStatus.SUBMITTED}).json()["results"]
+    listed = (
+        api(users.editor_a)
+        .get("/api/checklist-items/", {"unit": assigned.county_a.pk, "status": ItemStatus.SUBMITTED})
+        .json()["results"]
+    )
     assert {i.pk for i in submitted} == {row["id"] for row in listed}
     assert item(assigned.county_a, "A1").pk in {i.pk for i in submitted}
     # A unit of county B is not a choice: 400 over the API, like an id of nothing.

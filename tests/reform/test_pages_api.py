@@ -26,8 +26,14 @@ def item(unit, number):
     return ChecklistItem.objects.get(unit=unit, template_item__number=number)
 
 
-UNIT_PAGES = ["reform:overview", "reform:checklist", "reform:problems", "reform:tasks", "reform:diagnosis",
-              "reform:diagnosis_export"]
+UNIT_PAGES = [
+    "reform:overview",
+    "reform:checklist",
+    "reform:problems",
+    "reform:tasks",
+    "reform:diagnosis",
+    "reform:diagnosis_export",
+]
 
 
 @pytest.mark.parametrize("name", UNIT_PAGES)
@@ -43,8 +49,11 @@ def test_item_problem_and_evidence_pages_are_scoped(client, assigned, users):
     township_item = item(assigned.township_a, "B2")
     problem = problem_of(assigned, users)
     evidence = services.attach_evidence(users.editor_a, SimpleUploadedFile("报告.pdf", PDF), problem=problem)
-    urls = [reverse("reform:item", args=[township_item.pk]), reverse("reform:problem", args=[problem.pk]),
-            reverse("reform:evidence", args=[evidence.pk])]
+    urls = [
+        reverse("reform:item", args=[township_item.pk]),
+        reverse("reform:problem", args=[problem.pk]),
+        reverse("reform:evidence", args=[evidence.pk]),
+    ]
     client.force_login(users.editor_b)
     assert [client.get(url).status_code for url in urls] == [404, 404, 404]
     client.force_login(users.viewer)
@@ -76,8 +85,9 @@ def test_a_viewer_cannot_fill_and_a_county_cannot_review_itself(client, assigned
     client.force_login(users.admin_a)
     page = client.get(reverse("reform:item", args=[own.pk]))
     assert "review_form" not in page.context
-    response = client.post(reverse("reform:item", args=[own.pk]), {"action": "review", "version": 2,
-                                                                      "decision": "accept"})
+    response = client.post(
+        reverse("reform:item", args=[own.pk]), {"action": "review", "version": 2, "decision": "accept"}
+    )
     assert response.status_code == 403
 
 
@@ -86,8 +96,10 @@ def test_the_county_reviews_a_township_on_the_page(client, assigned, users):
     client.force_login(users.editor_a)
     queue = client.get(reverse("reform:checklist", args=[assigned.county_a.pk])).context["to_review"]
     assert township_item in list(queue)
-    response = client.post(reverse("reform:item", args=[township_item.pk]),
-                           {"action": "review", "version": township_item.version, "decision": "accept"})
+    response = client.post(
+        reverse("reform:item", args=[township_item.pk]),
+        {"action": "review", "version": township_item.version, "decision": "accept"},
+    )
     assert response.status_code == 302
     township_item.refresh_from_db()
     assert township_item.status == ItemStatus.ACCEPTED
@@ -95,8 +107,15 @@ def test_the_county_reviews_a_township_on_the_page(client, assigned, users):
 
 def test_the_diagnostic_sheet_lists_unmet_items_and_open_problems(client, assigned, users):
     services.fill(users.editor_a, item(assigned.township_a, "B2"), "10000")
-    services.report_problem(users.editor_a, assigned.township_a, area="funding", description="工作经费不足",
-                            found_on=datetime.date(2026, 9, 1), deadline=datetime.date(2026, 10, 1), responsible="张")
+    services.report_problem(
+        users.editor_a,
+        assigned.township_a,
+        area="funding",
+        description="工作经费不足",
+        found_on=datetime.date(2026, 9, 1),
+        deadline=datetime.date(2026, 10, 1),
+        responsible="张",
+    )
     client.force_login(users.editor_a)
     page = client.get(reverse("reform:diagnosis", args=[assigned.township_a.pk]))
     assert any(i.template_item.number == "B2" for i in page.context["items"])
@@ -146,16 +165,23 @@ def test_checklist_item_api_fill_review_and_scope(api, assigned, users):
 
 def test_problem_and_task_api_are_scoped(api, assigned, users):
     problems = reverse("api:problem-list")
-    body = {"unit": assigned.village_b1.pk, "area": "organization", "description": "x", "found_on": "2026-09-01",
-            "deadline": "2026-10-01", "responsible": "张"}
+    body = {
+        "unit": assigned.village_b1.pk,
+        "area": "organization",
+        "description": "x",
+        "found_on": "2026-09-01",
+        "deadline": "2026-10-01",
+        "responsible": "张",
+    }
     assert api(users.editor_a).post(problems, body, format="json").status_code == 400
     body["unit"] = assigned.village_a1.pk
     created = api(users.editor_a).post(problems, body, format="json")
     assert created.status_code == 201
     assert api(users.editor_b).get(reverse("api:problem-detail", args=[created.json()["id"]])).status_code == 404
     tasks = reverse("api:key-task-list")
-    task = api(users.editor_a).post(tasks, {"unit": assigned.township_a.pk, "title": "换届", "deadline": "2026-12-31"},
-                                    format="json")
+    task = api(users.editor_a).post(
+        tasks, {"unit": assigned.township_a.pk, "title": "换届", "deadline": "2026-12-31"}, format="json"
+    )
     assert task.status_code == 201
     progress = reverse("api:key-task-progress", args=[task.json()["id"]])
     assert api(users.editor_b).post(progress, {"progress": 50}, format="json").status_code == 404
@@ -165,17 +191,24 @@ def test_problem_and_task_api_are_scoped(api, assigned, users):
 
 def test_a_campaign_page_shows_milestones_for_units_under_its_owner(client, tree, users):
     city_admin = scoped_user("city_admin", tree.city, Role.ADMIN)
-    campaign = services.create_campaign(city_admin, tree.city, name="百日攻坚", starts_on=datetime.date(2099, 1, 1),
-                                        ends_on=datetime.date(2099, 3, 1), milestones=[
-                                            {"phase": "一", "due_on": datetime.date(2099, 2, 1),
-                                             "coverage_key": "conversion_rate", "target": 50}])
+    campaign = services.create_campaign(
+        city_admin,
+        tree.city,
+        name="百日攻坚",
+        starts_on=datetime.date(2099, 1, 1),
+        ends_on=datetime.date(2099, 3, 1),
+        milestones=[
+            {"phase": "一", "due_on": datetime.date(2099, 2, 1), "coverage_key": "conversion_rate", "target": 50}
+        ],
+    )
     client.force_login(users.editor_a)
     page = client.get(reverse("reform:campaign", args=[tree.county_a.pk, campaign.pk]))
-    (_milestone, _label, status, behind), = page.context["milestones"]
+    ((_milestone, _label, status, behind),) = page.context["milestones"]
     assert status["state"] == "behind" and [c.name for c in behind] == ["黄墩街道"]
     assert client.get(reverse("reform:campaign", args=[tree.county_b.pk, campaign.pk])).status_code == 404
-    other = services.create_campaign(None, tree.county_b, name="建阳行动", starts_on=datetime.date(2099, 1, 1),
-                                     ends_on=datetime.date(2099, 3, 1))
+    other = services.create_campaign(
+        None, tree.county_b, name="建阳行动", starts_on=datetime.date(2099, 1, 1), ends_on=datetime.date(2099, 3, 1)
+    )
     client.force_login(users.editor_b)
     assert client.get(reverse("reform:campaign", args=[tree.county_a.pk, other.pk])).status_code == 404
     assert client.get(reverse("api:campaign-status", args=[campaign.pk])).status_code in (403, 404)
@@ -188,16 +221,26 @@ def test_campaign_admin_is_scoped(client, tree, users):
     users.admin_a.save()
     for codename in ("view_campaign", "add_campaign", "change_campaign"):
         users.admin_a.user_permissions.add(Permission.objects.get(codename=codename))
-    services.create_campaign(None, tree.county_a, name="延平行动", starts_on=datetime.date(2026, 1, 1),
-                             ends_on=datetime.date(2026, 3, 1))
-    services.create_campaign(None, tree.county_b, name="建阳行动", starts_on=datetime.date(2026, 1, 1),
-                             ends_on=datetime.date(2026, 3, 1))
+    services.create_campaign(
+        None, tree.county_a, name="延平行动", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 3, 1)
+    )
+    services.create_campaign(
+        None, tree.county_b, name="建阳行动", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 3, 1)
+    )
     client.force_login(users.admin_a)
     listed = client.get(reverse("admin:reform_campaign_changelist")).context["cl"].result_list
     assert [c.name for c in listed] == ["延平行动"]
-    response = client.post(reverse("admin:reform_campaign_add"), {
-        "name": "越权", "unit": tree.county_b.pk, "starts_on": "2026-01-01", "ends_on": "2026-02-01",
-        "milestones-TOTAL_FORMS": 0, "milestones-INITIAL_FORMS": 0})
+    response = client.post(
+        reverse("admin:reform_campaign_add"),
+        {
+            "name": "越权",
+            "unit": tree.county_b.pk,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-02-01",
+            "milestones-TOTAL_FORMS": 0,
+            "milestones-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 200 and not Campaign.objects.filter(name="越权").exists()
     assert client.get(reverse("admin:reform_checklisttemplate_changelist")).status_code == 403
 
@@ -217,8 +260,11 @@ def test_a_large_assignment_runs_as_a_job_and_notifies(client, template, tree, u
 
     monkeypatch.setattr(views, "BACKGROUND_ASSIGNMENT_UNITS", 3)
     client.force_login(users.editor_a)
-    response = client.post(reverse("reform:checklist", args=[tree.county_a.pk]),
-                           {"action": "assign", "template": template.pk, "due_on": "2026-12-31"}, follow=True)
+    response = client.post(
+        reverse("reform:checklist", args=[tree.county_a.pk]),
+        {"action": "assign", "template": template.pk, "due_on": "2026-12-31"},
+        follow=True,
+    )
     assert "后台" in response.content.decode() or "通知" in response.content.decode()
     assert ChecklistItem.objects.filter(unit=tree.township_a).exists()  # eager Celery ran the job
     assert "已生成" in Notification.objects.get(user=users.editor_a, key__startswith="assigned:").message
@@ -229,11 +275,13 @@ def test_the_county_hands_a_key_task_to_a_township_on_the_page(client, tree, use
     url = reverse("reform:tasks", args=[tree.county_a.pk])
     choices = [u.name for u in client.get(url).context["create_form"].fields["unit"].queryset]
     assert set(choices) == {"延平区", "黄墩街道"}
-    response = client.post(url, {"action": "create", "title": "完成换届", "unit": tree.township_a.pk,
-                                 "deadline": "2026-12-31"})
+    response = client.post(
+        url, {"action": "create", "title": "完成换届", "unit": tree.township_a.pk, "deadline": "2026-12-31"}
+    )
     assert response.status_code == 302
-    response = client.post(url, {"action": "create", "title": "越权", "unit": tree.township_b.pk,
-                                 "deadline": "2026-12-31"})
+    response = client.post(
+        url, {"action": "create", "title": "越权", "unit": tree.township_b.pk, "deadline": "2026-12-31"}
+    )
     assert response.status_code == 200 and response.context["create_form"].errors["unit"]
     client.force_login(users.editor_a)
     task = client.get(reverse("reform:tasks", args=[tree.township_a.pk])).context["rows"][0][0]
@@ -245,15 +293,21 @@ def test_evidence_over_the_api_then_a_problem_is_resolved(api, tree, users):
     url = reverse("api:problem-evidence", args=[problem.pk])
     bad = api(users.editor_a).post(url, {"file": SimpleUploadedFile("病毒.pdf", b"MZ\x90")}, format="multipart")
     assert bad.status_code == 400 and "PDF" in str(bad.json())
-    assert api(users.editor_b).post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart"
-                                    ).status_code == 404
+    assert (
+        api(users.editor_b).post(url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart").status_code == 404
+    )
     good = api(users.editor_a).post(url, {"file": SimpleUploadedFile("整改.pdf", PDF)}, format="multipart")
     assert good.status_code == 201 and good.json()["content_type"] == "application/pdf"
-    moved = api(users.editor_a).post(reverse("api:problem-move", args=[problem.pk]),
-                                     {"status": "resolved", "rectification": "已补选"}, format="json")
+    moved = api(users.editor_a).post(
+        reverse("api:problem-move", args=[problem.pk]), {"status": "resolved", "rectification": "已补选"}, format="json"
+    )
     assert moved.status_code == 200 and moved.json()["status"] == "resolved"
-    assert api(users.editor_a).post(reverse("api:problem-move", args=[problem.pk]),
-                                    {"status": "verified"}, format="json").status_code == 200  # county over village
+    assert (
+        api(users.editor_a)
+        .post(reverse("api:problem-move", args=[problem.pk]), {"status": "verified"}, format="json")
+        .status_code
+        == 200
+    )  # county over village
 
 
 def test_a_unit_admin_creates_a_campaign_with_milestones_on_the_page(client, tree, users):
@@ -262,10 +316,17 @@ def test_a_unit_admin_creates_a_campaign_with_milestones_on_the_page(client, tre
     assert client.get(url).status_code == 403  # editors do not run campaigns
     client.force_login(users.admin_a)
     assert client.get(reverse("reform:campaign_create", args=[tree.county_b.pk])).status_code == 404
-    form = {"name": "百日攻坚", "starts_on": "2026-05-01", "ends_on": "2026-04-01",
-            "m-TOTAL_FORMS": 3, "m-INITIAL_FORMS": 0,
-            "m-0-phase": "第一阶段", "m-0-due_on": "2026-06-30", "m-0-coverage_key": "conversion_rate",
-            "m-0-target": "33.3"}
+    form = {
+        "name": "百日攻坚",
+        "starts_on": "2026-05-01",
+        "ends_on": "2026-04-01",
+        "m-TOTAL_FORMS": 3,
+        "m-INITIAL_FORMS": 0,
+        "m-0-phase": "第一阶段",
+        "m-0-due_on": "2026-06-30",
+        "m-0-coverage_key": "conversion_rate",
+        "m-0-target": "33.3",
+    }
     response = client.post(url, form)
     assert response.status_code == 200 and response.context["form"].errors["ends_on"]
     assert "百日攻坚" in response.content.decode()

@@ -24,8 +24,13 @@ def pdf(name="整改报告.pdf", content=PDF):
 
 
 def problem_of(tree, users, **fields):
-    values = {"area": "organization", "description": "村妇联执委人数不足15人", "found_on": datetime.date(2026, 9, 1),
-              "deadline": datetime.date(2026, 10, 31), "responsible": "王芳"}
+    values = {
+        "area": "organization",
+        "description": "村妇联执委人数不足15人",
+        "found_on": datetime.date(2026, 9, 1),
+        "deadline": datetime.date(2026, 10, 31),
+        "responsible": "王芳",
+    }
     return services.report_problem(users.editor_a, tree.village_a1, **{**values, **fields})
 
 
@@ -47,9 +52,15 @@ def test_a_problem_goes_from_open_to_verified_by_the_level_above(tree, users):
 
 
 def test_a_county_cannot_verify_its_own_problem(tree, users):
-    problem = services.report_problem(users.admin_a, tree.county_a, area="funding", description="经费未列入预算",
-                                      found_on=datetime.date(2026, 9, 1), deadline=datetime.date(2026, 12, 31),
-                                      responsible="李主席")
+    problem = services.report_problem(
+        users.admin_a,
+        tree.county_a,
+        area="funding",
+        description="经费未列入预算",
+        found_on=datetime.date(2026, 9, 1),
+        deadline=datetime.date(2026, 12, 31),
+        responsible="李主席",
+    )
     services.attach_evidence(users.admin_a, pdf(), problem=problem)
     problem = services.move_problem(users.admin_a, problem, ProblemStatus.RESOLVED, rectification="已列入2027年预算")
     with pytest.raises(PermissionDenied):
@@ -61,12 +72,15 @@ def test_a_deadline_before_the_finding_is_refused(tree, users):
         problem_of(tree, users, deadline=datetime.date(2026, 8, 1))
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("报告.exe", b"MZ\x90\x00", "PDF"),
-    ("伪装.pdf", b"MZ\x90\x00 not a pdf", "PDF"),
-    ("照片.png", b"GIF89a", "PNG"),
-    ("空.pdf", b"", "空"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("报告.exe", b"MZ\x90\x00", "PDF"),
+        ("伪装.pdf", b"MZ\x90\x00 not a pdf", "PDF"),
+        ("照片.png", b"GIF89a", "PNG"),
+        ("空.pdf", b"", "空"),
+    ],
+)
 def test_evidence_of_a_bad_type_is_refused(tree, users, name, content, message):
     problem = problem_of(tree, users)
     with pytest.raises(ValidationError):
@@ -91,8 +105,9 @@ def test_evidence_outside_the_scope_is_refused(tree, users):
 
 
 def test_key_task_progress_sets_the_status(tree, users):
-    task = services.create_task(users.editor_a, tree.township_a, title="完成村级妇联换届",
-                                deadline=datetime.date(2026, 8, 31))
+    task = services.create_task(
+        users.editor_a, tree.township_a, title="完成村级妇联换届", deadline=datetime.date(2026, 8, 31)
+    )
     assert task.status == TaskStatus.NOT_STARTED
     assert services.report_progress(users.editor_a, task, 40).status == TaskStatus.IN_PROGRESS
     assert services.report_progress(users.editor_a, task, 100).status == TaskStatus.DONE
@@ -105,13 +120,26 @@ def test_key_task_progress_sets_the_status(tree, users):
 def test_campaign_milestones_are_checked_against_coverage(tree, users):
     city_admin = scoped_user("city_admin", tree.city, Role.ADMIN)
     campaign = services.create_campaign(
-        city_admin, tree.city, name="百日攻坚", starts_on=datetime.date(2021, 3, 1), ends_on=datetime.date(2021, 8, 31),
+        city_admin,
+        tree.city,
+        name="百日攻坚",
+        starts_on=datetime.date(2021, 3, 1),
+        ends_on=datetime.date(2021, 8, 31),
         milestones=[
-            {"phase": "第一阶段", "due_on": datetime.date(2021, 6, 30), "coverage_key": "conversion_rate",
-             "target": Decimal("33.3")},
-            {"phase": "第二阶段", "due_on": datetime.date(2099, 8, 31), "coverage_key": "conversion_rate",
-             "target": Decimal("100")},
-        ])
+            {
+                "phase": "第一阶段",
+                "due_on": datetime.date(2021, 6, 30),
+                "coverage_key": "conversion_rate",
+                "target": Decimal("33.3"),
+            },
+            {
+                "phase": "第二阶段",
+                "due_on": datetime.date(2099, 8, 31),
+                "coverage_key": "conversion_rate",
+                "target": Decimal("100"),
+            },
+        ],
+    )
     record_conversion(users.editor_a, tree.village_a1, data())  # held 2021-03-15: 1 of 4 villages
     from orgtree.coverage import coverage
 
@@ -120,8 +148,9 @@ def test_campaign_milestones_are_checked_against_coverage(tree, users):
     assert services.milestone_status(first, tree.city, today) == {"actual": 25.0, "met": False, "state": "missed"}
     assert services.milestone_status(second, tree.city, today)["state"] == "behind"
     with pytest.raises(PermissionDenied):
-        services.create_campaign(users.editor_a, tree.city, name="x", starts_on=datetime.date(2021, 1, 1),
-                                 ends_on=datetime.date(2021, 2, 1))
+        services.create_campaign(
+            users.editor_a, tree.city, name="x", starts_on=datetime.date(2021, 1, 1), ends_on=datetime.date(2021, 2, 1)
+        )
 
 
 def test_rollups_by_child_match_the_total(template, tree, users):

@@ -11,8 +11,11 @@ class Command(BaseCommand):
     help = "Back up the database and the uploaded files into one .tar (docs/operations.md)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="the archive to write; '-' writes it to standard output "
-                                             "(default: var/backups/banyan-YYYYMMDD-HHMMSS.tar)")
+        parser.add_argument(
+            "--output",
+            help="the archive to write; '-' writes it to standard output "
+            "(default: var/backups/banyan-YYYYMMDD-HHMMSS.tar)",
+        )
 
     def handle(self, *args, output=None, **options):
         if output == "-":
@@ -27,5 +30,6 @@ class Command(BaseCommand):
         if output == "-":
             sys.stdout.buffer.flush()
         where = "standard output" if output == "-" else str(target)
-        report.write(f"backed up the {manifest['engine']} database and {manifest['media_files']} uploaded files "
-                     f"to {where}")
+        report.write(
+            f"backed up the {manifest['engine']} database and {manifest['media_files']} uploaded files to {where}"
+        )

@@ -19,8 +19,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("tree is sound"))
         elif options["rebuild"]:
             left = check_tree()
-            self.stdout.write(self.style.SUCCESS("repaired") if not left else self.style.ERROR(
-                f"{len(left)} problems remain"))
+            self.stdout.write(
+                self.style.SUCCESS("repaired") if not left else self.style.ERROR(f"{len(left)} problems remain")
+            )
         else:
             self.stdout.write(self.style.WARNING(f"{len(problems)} problems; run with --rebuild to repair"))
             raise SystemExit(1)

@@ -20,16 +20,20 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = ("Load the demo into an empty database: 南平市 from the 2023 division data, three demo users and "
-            "demo records. A database that holds any unit is left exactly as it is.")
+    help = (
+        "Load the demo into an empty database: 南平市 from the 2023 division data, three demo users and "
+        "demo records. A database that holds any unit is left exactly as it is."
+    )
 
     def handle(self, *args, **options):
         # `make run` calls this every time. Loading again would diff the division file against what
         # users entered since (load_divisions closes units the file lacks), so it never does.
         units = Unit.objects.count()
         if units:
-            self.stdout.write(f"demo not loaded: the database already holds {units} units, and they are kept as "
-                              "they are. To apply a division file deliberately, run load_divisions.")
+            self.stdout.write(
+                f"demo not loaded: the database already holds {units} units, and they are kept as "
+                "they are. To apply a division file deliberately, run load_divisions."
+            )
             return
         with transaction.atomic():  # all or nothing, so an interrupted load leaves an empty database
             self.load()
@@ -45,8 +49,9 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = code is None
                 user.save()
             if code:
-                UserScope.objects.get_or_create(user=user, unit=Unit.objects.open().get(code=code),
-                                                defaults={"role": role})
+                UserScope.objects.get_or_create(
+                    user=user, unit=Unit.objects.open().get(code=code), defaults={"role": role}
+                )
         for loader in registry.demo_loaders():  # each app's, registered in its AppConfig.ready()
             result = loader.load()
             if result:
@@ -71,13 +76,28 @@ def demo_conversions(share=0.7):
     chosen = villages[: int(len(villages) * share)]
     for village in chosen:
         names = rng.sample([s + g for s in SURNAMES for g in GIVEN], 9)
-        members = [Member(names[0], role="chair"),
-                   *[Member(n, role="vice_chair", vice_chair_type="part_time") for n in names[1:3]],
-                   *[Member(n) for n in names[3:]]]
-        record_conversion(None, village, Conversion(
-            held_on=datetime.date(2021, 3, 1) + datetime.timedelta(days=rng.randrange(120)),
-            members=members, entitled=120, present=rng.randrange(85, 115),
-            chair_flags={"on_party_committee": rng.random() < 0.85, "on_villagers_committee": rng.random() < 0.6,
-                         "is_party_secretary": rng.random() < 0.1, "is_village_director": rng.random() < 0.12},
-            womens_home=rng.choice(["yes", "standardized", ""]), childrens_home=rng.random() < 0.3), source="demo")
+        members = [
+            Member(names[0], role="chair"),
+            *[Member(n, role="vice_chair", vice_chair_type="part_time") for n in names[1:3]],
+            *[Member(n) for n in names[3:]],
+        ]
+        record_conversion(
+            None,
+            village,
+            Conversion(
+                held_on=datetime.date(2021, 3, 1) + datetime.timedelta(days=rng.randrange(120)),
+                members=members,
+                entitled=120,
+                present=rng.randrange(85, 115),
+                chair_flags={
+                    "on_party_committee": rng.random() < 0.85,
+                    "on_villagers_committee": rng.random() < 0.6,
+                    "is_party_secretary": rng.random() < 0.1,
+                    "is_village_director": rng.random() < 0.12,
+                },
+                womens_home=rng.choice(["yes", "standardized", ""]),
+                childrens_home=rng.random() < 0.3,
+            ),
+            source="demo",
+        )
     return len(chosen)

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--root", default="", help="load only this code's subtree (and its ancestors)")
-        parser.add_argument("--village-form", default=Form.CONGRESS, choices=[Form.CONGRESS, Form.FEDERATION],
-                            help="form of newly created villages/communities (default: women's congress)")
+        parser.add_argument(
+            "--village-form",
+            default=Form.CONGRESS,
+            choices=[Form.CONGRESS, Form.FEDERATION],
+            help="form of newly created villages/communities (default: women's congress)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
 
     def handle(self, *args, **options):
