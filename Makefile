@@ -32,11 +32,13 @@ run: demo
 test: install
 	mkdir -p var
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=federation.settings_test $(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Benchmarks print figures; they are not tests. Needs PostgreSQL: BENCH_DATABASE_URL.
 bench: install
