@@ -138,7 +138,8 @@ def _parse_value(item, value):
             raise ValidationError({"value": _("Enter a number that is not negative.")})
         if kind == ValueType.PERCENT and number > 100:
             raise ValidationError({"value": _("A percentage cannot exceed 100.")})
-        if number != number.quantize(Decimal("0.01")) or number >= Decimal("1e10"):
+        # The size first: quantize() cannot represent a number of more than 28 digits (InvalidOperation).
+        if number >= Decimal("1e10") or number != number.quantize(Decimal("0.01")):
             raise ValidationError({"value": _("Enter a number with at most two decimals.")})
         return {"value_number": number}
     text = str(value or "").strip()

@@ -89,7 +89,7 @@ def test_an_automatic_item_names_a_registered_coverage_figure(template, tree, us
 def test_filling_validates_the_answer_in_chinese(template, tree, users):
     services.assign(users.editor_a, template, tree.county_a)
     funds = items_of(tree.township_a, "B2")
-    for bad in ("abc", "-5", "1.234"):
+    for bad in ("abc", "-5", "1.234", "1e30", "123456789012345678901234567890.5"):  # the last two: no 500
         with pytest.raises(ValidationError) as error:
             services.fill(users.editor_a, funds, bad)
         assert any("数" in m for m in error.value.messages)
