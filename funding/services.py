@@ -39,10 +39,10 @@ def check_amount(value, field, required=True):
         raise ValidationError({field: _("Enter an amount in yuan.")}) from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError({field: _("An amount cannot be negative.")})
+    if amount >= Decimal("1e12"):  # first: quantize() cannot represent more than 28 digits
+        raise ValidationError({field: _("The amount is too large (at most 999,999,999,999.99 yuan).")})
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({field: _("Enter yuan with at most two decimals.")})
-    if amount >= Decimal("1e12"):
-        raise ValidationError({field: _("The amount is too large (at most 999,999,999,999.99 yuan).")})
     return amount.quantize(Decimal("0.01"))
 
 

@@ -341,3 +341,11 @@ def test_a_funding_commit_that_meets_a_scope_change_reports_each_row(tree, users
         (POPULATION_SHEET, 2, "区划代码"),
     }
     assert not FundingRecord.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["1e30", "123456789012345678901234567890.5"])
+def test_an_amount_of_more_digits_than_decimal_can_hold_is_refused_in_chinese(amount):
+    # Pages and imports reach this rule with what people typed (the API's DecimalField stops them earlier).
+    with pytest.raises(ValidationError) as error:
+        services.check_amount(amount, "budgeted")
+    assert "过大" in str(error.value)
