@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.scope import restrict
 from federation.widgets import DateInput
+from orgtree import elections
 from orgtree.choices import ALLOWED_PARENTS
 from orgtree.conversion import Conversion, Member, current_election, version_of
 from orgtree.idnumber import normalize, validate_id_number
@@ -116,18 +117,7 @@ class TermDelayForm(forms.Form):
 class ElectionForm(forms.ModelForm):
     class Meta:
         model = Election
-        fields = [
-            "kind",
-            "method",
-            "scheduled_on",
-            "held_on",
-            "entitled",
-            "present",
-            "ballots_issued",
-            "ballots_returned",
-            "ballots_invalid",
-            "seats",
-        ]
+        fields = list(elections.FIGURE_FIELDS)  # the figures the wizard's first step saves
         widgets = {"scheduled_on": DateInput, "held_on": DateInput}
 
     def _post_clean(self):
