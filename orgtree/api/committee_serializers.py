@@ -4,6 +4,7 @@ from federation import scope
 from federation.api_fields import ScopedModelSerializer
 from orgtree import elections
 from orgtree.api.serializers import ScopedUnitField
+from orgtree.committees import PERSON_FIELDS
 from orgtree.models import Candidate, Election, Office, OfficerChoice, Person, Term, TermDelay
 
 
@@ -20,22 +21,7 @@ class PersonSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "unit",
-            "name",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "political_status",
-            "education",
-            "phone",
-            "id_number",
-            "tags",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PERSON_FIELDS, "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def to_representation(self, person):
@@ -127,17 +113,8 @@ class ElectionSerializer(ScopedModelSerializer):
         fields = [
             "id",
             "unit",
-            "kind",
             "status",
-            "method",
-            "scheduled_on",
-            "held_on",
-            "entitled",
-            "present",
-            "ballots_issued",
-            "ballots_returned",
-            "ballots_invalid",
-            "seats",
+            *elections.FIGURE_FIELDS,
             "candidates",
             "officers",
             "violations",
