@@ -3,6 +3,7 @@ from rest_framework import serializers
 from federation import scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus
+from reform.services import PROBLEM_FIELDS
 
 
 class ChecklistItemSerializer(ScopedModelSerializer):
@@ -59,20 +60,7 @@ class ReviewSerializer(serializers.Serializer):
 class ProblemSerializer(ScopedModelSerializer):
     class Meta:
         model = Problem
-        fields = [
-            "id",
-            "unit",
-            "area",
-            "description",
-            "found_on",
-            "deadline",
-            "responsible",
-            "status",
-            "rectification",
-            "resolved_on",
-            "verified_on",
-            "version",
-        ]
+        fields = ["id", "unit", *PROBLEM_FIELDS, "version"]
         read_only_fields = ["status", "rectification", "resolved_on", "verified_on", "version"]
 
 
