@@ -1,16 +1,28 @@
 """Figures defined once: each key with its label and help (English msgids, Chinese in the .po), its
-unit of measure and how it rolls up the tree (a sum of the units' counts, or a rate of two sums).
+unit of measure, how it is counted from the records, how it is stored per unit, and how it rolls up
+the tree (a sum of the units' counts, or a rate of two sums).
+
+How a figure is counted: `counted` names a source, the app's name for a set of rows ("offices",
+"items"); `where` picks the rows that count (a Q, or a function of the day giving one; None: every
+row) and `summed` the column added up over them (None: the rows are counted). `FigureSet.measures()`
+hands the app one measure per figure of a source, and the app computes all of them in one
+statement per source (orgtree.rollups). Where an app keeps each unit's own figures today,
+`stored` names the figure's column there and `where_stored` is the condition on those stored rows
+for a figure counted over them rather than summed from its column. A `shown=False` figure is
+counted and stored for the sake of another one, never displayed: it is not registered and not
+part of the set's keys.
 
 Each app registers its figure sets in AppConfig.ready(); dashboards, exports and their 指标说明
-sheet, API docs and forms read them from here. How a figure is counted from the records stays
-with the app that owns the records (orgtree.coverage, reform.figures): the app computes the sums,
-`FigureSet.complete()` derives the rates from them, the same way for a subtree, a past date or
-each child. A key is registered once across all sets.
+sheet, API docs and forms read them from here. `FigureSet.complete()` derives the rates from the
+sums the app computed, the same way for a subtree, a past date or each child. A key is registered
+once across all sets. This module names no model: sources and columns are the apps' own names.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q, Sum
 from django.utils.translation import gettext, pgettext_lazy
 
 COUNT = pgettext_lazy("unit of measure", "count")
@@ -30,13 +42,31 @@ def percent(part, whole):
 class Figure:
     """One figure. `rate=(numerator, denominator)`: the figure is the rate of those two sums in
     percent (over a subtree: the sum of numerators over the sum of denominators, never a mean of
-    rates); otherwise it is a sum of the units' counts."""
+    rates); otherwise it is a sum of the units' counts, counted from the rows of the source
+    `counted` (see the module docstring for `where`, `summed`, `stored`, `where_stored`, `shown`)."""
 
     key: str
     label: str
     help: str
     unit: str = COUNT
     rate: tuple[str, str] | None = None
+    counted: str | None = None
+    where: Q | Callable[..., Q] | None = None
+    summed: str | None = None
+    stored: str | None = None
+    where_stored: Q | Callable[..., Q] | None = None
+    shown: bool = True
+
+    def condition(self, day=None, stored=False):
+        """`where` (or `where_stored`) for `day`: a Q, or None for every row."""
+        where = self.where_stored if stored else self.where
+        return where(day) if callable(where) else where
+
+    def measure(self, day=None):
+        """What to compute over the source's rows (orgtree.rollups.aggregates): a Q (count the
+        matching rows), None (count every row) or the sum of a column (0 without rows)."""
+        where = self.condition(day)
+        return Sum(self.summed, filter=where, default=0) if self.summed else where
 
     @property
     def whole_yuan(self):
@@ -56,15 +86,24 @@ class Figure:
 
 
 class FigureSet:
-    """The figures of one app's measure, in display order; iterating gives the keys."""
+    """The figures of one app's measure, in display order; iterating gives the keys of the shown
+    figures (a figure with `shown=False` is only counted and stored)."""
 
     def __init__(self, name, figures):
         self.name = name
-        self.figures = {figure.key: figure for figure in figures}
+        figures = list(figures)
+        self.every = {figure.key: figure for figure in figures}
+        if len(self.every) != len(figures):
+            raise ValueError(f"a key twice in the set {name!r}")
+        self.figures = {key: figure for key, figure in self.every.items() if figure.shown}
         for figure in figures:
             if figure.rate and not all(key in self.figures and not self.figures[key].rate for key in figure.rate):
                 raise ValueError(f"{figure.key!r}: a rate of two sums of the set {name!r}")
-        self.sums = [figure.key for figure in figures if not figure.rate]
+            if figure.rate and (figure.counted or figure.stored):
+                raise ValueError(f"{figure.key!r}: a rate is derived, neither counted nor stored")
+            if (figure.where is not None or figure.summed) and not figure.counted:
+                raise ValueError(f"{figure.key!r}: `where` and `summed` apply to the rows it is counted from")
+        self.sums = [figure.key for figure in figures if figure.shown and not figure.rate]
 
     def __iter__(self):
         return iter(self.figures)
@@ -77,6 +116,21 @@ class FigureSet:
 
     def label(self, key):
         return self.figures[key].label
+
+    def measures(self, source, day=None, stored=False):
+        """{key: measure} of the shown figures counted from `source` (Figure.measure), as of `day`;
+        with `stored`, {stored column: measure} of the figures stored per unit, hidden ones too."""
+        if stored:
+            return {f.stored: f.measure(day) for f in self.every.values() if f.counted == source and f.stored}
+        return {f.key: f.measure(day) for f in self.figures.values() if f.counted == source}
+
+    def stored(self):
+        """The stored per-unit columns of the set's figures, hidden ones included, in order."""
+        return [figure.stored for figure in self.every.values() if figure.stored]
+
+    def sources(self):
+        """The names of the sources the set's figures are counted from."""
+        return {figure.counted for figure in self.every.values() if figure.counted}
 
     def complete(self, sums):
         """Every figure of the set, in order, from the sums (the rates derived from them)."""

@@ -7,8 +7,10 @@ committees, the grassroots figures published reports give (开江县: 227 chairs
 """
 
 import datetime
+from collections.abc import Callable
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
@@ -22,135 +24,10 @@ from orgtree.models.position import ServicePosition
 from orgtree.rollups import Base, aggregates, figures_by_child, figures_total
 from orgtree.signals import figures_changed
 
-# Each key once: label, definition (the API docs and the dashboard legend), unit of measure, rollup.
-FIGURES = FigureSet(
-    "coverage",
-    [
-        Figure("villages_total", _("Villages/communities"), _("Open villages and communities."), COUNT),
-        Figure(
-            "villages_converted",
-            _("Converted"),
-            _("Villages and communities whose women's congress has become a federation (会改联)."),
-            COUNT,
-        ),
-        Figure(
-            "conversion_rate",
-            _("Conversion %"),
-            _("villages_converted / villages_total, in percent."),
-            PERCENT,
-            rate=("villages_converted", "villages_total"),
-        ),
-        Figure("chairs", _("Chairs"), _("Chairs of village and community committees."), PEOPLE),
-        Figure(
-            "vice_chairs_full_time",
-            _("Full-time vice-chairs"),
-            _("Full-time vice-chairs of village and community committees."),
-            PEOPLE,
-        ),
-        Figure(
-            "vice_chairs_part_time",
-            _("Part-time vice-chairs"),
-            _("Part-time vice-chairs of village and community committees."),
-            PEOPLE,
-        ),
-        Figure(
-            "vice_chairs_seconded",
-            _("Seconded vice-chairs"),
-            _("Seconded vice-chairs of village and community committees."),
-            PEOPLE,
-        ),
-        Figure(
-            "executives",
-            _("Executives"),
-            _("Members of village and community committees (chairs and vice-chairs included)."),
-            PEOPLE,
-        ),
-        Figure(
-            "chairs_in_two_committees",
-            _("Chairs in two committees"),
-            _("Village and community chairs on the party committee or the villagers' committee."),
-            PEOPLE,
-        ),
-        Figure(
-            "chairs_in_two_committees_rate",
-            _("Two committees %"),
-            _("chairs_in_two_committees / chairs, in percent."),
-            PERCENT,
-            rate=("chairs_in_two_committees", "chairs"),
-        ),
-        Figure(
-            "women_party_secretaries",
-            _("Women party secretaries"),
-            _("Village and community chairs who are also party secretary."),
-            PEOPLE,
-        ),
-        Figure(
-            "women_village_directors",
-            _("Women village directors"),
-            _("Village and community chairs who are also village (residents') director."),
-            PEOPLE,
-        ),
-        Figure("townships_total", _("Townships/streets"), _("Open townships and streets."), COUNT),
-        Figure(
-            "townships_regionalized",
-            _("Regionalized townships"),
-            _("Townships and streets with at least 3 vice-chairs and 25 executives."),
-            COUNT,
-        ),
-        Figure("agency_committees", _("Agency committees"), _("Open agency women's committees."), COUNT),
-        Figure("enterprise_committees", _("Enterprise committees"), _("Open enterprise women's committees."), COUNT),
-        Figure(
-            "social_org_committees",
-            _("Social organization committees"),
-            _("Open social organization women's committees."),
-            COUNT,
-        ),
-        Figure("new_domain_committees", _("New-domain federations"), _("Open new-domain federations."), COUNT),
-        Figure("women_groups", _("Women's groups"), _("Open women's groups."), COUNT),
-        Figure("womens_homes", _("Women's homes"), _("Open women's homes."), COUNT),
-        Figure(
-            "womens_homes_standardized",
-            _("Standardized women's homes"),
-            _("Open women's homes that are standardized."),
-            COUNT,
-        ),
-        Figure("childrens_homes", _("Children's homes"), _("Open children's homes."), COUNT),
-        Figure("terms_overdue", _("Overdue renewals"), _("Running terms whose renewal date has passed."), COUNT),
-    ],
-)
-REGIONALIZED = {"vice_chairs": 3, "executives": 25}
-
-# How each figure is counted from the records, written once: the offices held and the service
-# positions open are counted per unit into UnitFigures (refresh_figures), summed from there today
-# (_fast_bases) and counted over a subtree for a past date (_bases). vice_chairs is stored for
-# townships_regionalized only.
+GRASSROOTS = Q(kind__in=GRASSROOTS_KINDS)
+TOWNSHIPS = Q(kind__in=[Kind.TOWNSHIP, Kind.STREET])
 CHAIR, VICE = Q(role=Role.CHAIR), Q(role=Role.VICE_CHAIR)
-OFFICE_MEASURES = {
-    "chairs": CHAIR,
-    "vice_chairs": VICE,
-    "vice_chairs_full_time": VICE & Q(vice_chair_type=ViceChairType.FULL_TIME),
-    "vice_chairs_part_time": VICE & Q(vice_chair_type=ViceChairType.PART_TIME),
-    "vice_chairs_seconded": VICE & Q(vice_chair_type=ViceChairType.SECONDED),
-    "executives": None,
-    "chairs_in_two_committees": CHAIR & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
-    "women_party_secretaries": CHAIR & Q(is_party_secretary=True),
-    "women_village_directors": CHAIR & Q(is_village_director=True),
-}
-POSITION_MEASURES = {
-    "womens_homes": Q(kind=ServicePosition.Kind.WOMENS_HOME),
-    "womens_homes_standardized": Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
-    "childrens_homes": Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
-}
-# Counted from the units themselves, on the unit table and on UnitFigures (which carries the kind).
-KIND_MEASURES = {
-    "villages_total": Q(kind__in=GRASSROOTS_KINDS),
-    "townships_total": Q(kind__in=[Kind.TOWNSHIP, Kind.STREET]),
-    "agency_committees": Q(kind=Kind.AGENCY),
-    "enterprise_committees": Q(kind=Kind.ENTERPRISE),
-    "social_org_committees": Q(kind=Kind.SOCIAL_ORG),
-    "new_domain_committees": Q(kind=Kind.NEW_DOMAIN),
-    "women_groups": Q(kind=Kind.WOMEN_GROUP),
-}
+REGIONALIZED = {"vice_chairs": 3, "executives": 25}
 
 
 def alive(day, path=""):
@@ -165,55 +42,299 @@ def holding(day):
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
-def _bases(day):
-    """Figures on `day` computed from the records: four statements."""
-    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
-    converted_on = Election.objects.filter(
+def converted_on(day):
+    """villages_converted from the records: a federation with a certified conversion on or before
+    the day, or one without any recorded conversion (loaded as a federation) — but not one
+    converted after the day. (Stored: the unit's form today.)"""
+    converted = Election.objects.filter(
         unit=OuterRef("pk"), kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED, held_on__lte=day
     )
     later_conversion = Election.objects.filter(
         unit=OuterRef("pk"), kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED, held_on__gt=day
     )
+    return GRASSROOTS & (Q(Exists(converted)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion))))
+
+
+def regionalized_on(day):
+    """townships_regionalized from the records: the township's offices held on the day counted in
+    subqueries, by the conditions of vice_chairs and executives. Conditions, not annotations: an
+    annotation would join the GROUP BY of the per-child rollup. (Stored: its stored counts.)"""
     held = Office.objects.filter(holding(day), unit=OuterRef("pk"))
-    # Conditions, not annotations: an annotation would join the GROUP BY of the per-child rollup.
-    units = Unit.objects.filter(alive(day))
-    vice_chairs = Coalesce(
-        Subquery(
-            held.filter(role=Role.VICE_CHAIR).order_by().values("unit").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
+
+    def offices(where):
+        rows = held if where is None else held.filter(where)
+        counted = rows.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return (
+        TOWNSHIPS
+        & Q(GreaterThanOrEqual(offices(VICE), REGIONALIZED["vice_chairs"]))
+        & Q(GreaterThanOrEqual(offices(None), REGIONALIZED["executives"]))
+    )
+
+
+# Each key once: label, definition (the API docs and the dashboard legend), unit of measure, how it
+# is counted (Figure.counted names a source of SOURCES below), the UnitFigures column it is stored
+# in, and its rollup. The committee figures are counted from the offices of villages and
+# communities; each unit's own counts, any kind, are stored (townships_regionalized reads them).
+FIGURES = FigureSet(
+    "coverage",
+    [
+        Figure(
+            "villages_total",
+            _("Villages/communities"),
+            _("Open villages and communities."),
+            COUNT,
+            counted="units",
+            where=GRASSROOTS,
         ),
-        0,
-    )
-    executives = Coalesce(
-        Subquery(held.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0
-    )
-    offices = Office.objects.filter(holding(day), alive(day, "unit__"), unit__kind__in=GRASSROOTS_KINDS)
-    positions = ServicePosition.objects.filter(
+        Figure(
+            "villages_converted",
+            _("Converted"),
+            _("Villages and communities whose women's congress has become a federation (会改联)."),
+            COUNT,
+            counted="units",
+            where=converted_on,
+            where_stored=GRASSROOTS & Q(form=Form.FEDERATION),
+        ),
+        Figure(
+            "conversion_rate",
+            _("Conversion %"),
+            _("villages_converted / villages_total, in percent."),
+            PERCENT,
+            rate=("villages_converted", "villages_total"),
+        ),
+        Figure(
+            "chairs",
+            _("Chairs"),
+            _("Chairs of village and community committees."),
+            PEOPLE,
+            counted="offices",
+            where=CHAIR,
+            stored="chairs",
+        ),
+        # Not shown: stored for townships_regionalized (its label and help are never displayed).
+        Figure(
+            "vice_chairs",
+            "Vice-chairs",
+            "Vice-chairs of the unit, any kind of vice-chair.",
+            PEOPLE,
+            counted="offices",
+            where=VICE,
+            stored="vice_chairs",
+            shown=False,
+        ),
+        Figure(
+            "vice_chairs_full_time",
+            _("Full-time vice-chairs"),
+            _("Full-time vice-chairs of village and community committees."),
+            PEOPLE,
+            counted="offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.FULL_TIME),
+            stored="vice_chairs_full_time",
+        ),
+        Figure(
+            "vice_chairs_part_time",
+            _("Part-time vice-chairs"),
+            _("Part-time vice-chairs of village and community committees."),
+            PEOPLE,
+            counted="offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.PART_TIME),
+            stored="vice_chairs_part_time",
+        ),
+        Figure(
+            "vice_chairs_seconded",
+            _("Seconded vice-chairs"),
+            _("Seconded vice-chairs of village and community committees."),
+            PEOPLE,
+            counted="offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.SECONDED),
+            stored="vice_chairs_seconded",
+        ),
+        Figure(
+            "executives",
+            _("Executives"),
+            _("Members of village and community committees (chairs and vice-chairs included)."),
+            PEOPLE,
+            counted="offices",
+            stored="executives",
+        ),
+        Figure(
+            "chairs_in_two_committees",
+            _("Chairs in two committees"),
+            _("Village and community chairs on the party committee or the villagers' committee."),
+            PEOPLE,
+            counted="offices",
+            where=CHAIR & (Q(on_party_committee=True) | Q(on_villagers_committee=True)),
+            stored="chairs_in_two_committees",
+        ),
+        Figure(
+            "chairs_in_two_committees_rate",
+            _("Two committees %"),
+            _("chairs_in_two_committees / chairs, in percent."),
+            PERCENT,
+            rate=("chairs_in_two_committees", "chairs"),
+        ),
+        Figure(
+            "women_party_secretaries",
+            _("Women party secretaries"),
+            _("Village and community chairs who are also party secretary."),
+            PEOPLE,
+            counted="offices",
+            where=CHAIR & Q(is_party_secretary=True),
+            stored="women_party_secretaries",
+        ),
+        Figure(
+            "women_village_directors",
+            _("Women village directors"),
+            _("Village and community chairs who are also village (residents') director."),
+            PEOPLE,
+            counted="offices",
+            where=CHAIR & Q(is_village_director=True),
+            stored="women_village_directors",
+        ),
+        Figure(
+            "townships_total",
+            _("Townships/streets"),
+            _("Open townships and streets."),
+            COUNT,
+            counted="units",
+            where=TOWNSHIPS,
+        ),
+        Figure(
+            "townships_regionalized",
+            _("Regionalized townships"),
+            _("Townships and streets with at least 3 vice-chairs and 25 executives."),
+            COUNT,
+            counted="units",
+            where=regionalized_on,
+            where_stored=TOWNSHIPS
+            & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"], executives__gte=REGIONALIZED["executives"]),
+        ),
+        Figure(
+            "agency_committees",
+            _("Agency committees"),
+            _("Open agency women's committees."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.AGENCY),
+        ),
+        Figure(
+            "enterprise_committees",
+            _("Enterprise committees"),
+            _("Open enterprise women's committees."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.ENTERPRISE),
+        ),
+        Figure(
+            "social_org_committees",
+            _("Social organization committees"),
+            _("Open social organization women's committees."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.SOCIAL_ORG),
+        ),
+        Figure(
+            "new_domain_committees",
+            _("New-domain federations"),
+            _("Open new-domain federations."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.NEW_DOMAIN),
+        ),
+        Figure(
+            "women_groups",
+            _("Women's groups"),
+            _("Open women's groups."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.WOMEN_GROUP),
+        ),
+        Figure(
+            "womens_homes",
+            _("Women's homes"),
+            _("Open women's homes."),
+            COUNT,
+            counted="positions",
+            where=Q(kind=ServicePosition.Kind.WOMENS_HOME),
+            stored="womens_homes",
+        ),
+        Figure(
+            "womens_homes_standardized",
+            _("Standardized women's homes"),
+            _("Open women's homes that are standardized."),
+            COUNT,
+            counted="positions",
+            where=Q(kind=ServicePosition.Kind.WOMENS_HOME, standardized=True),
+            stored="womens_homes_standardized",
+        ),
+        Figure(
+            "childrens_homes",
+            _("Children's homes"),
+            _("Open children's homes."),
+            COUNT,
+            counted="positions",
+            where=Q(kind=ServicePosition.Kind.CHILDRENS_HOME),
+            stored="childrens_homes",
+        ),
+        Figure(
+            "terms_overdue",
+            _("Overdue renewals"),
+            _("Running terms whose renewal date has passed."),
+            COUNT,
+            counted="overdue_terms",
+            # Stored: the due date of the unit's running term (UnitFigures.open_term_due_on).
+            where_stored=lambda day: Q(open_term_due_on__lt=day),
+        ),
+    ],
+)
+
+
+class Source(NamedTuple):
+    """Rows figures are counted from (Figure.counted): `records(day)` the rows on a day, `path` from
+    them to their unit, and `stored_of` the units whose stored counts add up to a figure stored
+    per unit (None: every unit's)."""
+
+    records: Callable[[datetime.date], QuerySet]
+    path: str
+    stored_of: Q | None = None
+
+
+def _units(day):
+    return Unit.objects.filter(alive(day))
+
+
+def _offices(day):
+    # Committee figures are those of villages and communities.
+    return Office.objects.filter(holding(day), alive(day, "unit__"), unit__kind__in=GRASSROOTS_KINDS)
+
+
+def _positions(day):
+    return ServicePosition.objects.filter(
         alive(day, "unit__"),
         (Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day)),
     )
-    terms = Term.objects.filter(alive(day, "unit__"), started_on__lte=day, due_on__lt=day).filter(
+
+
+def _overdue_terms(day):
+    # The overdue condition is the rows' own: a WHERE, which the partial index on open terms serves.
+    return Term.objects.filter(alive(day, "unit__"), started_on__lte=day, due_on__lt=day).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=day)
     )
-    return [
-        Base(
-            units,
-            "",
-            {
-                **KIND_MEASURES,
-                # A federation with a certified conversion on or before the day, or one without any
-                # recorded conversion (loaded as a federation) — but not one converted after the day.
-                "villages_converted": grassroots
-                & (Q(Exists(converted_on)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion)))),
-                "townships_regionalized": townships
-                & Q(GreaterThanOrEqual(vice_chairs, REGIONALIZED["vice_chairs"]))
-                & Q(GreaterThanOrEqual(executives, REGIONALIZED["executives"])),
-            },
-        ),
-        Base(offices, "unit__", {key: q for key, q in OFFICE_MEASURES.items() if key in FIGURES}),
-        Base(positions, "unit__", POSITION_MEASURES),
-        Base(terms, "unit__", {"terms_overdue": None}),
-    ]
+
+
+SOURCES = {
+    "units": Source(_units, ""),
+    "offices": Source(_offices, "unit__", stored_of=GRASSROOTS),
+    "positions": Source(_positions, "unit__"),
+    "overdue_terms": Source(_overdue_terms, "unit__"),
+}
+
+
+def _bases(day):
+    """Figures on `day` computed from the records: one statement per source (four)."""
+    return [Base(source.records(day), source.path, FIGURES.measures(name, day)) for name, source in SOURCES.items()]
 
 
 def coverage(unit, as_of=None, from_records=False):
@@ -278,7 +399,9 @@ def backfill(weeks, today=None):
 
 # --- today's figures, kept per unit (the fast path) -------------------------------------------
 
-FIGURE_FIELDS = [*OFFICE_MEASURES, *POSITION_MEASURES, "open_term_due_on"]
+# The stored columns: each figure's own count (FIGURES.stored()), and the due date of the running
+# term (terms_overdue is counted over the stored rows by it).
+FIGURE_FIELDS = [*FIGURES.stored(), "open_term_due_on"]
 
 
 def refresh_figures(unit_ids, day=None):
@@ -300,7 +423,7 @@ def refresh_figures(unit_ids, day=None):
         Office.objects.filter(holding(day), unit__in=ids)
         .order_by()
         .values("unit")
-        .annotate(**aggregates(OFFICE_MEASURES))
+        .annotate(**aggregates(FIGURES.measures("offices", day, stored=True)))
     ):
         rows[row.pop("unit")].update(row)
     open_positions = Q(opened_on__isnull=True) | Q(opened_on__lte=day)
@@ -309,7 +432,7 @@ def refresh_figures(unit_ids, day=None):
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .order_by()
         .values("unit")
-        .annotate(**aggregates(POSITION_MEASURES))
+        .annotate(**aggregates(FIGURES.measures("positions", day, stored=True)))
     ):
         rows[row.pop("unit")].update(row)
     for unit_id, due_on in (
@@ -343,27 +466,22 @@ def refresh_all(day=None, chunk=20_000):
     return sum(refresh_figures(ids[i : i + chunk], day) for i in range(0, len(ids), chunk))
 
 
+def _stored(figure, day):
+    """How a figure is read from the stored per-unit figures today."""
+    if figure.stored:  # its units' own counts, summed
+        return Sum(figure.stored, filter=SOURCES[figure.counted].stored_of)
+    if figure.where_stored is not None:
+        return figure.condition(day, stored=True)
+    if figure.counted == "units":  # the stored rows carry their unit's kind, form and dates
+        return figure.condition(day)
+    raise ValueError(f"{figure.key!r} cannot be read from the stored figures")
+
+
 def _fast_bases(day):
     """Today's figures from the stored per-unit figures: one statement over one table, which carries
     its unit's kind, form, dates and ancestor columns (MPTT columns are reached through the unit)."""
-    grassroots, townships = KIND_MEASURES["villages_total"], KIND_MEASURES["townships_total"]
-    return [
-        Base(
-            UnitFigures.objects.filter(alive(day)),
-            "",
-            {
-                **KIND_MEASURES,
-                "villages_converted": grassroots & Q(form=Form.FEDERATION),
-                "townships_regionalized": townships
-                & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"], executives__gte=REGIONALIZED["executives"]),
-                # Committee figures are those of villages and communities; homes those of any unit.
-                **{key: Sum(key, filter=grassroots) for key in OFFICE_MEASURES if key in FIGURES},
-                **{key: Sum(key) for key in POSITION_MEASURES},
-                "terms_overdue": Q(open_term_due_on__lt=day),
-            },
-            tree_path="unit__",
-        )
-    ]
+    measures = {key: _stored(FIGURES[key], day) for key in FIGURES.sums}
+    return [Base(UnitFigures.objects.filter(alive(day)), "", measures, tree_path="unit__")]
 
 
 def bases_for(day):

@@ -9,16 +9,39 @@ from federation.figures import PERCENT, Figure, FigureSet
 from orgtree.rollups import Base, figures_by_child, figures_total
 from reform.models import UNRESOLVED, ChecklistItem, ItemStatus, KeyTask, Problem, ProblemStatus, TaskStatus
 
-# Each key once: label, definition (the API docs and the overview legend), unit of measure, rollup.
+NOT_RESOLVED = Q(status__in=UNRESOLVED)
+
+# Each key once: label, definition (the API docs and the overview legend), unit of measure, how it is
+# counted (from the checklist items, problems or key tasks: SOURCES), rollup.
 FIGURES = FigureSet(
     "reform",
     [
-        Figure("items", _("Items"), _("Checklist items assigned to open units.")),
-        Figure("items_filled", _("Filled"), _("Items submitted or accepted.")),
-        Figure("items_accepted", _("Accepted"), _("Items accepted by the level above.")),
-        Figure("items_returned", _("Returned"), _("Items returned for correction.")),
-        Figure("items_met", _("Met"), _("Items whose answer reaches the target.")),
-        Figure("items_unmet", _("Not met"), _("Answered items that miss the target.")),
+        Figure("items", _("Items"), _("Checklist items assigned to open units."), counted="items"),
+        Figure(
+            "items_filled",
+            _("Filled"),
+            _("Items submitted or accepted."),
+            counted="items",
+            where=Q(status__in=[ItemStatus.SUBMITTED, ItemStatus.ACCEPTED]),
+        ),
+        Figure(
+            "items_accepted",
+            _("Accepted"),
+            _("Items accepted by the level above."),
+            counted="items",
+            where=Q(status=ItemStatus.ACCEPTED),
+        ),
+        Figure(
+            "items_returned",
+            _("Returned"),
+            _("Items returned for correction."),
+            counted="items",
+            where=Q(status=ItemStatus.RETURNED),
+        ),
+        Figure("items_met", _("Met"), _("Items whose answer reaches the target."), counted="items", where=Q(met=True)),
+        Figure(
+            "items_unmet", _("Not met"), _("Answered items that miss the target."), counted="items", where=Q(met=False)
+        ),
         Figure(
             "completion_rate",
             _("Filled %"),
@@ -27,54 +50,43 @@ FIGURES = FigureSet(
             rate=("items_filled", "items"),
         ),
         Figure("met_rate", _("Met %"), _("items_met / items, in percent."), PERCENT, rate=("items_met", "items")),
-        Figure("problems", _("Problems"), _("Problems recorded.")),
-        Figure("problems_open", _("Open problems"), _("Problems not yet resolved.")),
-        Figure("problems_overdue", _("Overdue problems"), _("Unresolved problems past their rectification deadline.")),
+        Figure("problems", _("Problems"), _("Problems recorded."), counted="problems"),
         Figure(
-            "problems_verified", _("Verified problems"), _("Problems whose rectification the level above verified.")
+            "problems_open", _("Open problems"), _("Problems not yet resolved."), counted="problems", where=NOT_RESOLVED
         ),
-        Figure("tasks", _("Key tasks"), _("Key tasks.")),
-        Figure("tasks_done", _("Tasks done"), _("Key tasks done.")),
-        Figure("tasks_overdue", _("Overdue tasks"), _("Key tasks not done by their deadline.")),
+        Figure(
+            "problems_overdue",
+            _("Overdue problems"),
+            _("Unresolved problems past their rectification deadline."),
+            counted="problems",
+            where=lambda today: NOT_RESOLVED & Q(deadline__lt=today),
+        ),
+        Figure(
+            "problems_verified",
+            _("Verified problems"),
+            _("Problems whose rectification the level above verified."),
+            counted="problems",
+            where=Q(status=ProblemStatus.VERIFIED),
+        ),
+        Figure("tasks", _("Key tasks"), _("Key tasks."), counted="tasks"),
+        Figure("tasks_done", _("Tasks done"), _("Key tasks done."), counted="tasks", where=Q(status=TaskStatus.DONE)),
+        Figure(
+            "tasks_overdue",
+            _("Overdue tasks"),
+            _("Key tasks not done by their deadline."),
+            counted="tasks",
+            where=lambda today: ~Q(status=TaskStatus.DONE) & Q(deadline__lt=today),
+        ),
     ],
 )
+# The rows each source counts: those of open units.
+SOURCES = {"items": ChecklistItem, "problems": Problem, "tasks": KeyTask}
 
 
 def _bases(today):
     live = Q(unit__closed_on__isnull=True)
-    unresolved = Q(status__in=UNRESOLVED)
     return [
-        Base(
-            ChecklistItem.objects.filter(live),
-            "unit__",
-            {
-                "items": None,
-                "items_filled": Q(status__in=[ItemStatus.SUBMITTED, ItemStatus.ACCEPTED]),
-                "items_accepted": Q(status=ItemStatus.ACCEPTED),
-                "items_returned": Q(status=ItemStatus.RETURNED),
-                "items_met": Q(met=True),
-                "items_unmet": Q(met=False),
-            },
-        ),
-        Base(
-            Problem.objects.filter(live),
-            "unit__",
-            {
-                "problems": None,
-                "problems_open": unresolved,
-                "problems_overdue": unresolved & Q(deadline__lt=today),
-                "problems_verified": Q(status=ProblemStatus.VERIFIED),
-            },
-        ),
-        Base(
-            KeyTask.objects.filter(live),
-            "unit__",
-            {
-                "tasks": None,
-                "tasks_done": Q(status=TaskStatus.DONE),
-                "tasks_overdue": ~Q(status=TaskStatus.DONE) & Q(deadline__lt=today),
-            },
-        ),
+        Base(model.objects.filter(live), "unit__", FIGURES.measures(source, today)) for source, model in SOURCES.items()
     ]
 
 
