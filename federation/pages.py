@@ -61,7 +61,7 @@ class ServiceFormView(UnitMixin, FormView):
     """A form whose valid data goes to one service; domain errors land on the form in Chinese."""
 
     action = scope.CHANGE
-    template_name = "orgtree/unit_form.html"
+    template_name = "service_form.html"
     title = ""
 
     def get_context_data(self, **kwargs):

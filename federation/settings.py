@@ -191,6 +191,8 @@ PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "Banyan 榕树")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Where home sends a superuser or a user without a scope of her own (a URL name).
+HOME_URL_NAME = "orgtree:unit_list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

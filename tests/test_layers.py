@@ -2,6 +2,7 @@
 orgtree (the domain core) never imports reform or funding, imports inside functions included."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,55 @@ def test_the_domain_core_never_imports_the_apps_built_on_it():
 
 def test_the_platform_names_the_apps_only_in_settings_and_the_root_urls():
     assert offences("federation", APPS, allowed=FEDERATION_MAY_NAME_APPS) == []
+
+
+APP = "|".join(sorted(APPS))
+NAMES_AN_APP = re.compile(rf"^({APP})$|\b({APP})[.:/]")
+
+
+def app_names_in_strings(path):
+    """(line, literal) of every string naming an app as a module path, URL name or template path
+    ("orgtree.models", "orgtree:unit_list", "orgtree/unit_form.html"); docstrings are prose."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        string = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if string and NAMES_AN_APP.search(node.value):
+            yield node.lineno, node.value
+
+
+def test_app_names_in_strings_are_seen(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(
+        '"""Prose may say orgtree.rollups."""\n'
+        'a = ["orgtree", "reform.models.Problem", "funding:overview", "orgtree/unit_form.html"]\n'
+        'b = ["funding documents", "reformed", "home"]\n'
+    )
+    assert [name for _line, name in app_names_in_strings(source)] == [
+        "orgtree",
+        "reform.models.Problem",
+        "funding:overview",
+        "orgtree/unit_form.html",
+    ]
+
+
+def test_the_platform_names_no_app_in_its_strings_outside_settings_and_the_root_urls():
+    """No module path, URL name or template path of an app in federation's code: the home page's
+    fallback is settings.HOME_URL_NAME, the service form's template the generic service_form.html."""
+    found = []
+    for path in sorted((ROOT / "federation").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if "migrations" in path.parts or path.name.startswith("settings") or name == "federation/urls.py":
+            continue
+        found += [f"{name}:{line} {value!r}" for line, value in app_names_in_strings(path)]
+    assert found == []
 
 
 def test_an_import_inside_a_function_says_why():
