@@ -10,6 +10,7 @@ each child. A key is registered once across all sets.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -17,6 +18,9 @@ COUNT = pgettext_lazy("unit of measure", "count")
 PEOPLE = pgettext_lazy("unit of measure", "people")
 PERCENT = "%"
 YUAN = pgettext_lazy("unit of measure", "yuan")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def percent(part, whole):
@@ -33,9 +37,9 @@ class Figure:
     rates); otherwise it is a sum of the units' counts."""
 
     key: str
-    label: str
-    help: str
-    unit: str = COUNT
+    label: "StrOrPromise"
+    help: "StrOrPromise"
+    unit: "StrOrPromise" = COUNT
     rate: tuple[str, str] | None = None
 
     @property
