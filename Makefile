@@ -33,12 +33,14 @@ test: install
 	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=federation.settings_test $(BIN)/python manage.py makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Benchmarks print figures; they are not tests. Needs PostgreSQL: BENCH_DATABASE_URL.
 bench: install
@@ -68,4 +70,4 @@ compose-config:
 	SECRET_KEY=compose-config-check docker-compose config -q
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -21,7 +23,13 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ScopedAdminMixin:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin  # what the mixins are mixed into, for the type checker
+else:
+    _ModelAdmin = object
+
+
+class ScopedAdminMixin(_ModelAdmin):
     """Admin lists and forms see only the staff user's subtree; nothing is deleted."""
 
     def get_queryset(self, request):
@@ -77,8 +85,8 @@ class ChangeRecordAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["action", SourceFilter]
     list_select_related = ["user", "unit"]
     search_fields = ["object_repr"]
-    fields = ["at_shown", "who", "source_shown", "action", "object_shown", "unit", "changes_shown", "note"]
-    readonly_fields = fields
+    readonly_fields = ("at_shown", "who", "source_shown", "action", "object_shown", "unit", "changes_shown", "note")
+    fields = readonly_fields
 
     @admin.display(description=_("time"), ordering="at")
     def at_shown(self, obj):

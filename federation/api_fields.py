@@ -30,6 +30,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        assert queryset is not None  # a writable related field has one (DRF asserts it)
         user = request_user(self.context)
         if self.scope_queryset is not None:
             return self.scope_queryset(queryset, user) if user is not None else queryset.none()

@@ -170,7 +170,7 @@ def readable(records):
     Generic: everything comes from the models' metadata. The names of related objects are read in
     one query per related model, not per row."""
     records = list(records)
-    wanted = defaultdict(set)
+    wanted: defaultdict[type[models.Model], set[object]] = defaultdict(set)
     for r in records:
         model = ContentType.objects.get_for_id(r.content_type_id).model_class()
         for name, pair in r.changes.items():

@@ -21,6 +21,7 @@ once across all sets. This module names no model: sources and columns are the ap
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext, pgettext_lazy
@@ -29,6 +30,9 @@ COUNT = pgettext_lazy("unit of measure", "count")
 PEOPLE = pgettext_lazy("unit of measure", "people")
 PERCENT = "%"
 YUAN = pgettext_lazy("unit of measure", "yuan")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def percent(part, whole):
@@ -46,9 +50,9 @@ class Figure:
     `counted` (see the module docstring for `where`, `summed`, `stored`, `where_stored`, `shown`)."""
 
     key: str
-    label: str
-    help: str
-    unit: str = COUNT
+    label: "StrOrPromise"
+    help: "StrOrPromise"
+    unit: "StrOrPromise" = COUNT
     rate: tuple[str, str] | None = None
     counted: str | None = None
     where: Q | Callable[..., Q] | None = None

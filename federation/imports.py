@@ -135,10 +135,10 @@ class Importer:
     """
 
     kind = ""
-    sheets = {}
-    optional_sheets = ()
+    sheets: dict[str, dict[str, str]] = {}
+    optional_sheets: tuple[str, ...] = ()
     empty_message = ""
-    rows_per_unit = {}
+    rows_per_unit: dict[str, int] = {}
 
     def __init__(self, user, unit):
         self.user, self.unit = user, unit
@@ -248,7 +248,8 @@ class Importer:
                 self.problem(name, 1, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
                 continue
             index = {key: header.index(title) for key, title in columns.items()}
-            width, limit, rows = max(index.values()) + 1, self.max_rows(name), []
+            width, limit = max(index.values()) + 1, self.max_rows(name)
+            rows: list[tuple[int, dict[str, object]]] = []
             for n, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
                 cells_left -= width
                 if cells_left < 0:

@@ -1,9 +1,13 @@
 """Page plumbing shared by every app: units and objects loaded through the scope, forms that call one
 service, pages of small forms; domain errors and conflicts land on the form in Chinese."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseForm
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
@@ -11,6 +15,16 @@ from django.views.generic import FormView, TemplateView
 
 from federation import audit, scope
 from federation.conflicts import ConflictError
+
+if TYPE_CHECKING:
+    from django.views.generic.base import ContextMixin, View
+    from django_stubs_ext import StrOrPromise
+
+    class _Page(ContextMixin, View):
+        """What the mixins below are mixed into, for the type checker."""
+
+else:
+    _Page = object
 
 
 def add_errors(form, exc):
@@ -21,7 +35,7 @@ def add_errors(form, exc):
             form.add_error(field if field in form.fields else None, error.messages)
 
 
-class UnitMixin(LoginRequiredMixin):
+class UnitMixin(LoginRequiredMixin, _Page):
     """Loads the unit named in the URL through the scope (404 when out of scope)."""
 
     action = scope.VIEW
@@ -44,7 +58,7 @@ class UnitMixin(LoginRequiredMixin):
 class ObjectMixin(UnitMixin):
     """Loads an object hung off a unit (person, election) through the scope; 404 when out of scope."""
 
-    queryset = None
+    queryset: QuerySet  # set by each page
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -63,9 +77,14 @@ class ServiceFormView(UnitMixin, FormView):
     action = scope.CHANGE
     template_name = "service_form.html"
     title = ""
+    success_message: "StrOrPromise"  # set by each page, formatted with %(name)s
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=self.title, **kwargs)
+
+    def perform(self, form):
+        """Hand the valid form to the service; return the object saved."""
+        raise NotImplementedError
 
     def form_valid(self, form):
         try:
@@ -81,7 +100,7 @@ class ServiceFormView(UnitMixin, FormView):
         messages.success(self.request, self.success_message % {"name": str(unit)})
         return redirect(self.get_success_url(unit))
 
-    def get_success_url(self, obj):
+    def get_success_url(self, obj):  # type: ignore[override]  # the saved object's page
         return obj.get_absolute_url()
 
     def current_form(self, current):
@@ -93,7 +112,7 @@ class ActionPage(TemplateView):
     """A page with several small forms posted to it (`action` names one). A valid form goes to
     `do_<action>`; a domain error or a conflict re-renders the page with the typed values kept."""
 
-    forms = {}
+    forms: dict[str, type[BaseForm]] = {}
 
     def post(self, request, *args, **kwargs):
         name = request.POST.get("action", "")

@@ -9,8 +9,12 @@ A name registered twice is refused, so two apps cannot silently shadow each othe
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _always(unit, context):
@@ -24,7 +28,7 @@ class Tab:
     on those kinds of unit, `visible(unit, context)` by anything else (e.g. the viewer's role)."""
 
     name: str
-    label: str
+    label: "StrOrPromise"
     url_name: str
     weight: int
     hidden_for_kinds: tuple = ()
@@ -61,7 +65,9 @@ class DemoLoader:
     done: str
 
 
-_tabs, _panels, _demo_loaders = {}, {}, {}
+_tabs: dict[str, Tab] = {}
+_panels: dict[str, Panel] = {}
+_demo_loaders: dict[str, DemoLoader] = {}
 
 
 def _add(store, item):

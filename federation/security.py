@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from federation.scope import scopes_of
 
 # The request being served, so that signal receivers (scope changes in the admin, lock-outs) know
 # who acted and from where without every caller passing it down.
-current_request = contextvars.ContextVar("current_request", default=None)
+current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("current_request", default=None)
 
 # Pages a signed-in user who still owes a second factor may open.
 OPEN_PATHS = ("/account/two-factor/", "/logout/", "/i18n/", "/static/", "/healthz")

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from federation import views, views_account, views_imports, views_notifications
 from federation.api_token import TokenView
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("orgtree.api.urls")),
     path("", include("reform.api.urls")),
     path("", include("funding.api.urls")),

@@ -69,15 +69,14 @@ def login_verify(request):
         return redirect("login")
     user = auth.get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
-    if device is None:
+    if user is None or device is None:
         request.session.pop(PENDING, None)
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
             request.session.pop(PENDING, None)
-            user.backend = pending["backend"]
-            auth.login(request, user)
+            auth.login(request, user, backend=pending["backend"])
             otp_login(request, device)
             return redirect(_next(request))
         security.log(SecurityEvent.Kind.TWO_FACTOR_FAILED, request, username=user.get_username())

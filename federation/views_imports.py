@@ -43,8 +43,10 @@ class ImportUploadView(UnitMixin, FormView):
                 % {"size": upload.size // 2**20, "limit": limit // 2**20},
             )
             return self.form_invalid(form)
+        user = self.request.user
+        assert user.is_authenticated  # UnitMixin lets no one else in
         job = Job.objects.create(
-            user=self.request.user, unit=self.unit, kind=self.kind, filename=upload.name[:200], data=upload.read()
+            user=user, unit=self.unit, kind=self.kind, filename=upload.name[:200], data=upload.read()
         )
         validate_import.delay(job.pk)
         return redirect(job)

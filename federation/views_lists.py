@@ -13,25 +13,37 @@ and implements `list_queryset()`, which returns rows already restricted by `fede
 `list_pager.html`.
 """
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.core.paginator import Paginator
+from django.forms import BoundField
 from django.utils.translation import gettext as _
+from django_filters import FilterSet
 
 from federation.workbook import Workbook, download
+
+if TYPE_CHECKING:
+    from django.views.generic import TemplateView as _ListPage  # what ListMixin is mixed into
+    from django_stubs_ext import StrOrPromise
+else:
+    _ListPage = object
 
 # Parameters of the list itself, never handed to the FilterSet and dropped from pager links as needed.
 LIST_PARAMS = ("page", "per_page", "sort", "export")
 
 
-class ListMixin:
-    filterset_class = None
-    filter_defaults = {}
-    filters_shown = None  # names of the filters the form shows; None = all (others ride along hidden)
-    sorts = {}
+class ListMixin(_ListPage):
+    filterset_class: type[FilterSet] | None = None
+    filter_defaults: dict[str, str | list[str]] = {}
+    # Names of the filters the form shows; None = all (others ride along hidden).
+    filters_shown: Sequence[str] | None = None
+    sorts: dict[str, tuple["StrOrPromise", tuple[str, ...]]] = {}
     default_sort = None
     per_page = 50
     max_per_page = 200
-    export_columns = ()
-    export_title = ""
+    export_columns: Sequence[tuple["StrOrPromise", Callable[[Any], object]]] = ()
+    export_title: "StrOrPromise" = ""
     export_limit = 20000  # a whole province's list is a job, not a download (NetBox #21788)
 
     def list_queryset(self):
@@ -107,7 +119,8 @@ class ListMixin:
         for name in ("page", "export"):
             query.pop(name, None)
         filterset = self.get_filterset()
-        fields, hidden = [], []
+        fields: list[BoundField] = []
+        hidden: list[BoundField] = []
         if filterset is not None:
             for field in filterset.form:
                 shown = self.filters_shown is None or field.name in self.filters_shown

@@ -1,5 +1,7 @@
 """API views shared by every app: rows limited to the requester's subtree, creation through one service."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
@@ -23,7 +25,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return qs
 
 
-class ServiceCreateMixin(mixins.CreateModelMixin):
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView as _View  # what the mixin is mixed into
+else:
+    _View = object
+
+
+class ServiceCreateMixin(mixins.CreateModelMixin, _View):
     """POST hands the validated data to one service: `create_with(user, unit, data)` returns the
     object. The serializer's scoped fields only find what the requester may see (400 otherwise,
     exactly like a missing id); the service checks she may change it (403)."""

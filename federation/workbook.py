@@ -92,7 +92,7 @@ class Workbook:
     def sheet(self, title):
         title = str(title)[:31]  # Excel's limit for a sheet name
         if self._sheets == 0:
-            worksheet = self._book.active
+            worksheet = self._book.worksheets[0]  # the one sheet of a new workbook
             worksheet.title = title
         else:
             worksheet = self._book.create_sheet(title)
@@ -108,5 +108,5 @@ class Workbook:
 def download(data, filename):
     """An .xlsx as an attachment; `filename` may be Chinese (RFC 6266 filename*=utf-8'')."""
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"  # never None here
     return response

@@ -82,7 +82,7 @@ def effective_standards(tree, year):
     rows = FundingStandard.objects.filter(Q(unit__in=ids) | tree.root.subtree_q("unit__"), year__lte=year)
     for standard in rows.order_by("-year"):
         own[standard.unit_id].append(standard)
-    memo = {}
+    memo: dict[int, dict[str, tuple[object, int, int]]] = {}
 
     def resolve(pk):
         if pk in memo:
@@ -116,7 +116,7 @@ def compliance(unit, year):
     standards = effective_standards(tree, year)
     within = unit.subtree_q("unit__")
     women = dict(WomenPopulation.objects.filter(within, year=year).values_list("unit", "women"))
-    funds = defaultdict(lambda: {"all": Decimal(0), "same_level": Decimal(0)})
+    funds: defaultdict[int, dict[str, Decimal]] = defaultdict(lambda: {"all": Decimal(0), "same_level": Decimal(0)})
     for unit_id, source, amount in FundingRecord.objects.filter(
         within, year=year, category=Category.WORK_FUNDS
     ).values_list("unit", "source", "budgeted"):
@@ -133,7 +133,7 @@ def compliance(unit, year):
     for pk, row in tree.units.items():
         if pk == unit.pk and not unit.is_open:
             continue  # a closed unit is not measured
-        applied = {}
+        applied: dict[str, tuple[str, Decimal | None]] = {}
         own = standards[pk]
         for key, kinds in APPLIES_TO.items():
             setting = own.get(FIELD_OF[key])
@@ -172,7 +172,7 @@ def _empty_counts():
 def summarize(tree, results):
     """({standard: {status: n}} over the subtree, {child pk: the same over the child's subtree})."""
     overall = _empty_counts()
-    by_child = defaultdict(_empty_counts)
+    by_child: defaultdict[int, dict[str, dict[str, int]]] = defaultdict(_empty_counts)
     for pk, applied in results.items():
         child = tree.child_of_root(pk)
         for key, (status, _value) in applied.items():

@@ -117,7 +117,7 @@ def record_funding(user, unit, line, *, version=None, source="web"):
             .first()
         )
         created = record is None
-        if created:
+        if record is None:
             record = FundingRecord(unit=unit, year=year, category=category, source=money_source, recorded_by=user)
         else:
             writes.check_version(record, version)

@@ -50,7 +50,7 @@ class UnusableIdNumberError(ValidationError):
 def _errors(person, user, clashes):
     """{field: [errors]} of one record; an ID number held by someone else is named only to a writer
     who may see that person (system jobs, user=None, see everyone), else it joins `clashes`."""
-    errors = {}
+    errors: dict[str, list[ValidationError]] = {}
     try:
         # The unit is never raw input: services pass one they looked up (and checked the scope of), so
         # its existence is not queried again for every person of a list.
@@ -83,7 +83,7 @@ def _raise(errors, clashes):
 
 
 def _validate(person, user):
-    clashes = []
+    clashes: list[IdNumberClash] = []
     _raise(_errors(person, user, clashes), clashes)
 
 
@@ -107,7 +107,9 @@ def create_people(user, unit, rows, *, source="web"):
     """Several people for one unit (a committee list): one scope check, validated each, saved in bulk."""
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
-        people, clashes, first_errors = [], [], {}
+        people: list[Person] = []
+        clashes: list[IdNumberClash] = []
+        first_errors: dict[str, list[ValidationError]] = {}
         for fields in rows:
             person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
             errors = _errors(person, user, clashes)
@@ -152,7 +154,8 @@ def new_person_problems(user, unit, entries, clashes):
     same rule without saving: {index: {field: [messages]}} (field values, the ID number against the
     gender, birth date and people already registered — a holder outside the writer's scope joins
     `clashes` —, the same ID number twice)."""
-    problems, numbers = {}, {}
+    problems: dict[int, dict[str, list[str]]] = {}
+    numbers: dict[str, int] = {}
     for i, (name, number) in enumerate(entries):
         errors = _errors(Person(unit=unit, name=name, id_number=number), user, clashes)
         if errors:
@@ -176,9 +179,9 @@ def match_people(user, unit, entries):
         if numbers
         else {}
     )
-    by_name = {}
-    for person in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
-        by_name.setdefault(person.name, []).append(person)
+    by_name: dict[str, list[Person]] = {}
+    for p in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
+        by_name.setdefault(p.name, []).append(p)
     found = []
     for name, number in entries:
         person = by_number.get(number) if number else None

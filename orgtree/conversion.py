@@ -30,6 +30,7 @@ from orgtree.models import (
     ChairPay,
     Election,
     ElectionAmendment,
+    IdNumberClash,
     Office,
     OfficerChoice,
     Person,
@@ -74,7 +75,7 @@ def current_election(village):
 
 def current_elections(villages):
     """{village id: its latest certified conversion election}, in one query for any number of villages."""
-    latest = {}
+    latest: dict[int, Election] = {}
     for election in Election.objects.filter(
         unit__in=villages, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED
     ).order_by("unit_id", "-held_on", "-pk"):
@@ -325,7 +326,7 @@ def record_conversion(user, village, data, *, version=None, source="web"):
             raise ValidationError(_("Only villages and communities are converted from congress to federation."))
         existing = current_election(village)
         writes.check_version(existing, version, shown=village)
-        clashes = []
+        clashes: list[IdNumberClash] = []
         issues = validate(user, village, data, clashes)
         if issues:
             raise InvalidConversionError(issues, clashes)
@@ -482,7 +483,7 @@ def _positions(user, village, data, source):
                 audit.diff({}, audit.snapshot(position, POSITION_FIELDS)),
                 source,
             )
-        elif present and current.standardized != standardized:
+        elif present and current is not None and current.standardized != standardized:
             ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
             audit.record(
                 current,

@@ -6,7 +6,7 @@ in correlated subqueries of one statement. `path` reaches the unit from another 
 """
 
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Aggregate, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -35,7 +35,7 @@ def figures_total(unit, bases, figure_set):
 
 def figures_by_child(children, bases, figure_set):
     """[(child, figures)]: the same figures per child, the rates derived from each child's sums."""
-    per_child = {c.pk: {} for c in children}
+    per_child: dict[int, dict[str, Any]] = {c.pk: {} for c in children}
     for base in bases:
         for pk, sums in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
             per_child[pk].update(sums)
@@ -123,7 +123,8 @@ def aggregates(measures):
     def one(spec):
         if isinstance(spec, Aggregate):
             # An aggregate with its own default (Sum("budgeted", default=Decimal(0))) keeps its type.
-            return spec if spec.default is not None else Coalesce(spec, 0)
+            # (Aggregate.__init__ sets `default`; django-stubs does not declare it.)
+            return spec if spec.default is not None else Coalesce(spec, 0)  # type: ignore[attr-defined]
         return Count("pk", filter=spec) if spec is not None else Count("pk")
 
     return {name: one(spec) for name, spec in measures.items()}

@@ -66,7 +66,7 @@ def new_version(user, template):
     if user is not None and not user.is_superuser:
         raise PermissionDenied(_("Only a system administrator can edit checklist templates."))
     with transaction.atomic():
-        latest = ChecklistTemplate.objects.filter(name=template.name).order_by("-version").first()
+        latest = ChecklistTemplate.objects.filter(name=template.name).latest("version")
         copy = ChecklistTemplate.objects.create(
             name=template.name,
             version=latest.version + 1,

@@ -12,6 +12,8 @@ class Role(models.TextChoices):
 class UserScope(models.Model):
     """A user's subtree: what she may see (any role) and change (editor, admin)."""
 
+    scope_unit_path = "unit"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("user")
     )
