@@ -80,14 +80,16 @@ FIGURES = FigureSet(
     ],
 )
 # The rows each source counts: those of open units.
-SOURCES = {"items": ChecklistItem, "problems": Problem, "tasks": KeyTask}
+SOURCES = {
+    "items": ChecklistItem.objects,
+    "problems": Problem.objects,
+    "tasks": KeyTask.objects,
+}
 
 
 def _bases(today):
     live = Q(unit__closed_on__isnull=True)
-    return [
-        Base(model.objects.filter(live), "unit__", FIGURES.measures(source, today)) for source, model in SOURCES.items()
-    ]
+    return [Base(rows.filter(live), "unit__", FIGURES.measures(source, today)) for source, rows in SOURCES.items()]
 
 
 def reform_figures(unit, today=None):
