@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
-from federation.models import ChangeRecord
 from federation.uploads import check_upload
 from funding.models import Category, FundingRecord, FundingStandard, Project, Source, WomenPopulation
 
@@ -47,14 +46,11 @@ def check_amount(value, field, required=True):
 
 
 def _record_change(obj, user, created, before, fields, source):
-    after = audit.snapshot(obj, fields)
-    audit.record(
-        obj,
-        user,
-        ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
-        audit.diff(before, after),
-        source,
-    )
+    """Record the saved `obj`: its creation, or what changed in `fields` since `before`."""
+    if created:
+        writes.create(obj, user, fields, source=source)
+    else:
+        writes.record_change(obj, user, audit.diff(before, audit.snapshot(obj, fields)), source=source)
 
 
 def clean_funding(*, year, category, source, budgeted, disbursed=None, note=""):
@@ -158,9 +154,7 @@ def record_project(user, unit, fields, *, source="web"):
     values["amount"] = check_amount(values.get("amount"), "amount")
     project = Project(unit=unit, recorded_by=user, **values)
     project.full_clean()
-    project.save()
-    _record_change(project, user, True, {}, PROJECT_FIELDS, source)
-    return project
+    return writes.create(project, user, PROJECT_FIELDS, source=source)
 
 
 def set_standard(user, unit, year, *, source="web", **fields):
@@ -201,5 +195,5 @@ def attach_document(user, record, upload, *, source="web"):
         record.document.save(name, upload, save=False)
         record.document_name = name
         record.save(update_fields=["document", "document_name", "updated_at"])
-        audit.record(record, user, ChangeRecord.Action.UPDATE, {"document": [None, name]}, source)
+        writes.record_change(record, user, {"document": [None, name]}, source=source)
     return record

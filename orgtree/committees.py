@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from federation import audit, scope, writes
-from federation.models import ChangeRecord, Notification, Role, UserScope
+from federation.models import Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
 from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
 
@@ -92,15 +92,7 @@ def create_person(user, unit, *, source="web", **fields):
         scope.require(user, scope.CHANGE, unit)
         person = Person(unit=unit, **{k: v for k, v in fields.items() if k in PERSON_FIELDS and k != "unit"})
         _validate(person, user)
-        person.save()
-        audit.record(
-            person,
-            user,
-            ChangeRecord.Action.CREATE,
-            audit.diff({}, _public(audit.snapshot(person, PERSON_FIELDS))),
-            source,
-        )
-        return person
+        return writes.create(person, user, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
 def create_people(user, unit, rows, *, source="web"):
@@ -119,20 +111,7 @@ def create_people(user, unit, rows, *, source="web"):
         numbers = [p.id_number for p in people if p.id_number]
         if len(numbers) != len(set(numbers)):
             raise ValidationError({"id_number": _("The same ID number is given for two people.")})
-        Person.objects.bulk_create(people)
-        ChangeRecord.objects.bulk_create(
-            [
-                audit.build(
-                    p,
-                    user,
-                    ChangeRecord.Action.CREATE,
-                    audit.diff({}, _public(audit.snapshot(p, PERSON_FIELDS))),
-                    source,
-                )
-                for p in people
-            ]
-        )
-        return people
+        return writes.create_many(people, user, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
 def resolve_people(user, unit, entries, *, source="web"):
@@ -209,13 +188,6 @@ def update_person(user, person, changes, *, version=None, source="web"):
         return writes.save(current, user, before, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
-def _public(changes):
-    """History keeps that the ID number changed, not the number itself."""
-    if "id_number" in changes:
-        changes["id_number"] = ["…" if v else v for v in changes["id_number"]]
-    return changes
-
-
 def delay_term(user, term, *, party_approval, federation_approval, approved_on, new_due_on, reason="", source="web"):
     """延期换届: record both approvals and move the due date."""
     with transaction.atomic():
@@ -246,18 +218,8 @@ def delay_term(user, term, *, party_approval, federation_approval, approved_on, 
             created_by=user if user is not None and user.is_authenticated else None,
         )
         delay.full_clean(exclude=["previous_due_on"])  # the dates' range
-        delay.save()
-        audit.record(
-            delay,
-            user,
-            ChangeRecord.Action.CREATE,
-            audit.diff({}, audit.snapshot(delay, DELAY_FIELDS)),
-            source,
-            note=reason,
-        )
-        audit.record(
-            term, user, ChangeRecord.Action.UPDATE, {"due_on": [str(term.due_on), str(new_due_on)]}, source, note=reason
-        )
+        writes.create(delay, user, DELAY_FIELDS, source=source, note=reason)
+        writes.record_change(term, user, {"due_on": [str(term.due_on), str(new_due_on)]}, source=source, note=reason)
         term.due_on = new_due_on
         term.save(update_fields=["due_on"])
         refresh_figures([term.unit_id])
@@ -329,20 +291,19 @@ def merge_people(user, keep, duplicate, *, source="web"):
             filled["id_number"] = id_number
         if filled:
             Person.objects.filter(pk=keep.pk).update(**filled, version=F("version") + 1)
-        audit.record(
+        writes.record_change(
             duplicate,
             user,
-            ChangeRecord.Action.UPDATE,
             {"merged_into": [None, keep.pk]},
-            source,
+            source=source,
             note=_("Merged into %(name)s (#%(pk)d).") % {"name": keep.name, "pk": keep.pk},
         )
-        audit.record(
+        writes.record_change(
             keep,
             user,
-            ChangeRecord.Action.UPDATE,
-            _public({k: [None, str(v)] for k, v in filled.items()}),
-            source,
+            {k: [None, str(v)] for k, v in filled.items()},
+            source=source,
+            masked=("id_number",),
             note=_("Merged record #%(pk)d: %(offices)d offices, %(candidacies)d candidacies moved.")
             % {"pk": duplicate.pk, **moved},
         )
@@ -418,11 +379,10 @@ def resolve_clash(user, clash, note="", *, source="web"):
             raise ValidationError(_("This clash is resolved already or not yours to resolve."))
         clash.resolved_at, clash.resolved_by, clash.note = timezone.now(), user, note.strip()[:200]
         clash.save(update_fields=["resolved_at", "resolved_by", "note"])
-        audit.record(
+        writes.record_change(
             clash,
             user,
-            ChangeRecord.Action.UPDATE,
             {"resolved_at": [None, audit.jsonable(clash.resolved_at)], "note": ["", clash.note]},
-            source,
+            source=source,
         )
         return clash

@@ -413,7 +413,7 @@ def _amend(user, election, data, people, source):
     Election.objects.filter(pk=election.pk).update(
         held_on=held_on, entitled=data.entitled, present=data.present, seats=len(people), version=F("version") + 1
     )
-    audit.record(election, user, ChangeRecord.Action.UPDATE, changes, source)
+    writes.record_change(election, user, changes, source=source)
     return Election.objects.get(pk=election.pk)
 
 
@@ -473,28 +473,16 @@ def _positions(user, village, data, source):
         current = ServicePosition.objects.filter(unit=village, kind=kind, closed_on__isnull=True).first()
         standardized = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
         if present and current is None:
-            position = ServicePosition.objects.create(
-                unit=village, kind=kind, standardized=standardized, opened_on=today
-            )
-            audit.record(
-                position,
-                user,
-                ChangeRecord.Action.CREATE,
-                audit.diff({}, audit.snapshot(position, POSITION_FIELDS)),
-                source,
-            )
+            position = ServicePosition(unit=village, kind=kind, standardized=standardized, opened_on=today)
+            writes.create(position, user, POSITION_FIELDS, source=source)
         elif present and current is not None and current.standardized != standardized:
             ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
-            audit.record(
-                current,
-                user,
-                ChangeRecord.Action.UPDATE,
-                {"standardized": [current.standardized, standardized]},
-                source,
-            )
+            writes.record_change(current, user, {"standardized": [current.standardized, standardized]}, source=source)
         elif not present and current is not None:
             ServicePosition.objects.filter(pk=current.pk).update(closed_on=today)
-            audit.record(current, user, ChangeRecord.Action.CLOSE, {"closed_on": [None, str(today)]}, source)
+            writes.record_change(
+                current, user, {"closed_on": [None, str(today)]}, source=source, action=ChangeRecord.Action.CLOSE
+            )
 
 
 def _pay(user, village, data, source):
@@ -520,4 +508,5 @@ def record_pay(user, village, year, chair_annual, party_secretary_annual, source
     pay.refresh_from_db()  # amounts as stored (two decimals), so an unchanged amount is no change
     delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))
     if delta:
-        audit.record(pay, user, ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE, delta, source)
+        action = ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE
+        writes.record_change(pay, user, delta, source=source, action=action)

@@ -7,17 +7,15 @@ one transaction under the tree lock, so it is all-or-nothing, and a second run c
 """
 
 import csv
-import json
 import lzma
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from federation.models import ChangeRecord
+from federation import writes
 from orgtree import services
 from orgtree.bulk import allocate_ids, insert_rows
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
@@ -232,18 +230,6 @@ UNIT_COLUMNS = (
     "created_at",
     "updated_at",
 )
-RECORD_COLUMNS = (
-    "at",
-    "user_id",
-    "source",
-    "action",
-    "content_type_id",
-    "object_id",
-    "object_repr",
-    "changes",
-    "note",
-    "unit_id",
-)
 
 
 def _layout_new_trees(divisions, by_code):
@@ -286,9 +272,7 @@ def _create(divisions, user, village_form, log):
     ids = iter(allocate_ids(Unit, len(divisions)))
     now = timezone.now()
     forms = {Kind.VILLAGE: village_form, Kind.COMMUNITY: village_form}
-    content_type = ContentType.objects.get_for_model(Unit).pk
-    user_id = user.pk if user is not None else None
-    unit_rows, record_rows, touched_trees = [], [], set()
+    unit_rows, created, touched_trees = [], [], set()  # created: (pk, name, changes, unit pk) for history
     for d in sorted(divisions, key=lambda d: d.level):  # parents before children
         pk = next(ids)
         parent = nodes.get(d.parent_code)
@@ -329,20 +313,7 @@ def _create(divisions, user, village_form, log):
                 now,
             )
         )
-        record_rows.append(
-            (
-                now,
-                user_id,
-                SOURCE,
-                ChangeRecord.Action.CREATE,
-                content_type,
-                pk,
-                d.name,
-                json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False),
-                "",
-                pk,
-            )
-        )
+        created.append((pk, d.name, {"name": [None, d.name], "code": [None, d.code]}, pk))
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
     # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.
@@ -350,8 +321,8 @@ def _create(divisions, user, village_form, log):
     insert_rows(
         UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"), figure_rows
     )
-    insert_rows(ChangeRecord, RECORD_COLUMNS, record_rows)
-    log(f"  history: recorded {len(record_rows)}")
+    recorded = writes.create_rows(Unit, created, user, source=SOURCE, insert=insert_rows, at=now)
+    log(f"  history: recorded {recorded}")
     for tree in touched_trees:
         rows = list(Unit.objects.filter(tree_id=tree).values_list("id", "parent_id", "kind", "lft"))
         for values in layout(rows).values():

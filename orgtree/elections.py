@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope
-from federation.models import ChangeRecord, Notification, UserScope
+from federation import audit, scope, writes
+from federation.models import Notification, UserScope
 from orgtree import services
 from orgtree.choices import Form
 from orgtree.committees import resolve_people
@@ -224,19 +224,17 @@ def certify_election(user, election, *, source="web"):
                 previous.save(update_fields=["ended_on"])
                 Office.objects.filter(unit=unit, ended_on__isnull=True).update(ended_on=held_on)
             number = (previous.number if previous else Term.objects.filter(unit=unit).count()) + 1
-            term = Term.objects.create(
-                unit=unit,
-                number=number,
-                started_on=held_on,
-                due_on=add_years(held_on, term_years(unit)),
-                election=election,
-            )
-            audit.record(
-                term,
+            term = writes.create(
+                Term(
+                    unit=unit,
+                    number=number,
+                    started_on=held_on,
+                    due_on=add_years(held_on, term_years(unit)),
+                    election=election,
+                ),
                 user,
-                ChangeRecord.Action.CREATE,
-                audit.diff({}, audit.snapshot(term, ("number", "started_on", "due_on"))),
-                source,
+                ("number", "started_on", "due_on"),
+                source=source,
             )
         by_person = {o.person_id: o for o in officers}
         seat(
@@ -248,12 +246,11 @@ def certify_election(user, election, *, source="web"):
         election.certified_at = timezone.now()
         election.certified_by = user if user is not None and user.is_authenticated else None
         election.save(update_fields=["status", "certified_at", "certified_by"])
-        audit.record(
+        writes.record_change(
             election,
             user,
-            ChangeRecord.Action.UPDATE,
             {"status": ["results", "certified"]},
-            source,
+            source=source,
             note=_("Term %(number)d opened with %(count)d executives.")
             % {"number": term.number, "count": len(elected)},
         )
@@ -292,14 +289,7 @@ OFFICE_FIELDS = (
 
 def seat(user, offices, source):
     """Create the offices an election seats, each recorded in history."""
-    offices = Office.objects.bulk_create(offices)
-    ChangeRecord.objects.bulk_create(
-        [
-            audit.build(o, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(o, OFFICE_FIELDS)), source)
-            for o in offices
-        ]
-    )
-    return offices
+    return writes.create_many(offices, user, OFFICE_FIELDS, source=source)
 
 
 def amend_election(user, election, reason, changes, *, source="web"):
@@ -386,9 +376,7 @@ def create_election(user, unit, *, source="web", **figures):
             **{k: v for k, v in figures.items() if k in FIGURE_FIELDS},
         )
         election.full_clean(exclude=["version"])
-        election.save()
-        audit.record(election, user, ChangeRecord.Action.CREATE, {"kind": [None, election.kind]}, source)
-        return election
+        return writes.create(election, user, ("kind",), source=source)
 
 
 def save_figures(user, election, figures, *, source="web"):
@@ -404,7 +392,7 @@ def save_figures(user, election, figures, *, source="web"):
         election.save()
         delta = audit.diff(before, audit.snapshot(election, FIGURE_FIELDS))
         if delta:
-            audit.record(election, user, ChangeRecord.Action.UPDATE, delta, source)
+            writes.record_change(election, user, delta, source=source)
         return election
 
 

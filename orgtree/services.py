@@ -40,10 +40,7 @@ def create_unit(user, parent, *, source="web", **fields):
         validate(unit)
         unit.save()
         scope.require(user, scope.CHANGE, unit)
-        audit.record(
-            unit, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(unit, TRACKED_FIELDS)), source
-        )
-        return unit
+        return writes.create(unit, user, TRACKED_FIELDS, source=source)
 
 
 def update_unit(user, unit, changes, *, version=None, source="web"):

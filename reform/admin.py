@@ -2,9 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from federation import audit, figures, scope
+from federation import audit, figures, scope, writes
 from federation.admin import ScopedAdminMixin
-from federation.models import ChangeRecord
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Unit
 from reform.models import Campaign, ChecklistTemplate, Milestone, TemplateItem
@@ -85,10 +84,7 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
         before = {name: audit.jsonable(form.initial.get(name)) for name in fields} if change else {}
-        audit.record(
-            obj,
-            request.user,
-            ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE,
-            audit.diff(before, audit.snapshot(obj, fields)),
-            "admin",
-        )
+        if change:
+            writes.record_change(obj, request.user, audit.diff(before, audit.snapshot(obj, fields)), source="admin")
+        else:
+            writes.create(obj, request.user, fields, source="admin")

@@ -78,8 +78,7 @@ def new_version(user, template):
             item.pk = None
             item.template = copy
             item.save()
-        audit.record(copy, user, ChangeRecord.Action.CREATE, {"based_on": [None, template.pk]}, "web")
-        return copy
+        return writes.create(copy, user, ("based_on",), source="web")
 
 
 def assign(user, template, unit, due_on=None, *, source="web"):
@@ -93,12 +92,12 @@ def assign(user, template, unit, due_on=None, *, source="web"):
             template=template, unit=unit, defaults={"due_on": due_on, "assigned_by": user}
         )
         if made:
-            audit.record(
+            writes.record_change(
                 assignment,
                 user,
-                ChangeRecord.Action.CREATE,
                 {"template": [None, template.pk], "due_on": [None, str(due_on) if due_on else None]},
-                source,
+                source=source,
+                action=ChangeRecord.Action.CREATE,
             )
         template_items = list(template.items.all())
         kinds = {kind for item in template_items for kind in item.kinds}
@@ -273,9 +272,8 @@ def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
             uploaded_by=user,
         )
         evidence.file.save(name, upload, save=False)
-        evidence.save()
-        audit.record(evidence, user, ChangeRecord.Action.CREATE, {"name": [None, name]}, source)
-        audit.record(target, user, ChangeRecord.Action.UPDATE, {"evidence": [None, name]}, source)
+        writes.create(evidence, user, ("name",), source=source)
+        writes.record_change(target, user, {"evidence": [None, name]}, source=source)
         return evidence
 
 
@@ -288,11 +286,7 @@ def report_problem(user, unit, *, source="web", **fields):
     if problem.deadline and problem.found_on and problem.deadline < problem.found_on:
         raise ValidationError({"deadline": _("The deadline cannot be before the day the problem was found.")})
     problem.full_clean()
-    problem.save()
-    audit.record(
-        problem, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(problem, PROBLEM_FIELDS)), source
-    )
-    return problem
+    return writes.create(problem, user, PROBLEM_FIELDS, source=source)
 
 
 # status -> the statuses it may go to, and who moves it: the unit ("unit") or the level above ("above").
@@ -350,16 +344,8 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
                 )
             milestone = Milestone(campaign=campaign, **milestone)
             milestone.full_clean()
-            milestone.save()
-            audit.record(
-                milestone,
-                user,
-                ChangeRecord.Action.CREATE,
-                audit.diff({}, audit.snapshot(milestone, MILESTONE_FIELDS)),
-                source,
-            )
-        audit.record(campaign, user, ChangeRecord.Action.CREATE, {"name": [None, campaign.name]}, source)
-        return campaign
+            writes.create(milestone, user, MILESTONE_FIELDS, source=source)
+        return writes.create(campaign, user, ("name",), source=source)
 
 
 def milestone_status(milestone, unit, figures_today, today=None):
@@ -384,9 +370,7 @@ def create_task(user, unit, *, campaign=None, source="web", **fields):
     )
     task.status = _task_status(task.progress)
     task.full_clean()
-    task.save()
-    audit.record(task, user, ChangeRecord.Action.CREATE, audit.diff({}, audit.snapshot(task, TASK_FIELDS)), source)
-    return task
+    return writes.create(task, user, TASK_FIELDS, source=source)
 
 
 def _task_status(progress):

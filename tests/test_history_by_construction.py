@@ -1,8 +1,12 @@
 """History by construction: every model with a unit is written through a service that records the write
 in history with that unit. A new model with a `scope_unit_path` fails here until it has a write below, or an
-exemption that says why no record is kept for it (after NetBox's test_model_test_coverage)."""
+exemption that says why no record is kept for it (after NetBox's test_model_test_coverage). And only
+federation.writes records: no module outside the platform calls `audit.record` or writes ChangeRecord rows
+itself (its source is read, so the rule holds for code no test runs)."""
 
+import ast
 import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -180,3 +184,87 @@ def test_a_write_through_the_service_leaves_a_record_carrying_its_unit(label, tr
     records = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
     assert records.exists(), f"no history record of {label}"
     assert {r.unit_id for r in records} == {unit.pk}
+
+
+# --- only federation.writes records ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKED = ("orgtree", "reform", "funding", "bench", "tools")  # every package but the platform (and tests)
+RECORDERS = {"record", "build"}  # federation.audit's writers of ChangeRecord rows
+ROW_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"}
+
+
+def _audit_names(tree):
+    """The names the module binds to federation.audit, and those it binds to its recorders."""
+    modules, functions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "federation":
+            modules |= {a.asname or a.name for a in node.names if a.name == "audit"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "federation.audit":
+            functions |= {a.asname or a.name for a in node.names if a.name in RECORDERS}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname for a in node.names if a.name == "federation.audit" and a.asname}
+    return modules, functions
+
+
+def _dotted(node):
+    """ "a.b.c" of a Name/Attribute chain, "" for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""
+
+
+def _by_hand(call, modules, functions):
+    """What `call` does that records history by hand, or None."""
+    name = _dotted(call.func)
+    head, _dot, last = name.rpartition(".")
+    audit_call = (head in modules or head == "federation.audit") and last in RECORDERS
+    row_write = name == "ChangeRecord" or (head == "ChangeRecord.objects" and last in ROW_WRITES)
+    if audit_call or row_write or name in functions:
+        return f"calls {name}"
+    if any(_dotted(arg) == "ChangeRecord" for arg in call.args):  # a raw insert into its table
+        return f"passes ChangeRecord to {name}"
+    return None
+
+
+def records_by_hand(source):
+    """(line, what) of each place in `source` that records history other than through federation.writes."""
+    tree = ast.parse(source)
+    modules, functions = _audit_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "federation.audit":
+            found += [(node.lineno, f"imports audit.{a.name}") for a in node.names if a.name in RECORDERS]
+        what = _by_hand(node, modules, functions) if isinstance(node, ast.Call) else None
+        if what:
+            found.append((node.lineno, what))
+    return sorted(found)
+
+
+def test_the_source_check_sees_every_way_of_recording():
+    source = """
+from federation import audit as history
+from federation.audit import record
+import federation.audit
+history.record(obj, user, "create", {}, "web")
+record(obj, user, "create", {}, "web")
+federation.audit.build(obj, user, "create", {}, "web")
+ChangeRecord.objects.bulk_create(rows)
+ChangeRecord(user=user).save()
+insert_rows(ChangeRecord, COLUMNS, rows)
+writes.create(obj, user, FIELDS, source="web")
+audit.snapshot(obj, FIELDS)
+ChangeRecord.objects.filter(unit=unit).count()
+"""
+    assert [line for line, _what in records_by_hand(source)] == [3, 5, 6, 7, 8, 9, 10]
+
+
+def test_only_federation_writes_records_history():
+    found = []
+    for package in CHECKED:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = path.relative_to(ROOT).as_posix()
+            found += [f"{name}:{line} {what}" for line, what in records_by_hand(path.read_text(encoding="utf-8"))]
+    assert found == [], "record history through federation.writes (create, save, record_change), not by hand"

@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from federation.models import ChangeRecord
+from orgtree.committees import create_people, create_person, merge_people, update_person
 from orgtree.idnumber import check_char, mask, validate_id_number
 from orgtree.models import Person
 
@@ -64,3 +67,23 @@ def test_one_person_per_id_number_without_naming_her(tree):
         create_person(None, tree.village_a1, name="陈美华", id_number=id_number().lower())
     message = " ".join(excinfo.value.message_dict["id_number"])
     assert "已登记" in message and "陈美华" not in message
+
+
+def test_history_keeps_that_a_number_was_given_never_the_number(tree, users):
+    """Created alone or in a list, changed, or merged in: the record says "…" where a number was."""
+    alone = create_person(users.editor_a, tree.village_a1, name="王芳", id_number=id_number())
+    listed, without = create_people(
+        users.editor_a, tree.village_a1, [{"name": "李娜", "id_number": id_number(sequence="004")}, {"name": "张静"}]
+    )
+    update_person(users.editor_a, alone, {"id_number": id_number(sequence="006")})
+    twin = create_person(users.editor_a, tree.village_a1, name="张静", id_number=id_number(sequence="008"))
+    merge_people(users.editor_a, without, twin)
+    people = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(Person))
+    records = {(r.object_id, r.action): r.changes for r in people}
+    assert records[alone.pk, "create"]["id_number"] == [None, "…"]
+    assert records[listed.pk, "create"]["id_number"] == [None, "…"]
+    assert records[without.pk, "create"]["id_number"] == [None, ""]
+    assert records[alone.pk, "update"]["id_number"] == ["…", "…"]
+    assert records[without.pk, "update"]["id_number"] == [None, "…"]
+    numbers = {id_number(sequence=s) for s in ("002", "004", "006", "008")}
+    assert not any(n in str(r.changes) for r in ChangeRecord.objects.all() for n in numbers)
