@@ -20,6 +20,16 @@ def use_database(env_name, default_name):
     return url
 
 
+def fresh_database(url):
+    """Drop the database `url` names and create it empty (connecting to `postgres` beside it)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def median_ms(fn, runs=7):
     """Median wall time of `runs` calls, in milliseconds."""
     samples = []
