@@ -42,7 +42,17 @@ def prepare(editors=30, viewers=20):
         role, unit = (Role.EDITOR, counties[i % len(counties)]) if i < editors else (Role.VIEWER, city)
         user = users.objects.create_user(f"load{role.value}{i + 1:02d}", password=f"{PASSWORD}{i + 1}")
         UserScope.objects.create(user=user, unit=unit, role=role)
+    analyze()
     return plan()
+
+
+def analyze():
+    """Fresh planner statistics, as autovacuum keeps them in production (it may be off on a dev server:
+    without them PostgreSQL plans the city-wide queries for a handful of rows)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def plan():
@@ -99,6 +109,7 @@ def main():
     from django.core.management import call_command
 
     if reuse:
+        analyze()
         found = plan()
     else:
         call_command("migrate", verbosity=0)

@@ -6,23 +6,25 @@
 
 Prepares the demo and the bench users as bench/load.py does (bench/loadsetup.py; the database is
 recreated unless --reuse), then requests each page through Django's test client with the web
-service's settings (DEBUG=0): a warm-up, then the median of --runs requests, and the queries of one
-more. Prints each page's median ms, queries and ratio to 南平市's unit detail page, measured in the
+service's settings (DEBUG=0): a warm-up, then --runs rounds over all the pages, so that a busy spell
+of the machine falls on all alike; and an editor's save of a village's 会改联 form. Prints each page's
+median wall and CPU ms (this process's CPU time: on a shared machine the steadier figure), the
+queries and SQL time of one more request, and the ratio to 南平市's unit detail page measured in the
 same run; the city-scale pages (南平市 dashboard, 延平区 会改联 grid, the city's renewals and funding
 pages) should take at most 2× that. The last line is JSON. Not a test: exit code 0 either way.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_database, use_database
+from common import emit, fresh_database, use_database
 
 DB_URL = use_database("BENCH_PAGES_DATABASE_URL", "banyan_bench_pages")
 os.environ.update(DEBUG="0", ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0")
@@ -60,31 +62,64 @@ def pages(plan, viewer, editor):
     ]
 
 
-def measure(client, url, runs):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def get_page(client, url):
+    """A probe: returns the request to time (nothing to prepare for a GET)."""
 
-    def get():
+    def go():
         answer = client.get(url)
         assert answer.status_code == 200, (url, answer.status_code)
         return answer
 
-    size = len(get().content)  # warm-up: templates compiled, connection open
-    samples, cpu = [], []
+    return go
+
+
+def save_village(client, village):
+    """A probe: reads what the form shows now (untimed), returns the POST of a turnout correction with its
+    version, as an editor's browser sends it (302 to the grid)."""
+    from orgtree.forms import ConversionForm
+    from orgtree.models import Unit
+
+    url = f"/units/{village}/conversion/edit/"
+    initial = ConversionForm.initial_for(Unit.objects.get(pk=village))
+    data = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items() if v not in (None, False)}
+    data = {k: "on" if v is True else str(v) for k, v in data.items()}
+    data["present"] = "101" if data.get("present") != "101" else "100"
+
+    def go():
+        answer = client.post(url, data)
+        assert answer.status_code == 302, (url, answer.status_code)
+        return answer
+
+    return go
+
+
+def measure(probes, runs):
+    """Round-robin over the pages, `runs` rounds after a warm-up (so a busy spell of the machine falls on
+    all pages alike); the median wall and CPU ms of each, and the queries and SQL time of one more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sizes = {name: len(probe()().content) for name, probe in probes.items()}  # templates compiled
+    samples = {name: [] for name in probes}
     for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        get()
-        samples.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        get()
-    return {
-        "ms": round(statistics.median(samples), 1),
-        "cpu_ms": round(statistics.median(cpu), 1),  # this process's: Python, not PostgreSQL's
-        "queries": len(queries),
-        "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 1),  # of that one request
-        "kb": round(size / 1024),
-    }
+        for name, probe in probes.items():
+            go = probe()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            go()
+            samples[name].append(((time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000))
+    results = {}
+    for name, probe in probes.items():
+        go = probe()
+        with CaptureQueriesContext(connection) as queries:
+            go()
+        results[name] = {
+            "ms": round(statistics.median(s[0] for s in samples[name]), 1),
+            "cpu_ms": round(statistics.median(s[1] for s in samples[name]), 1),  # Python's, not PostgreSQL's
+            "queries": len(queries),
+            "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 1),  # of that one request
+            "kb": round(sizes[name] / 1024),
+        }
+    return results
 
 
 def main():
@@ -105,6 +140,8 @@ def main():
     if not args.reuse:
         call_command("migrate", verbosity=0)
         loadsetup.prepare(editors=10, viewers=1)
+    else:
+        loadsetup.analyze()
     plan = loadsetup.plan()
     users = get_user_model().objects
     viewer = users.get(username=next(a["username"] for a in plan["accounts"] if a["role"] == "viewer"))
@@ -118,9 +155,10 @@ def main():
         clients[user.pk] = Client()
         clients[user.pk].force_login(user)
 
-    results = {}
-    for name, user, url in pages(plan, viewer, editor):
-        results[name] = measure(clients[user.pk], url, args.runs)
+    probes = {name: partial(get_page, clients[user.pk], url) for name, user, url in pages(plan, viewer, editor)}
+    village = next(c for c in plan["counties"] if c["id"] == plan["grid_county"])["villages"][0]
+    probes["会改联 form: save (POST)"] = partial(save_village, clients[editor.pk], village)
+    results = measure(probes, args.runs)
     reference = results[REFERENCE]
     print(f"{'page':<26} {'ms':>7} {'× ref':>6} {'CPU ms':>7} {'× ref':>6} {'queries':>7} {'SQL ms':>7} {'KB':>4}")
     for name, r in results.items():
@@ -138,20 +176,14 @@ def main():
         f"SQL ms and queries of one more request; load average {load} on {os.cpu_count()} cores"
     )
     print(f"target (city-scale pages <= {RATIO_TARGET:g}× {REFERENCE}): {'met' if met else 'missed'}")
-    print(
-        json.dumps(
-            {
-                "bench": "pages",
-                "runs": args.runs,
-                "reference": REFERENCE,
-                "target_ratio": RATIO_TARGET,
-                "target_met": met,
-                "load": load,
-                "cores": os.cpu_count(),
-                "pages": results,
-            },
-            ensure_ascii=False,
-        )
+    emit(
+        "pages",
+        runs=args.runs,
+        reference=REFERENCE,
+        target_ratio=RATIO_TARGET,
+        target_met=met,
+        load=load,
+        pages=results,
     )
 
 
