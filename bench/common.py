@@ -1,5 +1,6 @@
 """What every benchmark does first: point Django at a PostgreSQL database, and time things."""
 
+import json
 import os
 import statistics
 import sys
@@ -28,6 +29,11 @@ def fresh_database(url):
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def emit(bench, **figures):
+    """The bench's last line: its figures as one JSON object, so runs can be compared by a script."""
+    print(json.dumps({"bench": bench, **figures, "cores": os.cpu_count()}, ensure_ascii=False, default=str))
 
 
 def median_ms(fn, runs=7):

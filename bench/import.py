@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import fresh_database, use_database
+from common import emit, fresh_database, use_database
 
 DB_URL = use_database("BENCH_IMPORT_DATABASE_URL", "banyan_bench_import")
 
@@ -103,6 +103,16 @@ def main():
     for label, seconds in results:
         print(f"{label:<32} {seconds:8.2f} s")
     print(f"peak memory {peak_mb():.0f} MB")
+    emit(
+        "import",
+        villages=village_count,
+        members=count,
+        file_mb=round(len(data) / 2**20, 1),
+        changed=changed,
+        changed_again=unchanged,
+        seconds={label: round(seconds, 2) for label, seconds in results},
+        peak_mb=round(peak_mb()),
+    )
 
 
 if __name__ == "__main__":

@@ -49,10 +49,10 @@ from pathlib import Path
 import gevent
 import psutil
 import yaml
+from common import ROOT, emit
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 300
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/banyan_bench_load"
 
@@ -569,23 +569,17 @@ def main():
         f"target (every page of the mix p95 <= {TARGET_P95_MS} ms; 0 errors, signing in included): "
         f"{'met' if all_met else 'missed'}"
     )
-    print(
-        json.dumps(
-            {
-                "bench": "load",
-                "users": users,
-                "editors": args.editors,
-                "viewers": args.viewers,
-                **run,
-                "cores": os.cpu_count(),
-                "failures": sum(FAILURES.values()),
-                "server_errors": server_errors,
-                "target_p95_ms": TARGET_P95_MS,
-                "target_met": all_met,
-                "pages": {n: pages[n] for n in sorted(pages)},
-            },
-            ensure_ascii=False,
-        )
+    emit(
+        "load",
+        users=users,
+        editors=args.editors,
+        viewers=args.viewers,
+        **run,
+        failures=sum(FAILURES.values()),
+        server_errors=server_errors,
+        target_p95_ms=TARGET_P95_MS,
+        target_met=all_met,
+        pages={n: pages[n] for n in sorted(pages)},
     )
 
 
