@@ -36,6 +36,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -556,6 +557,7 @@ def main():
             server.terminate()
             server.wait(timeout=30)
     server_errors = (workdir / "gunicorn.log").read_text().count("Internal Server Error")
+    shutil.rmtree(workdir / "staticfiles", ignore_errors=True)  # the log stays
 
     pages = {}
     for name in set(SAMPLES) | set(FAILURES):
