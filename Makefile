@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # Commands on the embedded default (no SECRET_KEY in the environment) run with DEBUG=1, as `make run` does.
 DEV := $(if $(SECRET_KEY),,DEBUG=1)
 
-.PHONY: run test install migrate demo lint bench fuzz messages backup restore compose-config clean
+.PHONY: run test install migrate demo lint bench bench-load fuzz messages backup restore compose-config clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,10 +42,23 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Benchmarks print figures; they are not tests. Needs PostgreSQL: BENCH_DATABASE_URL.
-bench: install
+# Benchmarks print figures; they are not tests (bench/README.md). Need PostgreSQL (BENCH_*_DATABASE_URL)
+# and, for the load run, Redis (BENCH_LOAD_REDIS_URL); each ends with one JSON line of its figures.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/tree.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/load.py
+
+# The page timings and the 50-user load run alone (about 8 minutes on 2 cores).
+bench-load: $(BENCH_STAMP)
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/load.py
 
 # Generated requests to every API operation, as a county editor and as the administrator (tools/fuzz.py):
 # fails on any server error or response that differs from the API document. Needs PostgreSQL; the

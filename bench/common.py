@@ -1,5 +1,6 @@
 """What every benchmark does first: point Django at a PostgreSQL database, and time things."""
 
+import json
 import os
 import statistics
 import sys
@@ -18,6 +19,21 @@ def use_database(env_name, default_name):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     return url
+
+
+def fresh_database(url):
+    """Drop the database `url` names and create it empty (connecting to `postgres` beside it)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def emit(bench, **figures):
+    """The bench's last line: its figures as one JSON object, so runs can be compared by a script."""
+    print(json.dumps({"bench": bench, **figures, "cores": os.cpu_count()}, ensure_ascii=False, default=str))
 
 
 def median_ms(fn, runs=7):

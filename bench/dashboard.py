@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_ms, use_database
+from common import emit, median_ms, use_database
 
 use_database("BENCH_DATABASE_URL", "banyan_bench")
 
@@ -173,10 +173,12 @@ def main():
         start = time.perf_counter()
         refreshed = refresh_all()
         print(f"stored the figures of {refreshed} units in {time.perf_counter() - start:.0f} s")
-    print(f"{Office.objects.count()} offices, {Unit.objects.count()} units\n")
+    counts = {"offices": Office.objects.count(), "units": Unit.objects.count()}
+    print(f"{counts['offices']} offices, {counts['units']} units\n")
     levels = (("province 广东省", PROVINCE), ("city 广州市", CITY), ("county 浦东新区", COUNTY))
     units = [("national", national), *((label, Unit.objects.open().get(code=code)) for label, code in levels)]
     past = datetime.date(2025, 12, 31)
+    figures = {}
     print("today: stored per-unit figures; as_of: computed from the records")
     print(f"{'level':<18}{'coverage':>12}{'by child':>12}{'naive loop':>13}{'as_of':>12}{'as_of/child':>13}  children")
     for label, unit in units:
@@ -190,6 +192,15 @@ def main():
             f"{label:<18}{total:>10.0f} ms{by_child:>10.0f} ms{naive:>11.0f} ms{as_of:>10.0f} ms"
             f"{as_of_child:>11.0f} ms  {len(children)}"
         )
+        figures[label] = {
+            "coverage_ms": round(total),
+            "by_child_ms": round(by_child),
+            "naive_loop_ms": round(naive),
+            "as_of_ms": round(as_of),
+            "as_of_by_child_ms": round(as_of_child),
+            "children": len(children),
+        }
+    emit("dashboard", **counts, levels=figures)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_ms, use_database
+from common import emit, median_ms, use_database
 
 use_database("BENCH_DATABASE_URL", "banyan_bench")
 PROVINCE, CITY, COUNTY = "44", "4401", "440106"
@@ -35,6 +35,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     province = Unit.objects.open().get(code=PROVINCE)
+    figures = {"levels": {}}
     try:
         with transaction.atomic():
             FundingStandard.objects.create(
@@ -86,6 +87,7 @@ def main():
             )
             print(f"广东省: {len(units)} units, {len(rows)} funding lines\n")
             print(f"{'level':<16}{'compliance':>12}{'by child':>12}{'money by child':>16}  units")
+            figures["units"], figures["funding_lines"] = len(units), len(rows)
             for label, code in (("province 广东省", PROVINCE), ("city 广州市", CITY), ("county 天河区", COUNTY)):
                 unit = Unit.objects.open().get(code=code)
                 children = list(unit.children.open())
@@ -95,9 +97,16 @@ def main():
                 by_child = median_ms(lambda s=subtree, r=results: summarize(s, r), runs=3)
                 cash = median_ms(lambda u=unit, c=children: money(u, YEAR, c), runs=3)
                 print(f"{label:<16}{measured:>10.0f} ms{by_child:>10.0f} ms{cash:>14.0f} ms  {len(results)}")
+                figures["levels"][label] = {
+                    "compliance_ms": round(measured),
+                    "by_child_ms": round(by_child),
+                    "money_by_child_ms": round(cash),
+                    "units": len(results),
+                }
             raise RollbackError
     except RollbackError:
         print("\n(rolled back)")
+    emit("funding", **figures)
 
 
 if __name__ == "__main__":

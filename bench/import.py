@@ -17,21 +17,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import use_database
+from common import emit, fresh_database, use_database
 
 DB_URL = use_database("BENCH_IMPORT_DATABASE_URL", "banyan_bench_import")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["秀英", "桂英", "秀兰", "玉兰", "桂兰", "秀珍", "凤英", "玉梅", "丽", "敏", "静", "芳", "艳", "娟", "霞"]
-
-
-def fresh_database():
-    import psycopg
-
-    base, _, name = DB_URL.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def peak_mb():
@@ -46,7 +37,7 @@ def timed(label, fn, results):
 
 
 def main():
-    fresh_database()
+    fresh_database(DB_URL)
     import django
 
     django.setup()
@@ -112,6 +103,16 @@ def main():
     for label, seconds in results:
         print(f"{label:<32} {seconds:8.2f} s")
     print(f"peak memory {peak_mb():.0f} MB")
+    emit(
+        "import",
+        villages=village_count,
+        members=count,
+        file_mb=round(len(data) / 2**20, 1),
+        changed=changed,
+        changed_again=unchanged,
+        seconds={label: round(seconds, 2) for label, seconds in results},
+        peak_mb=round(peak_mb()),
+    )
 
 
 if __name__ == "__main__":

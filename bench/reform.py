@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_ms, use_database
+from common import emit, median_ms, use_database
 
 use_database("BENCH_DATABASE_URL", "banyan_bench")
 PROVINCE, CITY, COUNTY = "44", "4401", "440106"  # 广东省, 广州市, 天河区
@@ -36,23 +36,28 @@ def main():
     call_command("migrate", verbosity=0)
     template = ChecklistTemplate.objects.get(name="破难行动督导目标清单", version=1)
     province = Unit.objects.open().get(code=PROVINCE)
+    figures = {"levels": {}}
     try:
         with transaction.atomic():
             start = time.perf_counter()
             _assignment, created = services.assign(None, template, province)
-            print(f"assign the default checklist to 广东省: {created} items in {time.perf_counter() - start:.1f} s")
+            figures["assign_s"], figures["items"] = round(time.perf_counter() - start, 1), created
+            print(f"assign the default checklist to 广东省: {created} items in {figures['assign_s']} s")
             start = time.perf_counter()
             changed = services.fill_automatic(ChecklistItem.objects.all())
-            print(f"refresh the automatic items: {changed} changed in {time.perf_counter() - start:.1f} s")
+            figures["refresh_s"], figures["refreshed"] = round(time.perf_counter() - start, 1), changed
+            print(f"refresh the automatic items: {changed} changed in {figures['refresh_s']} s")
             print(f"\n{'level':<16}{'subtree':>10}{'by child':>12}  children")
             for label, code in (("province 广东省", PROVINCE), ("city 广州市", CITY), ("county 天河区", COUNTY)):
                 unit = Unit.objects.open().get(code=code)
                 total = median_ms(lambda u=unit: reform_figures(u), runs=5)
                 by_child = median_ms(lambda u=unit: reform_by_child(u), runs=5)
                 print(f"{label:<16}{total:>8.0f} ms{by_child:>9.0f} ms  {unit.children.open().count()}")
+                figures["levels"][label] = {"subtree_ms": round(total), "by_child_ms": round(by_child)}
             raise RollbackError
     except RollbackError:
         print("\n(rolled back)")
+    emit("reform", **figures)
 
 
 if __name__ == "__main__":

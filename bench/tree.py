@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_ms, use_database
+from common import emit, median_ms, use_database
 
 DB_URL = use_database("BENCH_DATABASE_URL", "banyan_bench")
 
@@ -141,6 +141,7 @@ def main():
     width = max(len(label) for label, _ in rows)
     for label, ms in rows:
         print(f"{label:<{width}}  {ms:10.1f} ms")
+    emit("tree", units=total, postgres=pg, ms={label: round(ms, 1) for label, ms in rows})
 
 
 if __name__ == "__main__":
