@@ -59,6 +59,7 @@ ANCESTORS = ["province_id", "city_id", "county_id", "township_id"]
 COLUMNS = [*FIELDS, *ANCESTORS]  # what a refresh writes, beside unit and year
 MEASURES = {f"{key}__{status}": Q(**{key: status}) for key in STANDARDS for status in STATUSES}
 SMALL = 2000  # longer id lists go to the database as a sub-select
+MANY = 20_000  # a transaction that touched more units (an edition, a province's import): all, in the background
 PENDING = "_funding_compliance_pending"
 
 
@@ -235,18 +236,21 @@ def refresh_all(years=None, chunk=20_000):
 
 
 def subtree_target(units):
-    """A Q on Unit for the units measured in the subtrees of `units` (instances or value dicts with pk,
-    kind, tree_id): below a county, city or province by its ancestor column, below a township by its
-    MPTT tree; nothing measured hangs below other kinds (villages hold only women's groups)."""
+    """A Q on Unit for the units measured in the subtrees of `units` (value dicts with pk, kind and
+    tree_id): below a county, city or province by its ancestor column, below a township by its MPTT
+    tree; nothing measured hangs below other kinds (villages hold only women's groups)."""
+    if any(u["kind"] == Kind.NATIONAL for u in units):
+        return Q()
     target = Q(pk__in=[u["pk"] for u in units])
+    below = {}
     for u in units:
         column = ANCESTOR_COLUMNS.get(u["kind"])
-        if u["kind"] == Kind.NATIONAL:
-            return Q()
         if column:
-            target |= Q(**{f"{column}_id": u["pk"]})
+            below.setdefault(f"{column}_id__in", []).append(u["pk"])
         elif u["kind"] in (Kind.TOWNSHIP, Kind.STREET):
-            target |= Q(tree_id=u["tree_id"])
+            below.setdefault("tree_id__in", []).append(u["tree_id"])
+    for lookup, values in below.items():
+        target |= Q(**{lookup: values})
     return target
 
 
@@ -333,6 +337,9 @@ def _work_off(state):
     if not units and not subtrees:
         return 0
     kept = kept_years()
+    if len(units) + len(subtrees) > MANY:
+        _flag_stale({"pk": None, "kind": Kind.NATIONAL}, kept[0])
+        return 0
     years = set()
     for noted in units.values():
         years |= set(kept) if 0 in noted else noted

@@ -207,3 +207,18 @@ def test_the_panel_and_page_cost_a_fixed_number_of_queries(
     assert panel() != first
     with django_assert_num_queries(24):
         client.get(page)
+
+
+def test_a_transaction_that_touches_very_many_units_is_recomputed_whole_in_the_background(
+    city_standard, tree, monkeypatch
+):
+    monkeypatch.setattr(results, "MANY", 2)
+    queued = []
+    monkeypatch.setattr(results.refresh_stale, "delay", queued.append)
+    with results.batch():
+        for unit in (tree.township_a, tree.village_a1, tree.village_a2):
+            line(unit, "30000")
+    flag = StaleCompliance.objects.get()
+    assert flag.unit_id is None and queued == [] and not results.Report(tree.township_a, Y).stored
+    results.refresh_stale(flag.pk)
+    assert_fresh(tree)
