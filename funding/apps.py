@@ -10,6 +10,7 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         # Imported here: apps.py loads before the app registry is ready (plugs loads models).
-        from funding import plugs
+        from funding import plugs, results
 
         plugs.register()
+        results.connect()

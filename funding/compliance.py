@@ -16,7 +16,7 @@ on or before the one asked, or else the nearest ancestor's. What each standard i
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from federation.figures import COUNT, YUAN, Figure, FigureSet
@@ -109,6 +109,53 @@ def _per(amount, count):
     return (amount / count).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+NO_FUNDS = {"all": Decimal(0), "same_level": Decimal(0)}
+
+
+def judge(kind, standards, women, funds, pay):
+    """{standard: (status, measured value)} of one unit of `kind`: `standards` in force there (as
+    effective_standards gives them), its women population, its work funds ({"all", "same_level"}) and
+    (chair's, party secretary's) pay for the year, each None when not recorded. The one place the
+    rules of the module docstring are written: the request and the stored results (funding.results)
+    both measure with it."""
+    applied = {}
+    funds = funds or NO_FUNDS
+    for key, kinds in APPLIES_TO.items():
+        setting = standards.get(FIELD_OF[key])
+        if kind not in kinds or setting is None or setting[0] is False:
+            continue
+        target = setting[0]
+        if key == "per_woman":
+            if not women:
+                applied[key] = (UNKNOWN, None)
+                continue
+            # Compared exactly (funds ≥ target × women); the rounded amount is only shown.
+            amount = funds["same_level"]
+            applied[key] = (MET if amount >= target * women else MISSED, _per(amount, women))
+        elif key == "township_funds":
+            value = funds["all"]
+            applied[key] = (MET if value >= target else MISSED, value)
+        elif key == "village_funds_in_budget":
+            value = funds["same_level"]
+            applied[key] = (MET if value > 0 else MISSED, value)
+        else:
+            chair, secretary = pay or (None, None)
+            if chair is None or not secretary:
+                applied[key] = (UNKNOWN, None)
+                continue
+            value = (chair / secretary).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            applied[key] = (MET if chair >= target * secretary else MISSED, value)
+    return applied
+
+
+def add_funds(funds, unit_id, source, amount):
+    """Add a work-funds line to `funds` ({unit: {"all", "same_level"}}), in Decimal."""
+    sums = funds.setdefault(unit_id, {"all": Decimal(0), "same_level": Decimal(0)})
+    sums["all"] += amount
+    if source == Source.SAME_LEVEL:
+        sums["same_level"] += amount
+
+
 def compliance(unit, year):
     """(Subtree, {unit pk: {standard: (status, measured value)}}) for the open units of the subtree;
     a standard that does not apply, or that nobody set, is absent."""
@@ -116,13 +163,11 @@ def compliance(unit, year):
     standards = effective_standards(tree, year)
     within = unit.subtree_q("unit__")
     women = dict(WomenPopulation.objects.filter(within, year=year).values_list("unit", "women"))
-    funds: defaultdict[int, dict[str, Decimal]] = defaultdict(lambda: {"all": Decimal(0), "same_level": Decimal(0)})
+    funds: dict[int, dict[str, Decimal]] = {}
     for unit_id, source, amount in FundingRecord.objects.filter(
         within, year=year, category=Category.WORK_FUNDS
     ).values_list("unit", "source", "budgeted"):
-        funds[unit_id]["all"] += amount
-        if source == Source.SAME_LEVEL:
-            funds[unit_id]["same_level"] += amount
+        add_funds(funds, unit_id, source, amount)
     pay = {
         unit_id: (chair, secretary)
         for unit_id, chair, secretary in ChairPay.objects.filter(within, year=year).values_list(
@@ -133,35 +178,7 @@ def compliance(unit, year):
     for pk, row in tree.units.items():
         if pk == unit.pk and not unit.is_open:
             continue  # a closed unit is not measured
-        applied: dict[str, tuple[str, Decimal | None]] = {}
-        own = standards[pk]
-        for key, kinds in APPLIES_TO.items():
-            setting = own.get(FIELD_OF[key])
-            if row["kind"] not in kinds or setting is None or setting[0] is False:
-                continue
-            target = setting[0]
-            if key == "per_woman":
-                people = women.get(pk)
-                if not people:
-                    applied[key] = (UNKNOWN, None)
-                    continue
-                # Compared exactly (funds ≥ target × women); the rounded amount is only shown.
-                amount = funds[pk]["same_level"]
-                applied[key] = (MET if amount >= target * people else MISSED, _per(amount, people))
-            elif key == "township_funds":
-                value = funds[pk]["all"]
-                applied[key] = (MET if value >= target else MISSED, value)
-            elif key == "village_funds_in_budget":
-                value = funds[pk]["same_level"]
-                applied[key] = (MET if value > 0 else MISSED, value)
-            else:
-                chair, secretary = pay.get(pk, (None, None))
-                if chair is None or not secretary:
-                    applied[key] = (UNKNOWN, None)
-                    continue
-                value = (chair / secretary).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-                applied[key] = (MET if chair >= target * secretary else MISSED, value)
-        results[pk] = applied
+        results[pk] = judge(row["kind"], standards[pk], women.get(pk), funds.get(pk), pay.get(pk))
     return tree, results
 
 
@@ -182,44 +199,22 @@ def summarize(tree, results):
     return overall, by_child
 
 
-# The headline money figures of a subtree and year: summed (or counted) by money() below from the
-# funding records and the projects of open units in the year.
+MONEY = {
+    "budgeted": Sum("budgeted", default=Decimal(0)),
+    "disbursed": Sum("disbursed", default=Decimal(0)),
+    **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
+}
+PROJECTS = {"projects": Count("pk"), "project_amount": Sum("amount", default=Decimal(0))}
+# The headline money figures of a subtree and year (summed by money() above).
 FIGURES = FigureSet(
     "funding",
     [
-        Figure(
-            "budgeted",
-            _("Budgeted (yuan)"),
-            _("Funds budgeted in the year by open units."),
-            YUAN,
-            counted="records",
-            summed="budgeted",
-        ),
-        Figure(
-            "disbursed",
-            _("Disbursed (yuan)"),
-            _("Funds disbursed in the year by open units."),
-            YUAN,
-            counted="records",
-            summed="disbursed",
-        ),
-        Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT, counted="projects"),
-        Figure(
-            "project_amount",
-            _("Project amount (yuan)"),
-            _("Amount of those projects."),
-            YUAN,
-            counted="projects",
-            summed="amount",
-        ),
+        Figure("budgeted", _("Budgeted (yuan)"), _("Funds budgeted in the year by open units."), YUAN),
+        Figure("disbursed", _("Disbursed (yuan)"), _("Funds disbursed in the year by open units."), YUAN),
+        Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT),
+        Figure("project_amount", _("Project amount (yuan)"), _("Amount of those projects."), YUAN),
     ],
 )
-# Besides the figures, the budgeted amount of each category (the funding page's breakdown).
-MONEY = {
-    **FIGURES.measures("records"),
-    **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
-}
-PROJECTS = FIGURES.measures("projects")
 
 
 def money(unit, year, children=None):
@@ -236,3 +231,20 @@ def money(unit, year, children=None):
 def _cents(figures):
     # PostgreSQL sums numeric exactly; SQLite (the embedded default) hands back a float-made Decimal.
     return {k: v if isinstance(v, int) else Decimal(v).quantize(CENT) for k, v in figures.items()}
+
+
+def standards_in_force(unit, year):
+    """({field: (value, set by unit pk, from year)}, [the unit and its ancestors, nearest first]): the
+    standards in force at `unit` alone (the funding page and the API show them), in at most four queries."""
+    chain = [unit, *reversed(unit.lineage())]
+    own = defaultdict(list)
+    for standard in FundingStandard.objects.filter(unit__in=[u.pk for u in chain], year__lte=year).order_by("-year"):
+        own[standard.unit_id].append(standard)
+    result = {}
+    for node in chain:
+        for field in FundingStandard.FIELDS:
+            if field not in result:
+                value = next(((getattr(s, field), s.year) for s in own[node.pk] if getattr(s, field) is not None), None)
+                if value is not None:
+                    result[field] = (value[0], node.pk, value[1])
+    return result, chain

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from federation import scope
 from federation.imports import Importer, count, money, text
 from federation.workbook import Workbook
-from funding import services
+from funding import results, services
 from funding.models import Category, FundingRecord, Source, WomenPopulation
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Unit
@@ -231,7 +231,12 @@ class FundingImporter(Importer):
         return {"lines": len(self.lines), "population": len(self.population)}
 
     def save(self, progress=None):
-        """Each line through the service; what it refuses (a change since the check) is reported at its row."""
+        """Each line through the service; what it refuses (a change since the check) is reported at its row.
+        The stored compliance is recomputed once, at the end, for every unit and year written."""
+        with results.batch():
+            return self._save(progress)
+
+    def _save(self, progress):
         changed, total = 0, len(self.lines) + len(self.population)
         work = [
             (

@@ -4,11 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures, imports, registry
-from funding.compliance import FIGURES, compliance, summarize
+from funding.compliance import FIGURES
 from funding.demo import demo_funding
+from funding.results import Report
 
-# Compliance is measured unit by unit in the request: only for subtrees up to this size (a province;
-# the funding page has the rest).
+# The panel is shown for subtrees up to this size (a province; the funding page has the rest): counted
+# from the stored results, but measured in the request while a subtree is being recomputed.
 DASHBOARD_MAX_VILLAGES = 50_000
 
 
@@ -16,10 +17,10 @@ def dashboard_panel(unit, children, figures):
     """Funding compliance by child this year (met / missed / unknown of all standards)."""
     if figures["villages_total"] > DASHBOARD_MAX_VILLAGES:
         return None
-    subtree, results = compliance(unit, timezone.localdate().year)
-    if not any(results.values()):
+    report = Report(unit, timezone.localdate().year)
+    if not any(n for counts in report.overall().values() for n in counts.values()):
         return None
-    _overall, by_child = summarize(subtree, results)
+    by_child = report.by_child(children)
     return {
         "funding": [
             (

@@ -1,6 +1,7 @@
 """Funding writes: the only way pages, the API, imports and the admin record money, population and
 standards. Each checks the scope (standards: the unit's admins), validates in Chinese, and records
-who changed what; a write that changes nothing records nothing."""
+who changed what; a write that changes nothing records nothing. Saving a line, a population or a
+standard recomputes the stored compliance it changes in the same transaction (funding.results)."""
 
 from decimal import Decimal, InvalidOperation
 

@@ -1,6 +1,6 @@
 """The funding page of a unit: standards in force, compliance by child and the units that miss,
-money and projects; entry forms, Excel template, import and export. Figures come from
-funding.compliance only."""
+money and projects; entry forms, Excel template, import and export. Compliance is counted from the
+stored results (funding.results), money summed by funding.compliance."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -15,11 +15,10 @@ from federation.pages import ActionPage, UnitMixin
 from federation.uploads import UPLOAD_TYPES
 from federation.views_imports import ImportUploadView
 from federation.workbook import Workbook, download
-from funding import compliance, services
+from funding import compliance, results, services
 from funding.excel import build_template
 from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
 from funding.models import Category, FundingRecord, Project
-from orgtree.models import Unit
 
 STATUS_LABELS = {status: pgettext_lazy("standard", status) for status in ("met", "missed", "unknown")}
 
@@ -35,10 +34,9 @@ def year_from(request):
 class FundingMixin(UnitMixin):
     def figures(self):
         year = year_from(self.request)
-        subtree, results = compliance.compliance(self.unit, year)
-        overall, by_child = compliance.summarize(subtree, results)
+        report = results.Report(self.unit, year)
         children = list(self.unit.children.open().order_by("code", "name", "pk"))
-        return year, subtree, results, overall, by_child, children
+        return year, report, report.overall(), report.by_child(children), children
 
 
 class FundingView(FundingMixin, ActionPage):
@@ -46,18 +44,11 @@ class FundingView(FundingMixin, ActionPage):
     forms = {"record": RecordForm, "population": PopulationForm, "project": ProjectForm, "standard": StandardForm}
 
     def get_context_data(self, **kwargs):
-        year, subtree, results, overall, by_child, children = self.figures()
-        standards = compliance.effective_standards(subtree, year)[self.unit.pk]
-        names = {pk: row["name"] for pk, row in subtree.units.items()}
-        above = {u.pk: u.name for u in Unit.objects.filter(pk__in=subtree.above)}
+        year, report, overall, by_child, children = self.figures()
+        standards, chain = compliance.standards_in_force(self.unit, year)
+        names = {u.pk: u.name for u in chain}
         in_force = [(label, standards.get(compliance.FIELD_OF[key])) for key, label in compliance.STANDARDS.items()]
-        in_force = [(label, value, {**names, **above}.get(value[1]) if value else None) for label, value in in_force]
-        missing = [
-            (names[pk], compliance.STANDARDS[key], value)
-            for pk, applied in results.items()
-            for key, (status, value) in applied.items()
-            if status == compliance.MISSED
-        ]
+        in_force = [(label, value, names.get(value[1]) if value else None) for label, value in in_force]
         money = compliance.money(self.unit, year)
         money_by_child = compliance.money(self.unit, year, children)
         user = self.request.user
@@ -77,8 +68,8 @@ class FundingView(FundingMixin, ActionPage):
                 (child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
                 for child in children
             ],
-            missing=sorted(missing)[:300],
-            missing_count=len(missing),
+            missing=report.missing(300),
+            missing_count=sum(overall[key][compliance.MISSED] for key in compliance.STANDARDS),
             money=money,
             headlines=[(figure, money[figure.key]) for figure in compliance.FIGURES.figures.values()],
             categories=[(c.label, money[f"budgeted_{c.value}"]) for c in Category],
@@ -114,7 +105,7 @@ class FundingExportView(FundingMixin, View):
     """Compliance by child, every unit measured, and money by child, as .xlsx."""
 
     def get(self, request, pk):
-        year, subtree, results, overall, by_child, children = self.figures()
+        year, report, overall, by_child, children = self.figures()
         money_by_child = compliance.money(self.unit, year, children)
         keys = list(compliance.STANDARDS)
         book = Workbook()
@@ -132,12 +123,8 @@ class FundingExportView(FundingMixin, View):
             [str(_("Division code")), str(_("Unit")), str(_("Standard")), str(_("Status")), str(_("Measured"))],
             bold=True,
         )
-        for pk, applied in results.items():
-            row = subtree.units[pk]
-            for key, (status, value) in applied.items():
-                units.append(
-                    [row["code"], row["name"], str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]), value]
-                )
+        for code, name, key, status, value in report.measured():
+            units.append([code, name, str(compliance.STANDARDS[key]), str(STATUS_LABELS[status]), value])
         money = book.sheet(_("Money"))
         columns = ["budgeted", "disbursed", *[f"budgeted_{c.value}" for c in Category], "projects", "project_amount"]
         money.append(

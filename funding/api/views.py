@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from federation import scope
 from federation.api_fields import ScopedModelSerializer
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
-from funding import compliance, services
+from funding import compliance, results, services
 from funding.models import FundingRecord, FundingStandard, Project, WomenPopulation
 from orgtree.models import Unit
 
@@ -48,10 +48,10 @@ class UnitFundingView(APIView):
             year = services.check_year(int(value)) if value else timezone.localdate().year
         except (ValueError, DjangoValidationError) as exc:
             raise serializers.ValidationError({"year": [_("Enter a year such as 2025.")]}) from exc
-        subtree, results = compliance.compliance(unit, year)
-        overall, by_child = compliance.summarize(subtree, results)
+        report = results.Report(unit, year)
         if request.query_params.get("by") == "children":
             children = list(unit.children.open().order_by("code", "name", "pk"))
+            by_child = report.by_child(children)
             money = compliance.money(unit, year, children)
             return Response(
                 {
@@ -69,13 +69,13 @@ class UnitFundingView(APIView):
                     ],
                 }
             )
-        standards = compliance.effective_standards(subtree, year)[unit.pk]
+        standards, _chain = compliance.standards_in_force(unit, year)
         return Response(
             {
                 "unit": unit.pk,
                 "name": unit.name,
                 "year": year,
-                "compliance": _counts(overall),
+                "compliance": _counts(report.overall()),
                 "standards": {
                     field: {
                         "value": str(v[0]) if not isinstance(v[0], bool) else v[0],
