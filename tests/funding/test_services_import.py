@@ -349,3 +349,10 @@ def test_an_amount_of_more_digits_than_decimal_can_hold_is_refused_in_chinese(am
     with pytest.raises(ValidationError) as error:
         services.check_amount(amount, "budgeted")
     assert "过大" in str(error.value)
+
+
+def test_a_requirement_switched_off_reads_not_required(client, tree, users):
+    FundingStandard.objects.create(unit=tree.county_a, year=Y, village_funds_in_budget=False)
+    client.force_login(users.editor_a)
+    page = client.get(reverse("funding:funding", args=[tree.county_a.pk]), {"year": Y}).content.decode()
+    assert "不要求" in page and "False" not in page
