@@ -16,7 +16,7 @@ on or before the one asked, or else the nearest ancestor's. What each standard i
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from federation.figures import COUNT, YUAN, Figure, FigureSet
@@ -199,22 +199,44 @@ def summarize(tree, results):
     return overall, by_child
 
 
-MONEY = {
-    "budgeted": Sum("budgeted", default=Decimal(0)),
-    "disbursed": Sum("disbursed", default=Decimal(0)),
-    **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
-}
-PROJECTS = {"projects": Count("pk"), "project_amount": Sum("amount", default=Decimal(0))}
-# The headline money figures of a subtree and year (summed by money() above).
+# The headline money figures of a subtree and year: summed (or counted) by money() below from the
+# funding records and the projects of open units in the year.
 FIGURES = FigureSet(
     "funding",
     [
-        Figure("budgeted", _("Budgeted (yuan)"), _("Funds budgeted in the year by open units."), YUAN),
-        Figure("disbursed", _("Disbursed (yuan)"), _("Funds disbursed in the year by open units."), YUAN),
-        Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT),
-        Figure("project_amount", _("Project amount (yuan)"), _("Amount of those projects."), YUAN),
+        Figure(
+            "budgeted",
+            _("Budgeted (yuan)"),
+            _("Funds budgeted in the year by open units."),
+            YUAN,
+            counted="records",
+            summed="budgeted",
+        ),
+        Figure(
+            "disbursed",
+            _("Disbursed (yuan)"),
+            _("Funds disbursed in the year by open units."),
+            YUAN,
+            counted="records",
+            summed="disbursed",
+        ),
+        Figure("projects", _("Projects"), _("Projects of open units in the year."), COUNT, counted="projects"),
+        Figure(
+            "project_amount",
+            _("Project amount (yuan)"),
+            _("Amount of those projects."),
+            YUAN,
+            counted="projects",
+            summed="amount",
+        ),
     ],
 )
+# Besides the figures, the budgeted amount of each category (the funding page's breakdown).
+MONEY = {
+    **FIGURES.measures("records"),
+    **{f"budgeted_{c.value}": Sum("budgeted", filter=Q(category=c), default=Decimal(0)) for c in Category},
+}
+PROJECTS = FIGURES.measures("projects")
 
 
 def money(unit, year, children=None):
