@@ -12,10 +12,17 @@ def allocate_ids(model, count):
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Drawn in one statement and read back as runs of consecutive values (one run unless
+            # another writer drew from the sequence meanwhile): not 665k rows over the wire.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]  # looked up once, not per value (that costs 5 s nationally)
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "SELECT min(id), max(id) FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM "
+                "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS drawn"
+                ") AS numbered GROUP BY run ORDER BY 1",
+                [sequence, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return [pk for first, last in cursor.fetchall() for pk in range(first, last + 1)]
         # SQLite serializes writers, so max(id) cannot move under us within the transaction.
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
         start = cursor.fetchone()[0] + 1
@@ -35,3 +42,9 @@ def insert_rows(model, columns, rows):
             return
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def literal(value):
+    """A datetime or date repeated on every row, as `insert_rows` writes it fastest: on PostgreSQL its
+    ISO text, which COPY parses (psycopg formats a datetime in ~3 µs, 2 s per 665k rows)."""
+    return value.isoformat() if connection.vendor == "postgresql" else value

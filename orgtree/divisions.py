@@ -7,11 +7,11 @@ one transaction under the tree lock, so it is all-or-nothing, and a second run c
 """
 
 import csv
-import json
 import lzma
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from federation.models import ChangeRecord
 from orgtree import services
-from orgtree.bulk import allocate_ids, insert_rows
+from orgtree.bulk import allocate_ids, insert_rows, literal
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
 from orgtree.models import Unit, UnitFigures
 from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nested_sets
@@ -31,14 +31,13 @@ SOURCE = "load_divisions"
 CLOSE_ORDER = [Kind.VILLAGE, Kind.COMMUNITY, Kind.TOWNSHIP, Kind.STREET, Kind.COUNTY, Kind.CITY, Kind.PROVINCE]
 
 
-@dataclass
+@dataclass(slots=True)
 class Division:
     code: str
     name: str
     level: int
     parent_code: str
     kind: str = ""
-    children: list = field(default_factory=list)
 
 
 @dataclass
@@ -70,10 +69,16 @@ def read_divisions(path):
     """Rows of the file with placeholders dropped and their children re-parented."""
     opener = lzma.open if str(path).endswith(".xz") else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        rows = [
-            Division(r["code"].strip(), r["name"].strip(), int(r["level"]), (r["parent_code"] or "").strip())
-            for r in csv.DictReader(handle)
-        ]
+        reader = csv.reader(handle)  # plain rows: a DictReader costs seconds on the national file
+        header = next(reader, [])
+        code, name, level, parent = (header.index(column) for column in ("code", "name", "level", "parent_code"))
+        rows = []
+        for r in reader:
+            if len(r) < len(header):
+                if not r:
+                    continue
+                r += [""] * (len(header) - len(r))
+            rows.append(Division(r[code].strip(), r[name].strip(), int(r[level]), r[parent].strip()))
     by_code = {d.code: d for d in rows}
     replaced = {}
     for d in rows:
@@ -193,8 +198,10 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
         for pk, parent_code in result.moves:
             if parent_code is None:
                 parent = Unit.objects.open().get(kind=Kind.NATIONAL)
+            elif parent_code in created:
+                parent = Unit(pk=created[parent_code], code=parent_code)  # move_unit reads it afresh
             else:
-                parent = created.get(parent_code) or Unit.objects.open().get(code=parent_code)
+                parent = Unit.objects.open().get(code=parent_code)
             services.move_unit(user, Unit.objects.get(pk=pk), parent, source=SOURCE)
         closing = set(result.closes)
         today = timezone.localdate()
@@ -269,7 +276,7 @@ def _layout_new_trees(divisions, by_code):
 def _create(divisions, user, village_form, log):
     """Insert new divisions as plain rows: new trees laid out up front, touched trees rebuilt after.
 
-    Returns {code: Unit} of what was created (lightweight instances, enough to hang moves on).
+    Returns {code: id} of what was created.
     """
     if not divisions:
         return {}
@@ -284,7 +291,7 @@ def _create(divisions, user, village_form, log):
     layout_by_code, tree_of_code = _layout_new_trees(divisions, by_code)
 
     ids = iter(allocate_ids(Unit, len(divisions)))
-    now = timezone.now()
+    now, today = literal(timezone.now()), literal(timezone.localdate())
     forms = {Kind.VILLAGE: village_form, Kind.COMMUNITY: village_form}
     content_type = ContentType.objects.get_for_model(Unit).pk
     user_id = user.pk if user is not None else None
@@ -338,7 +345,8 @@ def _create(divisions, user, village_form, log):
                 content_type,
                 pk,
                 d.name,
-                json.dumps({"name": [None, d.name], "code": [None, d.code]}, ensure_ascii=False),
+                # json.dumps({"name": [None, name], "code": [None, code]}, ensure_ascii=False), 15x faster
+                f'{{"name": [null, {encode_basestring(d.name)}], "code": [null, {encode_basestring(d.code)}]}}',
                 "",
                 pk,
             )
@@ -346,7 +354,7 @@ def _create(divisions, user, village_form, log):
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
     # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.
-    figure_rows = [(row[0], row[1], row[2], row[9], row[10], row[11], timezone.localdate()) for row in unit_rows]
+    figure_rows = [(row[0], row[1], row[2], row[9], row[10], row[11], today) for row in unit_rows]
     insert_rows(
         UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"), figure_rows
     )
@@ -356,4 +364,4 @@ def _create(divisions, user, village_form, log):
         rows = list(Unit.objects.filter(tree_id=tree).values_list("id", "parent_id", "kind", "lft"))
         for values in layout(rows).values():
             write_nested_sets(values, tree)
-    return {code: Unit(pk=nodes[code][0], code=code) for code in by_code}
+    return {code: nodes[code][0] for code in by_code}
