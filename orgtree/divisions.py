@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from federation.models import ChangeRecord
 from orgtree import services
-from orgtree.bulk import allocate_ids, insert_rows, literal
+from orgtree.bulk import allocate_ids, analyze, insert_rows, literal, rebuilt_after
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
 from orgtree.models import Unit, UnitFigures
 from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nested_sets
@@ -191,7 +191,8 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
     """Carry out a plan in one transaction; returns the plan."""
     started = time.monotonic()
     with transaction.atomic(), tree_lock():
-        created = _create(result.creates, user, village_form, log)
+        with rebuilt_after((Unit, UnitFigures, ChangeRecord), len(result.creates), referenced=Unit):
+            created = _create(result.creates, user, village_form, log)
         for pk, changes in result.renames:
             unit = Unit.objects.get(pk=pk)
             services.update_unit(user, unit, changes, source=SOURCE)
@@ -214,6 +215,8 @@ def apply(result, *, user=None, village_form=Form.CONGRESS, log=print):
                 result.kept_open.append((pk, f"{unit.name} ({unit.code}): {staying} open subunits"))
                 continue
             services.close_unit(user, unit, today, note="不在新版区划代码中", source=SOURCE)
+        written = len(result.creates) + len(result.renames) + len(result.moves) + len(result.closes)
+        analyze((Unit, UnitFigures, ChangeRecord), written)
     log(f"done in {time.monotonic() - started:.1f} s: {result.summary()}")
     return result
 
