@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import median_ms, use_database
+from common import median_ms, report, use_database
 
 use_database("BENCH_DATABASE_URL", "banyan_bench")
 PROVINCE, CITY, COUNTY = "44", "4401", "440106"
@@ -35,6 +35,7 @@ def main():
 
     call_command("migrate", verbosity=0)
     province = Unit.objects.open().get(code=PROVINCE)
+    figures = {}
     try:
         with transaction.atomic():
             FundingStandard.objects.create(
@@ -95,9 +96,14 @@ def main():
                 by_child = median_ms(lambda s=subtree, r=results: summarize(s, r), runs=3)
                 cash = median_ms(lambda u=unit, c=children: money(u, YEAR, c), runs=3)
                 print(f"{label:<16}{measured:>10.0f} ms{by_child:>10.0f} ms{cash:>14.0f} ms  {len(results)}")
+                level = label.split()[0]
+                figures.update(
+                    {f"{level}_compliance_ms": measured, f"{level}_by_child_ms": by_child, f"{level}_money_ms": cash}
+                )
             raise RollbackError
     except RollbackError:
         print("\n(rolled back)")
+    report("funding", **figures)
 
 
 if __name__ == "__main__":
