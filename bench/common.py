@@ -1,4 +1,5 @@
-"""What every benchmark does first: point Django at a PostgreSQL database, and time things."""
+"""What every benchmark does: point Django at a PostgreSQL database, time things, bring what it
+measures up to date first, and end with one JSON line of its figures."""
 
 import json
 import os
@@ -31,11 +32,6 @@ def fresh_database(url):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def emit(bench, **figures):
-    """The bench's last line: its figures as one JSON object, so runs can be compared by a script."""
-    print(json.dumps({"bench": bench, **figures, "cores": os.cpu_count()}, ensure_ascii=False, default=str))
-
-
 def median_ms(fn, runs=7):
     """Median wall time of `runs` calls, in milliseconds."""
     samples = []
@@ -44,3 +40,40 @@ def median_ms(fn, runs=7):
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def vacuum_analyze(*tables):
+    """VACUUM ANALYZE these tables (all, without names) after a bench's own big writes, outside any
+    transaction, so what it measures next runs on fresh statistics and no dead rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if not tables:
+            cursor.execute("VACUUM ANALYZE")
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+
+
+def refresh_figures():
+    """Bring the stored per-unit figures up to date (`refresh_all` rewrites only the units whose
+    figures changed) and VACUUM ANALYZE them when it rewrote any. Returns (units changed, seconds)."""
+    from orgtree.coverage import refresh_all
+    from orgtree.models import UnitFigures
+
+    start = time.perf_counter()
+    changed = refresh_all()
+    if changed:
+        vacuum_analyze(UnitFigures._meta.db_table)
+    return changed, time.perf_counter() - start
+
+
+def load_average():
+    """The 1-minute load average: other work on the machine inflates every figure."""
+    return round(os.getloadavg()[0], 1)
+
+
+def emit(bench, **figures):
+    """The bench's last line: its figures as one JSON object (milliseconds and seconds rounded), so runs
+    can be compared by a script."""
+    rounded = {key: round(value, 1) if isinstance(value, float) else value for key, value in figures.items()}
+    print(json.dumps({"bench": bench, **rounded, "cores": os.cpu_count()}, ensure_ascii=False, default=str), flush=True)
