@@ -298,6 +298,7 @@ BANYAN = {
 CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
     "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": crontab(hour=0, minute=15)},
+    "turn-the-day-at-midnight": {"task": "orgtree.turn_the_day", "schedule": crontab(hour=0, minute=0)},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},
     "prune-security-log-daily": {"task": "federation.prune_security_log", "schedule": crontab(hour=3, minute=0)},
