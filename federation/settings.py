@@ -298,6 +298,7 @@ BANYAN = {
 CELERY_BEAT_SCHEDULE = {
     "check-tree-nightly": {"task": "orgtree.check_tree", "schedule": 24 * 3600},
     "flag-overdue-terms-daily": {"task": "orgtree.flag_overdue_terms", "schedule": crontab(hour=0, minute=15)},
+    "turn-the-day-at-midnight": {"task": "orgtree.turn_the_day", "schedule": crontab(hour=0, minute=0)},
     "refresh-figures-nightly": {"task": "orgtree.refresh_figures", "schedule": crontab(hour=0, minute=30)},
     "refresh-compliance-nightly": {"task": "funding.refresh_compliance", "schedule": crontab(hour=0, minute=45)},
     "reform-daily-check": {"task": "reform.daily_check", "schedule": crontab(hour=1, minute=30)},

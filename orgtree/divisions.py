@@ -20,6 +20,7 @@ from federation.models import ChangeRecord
 from orgtree import services
 from orgtree.bulk import allocate_ids, analyze, insert_rows, literal, rebuilt_after
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, Form, Kind
+from orgtree.coverage import following
 from orgtree.models import Unit, UnitFigures
 from orgtree.tree import layout, nested_sets, next_tree_id, tree_lock, write_nested_sets
 
@@ -327,11 +328,13 @@ def _create(divisions, user, village_form, log):
         created.append((pk, d.name, {"name": [None, d.name], "code": [None, d.code]}, pk))
     insert_rows(Unit, UNIT_COLUMNS, unit_rows)
     log(f"  units: inserted {len(unit_rows)}")
-    # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would.
+    # Their figures (none yet) with the unit columns coverage sums by, as Unit.save() would, and
+    # their groups' sums (the villages and townships they add).
     figure_rows = [(row[0], row[1], row[2], row[9], row[10], row[11], today) for row in unit_rows]
-    insert_rows(
-        UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"), figure_rows
-    )
+    with following([row[0] for row in unit_rows], new=True):
+        insert_rows(
+            UnitFigures, ("unit_id", "kind", "form", "province_id", "city_id", "county_id", "changed_on"), figure_rows
+        )
     recorded = writes.create_rows(Unit, created, user, source=SOURCE, insert=insert_rows, at=now)
     log(f"  history: recorded {recorded}")
     for tree in touched_trees:

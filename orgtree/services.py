@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
 from federation.models import ChangeRecord
+from orgtree import coverage
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
-from orgtree.models import Unit, UnitFigures
+from orgtree.models import GroupFigures, Unit, UnitFigures
 from orgtree.signals import figures_changed
 from orgtree.tree import tree_lock
 
@@ -91,18 +92,29 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
         old_parent_id = current.parent_id
         current.parent = new_parent
         validate(current)
-        # MPTT moves the node (and its subtree) when the parent changes; the whole write is one transaction
-        writes.save(current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.MOVE)
-        # The descendants' ancestor columns above the moved unit's own level follow it; those at or
-        # below its level point inside the moved subtree and stay.
-        order = ["province", "city", "county"]
         column = ANCESTOR_COLUMNS.get(current.kind)
-        above = order[: order.index(column)] if column else order
-        updates = {f"{c}_id": getattr(current, f"{c}_id") for c in above}
-        if updates:
-            below = Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk)
-            UnitFigures.objects.filter(pk__in=below.values("pk")).update(**updates)
-            below.update(**updates)
+        # A county, city or province moves with the groups it anchors (their columns change, not
+        # their sums); anything else takes its subtree's figures from one group to another: those
+        # rows are locked first, with the unit's own, in one order.
+        moving = (
+            []
+            if column
+            else list(Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk).values_list("pk", flat=True))
+        )
+        with coverage.following(moving, lock=[current.pk]):
+            # MPTT moves the node (and its subtree) when the parent changes; the whole write is one transaction
+            writes.save(current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.MOVE)
+            # The descendants' ancestor columns above the moved unit's own level follow it; those at or
+            # below its level point inside the moved subtree and stay.
+            order = ["province", "city", "county"]
+            above = order[: order.index(column)] if column else order
+            updates = {f"{c}_id": getattr(current, f"{c}_id") for c in above}
+            if updates:
+                below = Unit.objects.filter(current.subtree_q()).exclude(pk=current.pk)
+                UnitFigures.objects.filter(pk__in=below.values("pk")).update(**updates)
+                below.update(**updates)
+                if column:  # the groups anchored beneath it (a city's counties)
+                    GroupFigures.objects.filter(**{f"{column}_id": current.pk}).update(**updates)
         scope.require(user, scope.CHANGE, current)
         figures_changed.send(sender=Unit, unit_ids=[old_parent_id])  # the old ancestors lost the subtree
         return current

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from orgtree.coverage import refresh_all, snapshot_week
+from orgtree.coverage import refresh_all, snapshot_week, turn_the_day
 from orgtree.elections import notify_overdue
 from orgtree.tree import check_tree
 
@@ -28,3 +28,11 @@ def snapshot_coverage():
 def refresh_figures_task():
     """Nightly: every unit's stored figures, so date-driven changes (an office starting) catch up."""
     return {"changed": refresh_all()}
+
+
+@shared_task(name="orgtree.turn_the_day")
+def turn_the_day_task():
+    """Just after midnight: the figures of the units whose records take effect today, and the group
+    sums counted for the new day (seconds nationally); until then today's figures of a county and
+    above are read from the units' rows."""
+    return {"groups": turn_the_day()}

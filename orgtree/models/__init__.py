@@ -1,6 +1,6 @@
 from .committee import Office, Role, Term, TermDelay, ViceChairType
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
-from .figures import UnitFigures
+from .figures import GroupFigures, GroupFiguresDay, UnitFigures
 from .pay import ChairPay
 from .person import IdNumberClash, Person
 from .position import ServicePosition
@@ -13,6 +13,8 @@ __all__ = [
     "CoverageSnapshot",
     "Election",
     "ElectionAmendment",
+    "GroupFigures",
+    "GroupFiguresDay",
     "IdNumberClash",
     "Office",
     "OfficerChoice",

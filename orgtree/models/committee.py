@@ -48,7 +48,13 @@ class Term(UnitOwned):
             models.UniqueConstraint(fields=["unit", "number"], name="term_unit_number"),
             models.UniqueConstraint(fields=["unit"], condition=Q(ended_on__isnull=True), name="term_one_open_per_unit"),
         ]
-        indexes = [models.Index(fields=["due_on"], condition=Q(ended_on__isnull=True), name="term_open_due")]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(ended_on__isnull=True), name="term_open_due"),
+            # The rows whose figures moved between two days (coverage as of another day: orgtree.coverage).
+            models.Index(fields=["started_on"], name="term_started"),
+            models.Index(fields=["ended_on"], condition=Q(ended_on__isnull=False), name="term_ended"),
+            models.Index(fields=["due_on"], name="term_due"),
+        ]
 
     def __str__(self):
         return _("%(unit)s, term %(number)s") % {"unit": self.unit, "number": self.number}
@@ -116,7 +122,12 @@ class Office(UnitOwned):
                 name="office_one_open_seat_per_person_and_unit",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "ended_on"], name="office_unit_ended")]
+        indexes = [
+            models.Index(fields=["unit", "ended_on"], name="office_unit_ended"),
+            # The rows whose figures moved between two days (coverage as of another day: orgtree.coverage).
+            models.Index(fields=["started_on"], name="office_started"),
+            models.Index(fields=["ended_on"], condition=Q(ended_on__isnull=False), name="office_ended"),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()} · {self.unit}"

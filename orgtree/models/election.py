@@ -60,6 +60,8 @@ class Election(UnitOwned, Versioned):
         verbose_name = _("election")
         verbose_name_plural = _("elections")
         ordering = ["-held_on", "-pk"]
+        # The conversions between two days (coverage as of another day: orgtree.coverage).
+        indexes = [models.Index(fields=["held_on"], name="election_held")]
 
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()} · {self.held_on or self.scheduled_on or ''}"

@@ -29,6 +29,11 @@ class ServicePosition(UnitOwned):
                 fields=["unit", "kind"], condition=Q(closed_on__isnull=True), name="position_one_open_per_unit_and_kind"
             )
         ]
+        # The rows whose figures moved between two days (coverage as of another day: orgtree.coverage).
+        indexes = [
+            models.Index(fields=["opened_on"], condition=Q(opened_on__isnull=False), name="position_opened"),
+            models.Index(fields=["closed_on"], condition=Q(closed_on__isnull=False), name="position_closed"),
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()}"

@@ -123,6 +123,9 @@ class Unit(MPTTModel, Versioned):
             models.Index(fields=["county", "kind"], name="unit_county_kind"),
             models.Index(fields=["parent", "kind"], name="unit_parent_kind"),
             models.Index(fields=["name"], name="unit_name"),
+            # The units opened or closed between two days (coverage as of another day: orgtree.coverage).
+            models.Index(fields=["opened_on"], condition=Q(opened_on__isnull=False), name="unit_opened"),
+            models.Index(fields=["closed_on"], condition=Q(closed_on__isnull=False), name="unit_closed"),
         ]
 
     def __str__(self):
