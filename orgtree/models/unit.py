@@ -241,9 +241,12 @@ class Unit(MPTTModel, Versioned):
             return None
         if not self.code.isdigit():
             return _("A division code has digits only.")
-        if self._code_entered() and (problem := self._code_problem()):
+        entered = self._code_entered()
+        if entered and (problem := self._code_problem()):
             return problem
-        if self.closed_on is None:
+        # An open unit that keeps the code it was stored with cannot clash: the database holds the
+        # rule for stored rows (unit_code_unique_among_open). A code entered, or a unit reopened, is asked.
+        if self.closed_on is None and (entered or self._stored_as()[2] is not None):
             clash = Unit.objects.open().filter(code=self.code).exclude(pk=self.pk).first()
             if clash:
                 return _("Code %(code)s is already used by %(name)s.") % {"code": self.code, "name": clash.name}
@@ -254,8 +257,34 @@ class Unit(MPTTModel, Versioned):
         code it has until the next division edition renumbers it, so the parent alone does not count."""
         if self.pk is None:
             return True
-        stored = Unit.objects.filter(pk=self.pk).values_list("code", "kind").first()
-        return stored != (self.code, self.kind)
+        return self._stored_as()[:2] != (self.code, self.kind)
+
+    # The code, kind and closing date as stored: remembered when the row is read, saved or refreshed
+    # (Django's documented from_db hook), so that validating many units asks nothing per unit.
+    STORED = ("code", "kind", "closed_on")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        unit = super().from_db(db, field_names, values)
+        unit._remember_stored()
+        return unit
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or set(self.STORED) <= set(fields):
+            self._remember_stored()
+        elif set(self.STORED) & set(fields):
+            self._stored = None  # partly refreshed: asked again when needed
+
+    def _remember_stored(self):
+        deferred = self.get_deferred_fields()
+        self._stored = None if deferred & set(self.STORED) else tuple(getattr(self, f) for f in self.STORED)
+
+    def _stored_as(self):
+        """(code, kind, closed_on) as stored; asked of the database for a unit not read through the ORM."""
+        if getattr(self, "_stored", None) is None:
+            self._stored = Unit.objects.filter(pk=self.pk).values_list(*self.STORED).first() or (None, None, None)
+        return self._stored
 
     def _code_problem(self):
         digits = DIVISION_CODE_DIGITS.get(self.kind)
@@ -276,4 +305,5 @@ class Unit(MPTTModel, Versioned):
             self.form = DEFAULT_FORM.get(self.kind, Form.FEDERATION)
         self.sync_tree_links()
         super().save(*args, **kwargs)
+        self._remember_stored()
         UnitFigures.follow([self])
