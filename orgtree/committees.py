@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from federation import audit, scope, writes
 from federation.models import Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
+from orgtree.idnumber import normalize
 from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
 
 REGISTERED_IN_SCOPE = _lazy(
@@ -47,9 +48,10 @@ class UnusableIdNumberError(ValidationError):
             keep_clash(clash)
 
 
-def _errors(person, user, clashes):
+def _errors(person, user, clashes, holders=None):
     """{field: [errors]} of one record; an ID number held by someone else is named only to a writer
-    who may see that person (system jobs, user=None, see everyone), else it joins `clashes`."""
+    who may see that person (system jobs, user=None, see everyone), else it joins `clashes`.
+    `holders` (from `id_holders`) answers for a list what would otherwise be asked per person."""
     errors: dict[str, list[ValidationError]] = {}
     try:
         # The unit is never raw input: services pass one they looked up (and checked the scope of), so
@@ -58,8 +60,10 @@ def _errors(person, user, clashes):
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     if person.id_number and "id_number" not in errors:
-        holder = Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).select_related("unit").first()
-        if holder is not None and (user is None or scope.can(user, scope.VIEW, holder.unit)):
+        if holders is None:
+            holders = id_holders(user, [person.id_number], exclude=person.pk)
+        holder, visible = holders.get(person.id_number, (None, False))
+        if holder is not None and visible:
             errors["id_number"] = [ValidationError(REGISTERED_IN_SCOPE)]
         elif holder is not None:
             errors["id_number"] = [ValidationError(UNUSABLE_HERE)]
@@ -128,15 +132,33 @@ def resolve_people(user, unit, entries, *, source="web"):
     return [person if person is not None else next(created) for person in found]
 
 
-def new_person_problems(user, unit, entries, clashes):
+def id_holders(user, numbers, exclude=None):
+    """{ID number: (the person who holds it, whether `user` may see her)} for `numbers`, in two queries
+    whatever their number (the people, the units the user may see among theirs)."""
+    numbers = {normalize(n) for n in numbers if n}
+    if not numbers:
+        return {}
+    people = Person.objects.filter(id_number__in=numbers).exclude(pk=exclude).select_related("unit")
+    found = {p.id_number: p for p in people.order_by("-name", "-pk")}  # as .first() would pick
+    visible = scope.permitted(user, scope.VIEW, [p.unit for p in found.values()]) if user is not None else None
+    return {n: (p, visible is None or p.unit_id in visible) for n, p in found.items()}
+
+
+def new_person_problems(user, unit, entries, clashes, *, holders=None, built=None):
     """What create_people would refuse for the new people `entries` ((name, id_number)), checked by the
     same rule without saving: {index: {field: [messages]}} (field values, the ID number against the
     gender, birth date and people already registered — a holder outside the writer's scope joins
-    `clashes` —, the same ID number twice)."""
+    `clashes` —, the same ID number twice). `holders` (`id_holders` of the numbers) saves a query per
+    number; `built` receives the checked records, as create_people would save them."""
     problems: dict[int, dict[str, list[str]]] = {}
     numbers: dict[str, int] = {}
+    if holders is None:
+        holders = id_holders(user, [number for _name, number in entries])
     for i, (name, number) in enumerate(entries):
-        errors = _errors(Person(unit=unit, name=name, id_number=number), user, clashes)
+        person = Person(unit=unit, name=name, id_number=number)
+        errors = _errors(person, user, clashes, holders)
+        if built is not None:
+            built.append(person)
         if errors:
             problems[i] = ValidationError(errors).message_dict
         if number and number in numbers:
@@ -149,27 +171,49 @@ def new_person_problems(user, unit, entries, clashes):
 
 def match_people(user, unit, entries):
     """The existing Person each entry resolves to (see resolve_people), None where one would be created."""
-    numbers = [number for _name, number in entries if number]
+    return match_people_many(user, [(unit, entries)])[0]
+
+
+MATCHED_FIELDS = ("unit", "name", "id_number", "merged_into", "version")
+UNMATCHED_FIELDS = tuple(
+    f.name for f in Person._meta.concrete_fields if not f.primary_key and f.name not in MATCHED_FIELDS
+)
+
+
+def match_people_many(user, lists):
+    """match_people for several lists [(unit, entries)] in two queries whatever their number (a
+    conversion import: a committee per village)."""
+    # A city's worth of people: their timestamps and details, which matching never reads, are left unread.
+    people = Person.objects.only(*MATCHED_FIELDS)
+    numbers = {number for _unit, entries in lists for _name, number in entries if number}
     by_number = (
-        {
-            p.id_number: p
-            for p in scope.restrict(Person.objects.filter(merged_into=None), user).filter(id_number__in=numbers)
-        }
+        {p.id_number: p for p in scope.restrict(people.filter(merged_into=None), user).filter(id_number__in=numbers)}
         if numbers
         else {}
     )
-    by_name: dict[str, list[Person]] = {}
-    for p in Person.objects.filter(unit=unit, merged_into=None, name__in=[name for name, _n in entries]):
-        by_name.setdefault(p.name, []).append(p)
-    found = []
-    for name, number in entries:
-        person = by_number.get(number) if number else None
-        if person is None:
-            same_name = by_name.get(name, [])
-            if len(same_name) == 1 and (not number or not same_name[0].id_number):
-                person = same_name[0]
-        found.append(person)
-    return found
+    names = {name for _unit, entries in lists for name, _n in entries}
+    by_name: dict[tuple[int, str], list[Person]] = {}
+    if lists:
+        for p in people.filter(unit__in=[unit.pk for unit, _e in lists], merged_into=None, name__in=names):
+            by_name.setdefault((p.unit_id, p.name), []).append(p)
+    matched = []
+    for unit, entries in lists:
+        found = []
+        for name, number in entries:
+            person = by_number.get(number) if number else None
+            if person is None:
+                same_name = by_name.get((unit.pk, name), [])
+                if len(same_name) == 1 and (not number or not same_name[0].id_number):
+                    person = same_name[0]
+            found.append(person)
+        matched.append(found)
+    return matched
+
+
+def save_new_people(user, people, *, source="web"):
+    """Save people checked by `new_person_problems` in the same transaction (a conversion import): one
+    insert and one history insert, as create_people records them."""
+    return writes.create_many(people, user, PERSON_FIELDS, source=source, masked=("id_number",))
 
 
 def update_person(user, person, changes, *, version=None, source="web"):

@@ -3,26 +3,37 @@
 The first save creates a conversion election recorded from the minutes and certifies it through
 orgtree.elections (term, offices, the unit's form); later saves amend it: the correction is an
 ElectionAmendment and the term's offices follow (a member entered by mistake gets a void office,
-ended on the day it started, so no figure as of any date counts her). Pages, the Excel import and
-the API all call `record_conversion`.
+ended on the day it started, so no figure as of any date counts her). Pages and the API call
+`record_conversion`; the Excel import saves a whole file with `record_conversions`, which is the same
+service for many villages at once (record_conversion is it for one): the same rules, the same
+history, all or nothing, in a fixed number of queries whatever the number of villages.
 """
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import F
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
+from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
 from orgtree import elections
 from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.committees import keep_clash, match_people, new_person_problems, resolve_people
+from orgtree.committees import (
+    MATCHED_FIELDS,
+    id_holders,
+    keep_clash,
+    match_people_many,
+    new_person_problems,
+    save_new_people,
+)
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import validate_id_number
 from orgtree.models import (
@@ -76,9 +87,11 @@ def current_election(village):
 def current_elections(villages):
     """{village id: its latest certified conversion election}, in one query for any number of villages."""
     latest: dict[int, Election] = {}
-    for election in Election.objects.filter(
-        unit__in=villages, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED
-    ).order_by("unit_id", "-held_on", "-pk"):
+    for election in (
+        Election.objects.filter(unit__in=villages, kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED)
+        .select_related("opened_term")
+        .order_by("unit_id", "-held_on", "-pk")
+    ):
         latest.setdefault(election.unit_id, election)
     return latest
 
@@ -175,11 +188,53 @@ def validate(user, village, data, clashes=None):
     """Every problem saving `data` for `village` would meet now, as Issues; empty when it can be saved.
     ID numbers held by someone the writer cannot see are added to `clashes` (committees.UNUSABLE_HERE).
 
-    The one validation path: record_conversion runs it before writing, and the Excel import runs it
+    The one validation path: record_conversion(s) runs it before writing, and the Excel import runs it
     on each row when checking the file, so a checked file meets nothing new when it is saved (unless
     the data changed in between). It covers the data (check()), the fields of the records to be
     written (lengths, ranges, digits), the people to be created (ID number, gender, registered
     elsewhere), the terms already recorded, and the election rules of orgtree.elections."""
+    return validate_many(user, [(village, data)], clashes)[0]
+
+
+def validate_many(user, items, clashes=None):
+    """validate() of several villages, [(village, data)] → [Issues of each], reading what it needs
+    of the database for all of them at once (a fixed number of queries, whatever their number)."""
+    known = _Known(user, items)
+    clashes = clashes if clashes is not None else []
+    return [_issues(user, village, data, known, clashes) for village, data in items]
+
+
+class _Known:
+    """What validating (and then recording) several villages' conversions asks of the database, read
+    for all of them at once: the person each member resolves to, the holders of the ID numbers of
+    those to be created, the current conversion elections and the open terms. Filled on the way:
+    `new`, the people to create ({village pk: {member index: Person}}, checked as create_people
+    checks them)."""
+
+    def __init__(self, user, items, existing=None):
+        lists = [(village, [(m.name, m.id_number) for m in data.members]) for village, data in items]
+        self.entries = {village.pk: entries for village, entries in lists}
+        self.found = {
+            village.pk: found for (village, _e), found in zip(lists, match_people_many(user, lists), strict=True)
+        }
+        self.holders = id_holders(
+            user,
+            [
+                number
+                for village, entries in lists
+                for (_name, number), person in zip(entries, self.found[village.pk], strict=True)
+                if person is None and number
+            ],
+        )
+        self.existing = existing if existing is not None else current_elections([v for v, _d in items])
+        first = [village.pk for village, _d in items if village.pk not in self.existing]
+        self.open_terms = (
+            {t.unit_id: t for t in Term.objects.filter(unit__in=first, ended_on__isnull=True)} if first else {}
+        )
+        self.new: dict[int, dict[int, Person]] = {}
+
+
+def _issues(user, village, data, known, clashes):
     checked = check(data)
     said = {i.field for i in checked if i.member is None}
     fields = [i for i in _field_issues(village, data) if i.field not in said]  # one problem per value
@@ -187,10 +242,10 @@ def validate(user, village, data, clashes=None):
     # A turnout figure that cannot be stored is reported as such, not again as a failed quorum.
     issues = [i for i in checked if not (i.field == "present" and unstorable & {"entitled", "present"})]
     issues += fields
-    people, people_issues = _people(user, village, data, clashes if clashes is not None else [])
+    people, people_issues = _people(user, village, data, clashes, known)
     issues += people_issues
-    existing = current_election(village)
-    issues += _term_issues(village, data, existing)
+    existing = known.existing.get(village.pk)
+    issues += _term_issues(village, data, existing, known.open_terms.get(village.pk))
     # The election rules, on the election record_conversion would certify (in memory, nothing saved).
     election = Election(
         unit=village,
@@ -255,15 +310,20 @@ def _field_issues(village, data):
     return [Issue(m, f) for f, m in found]
 
 
-def _people(user, village, data, clashes):
+def _people(user, village, data, clashes, known):
     """({member index: Person, saved or a stand-in for one to be created}, Issues): who each member
-    would be, as resolve_people will find or create her. A member resolving to someone already
-    listed is left out of the first and reported."""
-    entries = [(m.name, m.id_number) for m in data.members]
-    found = match_people(user, village, entries)
+    would be, as resolve_people would find or create her. A member resolving to someone already
+    listed is left out of the first and reported. The people to create go to `known.new`."""
+    entries = known.entries[village.pk]
+    found = known.found[village.pk]
     new = [i for i, person in enumerate(found) if person is None]
     issues = []
-    for j, fields in new_person_problems(user, village, [entries[i] for i in new], clashes).items():
+    built: list[Person] = []
+    problems = new_person_problems(
+        user, village, [entries[i] for i in new], clashes, holders=known.holders, built=built
+    )
+    known.new[village.pk] = dict(zip(new, built, strict=True))
+    for j, fields in problems.items():
         invalid_number = "id_number" in fields and any(
             m in fields["id_number"] for m in _format_messages(entries[new[j]][1])
         )
@@ -292,12 +352,12 @@ def _format_messages(number):
     return []
 
 
-def _term_issues(village, data, existing):
-    """The dates certify_election (first record) or _amend (correction) would refuse."""
+def _term_issues(village, data, existing, previous):
+    """The dates certify_election (first record: `previous`, the open term) or _amend (correction)
+    would refuse."""
     if not data.held_on:
         return []
     if existing is None:
-        previous = Term.objects.filter(unit=village, ended_on__isnull=True).first()
         if previous is not None and data.held_on < previous.started_on:
             return [Issue(_("The election date is before the current term started."), "held_on")]
         return []
@@ -320,25 +380,131 @@ def _term_issues(village, data, existing):
 def record_conversion(user, village, data, *, version=None, source="web"):
     """Create or amend the conversion record of `village`; returns the (certified) election."""
     with transaction.atomic():
-        village = Unit.objects.select_for_update().get(pk=village.pk)  # one writer per village at a time
-        scope.require(user, scope.CHANGE, village)
-        if village.kind not in GRASSROOTS_KINDS:
-            raise ValidationError(_("Only villages and communities are converted from congress to federation."))
-        existing = current_election(village)
-        writes.check_version(existing, version, shown=village)
-        clashes: list[IdNumberClash] = []
-        issues = validate(user, village, data, clashes)
-        if issues:
-            raise InvalidConversionError(issues, clashes)
-        people = resolve_people(user, village, [(m.name, m.id_number) for m in data.members], source=source)
-        if existing is None:
-            election = _first_record(user, village, data, people, source)
+        recorded = record_conversions(user, [(village, data)], versions={village.pk: version}, source=source)
+        if recorded.refused:
+            raise recorded.refused[village.pk]
+        return recorded.elections[village.pk]
+
+
+@dataclass
+class Recorded:
+    """What record_conversions did: the certified election of each village, the villages whose record
+    it created or amended, and the error refusing each village refused (then nothing is written)."""
+
+    elections: dict = field(default_factory=dict)
+    changed: set = field(default_factory=set)
+    refused: dict = field(default_factory=dict)
+
+
+def record_conversions(user, items, *, versions=None, source="web", progress=None):
+    """Create or amend the conversion records of villages [(village, Conversion)], all or nothing, in a
+    fixed number of queries whatever their number (a city's import), by the rules and with the history
+    of one village's record: the villages locked, the writer's scope checked for all of them before
+    and after writing, each refused as record_conversion refuses one (out of scope: PermissionDenied;
+    not a village: ValidationError; `versions` {pk: version seen} stale: ConflictError; its data:
+    InvalidConversionError, after validate()) — and when any is refused, nothing is written. Then the
+    people to create are saved at once (one woman's ID number listed in several villages is registered
+    once, at the first), first records are created and certified together (elections.certify_checked),
+    corrections amend their village, homes and pay follow, and the figures of the villages touched are
+    refreshed once. `progress(done, total)` hears of the steps."""
+    recorded = Recorded()
+    if not items:
+        return recorded
+
+    def step(done):
+        if progress:
+            progress(done, 4)
+
+    with transaction.atomic():
+        # One writer per village at a time, locked in one order.
+        locked = {
+            u.pk: u for u in Unit.objects.select_for_update().filter(pk__in=[v.pk for v, _d in items]).order_by("pk")
+        }
+        if len(locked) != len({village.pk for village, _d in items}):
+            raise Unit.DoesNotExist("Unit matching query does not exist.")
+        items = [(locked[village.pk], data) for village, data in items]
+        existing = current_elections(list(locked.values()))
+        for election in existing.values():
+            election.unit = locked[election.unit_id]
+        todo, known = _checked(user, items, existing, versions or {}, recorded)
+        step(1)
+        if recorded.refused:
+            return recorded
+        people = _resolve(user, todo, known, source)
+        first = [(village, data) for village, data in todo if village.pk not in existing]
+        recorded.elections.update(_first_records(user, first, people, source))
+        recorded.changed.update(recorded.elections)
+        step(2)
+        amended = [(village, data) for village, data in todo if village.pk in existing]
+        offices = _offices_of([existing[village.pk] for village, _d in amended], people)
+        for village, data in amended:
+            before = existing[village.pk]
+            after = _amend(user, before, data, people[village.pk], source, offices)
+            recorded.elections[village.pk] = after
+            if after.version != before.version:
+                recorded.changed.add(village.pk)
+        step(3)
+        touched = recorded.changed | _positions(user, todo, source)
+        _pays(user, todo, source)
+        scope.require_all(user, scope.CHANGE, [village for village, _d in todo])  # still hers after writing
+        if touched:
+            refresh_figures(touched)
+        step(4)
+        return recorded
+
+
+def _checked(user, items, existing, versions, recorded):
+    """(the villages that may be saved, what was read to check them): each village's refusal, if any,
+    goes to `recorded.refused` — its scope (one query for all), kind, version, then its data."""
+    allowed = scope.permitted(user, scope.CHANGE, [v for v, _d in items]) if user is not None else None
+    todo = []
+    for village, data in items:
+        refusal = _refusal(village, allowed, existing.get(village.pk), versions.get(village.pk))
+        if refusal is not None:
+            recorded.refused[village.pk] = refusal
         else:
-            election = _amend(user, existing, data, people, source)
-        _positions(user, village, data, source)
-        _pay(user, village, data, source)
-        refresh_figures([village.pk])
-        return election
+            todo.append((village, data))
+    known = _Known(user, todo, existing)
+    for village, data in todo:
+        clashes: list[IdNumberClash] = []
+        issues = _issues(user, village, data, known, clashes)
+        if issues:
+            recorded.refused[village.pk] = InvalidConversionError(issues, clashes)
+    return todo, known
+
+
+def _refusal(village, allowed, existing, version):
+    """Why record_conversion would refuse `village` before looking at its data, or None. `allowed`: the
+    villages the writer may change (None: the system, all)."""
+    if allowed is not None and village.pk not in allowed:
+        return PermissionDenied(_("%(unit)s is outside your scope.") % {"unit": village})
+    if village.kind not in GRASSROOTS_KINDS:
+        return ValidationError(_("Only villages and communities are converted from congress to federation."))
+    try:
+        writes.check_version(existing, version, shown=village)
+    except ConflictError as exc:
+        return exc
+    return None
+
+
+def _resolve(user, todo, known, source):
+    """{village pk: the Person of each member}: those found, and those to create saved at once."""
+    people: dict[int, list[Person]] = {}
+    create: list[Person] = []
+    by_number: dict[str, Person] = {}
+    for village, _data in todo:
+        chosen = []
+        for i, person in enumerate(known.found[village.pk]):
+            if person is None:
+                person = known.new[village.pk][i]
+                if not person.id_number or by_number.setdefault(person.id_number, person) is person:
+                    create.append(person)
+                else:  # listed in an earlier village of the batch: she is registered there
+                    person = by_number[person.id_number]
+            chosen.append(person)
+        people[village.pk] = chosen
+    save_new_people(user, create, source=source)
+    return people
 
 
 def _officer_fields(member, data):
@@ -350,34 +516,93 @@ def _officer_fields(member, data):
     }
 
 
-def _first_record(user, village, data, people, source):
-    election = Election.objects.create(
-        unit=village,
-        kind=Election.Kind.CONVERSION,
-        votes_itemized=False,
-        status=Election.Status.RESULTS,
-        held_on=data.held_on,
-        entitled=data.entitled,
-        present=data.present,
-        seats=len(people),
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-    Candidate.objects.bulk_create([Candidate(election=election, person=p) for p in people])
-    OfficerChoice.objects.bulk_create(
+def _first_records(user, first, people, source):
+    """The first conversion record of each village: its election recorded from the minutes, certified
+    together with the others; {village pk: the certified election}."""
+    if not first:
+        return {}
+    creator = user if user is not None and user.is_authenticated else None
+    created = writes.insert(
         [
-            OfficerChoice(election=election, person=p, **_officer_fields(m, data))
-            for m, p in zip(data.members, people, strict=True)
-            if m.role != Role.EXECUTIVE
+            Election(
+                unit=village,
+                kind=Election.Kind.CONVERSION,
+                votes_itemized=False,
+                status=Election.Status.RESULTS,
+                held_on=data.held_on,
+                entitled=data.entitled,
+                present=data.present,
+                seats=len(people[village.pk]),
+                created_by=creator,
+            )
+            for village, data in first
         ]
     )
-    elections.certify_election(user, election, source=source)
-    return Election.objects.get(pk=election.pk)
+    batch = []
+    for election, (village, data) in zip(created, first, strict=True):
+        chosen = people[village.pk]
+        candidates = [Candidate(election=election, person=p) for p in chosen]
+        officers = [
+            OfficerChoice(election=election, person=p, **_officer_fields(m, data))
+            for m, p in zip(data.members, chosen, strict=True)
+            if m.role != Role.EXECUTIVE
+        ]
+        batch.append((election, candidates, officers))
+    writes.insert([c for _e, candidates, _o in batch for c in candidates])
+    writes.insert([o for _e, _c, officers in batch for o in officers])
+    elections.certify_checked(user, batch, source=source, refresh=False)  # figures: once, by the caller
+    fresh = Election.objects.in_bulk([e.pk for e in created])
+    return {e.unit_id: fresh[e.pk] for e in created}
 
 
-def _amend(user, election, data, people, source):
-    """Apply a correction to a certified conversion: amendment record, then the term's offices."""
+@dataclass
+class _Seat:
+    """An office as a correction compares it: read as values (a city's offices are not built as models)."""
+
+    pk: int
+    term_id: int
+    person_id: int
+    role: str
+    vice_chair_type: str
+    on_party_committee: bool
+    on_villagers_committee: bool
+    is_party_secretary: bool
+    is_village_director: bool
+    person: Person | None = None
+
+    def get_role_display(self):
+        return Role(self.role).label
+
+
+def _offices_of(elections_, people):
+    """{term pk: its offices (_Seat), void ones left out} of the terms these elections opened, each with
+    its person: from `people` (the members, already read), the few others (members to remove) in one query."""
+    terms = [getattr(e, "opened_term", None) for e in elections_]
+    found: dict[int, list[_Seat]] = {t.pk: [] for t in terms if t is not None}
+    if not found:
+        return found
+    offices = [
+        _Seat(*row)
+        for row in Office.objects.filter(term__in=list(found))
+        .exclude(ended_on=F("started_on"))
+        .values_list("pk", "term_id", "person_id", "role", "vice_chair_type", *CHAIR_FLAGS)
+    ]
+    known = {p.pk: p for chosen in people.values() for p in chosen}
+    missing = {o.person_id for o in offices} - set(known)
+    if missing:
+        known.update(Person.objects.only(*MATCHED_FIELDS).in_bulk(missing))
+    for office in offices:
+        office.person = known[office.person_id]
+        found[office.term_id].append(office)
+    return found
+
+
+def _amend(user, election, data, people, source, offices):
+    """Apply a correction to a certified conversion: amendment record, then the term's offices
+    (`offices`: {term pk: its offices}, from _offices_of)."""
     term = election.opened_term
-    removed, added, changed = _office_changes(term, data, people)
+    term.unit = election.unit
+    removed, added, changed = _office_changes(offices[term.pk], data, people)
     changes = _amendment_changes(election, data, removed, added, changed)
     if not changes:
         return election
@@ -417,9 +642,9 @@ def _amend(user, election, data, people, source):
     return Election.objects.get(pk=election.pk)
 
 
-def _office_changes(term, data, people):
+def _office_changes(current, data, people):
     """(offices to void, (member, person) to seat, (office, new fields) to change) for the corrected list."""
-    offices = {o.person_id: o for o in Office.objects.filter(term=term).exclude(ended_on=F("started_on"))}
+    offices = {o.person_id: o for o in current}
     wanted = {p.pk: (m, p) for m, p in zip(data.members, people, strict=True)}
     removed = [o for pk, o in offices.items() if pk not in wanted]
     added = [(m, p) for pk, (m, p) in wanted.items() if pk not in offices]
@@ -463,50 +688,123 @@ def _move_term_start(term, old_date, held_on):
     Office.objects.filter(term=term, started_on=old_date).exclude(ended_on=F("started_on")).update(started_on=held_on)
 
 
-def _positions(user, village, data, source):
+def _positions(user, items, source):
+    """Each village's women's and children's homes as its data says (opened, standardized or not, closed),
+    for all villages at once; returns the villages whose homes changed."""
     today = timezone.localdate()
-    wanted = {
-        ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
-        ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home,
-    }
-    for kind, present in wanted.items():
-        current = ServicePosition.objects.filter(unit=village, kind=kind, closed_on__isnull=True).first()
-        standardized = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
-        if present and current is None:
-            position = ServicePosition(unit=village, kind=kind, standardized=standardized, opened_on=today)
-            writes.create(position, user, POSITION_FIELDS, source=source)
-        elif present and current is not None and current.standardized != standardized:
-            ServicePosition.objects.filter(pk=current.pk).update(standardized=standardized)
-            writes.record_change(current, user, {"standardized": [current.standardized, standardized]}, source=source)
-        elif not present and current is not None:
-            ServicePosition.objects.filter(pk=current.pk).update(closed_on=today)
-            writes.record_change(
-                current, user, {"closed_on": [None, str(today)]}, source=source, action=ChangeRecord.Action.CLOSE
-            )
+    current: dict[tuple[int, str], ServicePosition] = {}
+    for found in ServicePosition.objects.filter(
+        unit__in=[village for village, _d in items], closed_on__isnull=True
+    ).order_by("pk"):
+        current.setdefault((found.unit_id, found.kind), found)
+    opened: list[ServicePosition] = []
+    standardized: list[tuple[ServicePosition, bool]] = []
+    closed: list[ServicePosition] = []
+    for village, data in items:
+        wanted = {
+            ServicePosition.Kind.WOMENS_HOME: data.womens_home in ("yes", "standardized"),
+            ServicePosition.Kind.CHILDRENS_HOME: data.childrens_home,
+        }
+        for kind, present in wanted.items():
+            value = kind == ServicePosition.Kind.WOMENS_HOME and data.womens_home == "standardized"
+            position = current.get((village.pk, kind))
+            if position is None:
+                if present:
+                    opened.append(ServicePosition(unit=village, kind=kind, standardized=value, opened_on=today))
+                continue
+            position.unit = village  # its name, in history
+            if not present:
+                closed.append(position)
+            elif position.standardized != value:
+                standardized.append((position, value))
+    writes.create_many(opened, user, POSITION_FIELDS, source=source)
+    for value in (True, False):
+        pks = [position.pk for position, wanted_value in standardized if wanted_value == value]
+        if pks:
+            ServicePosition.objects.filter(pk__in=pks).update(standardized=value)
+    writes.record_changes(
+        [(position, {"standardized": [position.standardized, value]}, "") for position, value in standardized],
+        user,
+        source=source,
+    )
+    if closed:
+        ServicePosition.objects.filter(pk__in=[p.pk for p in closed]).update(closed_on=today)
+        writes.record_changes(
+            [(p, {"closed_on": [None, str(today)]}, "") for p in closed],
+            user,
+            source=source,
+            action=ChangeRecord.Action.CLOSE,
+        )
+    return {p.unit_id for p in [*opened, *closed]} | {p.unit_id for p, _v in standardized}
 
 
-def _pay(user, village, data, source):
-    if data.chair_pay is not None:
-        record_pay(user, village, data.pay_year or data.held_on.year, data.chair_pay, data.secretary_pay, source)
+def _pays(user, items, source):
+    record_pays(
+        user,
+        [
+            (village, data.pay_year or data.held_on.year, data.chair_pay, data.secretary_pay)
+            for village, data in items
+            if data.chair_pay is not None
+        ],
+        source=source,
+    )
 
 
 def record_pay(user, village, year, chair_annual, party_secretary_annual, source):
     """Record the chair's and the party secretary's annual pay of `village` for `year`: the one way
     ChairPay is written (by a 会改联 record, its Excel import, or the demo), recorded in history.
     Callers hold the transaction; the scope is the caller's (a 会改联 write checks it)."""
-    existing = ChairPay.objects.filter(unit=village, year=year).first()
-    before = audit.snapshot(existing, PAY_FIELDS) if existing else {}
-    pay, created = ChairPay.objects.update_or_create(
-        unit=village,
-        year=year,
-        defaults={
-            "chair_annual": chair_annual,
-            "party_secretary_annual": party_secretary_annual,
-            "recorded_by": user if user is not None and user.is_authenticated else None,
-        },
-    )
-    pay.refresh_from_db()  # amounts as stored (two decimals), so an unchanged amount is no change
-    delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))
-    if delta:
-        action = ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE
-        writes.record_change(pay, user, delta, source=source, action=action)
+    record_pays(user, [(village, year, chair_annual, party_secretary_annual)], source=source)
+
+
+def record_pays(user, rows, *, source):
+    """record_pay for several villages, rows [(village, year, chair_annual, party_secretary_annual)],
+    in a fixed number of queries (read, insert, update, history): a new year is created, changed
+    amounts are updated, amounts as stored (two decimals) are left as they are — nothing written,
+    nothing recorded. Each row written sends the post_save a save() would (created, or the fields
+    updated), so what listens to ChairPay (funding's stored compliance) follows."""
+    if not rows:
+        return
+    recorder = user if user is not None and user.is_authenticated else None
+    stored = {
+        (pay.unit_id, pay.year): pay
+        for pay in ChairPay.objects.filter(unit__in={v.pk for v, *_r in rows}, year__in={y for _v, y, *_r in rows})
+    }
+    created, updated, created_records, updated_records = [], [], [], []
+    for village, year, chair_annual, party_secretary_annual in rows:
+        amounts = {"chair_annual": _cents(chair_annual), "party_secretary_annual": _cents(party_secretary_annual)}
+        pay = stored.get((village.pk, year))
+        if pay is None:
+            pay = stored[(village.pk, year)] = ChairPay(unit=village, year=year, recorded_by=recorder, **amounts)
+            created.append(pay)
+            created_records.append((pay, audit.diff({}, audit.snapshot(pay, PAY_FIELDS)), ""))
+            continue
+        before = audit.snapshot(pay, PAY_FIELDS)
+        pay.unit = village  # its name, in history
+        for name, value in amounts.items():
+            setattr(pay, name, value)
+        delta = audit.diff(before, audit.snapshot(pay, PAY_FIELDS))
+        if delta:
+            pay.recorded_by, pay.updated_at = recorder, timezone.now()
+            updated.append(pay)
+            updated_records.append((pay, delta, ""))
+    ChairPay.objects.bulk_create(created)
+    if updated:
+        ChairPay.objects.bulk_update(updated, PAY_UPDATED)
+    writes.record_changes(created_records, user, source=source, action=ChangeRecord.Action.CREATE)
+    writes.record_changes(updated_records, user, source=source)
+    using = router.db_for_write(ChairPay)
+    for pay in created:
+        post_save.send(sender=ChairPay, instance=pay, created=True, update_fields=None, raw=False, using=using)
+    for pay in updated:
+        post_save.send(
+            sender=ChairPay, instance=pay, created=False, update_fields=frozenset(PAY_UPDATED), raw=False, using=using
+        )
+
+
+PAY_UPDATED = ("chair_annual", "party_secretary_annual", "recorded_by", "updated_at")
+
+
+def _cents(amount):
+    """An amount in yuan as a two-decimal column stores it."""
+    return None if amount is None else Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

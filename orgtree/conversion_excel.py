@@ -2,14 +2,14 @@
 
 Sheet 1 has one row per village, sheet 2 one row per committee member keyed by the village code.
 `ConversionImporter` (federation.imports: limits, sheets, cell parsers, every problem at once,
-one transaction) builds the Conversion records, checks each with orgtree.conversion.validate (the
-validation record_conversion runs before saving) and saves them through record_conversion, so an
-unchanged file changes nothing and a checked file meets nothing new at commit. Each problem is
+one transaction) builds the Conversion records, checks them with orgtree.conversion.validate_many
+(the validation record_conversion(s) runs before saving) and saves them all at once through
+record_conversions, so an unchanged file changes nothing and a checked file meets nothing new at commit. Each problem is
 mapped to its sheet, row and column. Column names are the contract in docs/conversion-excel.md.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,10 +24,9 @@ from orgtree.conversion import (
     InvalidConversionError,
     Issue,
     Member,
-    current_election,
     current_elections,
-    record_conversion,
-    validate,
+    record_conversions,
+    validate_many,
 )
 from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import ChairPay, Office, Role, Unit, ViceChairType
@@ -168,30 +167,51 @@ class ConversionImporter(Importer):
         return {"villages": len(self.conversions), "members": sum(len(c.members) for c in self.conversions.values())}
 
     def save(self, progress=None):
+        """All villages through record_conversions at once (the rules and history of one village's
+        record, in a fixed number of queries). Should the batch meet a concurrent write the check
+        could not see (a unique ID number taken meanwhile, a village moved), it is rolled back and
+        the villages are saved one by one, each in its savepoint, to say which village met what."""
+        items = [(self.villages[pk], data) for pk, data in self.conversions.items()]
+        try:
+            with transaction.atomic():
+                recorded = record_conversions(self.user, items, source="import", progress=progress)
+        except (IntegrityError, ValidationError, PermissionDenied):
+            return self._one_by_one(items, progress)
+        for pk, error in recorded.refused.items():
+            self.refuse(pk, error)
+        return len(recorded.changed)
+
+    def _one_by_one(self, items, progress):
         changed = 0
-        for i, (pk, data) in enumerate(self.conversions.items(), start=1):
-            village = self.villages[pk]
-            before = current_election(village)
+        for i, (village, data) in enumerate(items, start=1):
             try:
-                after = record_conversion(self.user, village, data, source="import")
-            except InvalidConversionError as exc:  # the data changed since the check
-                self.report(pk, exc.issues)
-                self.causes.append(exc)
-                continue
-            except ValidationError as exc:
-                self.report(pk, [Issue(m) for m in exc.messages])
-                self.causes.append(exc)
-                continue
-            except PermissionDenied:
-                self.report(pk, [Issue(_("This village is no longer in your scope."))])
-                continue
+                with transaction.atomic():
+                    recorded = record_conversions(self.user, [(village, data)], source="import")
             except IntegrityError:  # a concurrent save took the same record first (savepoint rolled back)
-                self.report(pk, [Issue(_("Someone saved this village at the same time. Check the file again."))])
+                self.report(
+                    village.pk, [Issue(_("Someone saved this village at the same time. Check the file again."))]
+                )
                 continue
-            changed += before is None or before.version != after.version
+            except (ValidationError, PermissionDenied) as exc:
+                self.refuse(village.pk, exc)
+                continue
+            for pk, error in recorded.refused.items():
+                self.refuse(pk, error)
+            changed += len(recorded.changed)
             if progress:
-                progress(i, len(self.conversions))
+                progress(i, len(items))
         return changed
+
+    def refuse(self, pk, error):
+        """What record_conversion(s) refused for a village, at its cells."""
+        if isinstance(error, InvalidConversionError):  # the data changed since the check
+            self.report(pk, error.issues)
+            self.causes.append(error)
+        elif isinstance(error, PermissionDenied):
+            self.report(pk, [Issue(_("This village is no longer in your scope."))])
+        else:
+            self.report(pk, [Issue(m) for m in error.messages])
+            self.causes.append(error)
 
     def report(self, pk, issues):
         """Each Issue of a village at its sheet, row and column."""
@@ -337,8 +357,10 @@ class ConversionImporter(Importer):
                 childrens_home=values.get("childrens_home", False),
             )
             self.where[village.pk] = (n, [row for row, _m in listed])
-            clashes = []
-            self.report(village.pk, validate(self.user, village, data, clashes))
-            for clash in clashes:  # a probe by file reaches the admins above like one by form
-                keep_clash(clash)
             self.conversions[village.pk] = data
+        clashes = []
+        items = [(self.villages[pk], data) for pk, data in self.conversions.items()]
+        for (village, _data), issues in zip(items, validate_many(self.user, items, clashes), strict=True):
+            self.report(village.pk, issues)
+        for clash in clashes:  # a probe by file reaches the admins above like one by form
+            keep_clash(clash)

@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Count, DateField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,66 +202,128 @@ def certify_election(user, election, *, source="web"):
         problems = violations(election, candidates, officers)
         if problems:
             raise ValidationError(problems)
-        unit = election.unit
-        held_on = election.held_on
-        elected, _tied = elected_candidates(election, candidates)
-        elected_ids = {c.pk for c in elected}
-        for c in candidates:
-            c.elected = c.pk in elected_ids
-        Candidate.objects.bulk_update(candidates, ["elected"])
-
-        previous = Term.objects.select_for_update().filter(unit=unit, ended_on__isnull=True).first()
-        if election.kind == Election.Kind.BY_ELECTION:
-            if previous is None:
-                raise ValidationError(
-                    _("A by-election fills seats of a running term, and %(unit)s has none.") % {"unit": unit.name}
-                )
-            term = previous
-        else:
-            if previous is not None:
-                if held_on < previous.started_on:
-                    raise ValidationError(_("The election date is before the current term started."))
-                previous.ended_on = held_on
-                previous.save(update_fields=["ended_on"])
-                Office.objects.filter(unit=unit, ended_on__isnull=True).update(ended_on=held_on)
-            number = (previous.number if previous else Term.objects.filter(unit=unit).count()) + 1
-            term = writes.create(
-                Term(
-                    unit=unit,
-                    number=number,
-                    started_on=held_on,
-                    due_on=add_years(held_on, term_years(unit)),
-                    election=election,
-                ),
-                user,
-                ("number", "started_on", "due_on"),
-                source=source,
-            )
-        by_person = {o.person_id: o for o in officers}
-        seat(
-            user,
-            [_office(unit, term, election, c.person_id, by_person.get(c.person_id), held_on) for c in elected],
-            source,
-        )
-        election.status = Election.Status.CERTIFIED
-        election.certified_at = timezone.now()
-        election.certified_by = user if user is not None and user.is_authenticated else None
-        election.save(update_fields=["status", "certified_at", "certified_by"])
-        writes.record_change(
-            election,
-            user,
-            {"status": ["results", "certified"]},
-            source=source,
-            note=_("Term %(number)d opened with %(count)d executives.")
-            % {"number": term.number, "count": len(elected)},
-        )
-        if election.kind == Election.Kind.CONVERSION and unit.form != Form.FEDERATION:
-            services.update_unit(user, unit, {"form": Form.FEDERATION}, source=source)
-        refresh_figures([unit.pk])
+        [term] = certify_checked(user, [(election, candidates, officers)], source=source)
         return term
 
 
-def _office(unit, term, election, person_id, officer, held_on):
+def certify_checked(user, batch, *, source="web", refresh=True):
+    """Certify elections their caller has locked, scoped and found free of violations
+    (`certify_election` one, a 会改联 import a city's villages at once). `batch` holds
+    (election, its candidates, its officers), people loaded, one election per unit. For each: mark
+    the elected, end the unit's previous term and its offices, open the next term (a by-election
+    fills the running one), seat the committee, record the certification, make a converted unit a
+    federation; then refresh the units' figures (unless `refresh` is False: the caller does, once).
+    A fixed number of queries whatever the number of elections. Returns the term of each election."""
+    now = timezone.now()
+    certifier = user if user is not None and user.is_authenticated else None
+    units = [election.unit for election, _c, _o in batch]
+    elected_by: dict[int, list[Candidate]] = {}
+    all_won: list[int] = []  # elections whose candidates were all elected (a result from the minutes)
+    won: list[int] = []
+    lost: list[int] = []
+    for election, candidates, _officers in batch:
+        elected, _tied = elected_candidates(election, candidates)
+        elected_by[election.pk] = elected
+        winners = {c.pk for c in elected}
+        for c in candidates:
+            c.elected = c.pk in winners
+        if len(winners) == len(candidates):
+            all_won.append(election.pk)
+        else:
+            won += [c.pk for c in candidates if c.elected]
+            lost += [c.pk for c in candidates if not c.elected]
+    if all_won:
+        Candidate.objects.filter(election__in=all_won).update(elected=True)
+    if won:
+        Candidate.objects.filter(pk__in=won).update(elected=True)
+    if lost:
+        Candidate.objects.filter(pk__in=lost).update(elected=False)
+
+    terms = _open_terms(user, batch, source)
+    offices = []
+    for election, _candidates, officers in batch:
+        by_person = {o.person_id: o for o in officers}
+        offices += [
+            _office(election.unit, terms[election.pk], election, c.person, by_person.get(c.person_id), election.held_on)
+            for c in elected_by[election.pk]
+        ]
+    seat(user, offices, source)
+    Election.objects.filter(pk__in=[e.pk for e, _c, _o in batch]).update(
+        status=Election.Status.CERTIFIED, certified_at=now, certified_by=certifier
+    )
+    notes = []
+    for election, _c, _o in batch:
+        notes.append(
+            (
+                election,
+                {"status": ["results", "certified"]},
+                _("Term %(number)d opened with %(count)d executives.")
+                % {"number": terms[election.pk].number, "count": len(elected_by[election.pk])},
+            )
+        )
+        election.status, election.certified_at, election.certified_by = Election.Status.CERTIFIED, now, certifier
+    writes.record_changes(notes, user, source=source)
+    converted = [
+        election.unit
+        for election, _c, _o in batch
+        if election.kind == Election.Kind.CONVERSION and election.unit.form != Form.FEDERATION
+    ]
+    if converted:
+        services.update_units(user, converted, {"form": Form.FEDERATION}, source=source)
+    if refresh:
+        refresh_figures([unit.pk for unit in units])
+    return [terms[election.pk] for election, _c, _o in batch]
+
+
+def _open_terms(user, batch, source):
+    """{election pk: its term}: the previous open terms (and their offices) end on the election day and
+    the next terms open, numbered on; a by-election's term is the running one."""
+    units = [election.unit.pk for election, _c, _o in batch]
+    previous = {t.unit_id: t for t in Term.objects.select_for_update().filter(unit__in=units, ended_on__isnull=True)}
+    first = [pk for pk in units if pk not in previous]
+    counts = dict(
+        Term.objects.filter(unit__in=first).order_by().values_list("unit").annotate(n=Count("pk")) if first else ()
+    )
+    terms, ended, opened = {}, [], []
+    for election, _c, _o in batch:
+        unit, held_on = election.unit, election.held_on
+        prior = previous.get(unit.pk)
+        if election.kind == Election.Kind.BY_ELECTION:
+            if prior is None:
+                raise ValidationError(
+                    _("A by-election fills seats of a running term, and %(unit)s has none.") % {"unit": unit.name}
+                )
+            terms[election.pk] = prior
+            continue
+        if prior is not None:
+            if held_on < prior.started_on:
+                raise ValidationError(_("The election date is before the current term started."))
+            prior.ended_on = held_on
+            ended.append(prior)
+        term = Term(
+            unit=unit,
+            number=(prior.number if prior else counts.get(unit.pk, 0)) + 1,
+            started_on=held_on,
+            due_on=add_years(held_on, term_years(unit)),
+            election=election,
+        )
+        terms[election.pk] = term
+        opened.append(term)
+    if ended:  # before the next terms open: one open term per unit
+        Term.objects.bulk_update(ended, ["ended_on"])
+        days: dict[datetime.date | None, list[int]] = {}
+        for term in ended:
+            days.setdefault(term.ended_on, []).append(term.unit_id)
+        Office.objects.filter(unit__in=[t.unit_id for t in ended], ended_on__isnull=True).update(
+            ended_on=Case(
+                *[When(unit_id__in=ids, then=Value(day)) for day, ids in days.items()], output_field=DateField()
+            )
+        )
+    writes.create_many(opened, user, ("number", "started_on", "due_on"), source=source)
+    return terms
+
+
+def _office(unit, term, election, person, officer, held_on):
     extra = {}
     if officer is not None:
         extra = {
@@ -271,7 +334,7 @@ def _office(unit, term, election, person_id, officer, held_on):
             "is_party_secretary": officer.is_party_secretary,
             "is_village_director": officer.is_village_director,
         }
-    return Office(person_id=person_id, unit=unit, term=term, election=election, started_on=held_on, **extra)
+    return Office(person=person, unit=unit, term=term, election=election, started_on=held_on, **extra)
 
 
 OFFICE_FIELDS = (
