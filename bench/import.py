@@ -129,7 +129,6 @@ def main():
         changed_again=unchanged,
         **{key: seconds for key, _label, seconds, _n in results},
         **queries,
-        commit_queries_per_village=round(queries["commit_queries"] / village_count, 3),
         peak_mb=peak_mb(),
     )
 
