@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from federation import scope, writes
 from federation.imports import ImportRefusedError
 from federation.models import ChangeRecord
-from orgtree import committees, conversion, services
+from orgtree import committees, conversion, coverage, services
 from orgtree.choices import Form, Kind
 from orgtree.conversion import Conversion, Member, record_conversions, record_pay
 from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, build_template
@@ -23,6 +23,7 @@ from orgtree.conversion_excel import ConversionImporter as Reader
 from orgtree.models import ChairPay, Election, Office, Person, Term, Unit, UnitFigures
 from tests.conftest import make
 from tests.orgtree.test_conversion_excel import GOOD
+from tests.orgtree.test_group_figures import assert_consistent
 from tests.orgtree.test_idnumber import id_number
 
 
@@ -125,6 +126,25 @@ def test_a_commit_of_many_villages_records_what_one_village_records(tree, users)
     assert {u.form for u in Unit.objects.filter(pk__in=[u.pk for u in units])} == {Form.FEDERATION}
     assert {u.version for u in Unit.objects.filter(pk__in=[u.pk for u in units])} == {2}
     assert UnitFigures.objects.get(unit=units[0]).executives == 5  # the figures follow, once, at the end
+
+
+def test_the_group_sums_follow_a_batch_import_and_its_correction(tree, users):
+    """Coverage's group sums (kept by differences) equal a recount after a city's import at once, and
+    after a re-import that corrects some villages (a member removed, a home closed) and not others."""
+    counted = tree
+    coverage.recount_groups()  # counted from here on: the sums then follow every write
+    units = villages(counted, 4)
+    data = city_file(users.editor_a, counted, units)
+    assert Reader(users.editor_a, counted.county_a).read(data).commit() == 4
+    assert coverage.coverage(counted.county_a)["villages_converted"] == 4
+    assert_consistent(past=False)
+    rows = {u.code: {**GOOD, "会改联选举日期": f"2021-03-{1 + i % 28:02d}"} for i, u in enumerate(units)}
+    rows[units[1].code]["妇女之家"] = "无"
+    members = [m for i, u in enumerate(units) for m in committee(u.code, i) if m[1] != "执委乙0"]
+    again = Reader(users.editor_a, counted.county_a).read(workbook(users.editor_a, counted.county_a, rows, members))
+    assert again.problems == [] and again.commit() == 1  # the correction; a closed home is no new record
+    assert coverage.coverage(counted.county_a)["executives"] == 19
+    assert_consistent()
 
 
 def test_one_woman_listed_in_two_villages_is_registered_once_at_the_first(tree, users):
