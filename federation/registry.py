@@ -1,4 +1,4 @@
-"""Where apps plug in: unit-page tabs, dashboard panels and demo loaders, registered by each app in
+"""Where apps plug in: unit-page tabs, committee-page tabs, dashboard panels and demo loaders, registered by each app in
 its AppConfig.ready() (overdue-notice producers register with `federation.notices`, importers with
 `federation.imports`). A new app appears on the unit pages, the dashboard and the demo without
 editing the domain core.
@@ -66,6 +66,7 @@ class DemoLoader:
 
 
 _tabs: dict[str, Tab] = {}
+_committee_tabs: dict[str, Tab] = {}
 _panels: dict[str, Panel] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 
@@ -79,6 +80,12 @@ def _add(store, item):
 
 def unit_tab(tab):
     return _add(_tabs, tab)
+
+
+def committee_tab(tab):
+    """A tab of the committee page (members and duties, rotation, contacts, training, …): the same
+    Tab, its page showing the unit tab "committee" and these below it."""
+    return _add(_committee_tabs, tab)
 
 
 def dashboard_panel(panel):
@@ -95,6 +102,10 @@ def _by_weight(store):
 
 def unit_tabs():
     return _by_weight(_tabs)
+
+
+def committee_tabs():
+    return _by_weight(_committee_tabs)
 
 
 def dashboard_panels():

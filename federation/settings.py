@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "orgtree",
     "reform",
     "funding",
+    "executives",
 ]
 # The unit tree every scope, job, notice and history record hangs off (the platform names no domain model).
 UNIT_MODEL = "orgtree.Unit"

@@ -12,6 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("orgtree.api.urls")),
     path("", include("reform.api.urls")),
     path("", include("funding.api.urls")),
+    path("", include("executives.api.urls")),
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file: the CSP allows no inline script.
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("orgtree.urls")),
     path("", include("reform.urls")),
     path("", include("funding.urls")),
+    path("", include("executives.urls")),
     path("api/", include((api_patterns, "api"))),
     # One way in for everyone, with lock-out and the second factor: the admin's own login form is not used.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

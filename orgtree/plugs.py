@@ -35,3 +35,4 @@ def register_tabs():
         registry.Tab("renewals", _("Renewals"), "orgtree:renewals", 50),
     ]:
         registry.unit_tab(tab)
+    registry.committee_tab(registry.Tab("members", _("Members and duties"), "orgtree:committee", 10))

@@ -1,12 +1,13 @@
 """The layers hold: federation (the platform) names no app outside settings and the root URLconf,
-orgtree (the domain core) never imports reform or funding, imports inside functions included."""
+orgtree (the domain core) never imports the apps built on it, nor they one another (imports inside
+functions included)."""
 
 import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {"orgtree", "reform", "funding"}
+APPS = {"orgtree", "reform", "funding", "executives"}
 FEDERATION_MAY_NAME_APPS = {"federation/settings.py", "federation/urls.py"}
 
 
@@ -37,7 +38,14 @@ def test_imports_are_seen_inside_functions_too(tmp_path):
 
 
 def test_the_domain_core_never_imports_the_apps_built_on_it():
-    assert offences("orgtree", {"reform", "funding"}) == []
+    assert offences("orgtree", APPS - {"orgtree"}) == []
+
+
+def test_the_apps_never_import_one_another():
+    """reform, funding and executives each build on orgtree and federation, and plug in through the
+    registries; none imports another."""
+    for app in APPS - {"orgtree"}:
+        assert offences(app, APPS - {"orgtree", app}) == []
 
 
 def test_the_platform_names_the_apps_only_in_settings_and_the_root_urls():

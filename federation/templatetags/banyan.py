@@ -30,6 +30,16 @@ def unit_tabs(context, unit, active):
 
 
 @register.simple_tag(takes_context=True)
+def committee_tabs(context, unit, active):
+    """The committee page's tabs the apps registered (federation.registry.committee_tabs), by weight."""
+    return [
+        {"label": tab.label, "url": tab.link(unit, context), "active": tab.name == active}
+        for tab in registry.committee_tabs()
+        if tab.shown(unit, context)
+    ]
+
+
+@register.simple_tag(takes_context=True)
 def render_panel(context, panel):
     """One dashboard panel with its own context on top of the page's."""
     with context.push(**panel["context"]):

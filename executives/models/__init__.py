@@ -1,0 +1,1 @@
+"""One module per concept; each is imported here so Django finds its models."""
