@@ -17,10 +17,9 @@ def dashboard_panel(unit, children, figures):
     """Funding compliance by child this year (met / missed / unknown of all standards)."""
     if figures["villages_total"] > DASHBOARD_MAX_VILLAGES:
         return None
-    report = Report(unit, timezone.localdate().year)
-    if not any(n for counts in report.overall().values() for n in counts.values()):
+    overall, by_child = Report(unit, timezone.localdate().year).summary(children)
+    if not any(n for counts in overall.values() for n in counts.values()):
         return None
-    by_child = report.by_child(children)
     return {
         "funding": [
             (

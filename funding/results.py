@@ -476,23 +476,34 @@ class Report:
         return _counts(self.rows().aggregate(**aggregates(MEASURES)))
 
     def by_child(self, children):
-        """{child pk: {standard: {status: n}}} over each child's subtree: the children's own rows in one
-        statement, the rows below them in one per kind of child that has any (counties by county_id …)."""
+        """{child pk: {standard: {status: n}}} over each child's subtree (see summary)."""
+        return self.summary(children)[1]
+
+    def summary(self, children):
+        """(overall, by child) in the statements of the children alone: the unit's and the children's
+        own rows in one statement, the rows below them in one per kind of child that has any
+        (counties by county_id …). The overall counts are the unit's own row plus its open children's
+        subtrees: no stored row sits below a closed unit (close_unit closes its subtree, and a closed
+        unit's rows are removed), so none is left out. `children` must be all the open children."""
         if not self.stored:
-            return {c.pk: self._by_child[c.pk] for c in children}
+            return self._overall, {c.pk: self._by_child[c.pk] for c in children}
         sums = {c.pk: dict.fromkeys(MEASURES, 0) for c in children}
-        rows, counts = self.rows(), aggregates(MEASURES)
-        groups = {}
-        for child in children:
-            if child.kind in COLUMN_OF:
-                groups.setdefault(COLUMN_OF[child.kind], []).append(child.pk)
-        parts = [("unit_id", rows.filter(unit_id__in=list(sums)))]
-        parts += [(column, rows.filter(**{f"{column}__in": ids})) for column, ids in groups.items()]
-        for column, part in parts:
-            for row in part.order_by().values(column).annotate(**{f"m_{k}": v for k, v in counts.items()}):
-                for name in MEASURES:
-                    sums[row[column]][name] += row[f"m_{name}"]
-        return {pk: _counts(figures) for pk, figures in sums.items()}
+        own = dict.fromkeys(MEASURES, 0)
+        if self.unit.is_open:
+            rows, counts = self.rows(), aggregates(MEASURES)
+            groups: dict[str, list[int]] = {}
+            for child in children:
+                if child.kind in COLUMN_OF:
+                    groups.setdefault(COLUMN_OF[child.kind], []).append(child.pk)
+            parts = [("unit_id", rows.filter(unit_id__in=[self.unit.pk, *sums]))]
+            parts += [(column, rows.filter(**{f"{column}__in": ids})) for column, ids in groups.items()]
+            for column, part in parts:
+                for row in part.order_by().values(column).annotate(**{f"m_{k}": v for k, v in counts.items()}):
+                    target = own if row[column] == self.unit.pk else sums[row[column]]
+                    for name in MEASURES:
+                        target[name] += row[f"m_{name}"]
+        overall = {name: own[name] + sum(figures[name] for figures in sums.values()) for name in MEASURES}
+        return _counts(overall), {pk: _counts(figures) for pk, figures in sums.items()}
 
     def missing(self, limit=300):
         """The first `limit` (unit name, standard label, measured value) that miss, sorted."""

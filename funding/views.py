@@ -20,6 +20,8 @@ from funding.excel import build_template
 from funding.forms import PopulationForm, ProjectForm, RecordForm, StandardForm
 from funding.models import Category, FundingRecord, Project
 
+# The page lists the first units that miss a standard; the export's "Units" sheet has every one.
+MISSING_SHOWN = 50
 STATUS_LABELS = {status: pgettext_lazy("standard", status) for status in ("met", "missed", "unknown")}
 
 
@@ -36,7 +38,8 @@ class FundingMixin(UnitMixin):
         year = year_from(self.request)
         report = results.Report(self.unit, year)
         children = list(self.unit.children.open().order_by("code", "name", "pk"))
-        return year, report, report.overall(), report.by_child(children), children
+        overall, by_child = report.summary(children)
+        return year, report, overall, by_child, children
 
 
 class FundingView(FundingMixin, ActionPage):
@@ -68,7 +71,7 @@ class FundingView(FundingMixin, ActionPage):
                 (child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
                 for child in children
             ],
-            missing=report.missing(300),
+            missing=report.missing(MISSING_SHOWN),
             missing_count=sum(overall[key][compliance.MISSED] for key in compliance.STANDARDS),
             money=money,
             headlines=[(figure, money[figure.key]) for figure in compliance.FIGURES.figures.values()],

@@ -179,6 +179,11 @@ def test_the_stored_and_measured_reports_agree(city_standard, tree, monkeypatch)
     assert not measured.stored
     assert report.overall() == measured.overall()
     assert report.by_child(children) == measured.by_child(children)
+    assert report.summary(children) == (report.overall(), report.by_child(children))
+    for unit in (tree.county_a, tree.township_a, tree.village_a1):  # every kind of row column, and none
+        below = list(unit.children.open().order_by("code", "name", "pk"))
+        found = results.Report(unit, Y)
+        assert found.summary(below) == (found.overall(), found.by_child(below))
     assert report.missing() == measured.missing()
     assert list(report.measured()) == list(measured.measured())
 
@@ -193,19 +198,19 @@ def test_the_panel_and_page_cost_a_fixed_number_of_queries(
     def panel():
         children = [c for c, _f in coverage_by_child(tree.city)]
         figures = coverage(tree.city)
-        # stale flags; the subtree's total; by child: the children's own rows, the rows below the
-        # counties (by county_id)
-        with django_assert_num_queries(4):
+        # stale flags; the unit's and the children's own rows; the rows below the counties (by
+        # county_id): the subtree's total is their sum
+        with django_assert_num_queries(3):
             return dashboard_panel(tree.city, children, figures)
 
     first = panel()
-    with django_assert_num_queries(24):  # the same four, the standards in force, money, lists, the page
+    with django_assert_num_queries(23):  # the same three, the standards in force, money, lists, the page
         client.get(page)
     for n in range(30):  # more units measured, more lines: the same queries
         village = make(tree.township_b, Kind.VILLAGE, f"新村{n}", f"350703001{300 + n}")
         line(village, "100")
     assert panel() != first
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         client.get(page)
 
 
