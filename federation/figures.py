@@ -136,9 +136,18 @@ class FigureSet:
         """The names of the sources the set's figures are counted from."""
         return {figure.counted for figure in self.every.values() if figure.counted}
 
-    def complete(self, sums):
-        """Every figure of the set, in order, from the sums (the rates derived from them)."""
-        return {key: figure.value(sums) for key, figure in self.figures.items()}
+    def complete(self, sums, keys=None):
+        """Every figure of the set (or those of `keys`), in order, from the sums (the rates derived
+        from them)."""
+        wanted = self.figures if keys is None else {key: self.figures[key] for key in keys}
+        return {key: figure.value(sums) for key, figure in wanted.items()}
+
+    def needs(self, keys):
+        """The sums `keys` are derived from (a rate needs its two sums): what to count for them alone."""
+        found = set()
+        for key in keys:
+            found.update(self.figures[key].rate or (key,))
+        return found
 
     def definitions(self):
         """{key: help}, for the API docs (federation.api.bilingual_definitions)."""

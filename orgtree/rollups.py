@@ -33,13 +33,18 @@ def figures_total(unit, bases, figure_set):
     return figure_set.complete(sums)
 
 
-def figures_by_child(children, bases, figure_set):
-    """[(child, figures)]: the same figures per child, the rates derived from each child's sums."""
+def figures_by_child(children, bases, figure_set, keys=None):
+    """[(child, figures)]: the same figures per child, the rates derived from each child's sums;
+    with `keys`, only those figures, counting only the sums they need."""
     per_child: dict[int, dict[str, Any]] = {c.pk: {} for c in children}
+    needed = None if keys is None else figure_set.needs(keys)
     for base in bases:
-        for pk, sums in rollup(children, base.rows, base.measures, base.path, base.tree_path).items():
+        measures = base.measures if needed is None else {k: m for k, m in base.measures.items() if k in needed}
+        if not measures:
+            continue
+        for pk, sums in rollup(children, base.rows, measures, base.path, base.tree_path).items():
             per_child[pk].update(sums)
-    return [(child, figure_set.complete(per_child[child.pk])) for child in children]
+    return [(child, figure_set.complete(per_child[child.pk], keys)) for child in children]
 
 
 def rollup(children, rows, measures, path="", tree_path=None):

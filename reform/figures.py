@@ -96,7 +96,9 @@ def reform_figures(unit, today=None):
     return figures_total(unit, _bases(today or timezone.localdate()), FIGURES)
 
 
-def reform_by_child(unit, today=None):
-    """[(child, figures)] for the open children of `unit`."""
-    children = list(unit.children.open().order_by("code", "name", "pk"))
-    return figures_by_child(children, _bases(today or timezone.localdate()), FIGURES)
+def reform_by_child(unit, today=None, children=None, keys=None):
+    """[(child, figures)] for the open children of `unit` (or `children`, when the caller has them);
+    with `keys`, only those figures."""
+    if children is None:
+        children = list(unit.children.open().order_by("code", "name", "pk"))
+    return figures_by_child(children, _bases(today or timezone.localdate()), FIGURES, keys)

@@ -7,11 +7,12 @@ from reform.demo import demo_reform
 from reform.figures import FIGURES, reform_by_child
 
 PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
+PRESENCE_KEYS = ["items", "problems", "tasks"]  # the panel shows when any child has any
 
 
 def dashboard_panel(unit, children, figures):
     """破难行动 progress by child (checklists, problems, key tasks), today's; None when there is none."""
-    rows = reform_by_child(unit)
+    rows = reform_by_child(unit, children=children, keys=[*PANEL_KEYS, *PRESENCE_KEYS])
     if not any(f["items"] or f["problems"] or f["tasks"] for _c, f in rows):
         return None
     return {
