@@ -99,6 +99,10 @@ class ListMixin(_ListPage):
     def decorate(self, rows):
         """Attach what the rows of one page need (a fixed number of queries per page)."""
 
+    def known_count(self):
+        """The number of filtered rows when the page knows it without a COUNT (None: count them)."""
+        return None
+
     def paginate(self, rows, size):
         """The requested page. The first page is read with one row more: when that row is missing, the
         list fits on one page and needs no COUNT (most lists of a village or township do)."""
@@ -108,7 +112,11 @@ class ListMixin(_ListPage):
         first = list(rows[: size + 1])
         if len(first) <= size:
             return Paginator(first, size).get_page(1)
-        page = Paginator(rows, size).get_page(1)
+        paginator = Paginator(rows, size)
+        known = self.known_count()
+        if known is not None:
+            paginator.count = known  # a cached_property: set, it is never counted
+        page = paginator.get_page(1)
         page.object_list = first[:size]
         return page
 

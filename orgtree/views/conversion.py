@@ -72,19 +72,40 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
         positions = {}
         for p in ServicePosition.objects.filter(unit__in=ids, closed_on__isnull=True):
             positions.setdefault(p.unit_id, {})[p.kind] = p
+        # One reverse() per page, not per row: the village's pk goes into the pattern reversed for 0.
+        link = reverse("orgtree:conversion_edit" if self.can_change() else "orgtree:committee", args=[0])
         for v in rows:
             v.chair = chairs.get(v.pk)
             v.homes = positions.get(v.pk, {})
+            v.link = link.replace("/0/", f"/{v.pk}/", 1)
+
+    def can_change(self):
+        if not hasattr(self, "_can_change"):
+            self._can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
+        return self._can_change
+
+    def counts(self):
+        if not hasattr(self, "_counts"):
+            self._counts = self.villages().aggregate(
+                total=Count("pk"), converted=Count("pk", filter=Q(form=Form.FEDERATION))
+            )
+        return self._counts
+
+    def known_count(self):
+        """Unfiltered, the list is every village of the subtree: the progress bar's total."""
+        filterset = self.get_filterset()
+        unfiltered = filterset is not None and filterset.is_valid() and not any(filterset.form.cleaned_data.values())
+        return self.counts()["total"] if unfiltered else None
 
     def get_context_data(self, **kwargs):
-        counts = self.villages().aggregate(total=Count("pk"), converted=Count("pk", filter=Q(form=Form.FEDERATION)))
+        counts = self.counts()
         total, converted = counts["total"], counts["converted"]
         return super().get_context_data(
             total=total,
             converted=converted,
             show=self.request.GET.get("show", ""),
             percent=round(converted * 100 / total) if total else 0,
-            can_change=scope.can(self.request.user, scope.CHANGE, self.unit),
+            can_change=self.can_change(),
             **kwargs,
         )
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from federation.conflicts import ConflictError
+from orgtree.choices import Form
 from orgtree.conversion import Conversion, Member, record_conversion, version_of
 from orgtree.models import ChairPay, ElectionAmendment, Office, Term, Unit
 from orgtree.models.position import ServicePosition
@@ -201,3 +202,21 @@ def test_form_errors_are_chinese_and_change_nothing(client, tree, users):
     response = client.post(url, form_data(held_on="2999-01-01"))
     assert "未来" in response.content.decode()
     assert not Term.objects.exists()
+
+
+def test_a_grid_of_several_pages_takes_its_count_from_the_progress_bar(client, tree, users):
+    """Unfiltered, the rows are the subtree's villages, which the progress bar has counted: the pager
+    runs no COUNT of its own; filtered, it counts the filtered rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record_conversion(users.editor_a, tree.village_a1, data())
+    client.force_login(users.viewer)
+    url = reverse("orgtree:conversion_grid", args=[tree.county_a.pk])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url, {"per_page": 1}).context["page"]
+    villages = Unit.objects.open().within(tree.county_a).filter(kind__in=["village", "community"])
+    assert villages.count() > 1 and page.paginator.count == villages.count()
+    assert not [q for q in captured if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "orgtree_unit"')]
+    page = client.get(url, {"per_page": 1, "show": "todo"}).context["page"]
+    assert page.paginator.count == villages.exclude(form=Form.FEDERATION).count() < villages.count()
