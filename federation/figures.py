@@ -144,7 +144,7 @@ class FigureSet:
 
     def needs(self, keys):
         """The sums `keys` are derived from (a rate needs its two sums): what to count for them alone."""
-        found = set()
+        found: set[str] = set()
         for key in keys:
             found.update(self.figures[key].rate or (key,))
         return found
