@@ -118,8 +118,8 @@ def test_the_committee_page_shows_duties_with_a_fixed_number_of_queries(
     url = reverse("orgtree:committee", args=[tree.village_a1.pk])
     client.get(url)  # the first page of her day asks for notices
     # session, user, scopes, unit, terms, scope check, lineage ×2, notices, offices, their duty areas,
-    # delays, elections
-    with django_assert_num_queries(13) as captured:
+    # delays, elections; the panels apps registered (executives: whether the village keeps a rotating chair)
+    with django_assert_num_queries(14) as captured:
         page = client.get(url).content.decode()
     assert reverse("orgtree:committee_duties", args=[tree.village_a1.pk]) in page
     three = list(committees.offered_duty_areas())[:3]
