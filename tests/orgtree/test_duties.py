@@ -66,14 +66,15 @@ def test_duties_are_set_replaced_and_recorded_in_history(tree, users, seated):
     assert records.count() == 2
 
 
-def test_a_whole_committee_in_a_fixed_number_of_queries(users, seated, tree, django_assert_num_queries):
+def test_a_whole_committee_in_a_fixed_number_of_queries(
+    users, seated, tree, django_assert_num_queries, django_assert_max_num_queries
+):
     offices, _b = seated
     areas = list(committees.offered_duty_areas())
-    users.editor_a._banyan_scopes = None
-    del users.editor_a._banyan_scopes
-    with django_assert_num_queries(10) as captured:
+    users.editor_a.__dict__.pop("_banyan_scopes", None)  # her scopes are read once per request
+    with django_assert_max_num_queries(10) as captured:  # 9 on PostgreSQL, 10 on SQLite
         committees.set_committee_duties(users.editor_a, tree.village_a1, {o.pk: areas[:2] for o in offices[:2]})
-    del users.editor_a._banyan_scopes
+    users.editor_a.__dict__.pop("_banyan_scopes", None)
     with django_assert_num_queries(len(captured)):
         committees.set_committee_duties(users.editor_a, tree.village_a1, {o.pk: areas[2:4] for o in offices})
 
