@@ -213,3 +213,13 @@ def test_the_demo_gives_duties_once_and_never_again(tree, users):
     assert demo_duties() == 1
     assert Office.duties.through.objects.filter(office__unit=tree.village_a1).exists()
     assert demo_duties() == 0
+
+
+def test_the_list_is_edited_in_the_admin_by_the_system_administrator_only(client, users):
+    client.force_login(users.root)
+    response = client.post("/admin/orgtree/dutyarea/add/", {"name": "乡村振兴", "order": "70", "active": "on"})
+    assert response.status_code == 302
+    added = DutyArea.objects.get(name="乡村振兴")
+    assert ChangeRecord.objects.filter(object_id=added.pk, content_type__model="dutyarea", source="admin").exists()
+    client.force_login(users.admin_a)
+    assert client.get("/admin/orgtree/dutyarea/").status_code in (302, 403)
