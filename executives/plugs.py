@@ -1,5 +1,28 @@
 """What executives registers on the platform: its committee-page tabs, figures, panels, demo."""
 
+from django.utils.translation import gettext_lazy as _
+
+from executives import rotation
+from federation import registry
+
 
 def register():
-    pass
+    register_rotation()
+
+
+def rotation_panel(unit, context):
+    """This month's rotating chair on the committee page (units that keep one): one or two queries."""
+    if not rotation.applies(unit):
+        return None
+    return {"rotation_current": rotation.current_chair(unit)}
+
+
+def register_rotation():
+    """轮值主席: the committee tab, the panel on the committee page, the demo."""
+    registry.committee_tab(registry.Tab("rotation", _("Rotating chair"), "executives:rotation", 20))
+    registry.committee_panel(registry.Panel("rotation", 10, "executives/rotation_panel.html", rotation_panel))
+    registry.demo_loader(
+        registry.DemoLoader(
+            "rotation", 40, rotation.demo_rotation, "轮值主席 schedules for {result} townships of 延平区"
+        )
+    )

@@ -68,6 +68,7 @@ class DemoLoader:
 _tabs: dict[str, Tab] = {}
 _committee_tabs: dict[str, Tab] = {}
 _panels: dict[str, Panel] = {}
+_committee_panels: dict[str, Panel] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 
 
@@ -92,6 +93,14 @@ def dashboard_panel(panel):
     return _add(_panels, panel)
 
 
+def committee_panel(panel):
+    """A section of the committee page below its facts (e.g. this month's rotating chair): a Panel
+    whose `build(unit, context)` gets the committee's unit and the page's context and returns the
+    template's context (None: left out). It should cost at most a query or two: the page's query
+    count is pinned."""
+    return _add(_committee_panels, panel)
+
+
 def demo_loader(loader):
     return _add(_demo_loaders, loader)
 
@@ -110,6 +119,10 @@ def committee_tabs():
 
 def dashboard_panels():
     return _by_weight(_panels)
+
+
+def committee_panels():
+    return _by_weight(_committee_panels)
 
 
 def demo_loaders():

@@ -1,6 +1,6 @@
 """People and terms: services that pages, the API and imports call (scope, validation, history)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from federation import audit, scope, writes
 from federation.models import Notification, Role, UserScope
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import normalize
-from orgtree.models import Candidate, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
+from orgtree.models import Candidate, DutyArea, IdNumberClash, Office, OfficerChoice, Person, Term, TermDelay
 
 REGISTERED_IN_SCOPE = _lazy(
     "This ID number is already registered; search the people directory instead of adding her again."
@@ -430,3 +430,79 @@ def resolve_clash(user, clash, note="", *, source="web"):
             source=source,
         )
         return clash
+
+
+# 执委分工 ---------------------------------------------------------------------------------------------
+
+DUTY_AREA_FIELDS = ("name", "order", "active")
+NOT_ON_THE_COMMITTEE = _lazy("This seat is not on the committee's current list.")
+AREA_NOT_OFFERED = _lazy("This duty area is no longer offered: choose another.")
+
+
+def offered_duty_areas():
+    """The duty areas offered for new choices (those in use), in their order."""
+    return DutyArea.objects.filter(active=True).order_by("order", "pk")
+
+
+def set_duties(user, office, areas, *, source="web"):
+    """执委分工 of one seat: the duty areas it carries (replacing the previous ones)."""
+    return set_committee_duties(user, office.unit, {office.pk: areas}, source=source)[0]
+
+
+def set_committee_duties(user, unit, duties, *, source="web"):
+    """The duty areas of several seats of `unit`'s committee at once ({office pk: [DutyArea]}): only
+    open seats of the unit; an area out of use may stay on a seat that has it, not be newly given.
+    One history record per seat whose areas changed; a fixed number of queries whatever the seats."""
+    with transaction.atomic():
+        scope.require(user, scope.CHANGE, unit)
+        offices = {
+            o.pk: o
+            for o in Office.objects.select_for_update(of=("self",))
+            .select_related("person", "unit")  # for the history records' names
+            .filter(unit=unit, ended_on=None, pk__in=list(duties))
+        }
+        if len(offices) != len(duties):
+            raise ValidationError({"duties": [NOT_ON_THE_COMMITTEE]})
+        held: dict[int, set[int]] = {pk: set() for pk in offices}
+        through = Office.duties.through
+        for office_id, area_id in through.objects.filter(office_id__in=list(offices)).values_list(
+            "office_id", "dutyarea_id"
+        ):
+            held[office_id].add(area_id)
+        wanted = {pk: {a.pk for a in areas} for pk, areas in duties.items()}
+        areas = {a.pk: a for a in DutyArea.objects.filter(pk__in=set().union(*held.values(), *wanted.values()))}
+        for pk, area_ids in wanted.items():
+            if any(a not in areas or (not areas[a].active and a not in held[pk]) for a in area_ids):
+                raise ValidationError({"duties": [AREA_NOT_OFFERED]})
+        changed = [pk for pk in offices if wanted[pk] != held[pk]]
+        if changed:
+            through.objects.filter(office_id__in=changed).delete()  # the link rows; history keeps the names
+            through.objects.bulk_create(
+                [through(office_id=pk, dutyarea_id=a) for pk in changed for a in sorted(wanted[pk])]
+            )
+
+            def names(ids):
+                return [areas[a].name for a in sorted(ids, key=lambda a: (areas[a].order, a))]
+
+            writes.record_changes(
+                [(offices[pk], {"duties": [names(held[pk]), names(wanted[pk])]}, "") for pk in changed],
+                user,
+                source=source,
+            )
+        return [offices[pk] for pk in duties]
+
+
+def save_duty_area(user, area, *, source="admin"):
+    """Add or edit a duty area of the list (the system administrator's, through the admin)."""
+    with transaction.atomic():
+        if user is not None and not user.is_superuser:
+            raise PermissionDenied(_("Only the system administrator edits the list of duty areas."))
+        area.full_clean()
+        if area._state.adding:
+            return writes.create(area, user, DUTY_AREA_FIELDS, source=source)
+        before = audit.snapshot(DutyArea.objects.get(pk=area.pk), DUTY_AREA_FIELDS)
+        area.save()
+        changes = audit.diff(before, audit.snapshot(area, DUTY_AREA_FIELDS))
+        if changes:
+            writes.record_change(area, user, changes, source=source)
+        return area

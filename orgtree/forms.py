@@ -333,3 +333,36 @@ class ConversionForm(forms.Form):
         initial["womens_home"] = "" if home is None else ("standardized" if home.standardized else "yes")
         initial["childrens_home"] = ServicePosition.Kind.CHILDRENS_HOME in positions
         return initial
+
+
+class CommitteeDutiesForm(forms.Form):
+    """执委分工 of a whole committee on one phone screen: per seat, tick its duty areas."""
+
+    def __init__(self, *args, offices, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offices = list(offices)
+        offered = [a for a in areas if a.active]
+        for office in self.offices:
+            held = list(office.duties.all())  # prefetched
+            choices = [*offered, *(a for a in held if not a.active)]
+            label = office.person.name + " · " + str(office.get_role_display())
+            self.fields[f"office_{office.pk}"] = forms.TypedMultipleChoiceField(
+                label=label,
+                choices=[(a.pk, a.name) for a in choices],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
+                initial=[a.pk for a in held],
+            )
+        self.areas = {a.pk: a for a in areas}
+
+    def clean(self):
+        if not self.offices:
+            raise ValidationError(_("There is no running term: nobody to give duties to."))
+        return super().clean()
+
+    def duties(self):
+        """{office pk: [DutyArea]} as ticked."""
+        return {
+            office.pk: [self.areas[pk] for pk in self.cleaned_data[f"office_{office.pk}"]] for office in self.offices
+        }

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures, registry
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.coverage import FIGURES
-from orgtree.management.commands.load_demo import demo_conversions
+from orgtree.management.commands.load_demo import demo_conversions, demo_duties
 
 
 def conversion_url(unit, context):
@@ -24,6 +24,7 @@ def register():
     registry.demo_loader(
         registry.DemoLoader("conversions", 10, demo_conversions, "recorded 会改联 for {result} villages of 延平区")
     )
+    registry.demo_loader(registry.DemoLoader("duties", 12, demo_duties, "执委分工 for {result} committees of 延平区"))
 
 
 def register_tabs():

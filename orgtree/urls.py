@@ -11,6 +11,8 @@ urlpatterns = [
     path("units/<int:pk>/move/", units.UnitMoveView.as_view(), name="unit_move"),
     path("units/<int:pk>/close/", units.UnitCloseView.as_view(), name="unit_close"),
     path("units/<int:pk>/committee/", committees.CommitteeView.as_view(), name="committee"),
+    path("units/<int:pk>/committee/duties/", committees.CommitteeDutiesView.as_view(), name="committee_duties"),
+    path("units/<int:pk>/committee.xlsx", committees.CommitteeExportView.as_view(), name="committee_export"),
     path("units/<int:pk>/committee/delay/", committees.TermDelayView.as_view(), name="term_delay"),
     path("units/<int:pk>/conversion/", conversion.ConversionGridView.as_view(), name="conversion_grid"),
     path(

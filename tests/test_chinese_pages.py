@@ -46,6 +46,9 @@ def write_pages(tree):
         reverse("orgtree:unit_close", args=[tree.township_a.pk]),
         reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
         reverse("orgtree:term_delay", args=[tree.village_a1.pk]),
+        reverse("orgtree:committee_duties", args=[tree.village_a1.pk]),
+        reverse("executives:rotation", args=[tree.township_a.pk]),
+        reverse("executives:rotation", args=[tree.village_a1.pk]),
         draft.get_absolute_url(),
     ]
 

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from executives import rotation
 from federation.models import ChangeRecord, Role
 from funding import services as funding
 from orgtree import committees, services
@@ -113,8 +114,20 @@ def _funding_line(w):
     return funding.record_funding(w.users.editor_a, w.tree.township_a, line)[0], w.tree.township_a
 
 
+def _rotation_month(w):
+    term = Term.objects.create(unit=w.tree.township_a, number=1, started_on=DAY, due_on=DAY.replace(year=2031))
+    person = Person.objects.create(unit=w.tree.township_a, name="郑秀英")
+    office = Office.objects.create(unit=w.tree.township_a, person=person, term=term, started_on=DAY, role="chair")
+    return rotation.set_month(w.users.editor_a, w.tree.township_a, rotation.this_month(), office), w.tree.township_a
+
+
 # model label -> a write through its service: (an object of that model the write touched, its unit)
 WRITES = {
+    "executives.RotationMonth": _rotation_month,
+    "executives.RotationSetting": lambda w: (
+        rotation.set_enabled(w.users.editor_a, w.tree.village_a1, True),
+        w.tree.village_a1,
+    ),
     "orgtree.Unit": _unit,
     "orgtree.Election": lambda w: (Election.objects.get(unit=_converted(w)), w.tree.village_a1),
     "orgtree.Person": lambda w: (Person.objects.filter(unit=_converted(w)).first(), w.tree.village_a1),

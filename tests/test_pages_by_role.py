@@ -10,7 +10,8 @@ import re
 import pytest
 from django.urls import resolve, reverse
 
-from orgtree.management.commands.load_demo import demo_conversions
+from executives.rotation import demo_rotation
+from orgtree.management.commands.load_demo import demo_conversions, demo_duties
 from orgtree.models import Election, Person
 from reform.models import ChecklistItem, Problem
 from tests.orgtree.test_elections import build_election
@@ -28,6 +29,8 @@ def demo(tree, users, settings, tmp_path):
     demo_conversions()
     demo_reform()
     demo_funding()
+    demo_rotation()
+    demo_duties()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -50,6 +53,7 @@ def pages(tree, demo):
             "reform:tasks",
             "reform:diagnosis",
             "funding:funding",
+            "executives:rotation",
         ]
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
 from federation import scope
-from federation.api_fields import ScopedModelSerializer
+from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from orgtree import elections
 from orgtree.api.serializers import ScopedUnitField
 from orgtree.committees import PERSON_FIELDS
-from orgtree.models import Candidate, Election, Office, OfficerChoice, Person, Term, TermDelay
+from orgtree.models import Candidate, DutyArea, Election, Office, OfficerChoice, Person, Term, TermDelay
 
 
 class PersonSerializer(ScopedModelSerializer):
@@ -32,8 +32,31 @@ class PersonSerializer(ScopedModelSerializer):
         return data
 
 
+class DutyAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyArea
+        fields = ["id", "name", "order", "active"]
+        read_only_fields = fields
+
+
+def _offered_or_held(queryset, user):
+    """Duty areas anyone signed in may name (the list is no unit's); the service refuses one out of use
+    that the seat does not already carry."""
+    return queryset
+
+
+class OfficeDutiesSerializer(serializers.Serializer):
+    duties = ScopedPrimaryKeyRelatedField(
+        many=True,
+        queryset=DutyArea.objects.all(),
+        scope_queryset=_offered_or_held,
+        label=Office._meta.get_field("duties").verbose_name,
+    )
+
+
 class OfficeSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    duties = DutyAreaSerializer(many=True, read_only=True)
 
     class Meta:
         model = Office
@@ -52,6 +75,7 @@ class OfficeSerializer(ScopedModelSerializer):
             "is_party_secretary",
             "is_village_director",
             "election",
+            "duties",
         ]
 
 

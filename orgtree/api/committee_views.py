@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import generics, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -7,7 +7,9 @@ from federation.viewsets import ScopedViewSet
 from orgtree import committees, elections
 from orgtree.api.committee_serializers import (
     CandidateSerializer,
+    DutyAreaSerializer,
     ElectionSerializer,
+    OfficeDutiesSerializer,
     OfficerSerializer,
     OfficeSerializer,
     PersonSerializer,
@@ -15,7 +17,7 @@ from orgtree.api.committee_serializers import (
     TermSerializer,
 )
 from orgtree.filtersets import PersonFilterSet, TermFilterSet
-from orgtree.models import Election, Office, Person, Term
+from orgtree.models import DutyArea, Election, Office, Person, Term
 
 
 class AmendmentSerializer(serializers.Serializer):
@@ -45,9 +47,27 @@ class PersonViewSet(
 
 
 class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    base_queryset = Office.objects.select_related("person").order_by("unit", "role", "pk")
+    base_queryset = Office.objects.select_related("person").prefetch_related("duties").order_by("unit", "role", "pk")
     serializer_class = OfficeSerializer
     filterset_fields = ["unit", "term", "role", "vice_chair_type"]
+
+    @extend_schema(request=OfficeDutiesSerializer, responses=OfficeSerializer)
+    @action(detail=True, methods=["put"])
+    def duties(self, request, pk=None):
+        """执委分工: the duty areas of this seat (the whole list, replacing the previous one)."""
+        office = self.get_object()
+        form = OfficeDutiesSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        committees.set_duties(request.user, office, form.validated_data["duties"], source="api")
+        return Response(OfficeSerializer(self.get_queryset().get(pk=office.pk)).data)
+
+
+class DutyAreaListView(generics.ListAPIView):
+    """The duty areas (执委分工) an office can carry, in their order; `active` false: no longer offered."""
+
+    queryset = DutyArea.objects.order_by("order", "pk")
+    serializer_class = DutyAreaSerializer
+    pagination_class = None
 
 
 class TermViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):

@@ -1,4 +1,5 @@
 from .committee import Office, Role, Term, TermDelay, ViceChairType
+from .duty import DutyArea
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
 from .figures import GroupFigures, GroupFiguresDay, UnitFigures
 from .pay import ChairPay
@@ -11,6 +12,7 @@ __all__ = [
     "Candidate",
     "ChairPay",
     "CoverageSnapshot",
+    "DutyArea",
     "Election",
     "ElectionAmendment",
     "GroupFigures",

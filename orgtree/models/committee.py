@@ -110,6 +110,10 @@ class Office(UnitOwned):
         "orgtree.Election", null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # 执委分工: set by orgtree.committees.set_duties (history recorded there).
+    duties = models.ManyToManyField(
+        "orgtree.DutyArea", blank=True, related_name="offices", verbose_name=_("duty areas")
+    )
 
     class Meta:
         verbose_name = _("office")

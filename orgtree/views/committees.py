@@ -6,15 +6,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from federation import scope
+from federation import registry, scope
 from federation.pages import ServiceFormView, UnitMixin
 from federation.views_lists import ListMixin
+from federation.workbook import Workbook, download
 from orgtree import committees, elections
 from orgtree.filtersets import TermFilterSet
-from orgtree.forms import TermDelayForm
-from orgtree.models import Election, Office, Term
+from orgtree.forms import CommitteeDutiesForm, TermDelayForm
+from orgtree.models import DutyArea, Election, Office, Term
 
 
 class CommitteeView(UnitMixin, TemplateView):
@@ -24,11 +25,14 @@ class CommitteeView(UnitMixin, TemplateView):
         terms = list(Term.objects.filter(unit=self.unit).annotate(seats=Count("offices")).order_by("-number"))
         current = next((t for t in terms if t.ended_on is None), None)
         offices = (
-            Office.objects.filter(term=current).select_related("person").order_by("role", "pk")
+            Office.objects.filter(term=current)
+            .select_related("person")
+            .prefetch_related("duties")
+            .order_by("role", "pk")
             if current
             else Office.objects.none()
         )
-        return super().get_context_data(
+        context = super().get_context_data(
             current=current,
             offices=offices,
             terms=terms,
@@ -38,6 +42,76 @@ class CommitteeView(UnitMixin, TemplateView):
             can_change=scope.can(self.request.user, scope.CHANGE, self.unit),
             **kwargs,
         )
+        context["panels"] = committee_panels(self.unit, context)
+        return context
+
+
+def committee_panels(unit, context):
+    """The sections the apps registered for the committee page (federation.registry.committee_panels)
+    that have something to show: [{"template", "context"}]."""
+    built = ((panel, panel.build(unit, context)) for panel in registry.committee_panels())
+    return [{"template": panel.template, "context": found} for panel, found in built if found is not None]
+
+
+def current_offices(unit):
+    """The seats of `unit`'s running term with their people and duty areas (a fixed number of queries)."""
+    return (
+        Office.objects.filter(unit=unit, term__unit=unit, term__ended_on=None)
+        .select_related("person")
+        .prefetch_related("duties")
+        .order_by("role", "pk")
+    )
+
+
+class CommitteeDutiesView(ServiceFormView):
+    """执委分工: the duty areas of every seat of the current committee, ticked on one page."""
+
+    form_class = CommitteeDutiesForm
+    template_name = "orgtree/committee_duties.html"
+    success_message = gettext_lazy("Duties of %(name)s saved.")
+
+    @property
+    def title(self):
+        return _("Duties of the committee of %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "offices": current_offices(self.unit),
+            "areas": list(DutyArea.objects.order_by("order", "pk")),
+        }
+
+    def perform(self, form):
+        committees.set_committee_duties(self.request.user, self.unit, form.duties())
+        return self.unit
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])
+
+
+class CommitteeExportView(UnitMixin, View):
+    """The current committee as .xlsx: name, role, duty areas, the two committees."""
+
+    def get(self, request, pk):
+        book = Workbook()
+        sheet = book.sheet(_("Committee"))
+        sheet.append([self.unit.name])
+        sheet.append([_("name"), _("role"), _("duty areas"), _("Two committees")], bold=True)
+        for office in current_offices(self.unit):
+            role = office.get_role_display()
+            if office.vice_chair_type:
+                role = f"{role}（{office.get_vice_chair_type_display()}）"
+            two = [
+                str(label)
+                for flag, label in (
+                    (office.on_party_committee, _("party committee")),
+                    (office.on_villagers_committee, _("villagers' committee")),
+                )
+                if flag
+            ]
+            sheet.append([office.person.name, role, "、".join(a.name for a in office.duties.all()), " ".join(two)])
+        sheet.widths([16, 20, 40, 24])
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Committee')}.xlsx")
 
 
 class RenewalsView(UnitMixin, ListMixin, TemplateView):

@@ -7,8 +7,9 @@ from django.db import transaction
 from federation import registry
 from federation.models import Role, UserScope
 from orgtree.choices import GRASSROOTS_KINDS
+from orgtree.committees import offered_duty_areas, set_committee_duties
 from orgtree.conversion import Conversion, Member, record_conversion
-from orgtree.models import Election, Unit
+from orgtree.models import Election, Office, Unit
 
 DEMO_FILE = settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"
 # username, password, scope code, role — the README lists them.
@@ -101,3 +102,30 @@ def demo_conversions(share=0.7):
             source="demo",
         )
     return len(chosen)
+
+
+def demo_duties(committees_count=20):
+    """执委分工 for the committees of the first villages of 延平区 that have one (each seat one or two
+    duty areas in turn, the chair 组织联络). Skips once any seat carries a duty area, and never touches a
+    committee whose duties someone set."""
+    if Office.duties.through.objects.exists():
+        return 0
+    areas = list(offered_duty_areas())
+    if not areas:
+        return 0
+    county = Unit.objects.open().get(code="350702")
+    units = (
+        Unit.objects.open()
+        .within(county)
+        .filter(terms__isnull=False, terms__ended_on=None)
+        .distinct()
+        .order_by("code")[:committees_count]
+    )
+    done = 0
+    for unit in units:
+        offices = list(Office.objects.filter(unit=unit, ended_on=None, term__ended_on=None).order_by("role", "pk"))
+        duties = {o.pk: [areas[(i + k) % len(areas)] for k in range(1 + i % 2)] for i, o in enumerate(offices)}
+        if duties:
+            set_committee_duties(None, unit, duties, source="demo")
+            done += 1
+    return done
