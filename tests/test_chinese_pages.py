@@ -46,6 +46,9 @@ def write_pages(tree):
         reverse("orgtree:unit_close", args=[tree.township_a.pk]),
         reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
         reverse("orgtree:term_delay", args=[tree.village_a1.pk]),
+        reverse("orgtree:office_leave", args=[tree.village_a1.pk]),
+        reverse("orgtree:vice_chair_appoint", args=[tree.village_a1.pk]),
+        reverse("orgtree:election_create", args=[tree.village_a1.pk]) + "?kind=by_election",
         draft.get_absolute_url(),
     ]
 

@@ -11,9 +11,9 @@ from django.views.generic import TemplateView
 from federation import scope
 from federation.pages import ServiceFormView, UnitMixin
 from federation.views_lists import ListMixin
-from orgtree import committees, elections
+from orgtree import changes, committees, elections
 from orgtree.filtersets import TermFilterSet
-from orgtree.forms import TermDelayForm
+from orgtree.forms import AppointForm, LeaveForm, TermDelayForm
 from orgtree.models import Election, Office, Term
 
 
@@ -21,16 +21,29 @@ class CommitteeView(UnitMixin, TemplateView):
     template_name = "orgtree/committee.html"
 
     def get_context_data(self, **kwargs):
-        terms = list(Term.objects.filter(unit=self.unit).annotate(seats=Count("offices")).order_by("-number"))
+        terms = list(
+            Term.objects.filter(unit=self.unit)
+            .select_related("election")
+            .annotate(seats=Count("offices"))
+            .order_by("-number")
+        )
         current = next((t for t in terms if t.ended_on is None), None)
+        # The members today; those who left during the term are listed apart (能进能出).
         offices = (
-            Office.objects.filter(term=current).select_related("person").order_by("role", "pk")
+            list(
+                Office.objects.filter(term=current, ended_on__isnull=True)
+                .select_related("person", "appointed_by")
+                .order_by("role", "pk")
+            )
             if current
-            else Office.objects.none()
+            else []
         )
         return super().get_context_data(
             current=current,
             offices=offices,
+            appointed=[o for o in offices if o.appointment],
+            former=list(changes.former_members(current)) if current else [],
+            vacancies=changes.vacancies(current) if current else 0,
             terms=terms,
             today=timezone.localdate(),
             elections=Election.objects.filter(unit=self.unit).order_by("-pk")[:20],
@@ -95,6 +108,53 @@ class TermDelayView(ServiceFormView):
             raise ValidationError(_("%(name)s has no running term to delay.") % {"name": self.unit.name})
         committees.delay_term(self.request.user, term, **form.cleaned_data)
         return self.unit
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])
+
+
+class OfficeLeaveView(ServiceFormView):
+    """能进能出: record that a member left during the term (a phone form from the committee page)."""
+
+    form_class = LeaveForm
+    success_message = gettext_lazy("Recorded: %(name)s left.")
+
+    @property
+    def title(self):
+        return _("A member leaves the committee of %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.unit}
+
+    def get_initial(self):
+        office = self.request.GET.get("office", "")
+        return {"office": office} if office.isdigit() else {}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return changes.leave_office(
+            self.request.user, data["office"], ended_on=data["ended_on"], reason=data["reason"], note=data["note"]
+        )
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])
+
+
+class AppointView(ServiceFormView):
+    """选聘 / 挂职: a unit above appoints a vice-chair for a period, without an election."""
+
+    form_class = AppointForm
+    success_message = gettext_lazy("Appointment recorded: %(name)s.")
+
+    @property
+    def title(self):
+        return _("Appoint a vice-chair of %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": changes.appointing_units(self.request.user, self.unit)}
+
+    def perform(self, form):
+        return changes.appoint_vice_chair(self.request.user, self.unit, **form.cleaned_data)
 
     def get_success_url(self, obj):
         return reverse("orgtree:committee", args=[self.unit.pk])
