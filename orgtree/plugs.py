@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures, registry
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.coverage import FIGURES
-from orgtree.management.commands.load_demo import demo_conversions
+from orgtree.management.commands.load_demo import demo_changes, demo_conversions
 
 
 def conversion_url(unit, context):
@@ -23,6 +23,9 @@ def register():
     register_tabs()
     registry.demo_loader(
         registry.DemoLoader("conversions", 10, demo_conversions, "recorded 会改联 for {result} villages of 延平区")
+    )
+    registry.demo_loader(
+        registry.DemoLoader("committee_changes", 12, demo_changes, "recorded {result} changes mid-term in 延平区")
     )
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import resolve, reverse
 
-from orgtree.management.commands.load_demo import demo_conversions
+from orgtree.management.commands.load_demo import demo_changes, demo_conversions
 from orgtree.models import Election, Person
 from reform.models import ChecklistItem, Problem
 from tests.orgtree.test_elections import build_election
@@ -26,6 +26,7 @@ def demo(tree, users, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     demo_conversions()
+    assert demo_changes() == 4 and demo_changes() == 0  # a second run skips
     demo_reform()
     demo_funding()
     draft = build_election(tree.village_a3)
@@ -54,6 +55,7 @@ def pages(tree, demo):
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]
         urls += [reverse(n, args=[unit.pk]) for n in names]
+    urls.append(reverse("orgtree:committee", args=[tree.village_a2.pk]))  # who left, the by-elected, the appointed
     elections = Election.objects.filter(unit__county=tree.county_a)
     assert elections.filter(status=Election.Status.CERTIFIED).exists() and demo["draft"] in elections
     urls += [e.get_absolute_url() for e in elections]
