@@ -80,6 +80,8 @@ def test_the_leave_form_on_a_phone(client, tree, users, committees):
     response = client.post(url, {"office": office.pk, "ended_on": "2025-03-01", "reason": "transferred"})
     assert response["Location"] == reverse("orgtree:committee", args=[tree.village_a1.pk])
     assert Office.objects.get(pk=office.pk).end_reason == "transferred"
+    person_page = client.get(reverse("orgtree:person_detail", args=[office.person_id])).content.decode()
+    assert "2025-03-01（调离）" in person_page  # her past office stays on her record
 
 
 def test_the_appointment_form(client, tree, users, committees):
