@@ -1,7 +1,7 @@
 """A unit's committee (current term, offices, past terms), the renewals watch list, delayed renewals."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,12 @@ class CommitteeView(UnitMixin, TemplateView):
         terms = list(
             Term.objects.filter(unit=self.unit)
             .select_related("election")
-            .annotate(seats=Count("offices"))
+            # Its members today, or when it ended (not those who left during it).
+            .annotate(
+                seats=Count(
+                    "offices", filter=Q(offices__ended_on__isnull=True) | Q(offices__ended_on__gte=F("ended_on"))
+                )
+            )
             .order_by("-number")
         )
         current = next((t for t in terms if t.ended_on is None), None)

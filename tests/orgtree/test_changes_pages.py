@@ -122,6 +122,7 @@ def test_the_committee_page_shows_leavers_and_appointees_with_pinned_queries(
     assert left.person.name in text and "外出务工" in text and "2025-03-01" in text and "其他" in text
     assert "延平区" in text and "2026-12-31" in text and "挂职" in text
     assert response.context["vacancies"] == 1 and len(response.context["offices"]) == 7
+    assert response.context["terms"][0].seats == 7  # the members today, not those who left
     assert "?kind=by_election" in text  # a vacancy: the by-election link
     for n in range(3):  # more leavers and appointees: the same number of queries
         leave(users.editor_a, executive(term_a), reason="resigned")
