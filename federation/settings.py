@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "ChecklistItemStatusEnum": "reform.models.ItemStatus",
         "ProblemStatusEnum": "reform.models.ProblemStatus",
         "KeyTaskStatusEnum": "reform.models.TaskStatus",
+        "LeaveReasonEnum": "orgtree.models.committee.LeaveReason",
+        "AppointmentEnum": "orgtree.models.committee.Appointment",
     },
 }
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.figures import COUNT, PEOPLE, PERCENT, Figure, FigureSet
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import (
+    Appointment,
     CoverageSnapshot,
     Election,
     GroupFigures,
@@ -177,6 +178,25 @@ FIGURES = FigureSet(
             counted="offices",
             where=VICE & Q(vice_chair_type=ViceChairType.SECONDED),
             stored="vice_chairs_seconded",
+        ),
+        # 选聘 / 挂职: vice-chairs a unit above appointed for a period without an election (orgtree.changes).
+        Figure(
+            "vice_chairs_appointed_selected",
+            _("Appointed vice-chairs (selected)"),
+            _("Vice-chairs of village and community committees selected and appointed by a unit above."),
+            PEOPLE,
+            counted="offices",
+            where=VICE & Q(appointment=Appointment.SELECTED),
+            stored="vice_chairs_appointed_selected",
+        ),
+        Figure(
+            "vice_chairs_appointed_seconded",
+            _("Appointed vice-chairs (seconded)"),
+            _("Vice-chairs of village and community committees seconded by a unit above for a period."),
+            PEOPLE,
+            counted="offices",
+            where=VICE & Q(appointment=Appointment.SECONDED),
+            stored="vice_chairs_appointed_seconded",
         ),
         Figure(
             "executives",

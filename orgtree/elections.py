@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
 from federation.models import Notification, UserScope
-from orgtree import services
+from orgtree import changes, services
 from orgtree.choices import Form
 from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
@@ -90,7 +90,10 @@ def violations(election, candidates=None, officers=None):
             _("No candidate won approvals from more than half of the %(entitled)d entitled to vote.")
             % {"entitled": election.entitled}
         )
-    return found + _officer_violations(officers, {c.person_id for c in elected})
+    by_election = election.kind == Election.Kind.BY_ELECTION
+    if by_election:
+        found += changes.by_election_problems(election, candidates, officers)
+    return found + _officer_violations(officers, {c.person_id for c in elected}, chair_required=not by_election)
 
 
 def _date_problems(held_on):
@@ -167,10 +170,12 @@ def _recorded_result_violations(election, candidates, officers):
     return found + _officer_violations(officers, {c.person_id for c in candidates})
 
 
-def _officer_violations(officers, elected_ids):
+def _officer_violations(officers, elected_ids, chair_required=True):
+    """`chair_required`: a new committee elects exactly one chair (a by-election's own rules:
+    orgtree.changes.by_election_problems)."""
     found = []
     chairs = [o for o in officers if o.role == Role.CHAIR]
-    if len(chairs) != 1:
+    if chair_required and len(chairs) != 1:
         found.append(_("The new committee must elect exactly one chair (%(count)d entered).") % {"count": len(chairs)})
     seen = set()
     for o in officers:
@@ -253,12 +258,16 @@ def certify_checked(user, batch, *, source="web", refresh=True):
     )
     notes = []
     for election, _c, _o in batch:
+        said = (
+            _("By-election: %(count)d executives joined term %(number)d.")
+            if election.kind == Election.Kind.BY_ELECTION
+            else _("Term %(number)d opened with %(count)d executives.")
+        )
         notes.append(
             (
                 election,
                 {"status": ["results", "certified"]},
-                _("Term %(number)d opened with %(count)d executives.")
-                % {"number": terms[election.pk].number, "count": len(elected_by[election.pk])},
+                said % {"number": terms[election.pk].number, "count": len(elected_by[election.pk])},
             )
         )
         election.status, election.certified_at, election.certified_by = Election.Status.CERTIFIED, now, certifier
@@ -433,6 +442,10 @@ def _editable(user, election):
 def create_election(user, unit, *, source="web", **figures):
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
+        if figures.get("kind") == Election.Kind.BY_ELECTION and changes.running_term(unit) is None:
+            raise ValidationError(
+                {"kind": _("A by-election fills seats of a running term, and %(unit)s has none.") % {"unit": unit.name}}
+            )
         election = Election(
             unit=unit,
             created_by=user if user is not None and user.is_authenticated else None,

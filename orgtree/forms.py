@@ -1,6 +1,6 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, When
 from django.utils.translation import gettext_lazy as _
 
 from federation.scope import restrict
@@ -9,7 +9,7 @@ from orgtree import elections
 from orgtree.choices import ALLOWED_PARENTS
 from orgtree.conversion import Conversion, Member, current_election, version_of
 from orgtree.idnumber import normalize, validate_id_number
-from orgtree.models import ChairPay, Election, Office, Person, Role, Unit, ViceChairType
+from orgtree.models import Appointment, ChairPay, Election, LeaveReason, Office, Person, Role, Unit, ViceChairType
 from orgtree.models.position import ServicePosition
 
 
@@ -366,3 +366,63 @@ class CommitteeDutiesForm(forms.Form):
         return {
             office.pk: [self.areas[pk] for pk in self.cleaned_data[f"office_{office.pk}"]] for office in self.offices
         }
+
+
+class LeaveForm(forms.Form):
+    """能进能出: an executive leaves during the term (the committee page's phone form)."""
+
+    office = forms.ModelChoiceField(label=_("Member"), queryset=Office.objects.none(), empty_label="—")
+    ended_on = forms.DateField(label=_("Left on"), widget=DateInput)
+    reason = forms.ChoiceField(label=_("reason for leaving"), choices=[("", "—"), *LeaveReason.choices])
+    note = forms.CharField(
+        label=_("note on leaving"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the reason is “other”."),
+    )
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["office"]
+        field.queryset = (  # type: ignore[attr-defined]
+            Office.objects.filter(unit=unit, ended_on__isnull=True).select_related("person").order_by("role", "pk")
+        )
+        field.label_from_instance = lambda o: f"{o.person.name}（{o.get_role_display()}）"  # type: ignore[attr-defined]
+
+
+class AppointForm(forms.Form):
+    """选聘 / 挂职: a vice-chair appointed by a unit above for a period, without an election."""
+
+    name = forms.CharField(label=_("name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    appointment = forms.ChoiceField(label=_("appointment"), choices=[("", "—"), *Appointment.choices])
+    vice_chair_type = forms.ChoiceField(
+        label=_("vice-chair type"),
+        choices=[
+            ("", "—"),
+            (ViceChairType.FULL_TIME, ViceChairType.FULL_TIME.label),
+            (ViceChairType.PART_TIME, ViceChairType.PART_TIME.label),
+        ],
+        required=False,
+        help_text=_("For a selected vice-chair; a seconded one is recorded as seconded."),
+    )
+    appointed_by = forms.ModelChoiceField(label=_("appointing unit"), queryset=Unit.objects.none(), empty_label="—")
+    started_on = forms.DateField(label=_("started on"), widget=DateInput)
+    appointed_until = forms.DateField(label=_("appointed until"), widget=DateInput)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not units:
+            return
+        nearest_first = Case(*[When(pk=u.pk, then=-i) for i, u in enumerate(units)], output_field=IntegerField())
+        self.fields["appointed_by"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in units]
+        ).order_by(nearest_first)
+        if units:
+            self.fields["appointed_by"].initial = units[-1].pk
+
+    def clean_id_number(self):
+        value = normalize(self.cleaned_data.get("id_number"))
+        if value:
+            validate_id_number(value)
+        return value

@@ -14,6 +14,8 @@ urlpatterns = [
     path("units/<int:pk>/committee/duties/", committees.CommitteeDutiesView.as_view(), name="committee_duties"),
     path("units/<int:pk>/committee.xlsx", committees.CommitteeExportView.as_view(), name="committee_export"),
     path("units/<int:pk>/committee/delay/", committees.TermDelayView.as_view(), name="term_delay"),
+    path("units/<int:pk>/committee/leave/", committees.OfficeLeaveView.as_view(), name="office_leave"),
+    path("units/<int:pk>/committee/appoint/", committees.AppointView.as_view(), name="vice_chair_appoint"),
     path("units/<int:pk>/conversion/", conversion.ConversionGridView.as_view(), name="conversion_grid"),
     path(
         "units/<int:pk>/conversion/template.xlsx",

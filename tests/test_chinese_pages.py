@@ -49,6 +49,9 @@ def write_pages(tree):
         reverse("orgtree:committee_duties", args=[tree.village_a1.pk]),
         reverse("executives:rotation", args=[tree.township_a.pk]),
         reverse("executives:rotation", args=[tree.village_a1.pk]),
+        reverse("orgtree:office_leave", args=[tree.village_a1.pk]),
+        reverse("orgtree:vice_chair_appoint", args=[tree.village_a1.pk]),
+        reverse("orgtree:election_create", args=[tree.village_a1.pk]) + "?kind=by_election",
         draft.get_absolute_url(),
     ]
 

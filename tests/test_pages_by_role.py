@@ -11,7 +11,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from executives.rotation import demo_rotation
-from orgtree.management.commands.load_demo import demo_conversions, demo_duties
+from orgtree.management.commands.load_demo import demo_changes, demo_conversions, demo_duties
 from orgtree.models import Election, Person
 from reform.models import ChecklistItem, Problem
 from tests.orgtree.test_elections import build_election
@@ -27,6 +27,7 @@ def demo(tree, users, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     demo_conversions()
+    assert demo_changes() == 4 and demo_changes() == 0  # a second run skips
     demo_reform()
     demo_funding()
     demo_rotation()
@@ -58,6 +59,7 @@ def pages(tree, demo):
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]
         urls += [reverse(n, args=[unit.pk]) for n in names]
+    urls.append(reverse("orgtree:committee", args=[tree.village_a2.pk]))  # who left, the by-elected, the appointed
     elections = Election.objects.filter(unit__county=tree.county_a)
     assert elections.filter(status=Election.Status.CERTIFIED).exists() and demo["draft"] in elections
     urls += [e.get_absolute_url() for e in elections]

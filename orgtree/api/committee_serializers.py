@@ -5,7 +5,19 @@ from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelated
 from orgtree import elections
 from orgtree.api.serializers import ScopedUnitField
 from orgtree.committees import PERSON_FIELDS
-from orgtree.models import Candidate, DutyArea, Election, Office, OfficerChoice, Person, Term, TermDelay
+from orgtree.models import (
+    Appointment,
+    Candidate,
+    DutyArea,
+    Election,
+    LeaveReason,
+    Office,
+    OfficerChoice,
+    Person,
+    Term,
+    TermDelay,
+    ViceChairType,
+)
 
 
 class PersonSerializer(ScopedModelSerializer):
@@ -76,7 +88,36 @@ class OfficeSerializer(ScopedModelSerializer):
             "is_village_director",
             "election",
             "duties",
+            "end_reason",
+            "end_note",
+            "appointment",
+            "appointed_by",
+            "appointed_until",
         ]
+
+
+class LeaveSerializer(serializers.Serializer):
+    """能进能出: she left during the term (orgtree.changes.leave_office)."""
+
+    ended_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=LeaveReason.choices)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AppointSerializer(serializers.Serializer):
+    """选聘 / 挂职 (orgtree.changes.appoint_vice_chair): the unit and the appointing unit are among
+    those the requester may change."""
+
+    unit = ScopedUnitField()
+    appointed_by = ScopedUnitField()
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    appointment = serializers.ChoiceField(choices=Appointment.choices)
+    vice_chair_type = serializers.ChoiceField(
+        choices=ViceChairType.choices, required=False, allow_blank=True, default=""
+    )
+    started_on = serializers.DateField()
+    appointed_until = serializers.DateField()
 
 
 class TermDelaySerializer(ScopedModelSerializer):

@@ -4,11 +4,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from federation.viewsets import ScopedViewSet
-from orgtree import committees, elections
+from orgtree import changes, committees, elections
 from orgtree.api.committee_serializers import (
+    AppointSerializer,
     CandidateSerializer,
     DutyAreaSerializer,
     ElectionSerializer,
+    LeaveSerializer,
     OfficeDutiesSerializer,
     OfficerSerializer,
     OfficeSerializer,
@@ -49,7 +51,28 @@ class PersonViewSet(
 class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     base_queryset = Office.objects.select_related("person").prefetch_related("duties").order_by("unit", "role", "pk")
     serializer_class = OfficeSerializer
-    filterset_fields = ["unit", "term", "role", "vice_chair_type"]
+    filterset_fields = ["unit", "term", "role", "vice_chair_type", "end_reason", "appointment"]
+
+    @extend_schema(request=LeaveSerializer, responses=OfficeSerializer)
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """能进能出: she leaves during the term; the office ends with its reason."""
+        office = self.get_object()
+        form = LeaveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        office = changes.leave_office(request.user, office, source="api", **form.validated_data)
+        return Response(OfficeSerializer(office, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AppointSerializer, responses=OfficeSerializer)
+    @action(detail=False, methods=["post"])
+    def appoint(self, request):
+        """选聘 / 挂职: a unit above appoints a vice-chair for a period, without an election."""
+        form = AppointSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        unit = data.pop("unit")
+        office = changes.appoint_vice_chair(request.user, unit, source="api", **data)
+        return Response(OfficeSerializer(office, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(request=OfficeDutiesSerializer, responses=OfficeSerializer)
     @action(detail=True, methods=["put"])

@@ -1,4 +1,4 @@
-from .committee import Office, Role, Term, TermDelay, ViceChairType
+from .committee import Appointment, LeaveReason, Office, Role, Term, TermDelay, ViceChairType
 from .duty import DutyArea
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
 from .figures import GroupFigures, GroupFiguresDay, UnitFigures
@@ -9,6 +9,7 @@ from .snapshot import CoverageSnapshot
 from .unit import Unit
 
 __all__ = [
+    "Appointment",
     "Candidate",
     "ChairPay",
     "CoverageSnapshot",
@@ -18,6 +19,7 @@ __all__ = [
     "GroupFigures",
     "GroupFiguresDay",
     "IdNumberClash",
+    "LeaveReason",
     "Office",
     "OfficerChoice",
     "Person",

@@ -22,6 +22,24 @@ class ViceChairType(models.TextChoices):
     SECONDED = "seconded", _("Seconded")
 
 
+class LeaveReason(models.TextChoices):
+    """Why an executive left her office during a term (能进能出)."""
+
+    TRANSFERRED = "transferred", _("Transferred")
+    RESIGNED = "resigned", _("Resigned")
+    INCOMPETENT = "incompetent", _("Not competent")
+    DECEASED = "deceased", _("Deceased")
+    PERIOD_ENDED = "period_ended", _("Appointment period ended")
+    OTHER = "other", _("Other")
+
+
+class Appointment(models.TextChoices):
+    """How a vice-chair came to office without an election: appointed by a unit above."""
+
+    SELECTED = "selected", _("Selected and appointed")
+    SECONDED = "seconded", _("Seconded")
+
+
 class Term(UnitOwned):
     """第N届: opened by a certified election, due for renewal on due_on, ended by the next one."""
 
@@ -109,6 +127,21 @@ class Office(UnitOwned):
     election = models.ForeignKey(
         "orgtree.Election", null=True, blank=True, on_delete=models.PROTECT, related_name="offices"
     )
+    # 能进能出: why she left during the term (ended_on set by orgtree.changes.leave_office; a renewal
+    # ends every office with no reason).
+    end_reason = models.CharField(_("reason for leaving"), max_length=12, choices=LeaveReason.choices, blank=True)
+    end_note = models.CharField(_("note on leaving"), max_length=200, blank=True)
+    # 选聘 / 挂职: a vice-chair appointed by a unit above for a period, without an election.
+    appointment = models.CharField(_("appointment"), max_length=10, choices=Appointment.choices, blank=True)
+    appointed_by = models.ForeignKey(
+        "orgtree.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointed_offices",
+        verbose_name=_("appointing unit"),
+    )
+    appointed_until = models.DateField(_("appointed until"), null=True, blank=True, validators=[validate_plan_date])
     created_at = models.DateTimeField(auto_now_add=True)
     # 执委分工: set by orgtree.committees.set_duties (history recorded there).
     duties = models.ManyToManyField(

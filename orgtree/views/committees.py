@@ -1,7 +1,7 @@
 """A unit's committee (current term, offices, past terms), the renewals watch list, delayed renewals."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +12,9 @@ from federation import registry, scope
 from federation.pages import ServiceFormView, UnitMixin
 from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
-from orgtree import committees, elections
+from orgtree import changes, committees, elections
 from orgtree.filtersets import TermFilterSet
-from orgtree.forms import CommitteeDutiesForm, TermDelayForm
+from orgtree.forms import AppointForm, CommitteeDutiesForm, LeaveForm, TermDelayForm
 from orgtree.models import DutyArea, Election, Office, Term
 
 
@@ -22,19 +22,35 @@ class CommitteeView(UnitMixin, TemplateView):
     template_name = "orgtree/committee.html"
 
     def get_context_data(self, **kwargs):
-        terms = list(Term.objects.filter(unit=self.unit).annotate(seats=Count("offices")).order_by("-number"))
+        terms = list(
+            Term.objects.filter(unit=self.unit)
+            .select_related("election")
+            # Its members today, or when it ended (not those who left during it).
+            .annotate(
+                seats=Count(
+                    "offices", filter=Q(offices__ended_on__isnull=True) | Q(offices__ended_on__gte=F("ended_on"))
+                )
+            )
+            .order_by("-number")
+        )
         current = next((t for t in terms if t.ended_on is None), None)
+        # The members today; those who left during the term are listed apart (能进能出).
         offices = (
-            Office.objects.filter(term=current)
-            .select_related("person")
-            .prefetch_related("duties")
-            .order_by("role", "pk")
+            list(
+                Office.objects.filter(term=current, ended_on__isnull=True)
+                .select_related("person", "appointed_by")
+                .prefetch_related("duties")
+                .order_by("role", "pk")
+            )
             if current
-            else Office.objects.none()
+            else []
         )
         context = super().get_context_data(
             current=current,
             offices=offices,
+            appointed=[o for o in offices if o.appointment],
+            former=list(changes.former_members(current)) if current else [],
+            vacancies=changes.vacancies(current) if current else 0,
             terms=terms,
             today=timezone.localdate(),
             elections=Election.objects.filter(unit=self.unit).order_by("-pk")[:20],
@@ -56,7 +72,7 @@ def committee_panels(unit, context):
 def current_offices(unit):
     """The seats of `unit`'s running term with their people and duty areas (a fixed number of queries)."""
     return (
-        Office.objects.filter(unit=unit, term__unit=unit, term__ended_on=None)
+        Office.objects.filter(unit=unit, term__unit=unit, term__ended_on=None, ended_on=None)
         .select_related("person")
         .prefetch_related("duties")
         .order_by("role", "pk")
@@ -169,6 +185,53 @@ class TermDelayView(ServiceFormView):
             raise ValidationError(_("%(name)s has no running term to delay.") % {"name": self.unit.name})
         committees.delay_term(self.request.user, term, **form.cleaned_data)
         return self.unit
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])
+
+
+class OfficeLeaveView(ServiceFormView):
+    """能进能出: record that a member left during the term (a phone form from the committee page)."""
+
+    form_class = LeaveForm
+    success_message = gettext_lazy("Recorded: %(name)s left.")
+
+    @property
+    def title(self):
+        return _("A member leaves the committee of %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.unit}
+
+    def get_initial(self):
+        office = self.request.GET.get("office", "")
+        return {"office": office} if office.isdigit() else {}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return changes.leave_office(
+            self.request.user, data["office"], ended_on=data["ended_on"], reason=data["reason"], note=data["note"]
+        )
+
+    def get_success_url(self, obj):
+        return reverse("orgtree:committee", args=[self.unit.pk])
+
+
+class AppointView(ServiceFormView):
+    """选聘 / 挂职: a unit above appoints a vice-chair for a period, without an election."""
+
+    form_class = AppointForm
+    success_message = gettext_lazy("Appointment recorded: %(name)s.")
+
+    @property
+    def title(self):
+        return _("Appoint a vice-chair of %(name)s") % {"name": self.unit.name}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": changes.appointing_units(self.request.user, self.unit)}
+
+    def perform(self, form):
+        return changes.appoint_vice_chair(self.request.user, self.unit, **form.cleaned_data)
 
     def get_success_url(self, obj):
         return reverse("orgtree:committee", args=[self.unit.pk])

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from federation import audit, scope
 from federation.pages import ObjectMixin, ServiceFormView, add_errors
-from orgtree import elections
+from orgtree import changes, elections
 from orgtree.forms import AmendmentForm, CandidateForm, ElectionForm, OfficersForm
 from orgtree.models import Candidate, Election
 
@@ -29,6 +29,12 @@ class ElectionCreateView(ServiceFormView):
     @property
     def title(self):
         return _("New election for %(name)s") % {"name": self.unit.name}
+
+    def get_initial(self):
+        """?kind=by_election (the committee page's 补选 link): the seats to fill default to the vacancies."""
+        if self.request.GET.get("kind") != Election.Kind.BY_ELECTION:
+            return {}
+        return {"kind": Election.Kind.BY_ELECTION, "seats": changes.vacancies(changes.running_term(self.unit)) or None}
 
     def perform(self, form):
         return elections.create_election(self.request.user, self.unit, **form.cleaned_data)
@@ -63,8 +69,15 @@ class ElectionDetailView(ObjectMixin, TemplateView):
             elections.elected_candidates(election, candidates) if election.entitled and election.seats else ([], [])
         )
         elected_ids = {c.pk for c in elected}
+        by_election = election.kind == Election.Kind.BY_ELECTION
         return super().get_context_data(
             election=election,
+            by_election=by_election,
+            vacancies=(
+                changes.vacancies(changes.running_term(election.unit))
+                if by_election and not election.is_certified
+                else None
+            ),
             candidates=candidates,
             elected_ids=elected_ids,
             problems=problems,
@@ -164,10 +177,12 @@ class CertifyView(ObjectMixin, View):
             for message in exc.messages:
                 messages.error(request, message)
             return redirect(self.object)
-        messages.success(
-            request,
-            _("Certified: term %(number)d of %(unit)s has begun.") % {"number": term.number, "unit": self.unit.name},
+        said = (
+            _("Certified: the elected joined term %(number)d of %(unit)s.")
+            if self.object.kind == Election.Kind.BY_ELECTION
+            else _("Certified: term %(number)d of %(unit)s has begun.")
         )
+        messages.success(request, said % {"number": term.number, "unit": self.unit.name})
         return redirect(reverse("orgtree:committee", args=[self.unit.pk]))
 
 

@@ -50,6 +50,6 @@ def test_export_has_every_key_and_the_definitions(client, recorded, tree, users)
     names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert {"延平区", "建阳区", "南平市直机关妇工委"} <= set(names) and names[-1] == "合计"
     definitions = {row[1]: row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
-    assert book.worksheets[1].title == "指标说明" and len(definitions) == 23
+    assert book.worksheets[1].title == "指标说明" and len(definitions) == 25
     assert definitions["chairs"][:4] == ("主席", "chairs", "人", "求和")
     assert definitions["conversion_rate"][2:4] == ("%", "比率：已会改联 ÷ 村（社区）数")

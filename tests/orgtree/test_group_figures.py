@@ -182,6 +182,44 @@ def test_conversion_form_election_and_delay(counting, counted, users):
     assert_consistent()
 
 
+def test_leaving_a_by_election_and_appointments(counting, counted, users):
+    """能进能出: an executive and the chair leave, a by-election fills a seat, units above appoint
+    vice-chairs (选聘 / 挂职), one of whom leaves when her period ends."""
+    from orgtree import changes
+    from tests.orgtree.test_changes import by_election
+
+    t = counted
+    term = elections.certify_election(users.root, build_election(t.village_a1, held_on=datetime.date(2024, 5, 10)))
+    seats = Office.objects.filter(term=term, ended_on__isnull=True)
+    changes.leave_office(
+        users.editor_a, seats.filter(role="executive").first(), ended_on=datetime.date(2025, 3, 1), reason="resigned"
+    )
+    changes.leave_office(users.editor_a, seats.get(role="chair"), ended_on=timezone.localdate(), reason="transferred")
+    assert_consistent(past=False)
+    election = by_election(t.village_a1, seats=2, officers=[("补选00", "chair", "")])
+    elections.certify_election(users.editor_a, election)
+    assert_consistent(past=False)
+    period = {"started_on": datetime.date(2025, 1, 1), "appointed_until": datetime.date(2027, 1, 1)}
+    seconded = changes.appoint_vice_chair(
+        users.editor_a, t.village_a1, name="挂职干部", appointment="seconded", appointed_by=t.county_a, **period
+    )
+    changes.appoint_vice_chair(
+        users.root,
+        t.village_a1,
+        name="选聘人员",
+        appointment="selected",
+        vice_chair_type="part_time",
+        appointed_by=t.city,
+        **period,
+    )
+    figures = coverage.coverage(t.county_a)
+    assert (figures["vice_chairs_appointed_seconded"], figures["vice_chairs_appointed_selected"]) == (1, 1)
+    assert figures["chairs"] == 1 and figures["executives"] == 9  # 7 - 2 left + 2 by-elected + 2 appointed
+    changes.leave_office(users.editor_a, seconded, ended_on=datetime.date(2025, 9, 1), reason="period_ended")
+    assert coverage.coverage(t.county_a)["vice_chairs_appointed_seconded"] == 0
+    assert_consistent()
+
+
 def test_conversion_import(counted, users):
     reader = ConversionImporter(users.editor_a, counted.county_a).read(good_file(users.editor_a, counted))
     assert reader.problems == [] and reader.commit() == 1

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -6,6 +8,7 @@ from django.db import transaction
 
 from federation import registry
 from federation.models import Role, UserScope
+from orgtree import changes, elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import offered_duty_areas, set_committee_duties
 from orgtree.conversion import Conversion, Member, record_conversion
@@ -129,3 +132,66 @@ def demo_duties(committees_count=20):
             set_committee_duties(None, unit, duties, source="demo")
             done += 1
     return done
+
+
+def demo_changes():
+    """能进能出 in the demo: in the last converted village of 延平区, an executive is transferred and
+    another resigns, a by-election fills both seats, and 延平区妇联 seconds a vice-chair for two years.
+    Skipped when the county holds any by-election, leaving or appointment (users' records stay as
+    they are). Returns the number of changes recorded."""
+    county = Unit.objects.open().filter(code="350702").first()
+    if county is None:
+        return 0
+    in_county = Office.objects.filter(county.subtree_q("unit__"))
+    if (
+        Election.objects.filter(county.subtree_q("unit__"), kind=Election.Kind.BY_ELECTION).exists()
+        or in_county.exclude(end_reason="").exists()
+        or in_county.exclude(appointment="").exists()
+    ):
+        return 0
+    village = (
+        Unit.objects.open()
+        .within(county)
+        .filter(kind__in=GRASSROOTS_KINDS, terms__ended_on__isnull=True, terms__election__kind=Election.Kind.CONVERSION)
+        .order_by("-code")
+        .first()
+    )
+    if village is None:
+        return 0
+    term = changes.running_term(village)
+    leavers = list(Office.objects.filter(term=term, role="executive", ended_on__isnull=True).order_by("pk")[:2])
+    if len(leavers) < 2:
+        return 0
+    left_on = max(term.started_on + datetime.timedelta(days=400), datetime.date(2023, 3, 1))
+    changes.leave_office(None, leavers[0], ended_on=left_on, reason="transferred", source="demo")
+    changes.leave_office(
+        None, leavers[1], ended_on=left_on + datetime.timedelta(days=30), reason="resigned", source="demo"
+    )
+    election = elections.create_election(
+        None,
+        village,
+        kind=Election.Kind.BY_ELECTION,
+        held_on=left_on + datetime.timedelta(days=90),
+        entitled=120,
+        present=96,
+        ballots_issued=96,
+        ballots_returned=96,
+        seats=2,
+        source="demo",
+    )
+    for name, approve in (("郑晓红", 88), ("邱春燕", 81)):
+        elections.add_candidate(
+            None, election, name=name, approve=approve, disapprove=96 - approve - 3, abstain=3, source="demo"
+        )
+    elections.certify_election(None, election, source="demo")
+    changes.appoint_vice_chair(
+        None,
+        village,
+        name="许丽娟",
+        appointment="seconded",
+        appointed_by=county,
+        started_on=left_on + datetime.timedelta(days=120),
+        appointed_until=left_on + datetime.timedelta(days=120 + 730),
+        source="demo",
+    )
+    return 4
