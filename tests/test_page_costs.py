@@ -1,0 +1,53 @@
+"""The city-scale pages issue #13 holds to about 2× the unit detail page (bench/pages.py) cost a
+fixed number of queries: more units, more villages converted, more reform and funding rows — the
+same queries. (bench/pages.py times them; here only their number is pinned.)"""
+
+import pytest
+from django.urls import reverse
+
+from funding.demo import demo_funding
+from orgtree.management.commands.load_demo import demo_conversions
+from reform.demo import demo_reform
+from tests.conftest import make
+
+
+@pytest.fixture
+def demo(tree, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    demo_conversions()
+    demo_reform()
+    demo_funding()
+
+
+def grow(tree, n=4):
+    """More of everything the pages count: a county, townships and villages under both counties."""
+    county = make(tree.city, "county", "新增区", "350799")
+    for i, parent in enumerate((tree.county_a, tree.county_b, county)):
+        township = make(parent, "township", f"新镇{i}", f"{parent.code}190")
+        for k in range(n):
+            make(township, "village", f"新村{i}{k}", f"{township.code}{290 + k}", form="congress")
+
+
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [
+        # session, user, scopes, unit; coverage: total, children, the counties' groups, the agency's
+        # rows; 周报 and trend snapshots; the reform panel: 3 sources × (own rows, rows below the
+        # counties, the agency's subtree); the funding panel: stale flags, own rows, rows below;
+        # breadcrumbs; the unread-notices badge
+        ("orgtree:dashboard", 24),
+        ("orgtree:renewals", 16),
+        ("orgtree:unit_detail", 12),
+    ],
+)
+def test_a_city_page_costs_the_same_queries_whatever_its_size(
+    client, tree, users, demo, name, pinned, django_assert_num_queries
+):
+    client.force_login(users.viewer)
+    url = reverse(name, args=[tree.city.pk])
+    assert client.get(url).status_code == 200  # the first request of the day adds the daily notices
+    with django_assert_num_queries(pinned):
+        client.get(url)
+    grow(tree)
+    with django_assert_num_queries(pinned):
+        assert client.get(url).status_code == 200
