@@ -34,10 +34,11 @@ class CommitteeView(UnitMixin, TemplateView):
             .order_by("-number")
         )
         current = next((t for t in terms if t.ended_on is None), None)
-        # The members today; those who left during the term are listed apart (能进能出).
-        offices = (
+        # Every office of the running term at once: the members today, and apart those who left
+        # during it (能进能出); the vacancies are counted from the same rows.
+        seats = (
             list(
-                Office.objects.filter(term=current, ended_on__isnull=True)
+                Office.objects.filter(term=current)
                 .select_related("person", "appointed_by")
                 .prefetch_related("duties")
                 .order_by("role", "pk")
@@ -45,12 +46,13 @@ class CommitteeView(UnitMixin, TemplateView):
             if current
             else []
         )
+        offices = [o for o in seats if o.ended_on is None]
         context = super().get_context_data(
             current=current,
             offices=offices,
             appointed=[o for o in offices if o.appointment],
-            former=list(changes.former_members(current)) if current else [],
-            vacancies=changes.vacancies(current) if current else 0,
+            former=changes.former_members(current, seats) if current else [],
+            vacancies=changes.vacancies(current, seats) if current else 0,
             terms=terms,
             today=timezone.localdate(),
             elections=Election.objects.filter(unit=self.unit).order_by("-pk")[:20],
