@@ -40,9 +40,10 @@ class InForce:
     from_year: int
 
 
-def chain_of(unit):
-    """The unit, then its ancestors, nearest first (at most three queries: Unit.lineage)."""
-    return [unit, *reversed(unit.lineage())]
+def chain_of(unit, lineage=None):
+    """The unit, then its ancestors, nearest first (`lineage`: the unit's, top-down, when the page has it;
+    else at most three queries: Unit.lineage)."""
+    return [unit, *reversed(lineage if lineage is not None else unit.lineage())]
 
 
 def rules_in_force(unit, year, chain=None):
@@ -62,9 +63,9 @@ def rules_in_force(unit, year, chain=None):
     return found
 
 
-def rules_table(unit, year):
+def rules_table(unit, year, lineage=None):
     """[(activity type, InForce or None)] for every type in use (or with a rule in force)."""
-    in_force = rules_in_force(unit, year)
+    in_force = rules_in_force(unit, year, chain_of(unit, lineage))
     types = ActivityType.objects.filter(Q(active=True) | Q(pk__in=list(in_force)))
     return [(t, in_force.get(t.pk)) for t in types]
 
@@ -109,10 +110,10 @@ def year_bounds(year):
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def ranking(unit, year):
+def ranking(unit, year, lineage=None):
     """The executives of `unit`'s subtree in `year`, ranked by points (module docstring)."""
     first, last = year_bounds(year)
-    rules = rules_in_force(unit, year)
+    rules = rules_in_force(unit, year, chain_of(unit, lineage))
     offices = (
         Office.objects.filter(unit.subtree_q("unit__"), started_on__lte=last)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))

@@ -1,4 +1,16 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from executives.api import activities
+
 router = SimpleRouter()
-urlpatterns = [*router.urls]
+urlpatterns: list = []
+
+# Activities and points (积分考评)
+router.register("activities", activities.ActivityViewSet, basename="activity")
+router.register("activity-types", activities.ActivityTypeViewSet, basename="activity-type")
+router.register("points-rules", activities.PointsRuleViewSet, basename="points-rule")
+router.register("evaluations", activities.EvaluationViewSet, basename="evaluation")
+urlpatterns += [path("units/<int:pk>/ranking/", activities.RankingView.as_view(), name="unit-ranking")]
+
+urlpatterns += [*router.urls]
