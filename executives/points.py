@@ -49,10 +49,10 @@ def chain_of(unit, lineage=None):
 def rules_in_force(unit, year, chain=None):
     """{activity type id: InForce} at `unit` in `year` (module docstring); one query for the whole chain."""
     chain = chain if chain is not None else chain_of(unit)
-    latest = {}
+    latest: dict[tuple[int, int], PointsRule] = {}
     rows = PointsRule.objects.filter(unit__in=[u.pk for u in chain], from_year__lte=year).order_by("-from_year", "pk")
-    for rule in rows:
-        latest.setdefault((rule.unit_id, rule.activity_type_id), rule)
+    for each in rows:
+        latest.setdefault((each.unit_id, each.activity_type_id), each)
     found = {}
     for type_id in {t for _u, t in latest}:
         for node in chain:

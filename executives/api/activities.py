@@ -52,7 +52,7 @@ class ActivitySerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["withdrawn", "photo", "version"]
 
-    def get_photo(self, obj) -> str | None:
+    def get_photo(self, obj: Activity) -> str | None:
         return obj.photo_name or None
 
 

@@ -327,3 +327,13 @@ def test_the_demo_loads_once(tree):
     assert Evaluation.objects.count() == 2
     assert points.ranking(tree.county_a, YEAR).total_points > 0
     assert demo_activities() == 0 and Activity.objects.count() == loaded
+
+
+def test_the_activity_types_are_kept_by_the_system_administrators(client, users):
+    client.force_login(users.root)
+    url = "/admin/executives/activitytype/"
+    assert client.get(url).status_code == 200
+    added = client.post(url + "add/", {"name": "巾帼建功", "order": 80, "active": "on"})
+    assert added.status_code == 302 and ActivityType.objects.filter(name="巾帼建功", active=True).exists()
+    client.force_login(users.admin_a)
+    assert client.get(url).status_code in (302, 403)
