@@ -214,9 +214,12 @@ def set_rule(user, unit, activity_type, from_year, points, *, source="api"):
     """One rule (the API): as set_rules for a single type."""
     found = set_rules(user, unit, from_year, {activity_type: points}, source=source)
     year = check_year(from_year, "from_year")
-    return (
+    rule = (
         found[0] if found else PointsRule.objects.filter(unit=unit, activity_type=activity_type, from_year=year).first()
     )
+    if rule is None:  # no rule there, and none asked for
+        raise ValidationError({"points": _("Enter the points.")})
+    return rule
 
 
 # --- evaluations ---------------------------------------------------------------------------------

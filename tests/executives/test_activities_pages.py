@@ -313,6 +313,12 @@ def test_the_api_records_corrects_and_evaluates(api, w):
     assert rule.status_code == 201 and rule.json()["points"] == 2
     township_rule = {"unit": w.tree.township_a.pk, "activity_type": kind("其他").pk, "from_year": YEAR, "points": 2}
     assert post_json(client, "/api/points-rules/", township_rule).status_code == 400
+    nothing = post_json(
+        client,
+        "/api/points-rules/",
+        {**township_rule, "unit": w.tree.county_a.pk, "activity_type": kind("家庭教育").pk, "points": None},
+    )
+    assert nothing.status_code == 400 and nothing.json() == {"points": ["请填写积分。"]}
     assert len(client.get("/api/activity-types/").json()) == 7
 
 
