@@ -198,6 +198,7 @@ class RankingView(UnitMixin, TemplateView):
     the count by grade; ?export=xlsx downloads it."""
 
     template_name = "executives/activities_ranking.html"
+    shown = 300  # rows on the page (a county has thousands of executives); the export has them all
 
     def get(self, request, *args, **kwargs):
         if self.unit.kind not in points.RANKING_KINDS:
@@ -213,8 +214,9 @@ class RankingView(UnitMixin, TemplateView):
             year=ranking.year,
             years=years_around(ranking.year),
             ranking=ranking,
+            shown=ranking.rows[: self.shown],
             not_evaluated=points.not_evaluated(ranking),
-            evaluators=points.evaluators(self.request.user, ranking.rows),
+            evaluators=points.evaluators(self.request.user, ranking.rows[: self.shown]),
         )
         return context
 

@@ -377,3 +377,12 @@ def test_the_activity_page_takes_a_fixed_number_of_queries(client, w, django_ass
     client.get(url)
     with django_assert_num_queries(14):  # the correction form's choices and the history's names included
         client.get(url)
+
+
+def test_a_long_ranking_shows_its_head_and_says_so(client, w, monkeypatch):
+    from executives.views.activities import RankingView
+
+    monkeypatch.setattr(RankingView, "shown", 1)
+    client.force_login(w.users.editor_a)
+    page = client.get(reverse("executives:ranking", args=[w.tree.county_a.pk])).content.decode()
+    assert "显示前 1 名（共 2 名执委）" in page and page.split("<tbody>")[1].count("<tr>") == 1
