@@ -51,6 +51,12 @@ def blanked(response, pk):
     return re.sub(rf"(?<![\d:/-]){pk}(?![\d:/-])", "<id>", text)
 
 
+def blanked_value(response, pk):
+    """The id where a form or a message shows it, not inside the page's links (the oracle tests' rule)."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    return re.sub(rf"(?<![\d:/-]){pk}(?![\d:/-])", "<id>", text)
+
+
 def same_as_missing(client, method, url_of, outside, body=None):
     foreign = getattr(client, method)(url_of(outside), body or {})
     missing = getattr(client, method)(url_of(MISSING), body or {})
@@ -386,3 +392,49 @@ def test_a_long_ranking_shows_its_head_and_says_so(client, w, monkeypatch):
     client.force_login(w.users.editor_a)
     page = client.get(reverse("executives:ranking", args=[w.tree.county_a.pk])).content.decode()
     assert "显示前 1 名（共 2 名执委）" in page and page.split("<tbody>")[1].count("<tr>") == 1
+
+
+def test_a_page_form_and_a_filter_answer_an_id_in_county_b_like_no_object(client, api, w):
+    from orgtree.models import ServicePosition
+
+    position_b = ServicePosition.objects.create(unit=w.tree.village_b1, kind="womens_home")
+    client.force_login(w.users.editor_a)
+    url = reverse("executives:activity_create", args=[w.tree.village_a1.pk])
+    base = {"activity_type": kind("走访慰问").pk, "held_on": DAY.isoformat(), "participants": 5, "place": "礼堂"}
+    for field, outside in [("person", w.bing.pk), ("position", position_b.pk)]:
+        foreign = client.post(url, {**base, field: outside})
+        missing = client.post(url, {**base, field: MISSING})
+        assert foreign.status_code == missing.status_code == 200
+        errors = [
+            re.findall(r'<p class="error">(.*?)</p>', blanked_value(r, pk))
+            for r, pk in ((foreign, outside), (missing, MISSING))
+        ]
+        assert errors[0] == errors[1] and len(errors[0]) == 1, errors
+    assert Activity.objects.count() == 2
+    listing = api(w.users.editor_a)
+    for name, outside in [("person", w.bing.pk), ("unit", w.tree.village_b1.pk)]:
+        foreign = listing.get("/api/activities/", {name: outside})
+        missing = listing.get("/api/activities/", {name: MISSING})
+        assert foreign.status_code == missing.status_code == 400
+        assert blanked_value(foreign, outside) == blanked_value(missing, MISSING)
+
+
+def test_the_evaluation_page_and_the_api_lists_take_a_fixed_number_of_queries(
+    client, api, w, django_assert_num_queries
+):
+    client.force_login(w.users.editor_a)
+    url = reverse("executives:evaluation", args=[w.tree.village_a1.pk, w.fang.pk]) + f"?year={YEAR}"
+    client.get(url)
+    with django_assert_num_queries(10):
+        assert client.get(url).status_code == 200
+    listing = api(w.users.editor_a)
+    for n in range(3):
+        person = seat(w.tree.village_a2, f"新执委{n}")
+        record(w, w.tree.village_a2, person)
+        activities.evaluate(w.users.editor_a, w.tree.village_a2, person, YEAR, "competent")
+    listing.get("/api/activities/")  # her scopes, read once per user
+    for endpoint in ("/api/activities/", "/api/evaluations/", "/api/points-rules/"):
+        with django_assert_num_queries(2):  # the count and the page
+            assert listing.get(endpoint).status_code == 200
+    with django_assert_num_queries(6):  # the unit, its ancestors, the rules, offices, activities, evaluations
+        assert listing.get(f"/api/units/{w.tree.county_a.pk}/ranking/").status_code == 200
