@@ -3,11 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from executives import rotation
+from executives.demo_activities import demo_activities
 from federation import registry
 
 
 def register():
     register_rotation()
+    register_activities()
 
 
 def rotation_panel(unit, context):
@@ -25,4 +27,12 @@ def register_rotation():
         registry.DemoLoader(
             "rotation", 40, rotation.demo_rotation, "轮值主席 schedules for {result} townships of 延平区"
         )
+    )
+
+
+def register_activities():
+    """Activities and points (积分考评): the committee tab and the demo."""
+    registry.committee_tab(registry.Tab("activities", _("Activities and points"), "executives:activities", 50))
+    registry.demo_loader(
+        registry.DemoLoader("activities", 60, demo_activities, "activities: 南平市 points rules, {result} activities")
     )

@@ -53,7 +53,18 @@ def write_pages(tree):
         reverse("orgtree:vice_chair_appoint", args=[tree.village_a1.pk]),
         reverse("orgtree:election_create", args=[tree.village_a1.pk]) + "?kind=by_election",
         draft.get_absolute_url(),
+        reverse("executives:activity_create", args=[tree.village_a1.pk]),
+        reverse("executives:points_rules", args=[tree.county_a.pk]),
+        *evaluation_pages(tree),
     ]
+
+
+def evaluation_pages(tree):
+    from executives.models import Evaluation
+
+    found = Evaluation.objects.filter(unit__county=tree.county_a)[:1]
+    assert found, "the demo evaluates executives of county A"
+    return [reverse("executives:evaluation", args=[e.unit_id, e.person_id]) + f"?year={e.year}" for e in found]
 
 
 def test_every_page_speaks_chinese_in_every_role(client, tree, users, demo):  # noqa: F811

@@ -13,8 +13,10 @@ import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from executives import rotation
+from executives.models import ActivityType
 from federation.models import ChangeRecord, Role
 from funding import services as funding
 from orgtree import committees, services
@@ -121,6 +123,37 @@ def _rotation_month(w):
     return rotation.set_month(w.users.editor_a, w.tree.township_a, rotation.this_month(), office), w.tree.township_a
 
 
+def _activity(w):
+    from executives import activities
+
+    village = _converted(w)
+    office = Office.objects.filter(unit=village).select_related("person").first()
+    activity = activities.record_activity(
+        w.users.editor_a,
+        village,
+        person=office.person,
+        activity_type=ActivityType.objects.get(name="走访慰问"),
+        held_on=office.started_on,
+        place="村委会",
+        participants=12,
+    )
+    return activity, village, office.person
+
+
+def _points_rule(w):
+    from executives import activities
+
+    rules = activities.set_rules(w.users.editor_a, w.tree.county_a, 2025, {ActivityType.objects.first(): 3})
+    return rules[0], w.tree.county_a
+
+
+def _evaluation(w):
+    from executives import activities
+
+    _done, village, person = _activity(w)
+    return activities.evaluate(w.users.editor_a, village, person, timezone.localdate().year, "competent"), village
+
+
 # model label -> a write through its service: (an object of that model the write touched, its unit)
 WRITES = {
     "executives.RotationMonth": _rotation_month,
@@ -154,6 +187,9 @@ WRITES = {
         w.tree.township_a,
     ),
     "funding.FundingRecord": _funding_line,
+    "executives.Activity": lambda w: _activity(w)[:2],
+    "executives.PointsRule": _points_rule,
+    "executives.Evaluation": _evaluation,
     "funding.Project": lambda w: (
         funding.record_project(
             w.users.editor_a,
@@ -202,7 +238,7 @@ def test_a_write_through_the_service_leaves_a_record_carrying_its_unit(label, tr
 # --- only federation.writes records ----------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ("orgtree", "reform", "funding", "bench", "tools")  # every package but the platform (and tests)
+CHECKED = ("orgtree", "reform", "funding", "executives", "bench", "tools")  # every package but the platform (and tests)
 RECORDERS = {"record", "build"}  # federation.audit's writers of ChangeRecord rows
 ROW_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"}
 

@@ -22,6 +22,7 @@ HREF = re.compile(r'href="(/[^"#]*)')
 
 @pytest.fixture
 def demo(tree, users, settings, tmp_path):
+    from executives.demo_activities import demo_activities
     from funding.demo import demo_funding
     from reform.demo import demo_reform
 
@@ -32,6 +33,7 @@ def demo(tree, users, settings, tmp_path):
     demo_funding()
     demo_rotation()
     demo_duties()
+    demo_activities()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -55,7 +57,11 @@ def pages(tree, demo):
             "reform:diagnosis",
             "funding:funding",
             "executives:rotation",
+            "executives:activities",
+            "executives:points_rules",
         ]
+        if unit.kind in ("county", "township", "street"):
+            names += ["executives:ranking"]
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]
         urls += [reverse(n, args=[unit.pk]) for n in names]
@@ -72,6 +78,9 @@ def pages(tree, demo):
     from reform.models import Campaign
 
     urls += [reverse("reform:campaign", args=[tree.county_a.pk, c.pk]) for c in Campaign.objects.all()]
+    from executives.models import Activity
+
+    urls += [a.get_absolute_url() for a in Activity.objects.filter(unit__county=tree.county_a)[:3]]
     return urls
 
 

@@ -1,10 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from executives.api import rotation
+from executives.api import activities, rotation
 
 router = SimpleRouter()
-urlpatterns = [*router.urls]
+urlpatterns: list = []
 
 # 轮值主席
 urlpatterns += [
@@ -12,3 +12,12 @@ urlpatterns += [
     path("units/<int:pk>/rotation/generate/", rotation.RotationGenerateView.as_view(), name="unit-rotation-generate"),
     path("units/<int:pk>/rotation/<str:month>/", rotation.RotationMonthView.as_view(), name="unit-rotation-month"),
 ]
+
+# Activities and points (积分考评)
+router.register("activities", activities.ActivityViewSet, basename="activity")
+router.register("activity-types", activities.ActivityTypeViewSet, basename="activity-type")
+router.register("points-rules", activities.PointsRuleViewSet, basename="points-rule")
+router.register("evaluations", activities.EvaluationViewSet, basename="evaluation")
+urlpatterns += [path("units/<int:pk>/ranking/", activities.RankingView.as_view(), name="unit-ranking")]
+
+urlpatterns += [*router.urls]

@@ -1,3 +1,4 @@
 """One module per concept; each is imported here so Django finds its models."""
 
+from .activities import RULE_KINDS, Activity, ActivityType, Evaluation, Grade, PointsRule  # noqa: F401
 from .rotation import RotationMonth, RotationSetting  # noqa: F401  (轮值主席)
