@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
+from federation import figures as figure_sets
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from federation.uploads import check_upload
 from orgtree.coverage import FIGURES, coverage, coverage_by_child
@@ -194,20 +195,26 @@ def review(user, item, accept, comment="", *, version=None, source="web"):
 
 
 def fill_automatic(items, day=None):
-    """Fill items tied to a coverage figure from the figures of their unit's subtree. Units are
-    grouped by parent: a few statements per parent, not per unit. Returns the items changed."""
+    """Fill items tied to a figure from the figures of their unit's subtree. Coverage figures: units
+    grouped by parent, a few statements per parent, not per unit; a figure of another registered set
+    (e.g. executives' training) through that set's evaluator, a fixed number of statements per set.
+    Returns the items changed."""
     items = list(items.filter(template_item__coverage_key__gt="").select_related("template_item", "unit"))
+    figures = _other_figures(items, day)
     by_parent = defaultdict(list)
     for item in items:
-        by_parent[item.unit.parent_id].append(item)
-    figures = {}
+        if item.template_item.coverage_key in FIGURES:
+            by_parent[item.unit.parent_id].append(item)
     for parent_id, group in by_parent.items():
         units = {item.unit_id: item.unit for item in group}
         if parent_id is None:
-            figures.update({pk: coverage(unit, day) for pk, unit in units.items()})
+            for pk, unit in units.items():
+                figures[pk].update(coverage(unit, day))
             continue
         parent = Unit.objects.get(pk=parent_id)
-        figures.update({child.pk: values for child, values in coverage_by_child(parent, day) if child.pk in units})
+        for child, values in coverage_by_child(parent, day):
+            if child.pk in units:
+                figures[child.pk].update(values)
     changed = []
     for item in items:
         value = figures.get(item.unit_id, {}).get(item.template_item.coverage_key)
@@ -222,6 +229,22 @@ def fill_automatic(items, day=None):
         changed.append(item)
     ChecklistItem.objects.bulk_update(changed, ["value_number", "met", "status", "filled_at"], batch_size=2000)
     return len(changed)
+
+
+def _other_figures(items, day):
+    """{unit id: {key: value}} of the figures outside coverage that these items are filled from,
+    through the evaluator of each registered set (federation.figures.FigureSet.evaluate)."""
+    figures: dict[int, dict] = defaultdict(dict)
+    other_sets: dict[str, dict] = defaultdict(dict)
+    for item in items:
+        key = item.template_item.coverage_key
+        found = None if key in FIGURES else figure_sets.set_of(key)
+        if found is not None and found.evaluate is not None:
+            other_sets[found.name][item.unit_id] = item.unit
+    for name, units in other_sets.items():
+        for pk, values in figure_sets.figure_set(name).evaluate(list(units.values()), day).items():
+            figures[pk].update(values)
+    return figures
 
 
 def refresh_automatic(unit_ids):
