@@ -113,6 +113,23 @@ def _funding_line(w):
     return funding.record_funding(w.users.editor_a, w.tree.township_a, line)[0], w.tree.township_a
 
 
+def _training(w):
+    from executives import training
+
+    session = training.create_session(
+        w.users.editor_a, w.tree.township_a, title="领头雁培训", type="lead_goose", starts_on=DAY, ends_on=DAY, hours=8
+    )
+    return session, w.tree.township_a
+
+
+def _attendance(w):
+    from executives import training
+
+    session, _unit = _training(w)
+    person = Person.objects.create(unit=w.tree.village_a1, name="林秀英")
+    return training.record_attendance(w.users.editor_a, session, [person])[0], w.tree.township_a
+
+
 # model label -> a write through its service: (an object of that model the write touched, its unit)
 WRITES = {
     "orgtree.Unit": _unit,
@@ -140,6 +157,8 @@ WRITES = {
         reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家", deadline=DAY),
         w.tree.township_a,
     ),
+    "executives.TrainingSession": _training,
+    "executives.Attendance": _attendance,
     "funding.FundingRecord": _funding_line,
     "funding.Project": lambda w: (
         funding.record_project(
@@ -189,7 +208,7 @@ def test_a_write_through_the_service_leaves_a_record_carrying_its_unit(label, tr
 # --- only federation.writes records ----------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ("orgtree", "reform", "funding", "bench", "tools")  # every package but the platform (and tests)
+CHECKED = ("orgtree", "reform", "funding", "executives", "bench", "tools")  # every package but the platform (and tests)
 RECORDERS = {"record", "build"}  # federation.audit's writers of ChangeRecord rows
 ROW_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update", "delete"}
 

@@ -21,6 +21,7 @@ HREF = re.compile(r'href="(/[^"#]*)')
 
 @pytest.fixture
 def demo(tree, users, settings, tmp_path):
+    from executives.demo_training import demo_training
     from funding.demo import demo_funding
     from reform.demo import demo_reform
 
@@ -28,6 +29,7 @@ def demo(tree, users, settings, tmp_path):
     demo_conversions()
     demo_reform()
     demo_funding()
+    demo_training()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -50,6 +52,7 @@ def pages(tree, demo):
             "reform:tasks",
             "reform:diagnosis",
             "funding:funding",
+            "executives:training",
         ]
         if unit.kind not in ("village", "community"):
             names += ["orgtree:dashboard", "orgtree:conversion_grid"]
@@ -66,6 +69,11 @@ def pages(tree, demo):
     from reform.models import Campaign
 
     urls += [reverse("reform:campaign", args=[tree.county_a.pk, c.pk]) for c in Campaign.objects.all()]
+    from executives.models import TrainingSession
+
+    sessions = TrainingSession.objects.filter(tree.county_a.subtree_q("unit__"))
+    assert sessions.exists()
+    urls += [s.get_absolute_url() for s in sessions]
     return urls
 
 
