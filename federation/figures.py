@@ -174,6 +174,11 @@ def figure(key):
     return _registered[key]
 
 
+def evaluated_choices():
+    """(key, label) of the shown figures of every set that gives an evaluator, in registration order."""
+    return [choice for found in _sets.values() if found.evaluate is not None for choice in found.choices()]
+
+
 def set_of(key):
     """The registered set that holds `key` (None for an unknown key)."""
     return next((found for found in _sets.values() if key in found), None)

@@ -34,6 +34,7 @@ from reform.models import (
     TaskStatus,
     ValueType,
 )
+from reform.models.checklist import automatic_key
 
 ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met", "review_comment")
 PROBLEM_FIELDS = (
@@ -247,6 +248,13 @@ def _other_figures(items, day):
     return figures
 
 
+def evaluated(units, key, day=None):
+    """{unit id: value of `key`} over each unit's subtree, for a key of a registered set that gives an
+    evaluator (federation.figures.FigureSet.evaluate): a fixed number of statements for all units."""
+    found = figure_sets.set_of(key)
+    return {pk: values[key] for pk, values in found.evaluate(list(units), day).items()}
+
+
 def refresh_automatic(unit_ids):
     """Refill the automatic items of these units and of every ancestor (whose subtree figures
     include theirs): one query per tree level to find the ancestors, then fill_automatic."""
@@ -361,7 +369,7 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
         campaign.full_clean()
         campaign.save()
         for milestone in milestones:
-            if milestone["coverage_key"] not in FIGURES:
+            if not automatic_key(milestone["coverage_key"]):
                 raise ValidationError(
                     {"coverage_key": _("Unknown coverage figure: %(key)s") % {"key": milestone["coverage_key"]}}
                 )
@@ -375,10 +383,13 @@ def milestone_status(milestone, unit, figures_today, today=None):
     """{"actual", "met", "state"} of one milestone for a unit: met / behind (not yet due) / missed.
     A past milestone is judged on the figures of its due date."""
     today = today or timezone.localdate()
-    if milestone.due_on < today:
-        actual = coverage(unit, milestone.due_on)[milestone.coverage_key]
+    key = milestone.coverage_key
+    if key not in FIGURES:  # a figure of another set (e.g. executives' training), through its evaluator
+        actual = evaluated([unit], key, min(milestone.due_on, today))[unit.pk]
+    elif milestone.due_on < today:
+        actual = coverage(unit, milestone.due_on)[key]
     else:
-        actual = figures_today[milestone.coverage_key]
+        actual = figures_today[key]
     met = actual is not None and Decimal(str(actual)) >= milestone.target
     state = "met" if met else ("missed" if milestone.due_on < today else "behind")
     return {"actual": actual, "met": met, "state": state}

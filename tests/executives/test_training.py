@@ -243,3 +243,55 @@ def test_d1_is_filled_from_the_trained_rate_and_follows_attendance(world, django
         services.set_committee_attendance(world.users.editor_a, session, world.tree.village_a1, [])
     d1.refresh_from_db()
     assert d1.value_number == 50  # 3 of 6 seats
+
+
+def test_the_demo_loads_sessions_once(tree):
+    from executives.demo_training import demo_training
+    from orgtree.management.commands.load_demo import demo_conversions
+
+    demo_conversions()
+    assert demo_training() >= 2
+    county = type(tree.county_a).objects.get(pk=tree.county_a.pk)
+    loaded = training_figures(county)
+    assert loaded["training_sessions"] >= 2 and loaded["executives_trained"] > 0
+    assert demo_training() == 0  # already there: skipped
+    assert training_figures(county) == loaded
+
+
+def test_a_campaign_milestone_can_target_the_trained_rate(client, world):
+    from django.urls import reverse
+
+    from federation.models import Role
+    from reform import services as reform
+    from reform.forms import coverage_choices
+    from tests.conftest import scoped_user
+
+    assert "executives_trained_rate" in dict(coverage_choices())
+    admin = scoped_user("city_admin", world.tree.city, Role.ADMIN)
+    due = datetime.date.today() + datetime.timedelta(days=30)
+    campaign = reform.create_campaign(
+        admin,
+        world.tree.city,
+        [{"phase": "轮训", "due_on": due, "coverage_key": "executives_trained_rate", "target": 50}],
+        name="领头雁轮训",
+        starts_on=datetime.date.today(),
+        ends_on=due,
+    )
+    milestone = campaign.milestones.get()
+    assert reform.milestone_status(milestone, world.tree.county_a, {})["state"] == "behind"
+    session = services.create_session(world.users.editor_a, world.tree.county_a, **session_fields())
+    services.record_attendance(world.users.editor_a, session, [*world.a1, *world.a2])
+    status = reform.milestone_status(milestone, world.tree.county_a, {})
+    assert status["actual"] == 83.3 and status["state"] == "met"
+    client.force_login(world.users.viewer)
+    page = client.get(reverse("reform:campaign", args=[world.tree.city.pk, campaign.pk])).content.decode()
+    assert "执委轮训覆盖率" in page and "建阳区" in page  # county B is behind
+    with pytest.raises(ValidationError):
+        reform.create_campaign(
+            admin,
+            world.tree.city,
+            [{"phase": "一", "due_on": due, "coverage_key": "no_such_key", "target": 1}],
+            name="错",
+            starts_on=datetime.date.today(),
+            ends_on=due,
+        )
