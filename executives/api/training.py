@@ -46,17 +46,17 @@ class SessionEditSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in FIELDS}
 
 
-class CloseSerializer(serializers.Serializer):
+class SessionCloseSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-class AttendeesSerializer(serializers.Serializer):
+class SessionAttendeesSerializer(serializers.Serializer):
     people = serializers.ListField(
         child=ScopedPrimaryKeyRelatedField(queryset=Person.objects.all()), allow_empty=False, max_length=2000
     )
 
 
-class AttendanceSerializer(ScopedModelSerializer):
+class TrainingAttendanceSerializer(ScopedModelSerializer):
     name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -89,32 +89,32 @@ class TrainingSessionViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.Retrie
         session = services.edit_session(request.user, session, data, version=version, source="api")
         return Response(TrainingSessionSerializer(session, context={"request": request}).data)
 
-    @extend_schema(request=CloseSerializer, responses=TrainingSessionSerializer)
+    @extend_schema(request=SessionCloseSerializer, responses=TrainingSessionSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         session = self.get_object()
-        form = CloseSerializer(data=request.data)
+        form = SessionCloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         session = services.close_session(
             request.user, session, version=form.validated_data.get("version"), source="api"
         )
         return Response(TrainingSessionSerializer(session, context={"request": request}).data)
 
-    @extend_schema(request=AttendeesSerializer, responses=AttendanceSerializer(many=True))
+    @extend_schema(request=SessionAttendeesSerializer, responses=TrainingAttendanceSerializer(many=True))
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         session = self.get_object()
-        form = AttendeesSerializer(data=request.data, context={"request": request})
+        form = SessionAttendeesSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         new = services.record_attendance(request.user, session, form.validated_data["people"], source="api")
-        return Response(AttendanceSerializer(new, many=True).data, status=201 if new else 200)
+        return Response(TrainingAttendanceSerializer(new, many=True).data, status=201 if new else 200)
 
 
 class AttendanceViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Attendances of sessions organized in the requester's subtree; filter with `within`, `session`, `person`."""
 
     base_queryset = Attendance.objects.select_related("person").order_by("session", "person__name", "pk")
-    serializer_class = AttendanceSerializer
+    serializer_class = TrainingAttendanceSerializer
     filterset_class = AttendanceFilterSet
 
 
