@@ -151,7 +151,8 @@ def test_pages_take_a_fixed_number_of_queries(client, sessions, django_assert_nu
                 {"committee": sessions.tree.village_a1.pk},
             )
         services.record_attendance(sessions.users.editor_a, sessions.session_a, [sessions.a2[more]])
-        services.create_session(sessions.users.editor_a, sessions.tree.township_a, **session_fields(title=f"第{more}期"))
+        more_fields = session_fields(title=f"第{more}期")
+        services.create_session(sessions.users.editor_a, sessions.tree.township_a, **more_fields)
 
 
 def test_the_dashboard_shows_the_trained_rate_by_child(client, sessions):
