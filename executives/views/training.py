@@ -17,15 +17,18 @@ from executives.filtersets_training import TrainingSessionFilterSet
 from executives.forms_training import CloseForm, SessionEditForm, SessionForm, TickForm
 from executives.models import Attendance, TrainingSession
 from executives.training_excel import build_template
-from executives.training_figures import FIGURES, training_figures
+from executives.training_figures import FIGURES, training_by_child, training_figures
 from federation import audit, scope
 from federation.conflicts import ConflictError
+from federation.figures import definitions_sheet
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_imports import ImportUploadView
 from federation.views_lists import ListMixin
-from federation.workbook import download
+from federation.workbook import Workbook, download
+from orgtree.choices import GRASSROOTS_KINDS
 
 SUMMARY_KEYS = ["training_sessions", "training_attendances", "executives_in_office", "executives_trained"]
+BY_CHILD_KEYS = ["executives_in_office", "executives_trained", "executives_trained_rate", "training_sessions"]
 
 
 class TrainingListView(UnitMixin, ListMixin, ActionPage):
@@ -74,8 +77,11 @@ class TrainingListView(UnitMixin, ListMixin, ActionPage):
             today = timezone.localdate()
             kwargs.setdefault("create_form", SessionForm(initial={"starts_on": today, "ends_on": today}))
         figures = training_figures(self.unit)
+        children = training_by_child(self.unit) if self.unit.kind not in GRASSROOTS_KINDS else []
         return super().get_context_data(
             can_change=can_change,
+            by_child_columns=[FIGURES.label(k) for k in BY_CHILD_KEYS],
+            by_child=[(child, [values[k] for k in BY_CHILD_KEYS]) for child, values in children],
             summary=[(FIGURES.label(k), figures[k]) for k in SUMMARY_KEYS],
             trained_rate=figures["executives_trained_rate"],
             trained_label=FIGURES.label("executives_trained_rate"),
@@ -223,3 +229,20 @@ class TrainingTemplateView(ObjectMixin, View):
             build_template(request.user, self.object),
             f"{self.object.title}-参训人员-{timezone.localdate():%Y%m%d}.xlsx",
         )
+
+
+class TrainingFiguresExportView(UnitMixin, View):
+    """The training figures of the unit and of each child, with the 指标说明 sheet."""
+
+    def get(self, request, pk):
+        keys = list(FIGURES)
+        book = Workbook()
+        sheet = book.sheet(_("Training"))
+        sheet.append([_("Unit"), *[str(FIGURES.label(k)) for k in keys]], bold=True)
+        figures = training_figures(self.unit)
+        sheet.append([self.unit.name, *[figures[k] for k in keys]])
+        for child, values in training_by_child(self.unit):
+            sheet.append([child.name, *[values[k] for k in keys]])
+        sheet.freeze()
+        definitions_sheet(book, keys)
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Training')}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -34,7 +34,7 @@ def page_urls(w):
     return [
         *[
             (reverse(name, args=[ta]), reverse(name, args=[tb]), reverse(name, args=[MISSING]))
-            for name in ("executives:training", "executives:training_import")
+            for name in ("executives:training", "executives:training_import", "executives:training_export")
         ],
         *[
             (reverse(name, args=[a.pk]), reverse(name, args=[b.pk]), reverse(name, args=[MISSING]))
@@ -141,7 +141,7 @@ def test_pages_take_a_fixed_number_of_queries(client, sessions, django_assert_nu
     county = reverse("executives:training", args=[sessions.tree.county_a.pk])
     client.get(county)  # the first page of her day also runs her notices
     for more in range(2):  # more sessions and attendances do not cost more queries
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(16):  # the figures, by child too: 3 + 4 statements
             client.get(county)
         with django_assert_num_queries(9):
             client.get(reverse("executives:training_session", args=[sessions.session_a.pk]))
@@ -153,6 +153,21 @@ def test_pages_take_a_fixed_number_of_queries(client, sessions, django_assert_nu
         services.record_attendance(sessions.users.editor_a, sessions.session_a, [sessions.a2[more]])
         more_fields = session_fields(title=f"第{more}期")
         services.create_session(sessions.users.editor_a, sessions.tree.township_a, **more_fields)
+
+
+def test_the_figures_export_by_child_with_their_definitions(client, sessions):
+    client.force_login(sessions.users.viewer)
+    response = client.get(reverse("executives:training_export", args=[sessions.tree.city.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    rows = [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    assert rows[0][0] == "组织" and "执委轮训覆盖率" in rows[0]
+    assert [r[0] for r in rows[1:]] == [
+        "南平市",
+        "南平市直机关妇工委",
+        "延平区",
+        "建阳区",
+    ]  # children by code, then name
+    assert len(book.worksheets) == 2  # 指标说明
 
 
 def test_the_dashboard_shows_the_trained_rate_by_child(client, sessions):
