@@ -4,11 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from executives import rotation
 from executives.demo_activities import demo_activities
-from federation import registry
+from executives.demo_training import demo_training
+from executives.training_figures import FIGURES as TRAINING_FIGURES
+from executives.training_figures import training_by_child
+from federation import figures, imports, registry
 
 
 def register():
     register_rotation()
+    register_training()
     register_activities()
 
 
@@ -35,4 +39,32 @@ def register_activities():
     registry.committee_tab(registry.Tab("activities", _("Activities and points"), "executives:activities", 50))
     registry.demo_loader(
         registry.DemoLoader("activities", 60, demo_activities, "activities: 南平市 points rules, {result} activities")
+    )
+
+
+# --- training -------------------------------------------------------------------------------------------
+
+TRAINING_PANEL_KEYS = ["executives_in_office", "executives_trained", "executives_trained_rate", "training_sessions"]
+
+
+def training_panel(unit, children, unit_figures):
+    """Trained executives by child (today's); None when the subtree has no session and no executive."""
+    rows = training_by_child(unit, children=children, keys=TRAINING_PANEL_KEYS)
+    if not any(f["executives_in_office"] or f["training_sessions"] for _c, f in rows):
+        return None
+    return {
+        "training": {
+            "columns": [TRAINING_FIGURES.label(k) for k in TRAINING_PANEL_KEYS],
+            "rows": [(c, [f[k] for k in TRAINING_PANEL_KEYS]) for c, f in rows],
+        }
+    }
+
+
+def register_training():
+    figures.register(TRAINING_FIGURES)
+    registry.committee_tab(registry.Tab("training", _("Training"), "executives:training", 40))
+    registry.dashboard_panel(registry.Panel("training", 30, "executives/training_dashboard_panel.html", training_panel))
+    imports.register("training_attendance", "executives.training_excel.AttendanceImporter")
+    registry.demo_loader(
+        registry.DemoLoader("training", 40, demo_training, "training: {result} sessions with attendance in 延平区")
     )

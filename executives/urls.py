@@ -1,6 +1,6 @@
 from django.urls import path
 
-from executives.views import activities, rotation
+from executives.views import activities, rotation, training
 
 app_name = "executives"
 urlpatterns: list = []
@@ -19,4 +19,15 @@ urlpatterns += [
     path("units/<int:pk>/committee/evaluations/<int:person>/", activities.EvaluationView.as_view(), name="evaluation"),
     path("activities/<int:pk>/", activities.ActivityView.as_view(), name="activity"),
     path("activities/<int:pk>/photo/", activities.PhotoView.as_view(), name="activity_photo"),
+]
+
+# --- training (executives/views/training.py) ---
+urlpatterns += [
+    path("units/<int:pk>/training/", training.TrainingListView.as_view(), name="training"),
+    path("units/<int:pk>/training/figures.xlsx", training.TrainingFiguresExportView.as_view(), name="training_export"),
+    path("units/<int:pk>/training/import/", training.TrainingImportView.as_view(), name="training_import"),
+    path("training/<int:pk>/", training.SessionView.as_view(), name="training_session"),
+    path("training/<int:pk>/edit/", training.SessionEditView.as_view(), name="training_edit"),
+    path("training/<int:pk>/attendance/", training.TickView.as_view(), name="training_tick"),
+    path("training/<int:pk>/template.xlsx", training.TrainingTemplateView.as_view(), name="training_template"),
 ]

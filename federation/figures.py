@@ -18,7 +18,7 @@ sums the app computed, the same way for a subtree, a past date or each child. A 
 once across all sets. This module names no model: sources and columns are the apps' own names.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -91,10 +91,13 @@ class Figure:
 
 class FigureSet:
     """The figures of one app's measure, in display order; iterating gives the keys of the shown
-    figures (a figure with `shown=False` is only counted and stored)."""
+    figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None)`,
+    where the app gives one, returns {unit id: {key: value}} of the set's figures over each unit's
+    subtree: what another app (a checklist's automatic item) reads without importing this one."""
 
-    def __init__(self, name, figures):
+    def __init__(self, name: str, figures: Iterable[Figure], evaluate: Callable | None = None) -> None:
         self.name = name
+        self.evaluate = evaluate
         figures = list(figures)
         self.every = {figure.key: figure for figure in figures}
         if len(self.every) != len(figures):
@@ -178,6 +181,16 @@ def figure_set(name):
 
 def figure(key):
     return _registered[key]
+
+
+def evaluated_choices():
+    """(key, label) of the shown figures of every set that gives an evaluator, in registration order."""
+    return [choice for found in _sets.values() if found.evaluate is not None for choice in found.choices()]
+
+
+def set_of(key):
+    """The registered set that holds `key` (None for an unknown key)."""
+    return next((found for found in _sets.values() if key in found), None)
 
 
 def definitions_sheet(book, keys):

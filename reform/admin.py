@@ -48,7 +48,10 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 class MilestoneForm(forms.ModelForm):
     coverage_key = forms.ChoiceField(
         label=_("coverage figure"),
-        choices=lambda: [(key, f"{label} ({key})") for key, label in figures.figure_set("coverage").choices()],
+        choices=lambda: [
+            (key, f"{label} ({key})")
+            for key, label in [*figures.figure_set("coverage").choices(), *figures.evaluated_choices()]
+        ],
     )
 
     class Meta:

@@ -9,6 +9,9 @@ COUNTY = ["county"]
 TOWNSHIP = ["township", "street"]
 VILLAGE = ["village", "community"]
 COUNTY_AND_TOWNSHIP = COUNTY + TOWNSHIP
+# D1 is filled from the executives' training figure (a figure set with an evaluator, registered by
+# the executives app in federation.figures; reform names only its key).
+D1_KEY = "executives_trained_rate"
 
 # (number, area, text, value type, target, at most, kinds, coverage key)
 ITEMS = [
@@ -66,7 +69,7 @@ ITEMS = [
     ),
     ("C9", "organization", "机关、事业单位妇委会（妇工委）应建尽建", "yes_no", None, False, COUNTY, ""),
     ("C10", "organization", "新领域妇联组织数", "number", Decimal("1"), False, COUNTY, "new_domain_committees"),
-    ("D1", "executives", "基层执委轮训覆盖率", "percent", Decimal("100"), False, COUNTY_AND_TOWNSHIP, ""),
+    ("D1", "executives", "基层执委轮训覆盖率", "percent", Decimal("100"), False, COUNTY_AND_TOWNSHIP, D1_KEY),
     ("D2", "executives", "建立执委联系服务妇女群众制度", "yes_no", None, False, VILLAGE, ""),
     ("D3", "executives", "开展执委述职评议", "yes_no", None, False, TOWNSHIP, ""),
     ("E1", "work_style", "建立妇联领导干部联系基层制度", "yes_no", None, False, COUNTY, ""),

@@ -100,7 +100,8 @@ class CampaignForm(forms.Form):
 
 
 def coverage_choices():
-    return [("", "---------"), *figures.figure_set("coverage").choices()]
+    """The coverage figures, then those of every set with an evaluator (e.g. executives' training)."""
+    return [("", "---------"), *figures.figure_set("coverage").choices(), *figures.evaluated_choices()]
 
 
 class MilestoneForm(forms.Form):

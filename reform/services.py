@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
+from federation import figures as figure_sets
 from federation.models import ChangeRecord, Notification, Role, UserScope
 from federation.uploads import check_upload
 from orgtree.coverage import FIGURES, coverage, coverage_by_child
@@ -33,6 +34,7 @@ from reform.models import (
     TaskStatus,
     ValueType,
 )
+from reform.models.checklist import automatic_key
 
 ITEM_FIELDS = ("value_yes", "value_number", "value_text", "note", "status", "met", "review_comment")
 PROBLEM_FIELDS = (
@@ -194,20 +196,26 @@ def review(user, item, accept, comment="", *, version=None, source="web"):
 
 
 def fill_automatic(items, day=None):
-    """Fill items tied to a coverage figure from the figures of their unit's subtree. Units are
-    grouped by parent: a few statements per parent, not per unit. Returns the items changed."""
+    """Fill items tied to a figure from the figures of their unit's subtree. Coverage figures: units
+    grouped by parent, a few statements per parent, not per unit; a figure of another registered set
+    (e.g. executives' training) through that set's evaluator, a fixed number of statements per set.
+    Returns the items changed."""
     items = list(items.filter(template_item__coverage_key__gt="").select_related("template_item", "unit"))
+    figures = _other_figures(items, day)
     by_parent = defaultdict(list)
     for item in items:
-        by_parent[item.unit.parent_id].append(item)
-    figures = {}
+        if item.template_item.coverage_key in FIGURES:
+            by_parent[item.unit.parent_id].append(item)
     for parent_id, group in by_parent.items():
         units = {item.unit_id: item.unit for item in group}
         if parent_id is None:
-            figures.update({pk: coverage(unit, day) for pk, unit in units.items()})
+            for pk, unit in units.items():
+                figures[pk].update(coverage(unit, day))
             continue
         parent = Unit.objects.get(pk=parent_id)
-        figures.update({child.pk: values for child, values in coverage_by_child(parent, day) if child.pk in units})
+        for child, values in coverage_by_child(parent, day):
+            if child.pk in units:
+                figures[child.pk].update(values)
     changed = []
     for item in items:
         value = figures.get(item.unit_id, {}).get(item.template_item.coverage_key)
@@ -222,6 +230,29 @@ def fill_automatic(items, day=None):
         changed.append(item)
     ChecklistItem.objects.bulk_update(changed, ["value_number", "met", "status", "filled_at"], batch_size=2000)
     return len(changed)
+
+
+def _other_figures(items, day):
+    """{unit id: {key: value}} of the figures outside coverage that these items are filled from,
+    through the evaluator of each registered set (federation.figures.FigureSet.evaluate)."""
+    figures: dict[int, dict] = defaultdict(dict)
+    other_sets: dict[str, dict] = defaultdict(dict)
+    for item in items:
+        key = item.template_item.coverage_key
+        found = None if key in FIGURES else figure_sets.set_of(key)
+        if found is not None and found.evaluate is not None:
+            other_sets[found.name][item.unit_id] = item.unit
+    for name, units in other_sets.items():
+        for pk, values in figure_sets.figure_set(name).evaluate(list(units.values()), day).items():
+            figures[pk].update(values)
+    return figures
+
+
+def evaluated(units, key, day=None):
+    """{unit id: value of `key`} over each unit's subtree, for a key of a registered set that gives an
+    evaluator (federation.figures.FigureSet.evaluate): a fixed number of statements for all units."""
+    found = figure_sets.set_of(key)
+    return {pk: values[key] for pk, values in found.evaluate(list(units), day).items()}
 
 
 def refresh_automatic(unit_ids):
@@ -338,7 +369,7 @@ def create_campaign(user, unit, milestones=(), *, source="web", **fields):
         campaign.full_clean()
         campaign.save()
         for milestone in milestones:
-            if milestone["coverage_key"] not in FIGURES:
+            if not automatic_key(milestone["coverage_key"]):
                 raise ValidationError(
                     {"coverage_key": _("Unknown coverage figure: %(key)s") % {"key": milestone["coverage_key"]}}
                 )
@@ -352,10 +383,13 @@ def milestone_status(milestone, unit, figures_today, today=None):
     """{"actual", "met", "state"} of one milestone for a unit: met / behind (not yet due) / missed.
     A past milestone is judged on the figures of its due date."""
     today = today or timezone.localdate()
-    if milestone.due_on < today:
-        actual = coverage(unit, milestone.due_on)[milestone.coverage_key]
+    key = milestone.coverage_key
+    if key not in FIGURES:  # a figure of another set (e.g. executives' training), through its evaluator
+        actual = evaluated([unit], key, min(milestone.due_on, today))[unit.pk]
+    elif milestone.due_on < today:
+        actual = coverage(unit, milestone.due_on)[key]
     else:
-        actual = figures_today[milestone.coverage_key]
+        actual = figures_today[key]
     met = actual is not None and Decimal(str(actual)) >= milestone.target
     state = "met" if met else ("missed" if milestone.due_on < today else "behind")
     return {"actual": actual, "met": met, "state": state}

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import audit, scope
+from federation import figures as figure_sets
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
 from federation.workbook import Workbook, download
@@ -420,14 +421,16 @@ class CampaignView(UnitMixin, TemplateView):
         for milestone in campaign.milestones.all():
             status = services.milestone_status(milestone, self.unit, figures, today)
             # Judged like the unit itself: a past milestone on the figures of its due date.
-            children = coverage_by_child(self.unit, min(milestone.due_on, today))
-            behind = [
-                child
-                for child, values in children
-                if values[milestone.coverage_key] is None or values[milestone.coverage_key] < milestone.target
-            ]
-            key = milestone.coverage_key
-            milestones.append((milestone, COVERAGE.label(key) if key in COVERAGE else key, status, behind))
+            key, day = milestone.coverage_key, min(milestone.due_on, today)
+            if key in COVERAGE:
+                children = [(child, values[key]) for child, values in coverage_by_child(self.unit, day)]
+            else:  # a figure of another registered set, through its evaluator
+                units = list(self.unit.children.open().order_by("code", "name", "pk"))
+                values = services.evaluated(units, key, day)
+                children = [(child, values[child.pk]) for child in units]
+            behind = [child for child, value in children if value is None or value < milestone.target]
+            found = figure_sets.set_of(key)
+            milestones.append((milestone, found.label(key) if found is not None else key, status, behind))
         return super().get_context_data(campaign=campaign, milestones=milestones, **kwargs)
 
 

@@ -6,6 +6,7 @@ import re
 
 from django.urls import reverse
 
+from executives.models import TrainingSession
 from orgtree.models import Election
 from tests.test_pages_by_role import demo, pages  # noqa: F401 - the fixture
 
@@ -30,33 +31,42 @@ def english_words(client, url, user):
 
 def write_pages(tree):
     draft = Election.objects.filter(unit=tree.village_a3, status=Election.Status.DRAFT).get()
-    return [
-        reverse(n, args=[tree.county_a.pk])
-        for n in (
-            "orgtree:unit_edit",
-            "orgtree:unit_create",
-            "orgtree:election_create",
-            "orgtree:person_create",
-            "reform:campaign_create",
-            "orgtree:conversion_import",
-            "funding:import",
-        )
-    ] + [
-        reverse("orgtree:unit_move", args=[tree.township_a.pk]),
-        reverse("orgtree:unit_close", args=[tree.township_a.pk]),
-        reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
-        reverse("orgtree:term_delay", args=[tree.village_a1.pk]),
-        reverse("orgtree:committee_duties", args=[tree.village_a1.pk]),
-        reverse("executives:rotation", args=[tree.township_a.pk]),
-        reverse("executives:rotation", args=[tree.village_a1.pk]),
-        reverse("orgtree:office_leave", args=[tree.village_a1.pk]),
-        reverse("orgtree:vice_chair_appoint", args=[tree.village_a1.pk]),
-        reverse("orgtree:election_create", args=[tree.village_a1.pk]) + "?kind=by_election",
-        draft.get_absolute_url(),
-        reverse("executives:activity_create", args=[tree.village_a1.pk]),
-        reverse("executives:points_rules", args=[tree.county_a.pk]),
-        *evaluation_pages(tree),
-    ]
+    return (
+        [
+            reverse(n, args=[tree.county_a.pk])
+            for n in (
+                "orgtree:unit_edit",
+                "orgtree:unit_create",
+                "orgtree:election_create",
+                "orgtree:person_create",
+                "reform:campaign_create",
+                "orgtree:conversion_import",
+                "funding:import",
+                "executives:training_import",
+            )
+        ]
+        + [
+            reverse(name, args=[session.pk])
+            for session in TrainingSession.objects.filter(unit=tree.county_a)
+            for name in ("executives:training_edit", "executives:training_tick")
+        ]
+        + [
+            reverse("orgtree:unit_move", args=[tree.township_a.pk]),
+            reverse("orgtree:unit_close", args=[tree.township_a.pk]),
+            reverse("orgtree:conversion_edit", args=[tree.village_a1.pk]),
+            reverse("orgtree:term_delay", args=[tree.village_a1.pk]),
+            reverse("orgtree:committee_duties", args=[tree.village_a1.pk]),
+            reverse("executives:rotation", args=[tree.township_a.pk]),
+            reverse("executives:rotation", args=[tree.village_a1.pk]),
+            reverse("orgtree:office_leave", args=[tree.village_a1.pk]),
+            reverse("orgtree:vice_chair_appoint", args=[tree.village_a1.pk]),
+            reverse("orgtree:election_create", args=[tree.village_a1.pk]) + "?kind=by_election",
+            draft.get_absolute_url(),
+            reverse("executives:activity_create", args=[tree.village_a1.pk]),
+            reverse("executives:points_rules", args=[tree.county_a.pk]),
+            *evaluation_pages(tree),
+        ]
+    )
 
 
 def evaluation_pages(tree):

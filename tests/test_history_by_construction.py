@@ -154,6 +154,23 @@ def _evaluation(w):
     return activities.evaluate(w.users.editor_a, village, person, timezone.localdate().year, "competent"), village
 
 
+def _training(w):
+    from executives import training
+
+    session = training.create_session(
+        w.users.editor_a, w.tree.township_a, title="领头雁培训", type="lead_goose", starts_on=DAY, ends_on=DAY, hours=8
+    )
+    return session, w.tree.township_a
+
+
+def _attendance(w):
+    from executives import training
+
+    session, _unit = _training(w)
+    person = Person.objects.create(unit=w.tree.village_a1, name="林秀英")
+    return training.record_attendance(w.users.editor_a, session, [person])[0], w.tree.township_a
+
+
 # model label -> a write through its service: (an object of that model the write touched, its unit)
 WRITES = {
     "executives.RotationMonth": _rotation_month,
@@ -186,6 +203,8 @@ WRITES = {
         reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家", deadline=DAY),
         w.tree.township_a,
     ),
+    "executives.TrainingSession": _training,
+    "executives.Attendance": _attendance,
     "funding.FundingRecord": _funding_line,
     "executives.Activity": lambda w: _activity(w)[:2],
     "executives.PointsRule": _points_rule,

@@ -23,6 +23,7 @@ HREF = re.compile(r'href="(/[^"#]*)')
 @pytest.fixture
 def demo(tree, users, settings, tmp_path):
     from executives.demo_activities import demo_activities
+    from executives.demo_training import demo_training
     from funding.demo import demo_funding
     from reform.demo import demo_reform
 
@@ -34,6 +35,7 @@ def demo(tree, users, settings, tmp_path):
     demo_rotation()
     demo_duties()
     demo_activities()
+    demo_training()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -59,6 +61,7 @@ def pages(tree, demo):
             "executives:rotation",
             "executives:activities",
             "executives:points_rules",
+            "executives:training",
         ]
         if unit.kind in ("county", "township", "street"):
             names += ["executives:ranking"]
@@ -81,6 +84,11 @@ def pages(tree, demo):
     from executives.models import Activity
 
     urls += [a.get_absolute_url() for a in Activity.objects.filter(unit__county=tree.county_a)[:3]]
+    from executives.models import TrainingSession
+
+    sessions = TrainingSession.objects.filter(tree.county_a.subtree_q("unit__"))
+    assert sessions.exists()
+    urls += [s.get_absolute_url() for s in sessions]
     return urls
 
 

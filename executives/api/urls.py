@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from executives.api import activities, rotation
+from executives.api.training import AttendanceViewSet, TrainingSessionViewSet, UnitTrainingView
 
 router = SimpleRouter()
 urlpatterns: list = []
@@ -19,5 +20,10 @@ router.register("activity-types", activities.ActivityTypeViewSet, basename="acti
 router.register("points-rules", activities.PointsRuleViewSet, basename="points-rule")
 router.register("evaluations", activities.EvaluationViewSet, basename="evaluation")
 urlpatterns += [path("units/<int:pk>/ranking/", activities.RankingView.as_view(), name="unit-ranking")]
+
+# Training (领头雁)
+router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
+router.register("training-attendances", AttendanceViewSet, basename="training-attendance")
+urlpatterns += [path("units/<int:pk>/training/", UnitTrainingView.as_view(), name="unit-training")]
 
 urlpatterns += [*router.urls]

@@ -2,3 +2,4 @@
 
 from .activities import RULE_KINDS, Activity, ActivityType, Evaluation, Grade, PointsRule  # noqa: F401
 from .rotation import RotationMonth, RotationSetting  # noqa: F401  (轮值主席)
+from .training import Attendance, TrainingSession  # noqa: F401 - training

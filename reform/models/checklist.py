@@ -29,6 +29,13 @@ class ValueType(models.TextChoices):
     TEXT = "text", _("Text")
 
 
+def automatic_key(key):
+    """Can an item be filled from the figure `key`? A coverage figure, or one of a registered set
+    that gives an evaluator (federation.figures.FigureSet.evaluate)."""
+    found = figures.set_of(key)
+    return found is not None and (found.name == "coverage" or found.evaluate is not None)
+
+
 class ChecklistTemplate(models.Model):
     """A named, versioned list of items. A published version is frozen: changes make a new version."""
 
@@ -86,7 +93,7 @@ class TemplateItem(models.Model):
         return f"{self.number} {self.text}"
 
     def clean(self):
-        if self.coverage_key and self.coverage_key not in figures.figure_set("coverage"):
+        if self.coverage_key and not automatic_key(self.coverage_key):
             raise ValidationError({"coverage_key": _("Unknown coverage figure: %(key)s") % {"key": self.coverage_key}})
 
     @property
@@ -96,8 +103,8 @@ class TemplateItem(models.Model):
     @property
     def coverage_label(self):
         """The label of the coverage figure an automatic item is filled from (federation.figures)."""
-        found = figures.figure_set("coverage")
-        return found.label(self.coverage_key) if self.coverage_key in found else self.coverage_key
+        found = figures.set_of(self.coverage_key)
+        return found.label(self.coverage_key) if found is not None else self.coverage_key
 
     @property
     def target_display(self):
