@@ -1,2 +1,11 @@
+from django.urls import path
+
+from executives.views import contacts
+
 app_name = "executives"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("units/<int:pk>/committee/contacts/", contacts.ContactsView.as_view(), name="contacts"),
+    path("offices/<int:pk>/contacts/", contacts.ContactListEditView.as_view(), name="contact_list_edit"),
+    path("named-contacts/<int:pk>/edit/", contacts.NamedContactEditView.as_view(), name="named_contact_edit"),
+    path("named-contacts/<int:pk>/erase/", contacts.NamedContactEraseView.as_view(), name="named_contact_erase"),
+]
