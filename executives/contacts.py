@@ -105,7 +105,7 @@ def save_contact_list(user, office, values, *, version=None, source="web"):
     with transaction.atomic():
         office = writes.locked(Office, office.pk, related=("unit",))
         scope.require(user, scope.CHANGE, office.unit)
-        current = ContactList.objects.select_for_update().filter(office=office).first()
+        current = ContactList.objects.select_for_update().filter(office=office).order_by().first()
         if current is not None:
             writes.check_version(current, version)
         _open_office(office)

@@ -78,7 +78,7 @@ class ContactListViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     """Executives' contact lists; POST (office and counts) creates or updates the office's list, PATCH
     changes the counts given. Both take the `version` last seen (409 with the current list otherwise)."""
 
-    base_queryset = ContactList.objects.select_related("office").order_by("unit", "office")
+    base_queryset = ContactList.objects.select_related("office").order_by("unit_id", "office_id")
     serializer_class = ContactListSerializer
     filterset_fields = ["office", "unit"]
 
@@ -153,7 +153,7 @@ class NamedContactViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
     """Named contacts (name, village, category); names in clear only for those who may change the
     village, masked for viewers (王**). PATCH corrects one; `erase/` blanks her for good (PIPL)."""
 
-    base_queryset = NamedContact.objects.select_related("unit").order_by("unit", "pk")
+    base_queryset = NamedContact.objects.select_related("unit").order_by("unit_id", "pk")
     serializer_class = NamedContactSerializer
     filterset_fields = ["office", "unit"]
 

@@ -75,7 +75,7 @@ class ContactList(UnitOwned, Versioned):
     class Meta:
         verbose_name = _("contact list")
         verbose_name_plural = _("contact lists")
-        ordering = ["unit", "office"]
+        ordering = ["unit_id", "office_id"]
 
     def __str__(self):
         return gettext("Contact list of %(office)s") % {"office": self.office}
@@ -143,7 +143,7 @@ class NamedContact(UnitOwned, Versioned):
     class Meta:
         verbose_name = _("named contact")
         verbose_name_plural = _("named contacts")
-        ordering = ["unit", "pk"]
+        ordering = ["unit_id", "pk"]
         indexes = [models.Index(fields=["office"], name="namedcontact_office")]
 
     def __str__(self):
