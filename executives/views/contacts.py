@@ -8,14 +8,17 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from executives import contacts
-from executives.contacts_figures import FIGURES, contact_figures, period_from, this_year
+from executives.contacts_figures import FIGURES, contact_figures, contacts_by_child, period_from, this_year
 from executives.forms_contacts import ContactListForm, EraseForm, NamedContactEditForm, NamedContactForm, VisitForm
 from executives.models import ContactList, ContactVisit, NamedContact
 from federation import audit, scope
+from federation.figures import definitions_sheet
 from federation.pages import ActionPage, ObjectMixin, ServiceFormView, UnitMixin
 from federation.views_lists import ListMixin
+from federation.workbook import Workbook, download
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Office, Unit
 
@@ -43,6 +46,14 @@ def villages_of(unit, user):
 
 def tab_url(unit):
     return reverse("executives:contacts", args=[unit.pk])
+
+
+def period_of(request):
+    """The period asked for (?from=&to=), or this year with the Chinese message of what was wrong."""
+    try:
+        return period_from(request.GET), None
+    except ValidationError as exc:
+        return this_year(), "；".join(exc.messages)
 
 
 class ContactsView(UnitMixin, ListMixin, ActionPage):
@@ -77,11 +88,9 @@ class ContactsView(UnitMixin, ListMixin, ActionPage):
     def get_context_data(self, **kwargs):
         user = self.request.user
         can_change = scope.can(user, scope.CHANGE, self.unit)
-        try:
-            period, period_error = period_from(self.request.GET), None
-        except ValidationError as exc:
-            period, period_error = this_year(), "；".join(exc.messages)
+        period, period_error = period_of(self.request)
         figures = contact_figures(self.unit, period)
+        children = list(self.unit.children.open().order_by("code", "name", "pk"))
         offices = list(open_offices(self.unit))
         lists = {c.office_id: c for c in ContactList.objects.filter(office__in=[o.pk for o in offices])}
         logged = {
@@ -106,6 +115,9 @@ class ContactsView(UnitMixin, ListMixin, ActionPage):
             period=period,
             period_error=period_error,
             headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
+            columns=[FIGURES[k] for k in HEADLINES],
+            child_rows=[(c, [f[k] for k in HEADLINES]) for c, f in contacts_by_child(self.unit, period, children)],
+            period_query=f"from={period[0].isoformat()}&to={period[1].isoformat()}",
             executives=[(o, lists.get(o.pk), logged.get(o.pk, {})) for o in offices],
             named=[(c, contacts.shown_name(c, can_change)) for c in named],
             named_more=len(named) == NAMED_SHOWN,
@@ -121,6 +133,25 @@ class ContactsView(UnitMixin, ListMixin, ActionPage):
         data = dict(form.cleaned_data)
         contacts.add_named_contact(self.request.user, data.pop("office"), **data)
         return _("Contact added.")
+
+
+class ContactFiguresExportView(UnitMixin, View):
+    """The contact figures of the unit's children and its total for a period, with the 指标说明 sheet."""
+
+    def get(self, request, pk):
+        period, _error = period_of(request)
+        keys = list(FIGURES)
+        book = Workbook()
+        sheet = book.sheet(_("Contact with women"))
+        sheet.append([f"{self.unit.name} · {period[0].isoformat()} — {period[1].isoformat()}"])
+        sheet.append([_("Unit"), *[str(FIGURES.label(k)) for k in keys]], bold=True)
+        for child, figures in contacts_by_child(self.unit, period):
+            sheet.append([child.name, *[figures[k] for k in keys]])
+        total = contact_figures(self.unit, period)
+        sheet.append([_("Total"), *[total[k] for k in keys]])
+        sheet.freeze()
+        definitions_sheet(book, keys)
+        return download(book.to_bytes(), f"{self.unit.name}-{_('Contact with women')}-{period[0]:%Y%m%d}.xlsx")
 
 
 class HistoryMixin:

@@ -223,7 +223,7 @@ def test_the_tab_has_a_fixed_number_of_queries(client, filled, django_assert_num
             filled.users.editor_a, office, unit=filled.tree.village_a1, name=f"李{n}娟"[:1] + "娟", category="other"
         )
     assert count() == few
-    with django_assert_num_queries(19):  # session, user, scopes, unit, figures (3), rows, forms' choices
+    with django_assert_num_queries(20):  # session, user, scopes, unit, figures (3), children, rows, forms
         client.get(url)
 
 
@@ -240,3 +240,28 @@ def test_the_log_exports_to_excel(client, filled):
     response = client.get(tab(filled.tree.village_a1) + "?export=xlsx")
     assert response.status_code == 200
     assert "spreadsheet" in response["Content-Type"]
+
+
+def test_the_tab_drills_down_by_child_and_exports_the_figures(client, filled):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(filled.users.viewer)
+    page = client.get(tab(filled.tree.city), {"from": "2025-01-01", "to": "2025-12-31"}).content.decode()
+    drill = page.split("contacts-by-child", 1)[1]
+    assert tab(filled.tree.county_a) + "?from=2025-01-01&amp;to=2025-12-31" in drill
+    response = client.get(reverse("executives:contacts_export", args=[filled.tree.city.pk]), {"from": "2025-01-01"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[1][:2] == ("组织", "在任执委")
+    county = next(r for r in rows if r[0] == "延平区")
+    assert county[1:5] == (4, 1, 25.0, 12)
+    assert rows[-1][0] == "合计" and rows[-1][4] == 14
+    assert "contacts_per_executive" in str(list(book.worksheets[1].iter_rows(values_only=True)))
+    bad = client.get(tab(filled.tree.city), {"from": "2025-02-30"})
+    assert bad.status_code == 200 and "2025-01-31" in visible_text(bad.content.decode())
+    client.force_login(filled.users.editor_a)
+    foreign = client.get(reverse("executives:contacts_export", args=[filled.tree.county_b.pk]))
+    assert foreign.status_code == client.get(reverse("executives:contacts_export", args=[MISSING])).status_code == 404
