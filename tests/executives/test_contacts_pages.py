@@ -265,3 +265,22 @@ def test_the_tab_drills_down_by_child_and_exports_the_figures(client, filled):
     client.force_login(filled.users.editor_a)
     foreign = client.get(reverse("executives:contacts_export", args=[filled.tree.county_b.pk]))
     assert foreign.status_code == client.get(reverse("executives:contacts_export", args=[MISSING])).status_code == 404
+
+
+def test_an_editor_is_offered_only_links_she_can_use_and_names_are_checked(client, filled):
+    client.force_login(filled.users.editor_a)
+    seen = [client.get(url).content.decode() for url in pages(filled)[:3]]
+    check_links(client, seen)
+    url = tab(filled.tree.township_a)
+    post = {"action": "named", "office": filled.exec_township_a.pk, "unit": filled.tree.village_a2.pk}
+    for data, words in [({"name": "王芳13800000000"}, "数字"), ({"name": ""}, "必填"), ({"unit": ""}, "必填")]:
+        response = client.post(url, {**post, "name": "王芳", "category": "other", **data})
+        assert response.status_code == 200 and words in visible_text(response.content.decode()), data
+    assert not NamedContact.objects.filter(office=filled.exec_township_a).exists()
+    assert client.post(url, {**post, "name": "王芳", "category": "other"}).status_code == 302
+    contact = NamedContact.objects.get(office=filled.exec_township_a)
+    edit = reverse("executives:named_contact_edit", args=[contact.pk])
+    moved = client.post(edit, {"name": "王芳", "unit": filled.tree.village_a3.pk, "category": "other", "version": 1})
+    assert moved.status_code == 302 and NamedContact.objects.get(pk=contact.pk).unit == filled.tree.village_a3
+    foreign = client.post(edit, {"name": "王芳", "unit": filled.tree.village_b1.pk, "category": "other", "version": 2})
+    assert foreign.status_code == 200 and NamedContact.objects.get(pk=contact.pk).unit == filled.tree.village_a3
