@@ -30,3 +30,13 @@ def world(tree, users):
     w.exec_township_a = seat(tree.township_a, "李桂香", "vice_chair")
     w.exec_b1 = seat(tree.village_b1, "王春燕")
     return w
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Messages read outside a request, in the site's language (another test may have left English on);
+    autouse in the modules that take it."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield

@@ -17,6 +17,7 @@ from federation.models import ChangeRecord
 from tests.executives import contacts_world
 
 world = contacts_world.world  # the fixture
+chinese = contacts_world.chinese  # autouse: messages in Chinese
 
 COUNTS = {"difficulty": 2, "disabled": 1, "left_behind": 3, "single_mother": 1, "other": 5}
 CHANNELS = {"home_visit": 4, "phone": 3, "wechat": 5, "wechat_members": 80}

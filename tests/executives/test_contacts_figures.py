@@ -18,6 +18,7 @@ from tests.executives import contacts_world
 from tests.executives.contacts_world import seat
 
 world = contacts_world.world  # the fixture
+chinese = contacts_world.chinese  # autouse: messages in Chinese
 YEAR = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
 
 
