@@ -54,7 +54,9 @@ class VisitForm(forms.Form):
     women = forms.IntegerField(
         label=_("number of women"), min_value=1, initial=1, widget=forms.NumberInput(attrs=NUMBER)
     )
-    note = forms.CharField(label=_("note"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("note"), max_length=100, required=False, help_text=_("No names here: name a contact below.")
+    )
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)

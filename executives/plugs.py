@@ -3,10 +3,12 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from executives.api.contacts import ContactListSerializer, NamedContactSerializer
 from executives.contacts_demo import demo_contacts
 from executives.contacts_figures import FIGURES as CONTACT_FIGURES
 from executives.contacts_figures import contacts_by_child
-from federation import figures, registry
+from executives.models import ContactList, NamedContact
+from federation import api, figures, registry
 
 
 def register():
@@ -40,6 +42,8 @@ def contacts_panel(unit, children, unit_figures):
 
 def register_contacts():
     figures.register(CONTACT_FIGURES)
+    api.show_conflicts_with(ContactList, ContactListSerializer)  # a 409 shows the list as it is now
+    api.show_conflicts_with(NamedContact, NamedContactSerializer)
     registry.committee_tab(registry.Tab("contacts", _("Contact with women"), "executives:contacts", 30))
     registry.dashboard_panel(registry.Panel("contacts", 40, "executives/contacts_dashboard_panel.html", contacts_panel))
     registry.demo_loader(

@@ -107,6 +107,7 @@ def test_a_list_is_upserted_with_its_version_and_conflicts_answer_409(api, fille
     assert changed.status_code == 200 and changed.json()["women"] == 5 and changed.json()["other"] == 4
     stale = client.patch(f"/api/contact-lists/{pk}/", {"other": 9, "version": 1}, format="json")
     assert stale.status_code == 409 and stale.json()["current"]["version"] == 2
+    assert stale.json()["current"]["left_behind"] == 1 and "其他人" in stale.json()["detail"]
     bad = client.patch(f"/api/contact-lists/{pk}/", {"wechat": 3, "wechat_members": 1, "version": 2}, format="json")
     assert bad.status_code == 400 and "微信群" in json.dumps(bad.json(), ensure_ascii=False)
     assert ContactList.objects.get(pk=pk).other == 4
