@@ -124,11 +124,8 @@ def save_contact_list(user, office, values, *, version=None, source="web"):
         return writes.save(current, user, before, LIST_FIELDS, source=source), True
 
 
-def log_visit(user, office, *, date, way, women, note="", source="web"):
-    """One entry of the contact log of `office` (an open office)."""
-    office = _fresh(office)
-    scope.require(user, scope.CHANGE, office.unit)
-    _open_office(office)
+def _clean_visit(office, date, way, women, note):
+    """A log entry's (women, note) as saved, or ValidationError naming every field's problem."""
     errors: dict[str, list[str]] = {}
     count = _number(women, "women", errors)
     if "women" not in errors and count < 1:
@@ -149,12 +146,38 @@ def log_visit(user, office, *, date, way, women, note="", source="web"):
         ]
     if errors:
         raise ValidationError(errors)
+    return count, note
+
+
+def log_visit(user, office, *, date, way, women, note="", source="web"):
+    """One entry of the contact log of `office` (an open office)."""
+    office = _fresh(office)
+    scope.require(user, scope.CHANGE, office.unit)
+    _open_office(office)
+    count, note = _clean_visit(office, date, way, women, note)
     visit = ContactVisit(
         office=office, unit=office.unit, date=date, way=way, women=count, note=note, created_by=_user(user)
     )
     visit.full_clean()
     with transaction.atomic():
         return writes.create(visit, user, VISIT_FIELDS, source=source)
+
+
+def correct_visit(user, visit, changes, *, version=None, source="web"):
+    """Correct a log entry's date, way, number of women or note (a typing error); the executive stays.
+    Entries are corrected, never deleted: the figures follow, history keeps what it said before."""
+    with transaction.atomic():
+        current = writes.locked(ContactVisit, visit.pk, related=("office", "unit"))
+        scope.require(user, scope.CHANGE, current.unit)
+        writes.check_version(current, version)
+        before = audit.snapshot(current, VISIT_FIELDS)
+        values = {name: changes.get(name, getattr(current, name)) for name in ("date", "way", "women", "note")}
+        current.women, current.note = _clean_visit(current.office, **values)
+        current.date, current.way = values["date"], values["way"]
+        if not audit.diff(before, audit.snapshot(current, VISIT_FIELDS)):
+            return current
+        current.full_clean()
+        return writes.save(current, user, before, VISIT_FIELDS, source=source)
 
 
 def _clean_named(office, village, name, category):

@@ -63,6 +63,22 @@ class VisitForm(forms.Form):
         self.fields["office"].queryset = offices
 
 
+class VisitEditForm(forms.Form):
+    """Correct a log entry (its executive stays)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    way = forms.ChoiceField(label=_("way"), choices=Way.choices, widget=forms.RadioSelect)
+    women = forms.IntegerField(label=_("number of women"), min_value=1, widget=forms.NumberInput(attrs=NUMBER))
+    note = forms.CharField(
+        label=_("note"), max_length=100, required=False, help_text=_("No names here: name a contact below.")
+    )
+
+    @classmethod
+    def initial_for(cls, visit):
+        return {name: getattr(visit, name) for name in ("version", "date", "way", "women", "note")}
+
+
 class NamedContactForm(forms.Form):
     office = OfficeChoiceField(label=_("executive"), queryset=None)
     name = forms.CharField(label=NAME, max_length=20, help_text=NAME_HELP)

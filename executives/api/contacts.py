@@ -104,15 +104,16 @@ class ContactListViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveMo
 
 class ContactVisitSerializer(ScopedModelSerializer):
     office = ScopedPrimaryKeyRelatedField(queryset=OPEN_OFFICES, label=_("executive"))
+    version = serializers.IntegerField(required=False)
 
     class Meta:
         model = ContactVisit
-        fields = ["id", "office", "unit", "date", "way", "women", "note", "created_at"]
+        fields = ["id", "office", "unit", "date", "way", "women", "note", "version", "created_at"]
         read_only_fields = ["unit", "created_at"]
 
 
 class ContactVisitViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
-    """The contact log, newest first; POST records an entry."""
+    """The contact log, newest first; POST records an entry, PATCH corrects one (with `version`)."""
 
     base_queryset = ContactVisit.objects.order_by("-date", "-pk")
     serializer_class = ContactVisitSerializer
@@ -120,7 +121,20 @@ class ContactVisitViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         serializer.instance = contacts.log_visit(self.request.user, data.pop("office"), source="api", **data)
+
+    @extend_schema(request=ContactVisitSerializer, responses=ContactVisitSerializer)
+    def partial_update(self, request, pk=None):
+        """Correct an entry's date, way, number of women or note (its executive stays); with `version`."""
+        current = self.get_object()
+        serializer = self.get_serializer(current, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("office", None)
+        version = data.pop("version", None)
+        saved = contacts.correct_visit(request.user, current, data, version=version, source="api")
+        return Response(self.get_serializer(saved).data)
 
 
 class NamedContactSerializer(ScopedModelSerializer):

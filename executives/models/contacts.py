@@ -89,8 +89,9 @@ class ContactList(UnitOwned, Versioned):
         return [(Way(name).label, getattr(self, name)) for name in CHANNEL_FIELDS]
 
 
-class ContactVisit(UnitOwned):
-    """One entry of an executive's contact log: a day, a way, how many women, a short note."""
+class ContactVisit(UnitOwned, Versioned):
+    """One entry of an executive's contact log: a day, a way, how many women, a short note; corrected
+    in place (with its version), never deleted."""
 
     office = models.ForeignKey(
         "orgtree.Office", on_delete=models.PROTECT, related_name="contact_visits", verbose_name=_("executive")

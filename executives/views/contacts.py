@@ -12,7 +12,14 @@ from django.views import View
 
 from executives import contacts
 from executives.contacts_figures import FIGURES, contact_figures, contacts_by_child, period_from, this_year
-from executives.forms_contacts import ContactListForm, EraseForm, NamedContactEditForm, NamedContactForm, VisitForm
+from executives.forms_contacts import (
+    ContactListForm,
+    EraseForm,
+    NamedContactEditForm,
+    NamedContactForm,
+    VisitEditForm,
+    VisitForm,
+)
 from executives.models import ContactList, ContactVisit, NamedContact
 from federation import audit, scope
 from federation.figures import definitions_sheet
@@ -190,6 +197,36 @@ class ContactListEditView(HistoryMixin, ObjectMixin, ServiceFormView):
 
     def current_form(self, current):
         return ContactListForm(initial=ContactListForm.initial_for(current))
+
+
+class ContactVisitEditView(HistoryMixin, ObjectMixin, ServiceFormView):
+    """Correct one entry of the contact log (a typing error), with its history."""
+
+    queryset = ContactVisit.objects.select_related("office__person")
+    form_class = VisitEditForm
+    template_name = "executives/contacts_list_form.html"
+    success_message = gettext_lazy("Saved %(name)s.")
+
+    @property
+    def title(self):
+        return _("Correct a contact of %(name)s") % {"name": self.object.office.person.name}
+
+    def get_initial(self):
+        return VisitEditForm.initial_for(self.object)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(history=self.history_rows(self.object), back=tab_url(self.unit), **kwargs)
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        return contacts.correct_visit(self.request.user, self.object, data, version=version)
+
+    def get_success_url(self, obj):
+        return tab_url(self.unit)
+
+    def current_form(self, current):
+        return VisitEditForm(initial=VisitEditForm.initial_for(current))
 
 
 class NamedContactMixin(HistoryMixin, ObjectMixin):

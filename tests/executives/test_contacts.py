@@ -202,3 +202,20 @@ def test_erasure_blanks_her_everywhere_and_records_who_when_why(world):
     with pytest.raises(ValidationError):
         contacts.update_named_contact(world.users.editor_a, erased, {"name": "某某"}, version=erased.version)
     assert contacts.shown_name(erased, True) == ""
+
+
+def test_a_log_entry_is_corrected_never_deleted_with_history(world):
+    visit = contacts.log_visit(
+        world.users.editor_a, world.exec_a1, date=datetime.date(2025, 4, 1), way="phone", women=3
+    )
+    with pytest.raises(ValidationError) as exc:
+        contacts.correct_visit(world.users.editor_a, visit, {"women": 0}, version=1)
+    assert "至少" in messages(exc)
+    with pytest.raises(PermissionDenied):
+        contacts.correct_visit(world.users.editor_b, visit, {"women": 4}, version=1)
+    fixed = contacts.correct_visit(world.users.editor_a, visit, {"women": 4, "way": "home_visit"}, version=1)
+    assert fixed.women == 4 and fixed.way == "home_visit" and fixed.version == 2
+    assert records_of(visit).get(action="update").changes == {"way": ["phone", "home_visit"], "women": [3, 4]}
+    with pytest.raises(ConflictError):
+        contacts.correct_visit(world.users.admin_a, visit, {"women": 5}, version=1)
+    assert ContactVisit.objects.get(pk=visit.pk).women == 4

@@ -44,8 +44,6 @@ def test_lists_hold_only_the_subtree_and_county_b_is_like_nothing(api, filled):
         assert [r["id"] for r in rows] == [getattr(filled, mine).pk], name
         foreign_pk = getattr(filled, theirs).pk
         for method, body in (("get", None), ("patch", {"note": "越界"})):
-            if method == "patch" and name == "contact-visits":
-                continue
             foreign = send(client, method, f"/api/{name}/{foreign_pk}/", body)
             missing = send(client, method, f"/api/{name}/{MISSING}/", body)
             assert foreign.status_code == missing.status_code == 404, name
@@ -117,6 +115,15 @@ def test_a_list_is_upserted_with_its_version_and_conflicts_answer_409(api, fille
     assert viewer.patch(f"/api/contact-lists/{pk}/", {"other": 1, "version": 3}, format="json").status_code == 403
     gone = client.post("/api/contact-lists/", {"office": filled.gone_a1.pk, "other": 1}, format="json")
     assert gone.status_code == 400  # an office that ended is no executive's
+
+
+def test_a_log_entry_is_corrected_with_its_version(api, filled):
+    client, url = api(filled.users.editor_a), f"/api/contact-visits/{filled.visit_a.pk}/"
+    assert client.patch(url, {"women": 4, "version": 1}, format="json").json()["women"] == 4
+    stale = client.patch(url, {"women": 6, "version": 1}, format="json")
+    assert stale.status_code == 409 and ContactVisit.objects.get(pk=filled.visit_a.pk).women == 4
+    assert client.patch(url, {"women": 0, "version": 2}, format="json").status_code == 400
+    assert api(filled.users.viewer).patch(url, {"women": 2, "version": 2}, format="json").status_code == 403
 
 
 def test_a_log_entry_with_bad_input_is_refused_in_chinese(api, filled):

@@ -25,12 +25,13 @@ def filled(world):
     editor = world.users.editor_a
     contacts.save_contact_list(editor, world.chair_a1, {"difficulty": 3, "other": 9, "home_visit": 4})
     contacts.log_visit(editor, world.chair_a1, date=datetime.date(2025, 2, 1), way="phone", women=3, note="电话问候")
+    world.visit_a = ContactVisit.objects.get(office=world.chair_a1)
     world.named_a = contacts.add_named_contact(
         editor, world.chair_a1, unit=world.tree.village_a1, name="王芳", category="left_behind"
     )
     editor_b = world.users.editor_b
     contacts.save_contact_list(editor_b, world.exec_b1, {"disabled": 2})
-    contacts.log_visit(editor_b, world.exec_b1, date=datetime.date(2025, 2, 1), way="phone", women=1)
+    world.visit_b = contacts.log_visit(editor_b, world.exec_b1, date=datetime.date(2025, 2, 1), way="phone", women=1)
     world.named_b = contacts.add_named_contact(
         editor_b, world.exec_b1, unit=world.tree.village_b1, name="乙县妇女", category="other"
     )
@@ -48,6 +49,7 @@ def pages(w):
         tab(w.tree.county_a),
         reverse("executives:contact_list_edit", args=[w.chair_a1.pk]),
         reverse("executives:contact_list_edit", args=[w.exec_a1.pk]),
+        reverse("executives:contact_visit_edit", args=[w.visit_a.pk]),
         reverse("executives:named_contact_edit", args=[w.named_a.pk]),
         reverse("executives:named_contact_erase", args=[w.named_a.pk]),
     ]
@@ -61,6 +63,11 @@ def foreign_pages(w):
             reverse("executives:contact_list_edit", args=[w.exec_b1.pk]),
             reverse("executives:contact_list_edit", args=[MISSING]),
             w.exec_b1.pk,
+        ),
+        (
+            reverse("executives:contact_visit_edit", args=[w.visit_b.pk]),
+            reverse("executives:contact_visit_edit", args=[MISSING]),
+            w.visit_b.pk,
         ),
         (
             reverse("executives:named_contact_edit", args=[w.named_b.pk]),
@@ -186,6 +193,24 @@ def test_the_list_editor_saves_refuses_and_shows_conflicts(client, filled):
     response = client.post(url, {"other": 7, "version": 1})  # she saw version 1
     assert response.status_code == 200 and "conflict" in response.content.decode()
     assert ContactList.objects.get(office=filled.exec_a1).other == 4
+
+
+def test_a_log_entry_is_corrected_from_its_page(client, filled):
+    client.force_login(filled.users.editor_a)
+    assert (
+        reverse("executives:contact_visit_edit", args=[filled.visit_a.pk])
+        in client.get(tab(filled.tree.village_a1)).content.decode()
+    )
+    url = reverse("executives:contact_visit_edit", args=[filled.visit_a.pk])
+    post = {"date": "2025-02-01", "way": "phone", "women": 5, "note": "电话问候", "version": 1}
+    bad = client.post(url, {**post, "date": "2020-01-01"})
+    assert bad.status_code == 200 and "2021-03-01" in visible_text(bad.content.decode())
+    assert client.post(url, post).status_code == 302
+    assert ContactVisit.objects.get(pk=filled.visit_a.pk).women == 5
+    page = client.get(url).content.decode()
+    assert "妇女人数：3 → 5" in visible_text(page)
+    stale = client.post(url, {**post, "women": 6})
+    assert stale.status_code == 200 and ContactVisit.objects.get(pk=filled.visit_a.pk).women == 5
 
 
 def test_erasing_from_the_page_leaves_her_name_nowhere(client, filled):
