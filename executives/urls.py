@@ -1,6 +1,6 @@
 from django.urls import path
 
-from executives.views import activities, rotation, training
+from executives.views import activities, contacts, rotation, training
 
 app_name = "executives"
 urlpatterns: list = []
@@ -30,4 +30,14 @@ urlpatterns += [
     path("training/<int:pk>/edit/", training.SessionEditView.as_view(), name="training_edit"),
     path("training/<int:pk>/attendance/", training.TickView.as_view(), name="training_tick"),
     path("training/<int:pk>/template.xlsx", training.TrainingTemplateView.as_view(), name="training_template"),
+]
+
+# Contact with women (联系妇女)
+urlpatterns += [
+    path("units/<int:pk>/committee/contacts/", contacts.ContactsView.as_view(), name="contacts"),
+    path("units/<int:pk>/committee/contacts.xlsx", contacts.ContactFiguresExportView.as_view(), name="contacts_export"),
+    path("offices/<int:pk>/contacts/", contacts.ContactListEditView.as_view(), name="contact_list_edit"),
+    path("contact-visits/<int:pk>/edit/", contacts.ContactVisitEditView.as_view(), name="contact_visit_edit"),
+    path("named-contacts/<int:pk>/edit/", contacts.NamedContactEditView.as_view(), name="named_contact_edit"),
+    path("named-contacts/<int:pk>/erase/", contacts.NamedContactEraseView.as_view(), name="named_contact_erase"),
 ]

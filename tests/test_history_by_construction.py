@@ -235,6 +235,42 @@ WRITES = {
 }
 
 
+def _contact_office(w):
+    return Office.objects.create(
+        unit=w.tree.village_a1,
+        person=Person.objects.create(unit=w.tree.village_a1, name="林秀英"),
+        started_on=datetime.date(2021, 3, 1),
+    )
+
+
+def _named_contact(w):
+    from executives import contacts
+
+    contact = contacts.add_named_contact(
+        w.users.editor_a, _contact_office(w), unit=w.tree.village_a1, name="王芳", category="other"
+    )
+    return contacts.erase_named_contact(w.users.editor_a, contact, "本人要求"), w.tree.village_a1
+
+
+def _contact_writes():
+    from executives import contacts
+
+    return {
+        "executives.ContactList": lambda w: (
+            contacts.save_contact_list(w.users.editor_a, _contact_office(w), {"other": 3})[0],
+            w.tree.village_a1,
+        ),
+        "executives.ContactVisit": lambda w: (
+            contacts.log_visit(w.users.editor_a, _contact_office(w), date=DAY, way="phone", women=2),
+            w.tree.village_a1,
+        ),
+        "executives.NamedContact": _named_contact,
+    }
+
+
+WRITES.update(_contact_writes())
+
+
 def models_with_a_unit():
     return {m._meta.label for m in apps.get_models() if getattr(m, "scope_unit_path", None) is not None}
 

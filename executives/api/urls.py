@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from executives.api import activities, rotation
+from executives.api import activities, contacts, rotation
 from executives.api.training import AttendanceViewSet, TrainingSessionViewSet, UnitTrainingView
 
 router = SimpleRouter()
@@ -25,5 +25,11 @@ urlpatterns += [path("units/<int:pk>/ranking/", activities.RankingView.as_view()
 router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
 router.register("training-attendances", AttendanceViewSet, basename="training-attendance")
 urlpatterns += [path("units/<int:pk>/training/", UnitTrainingView.as_view(), name="unit-training")]
+
+# Contact with women (联系妇女)
+router.register("contact-lists", contacts.ContactListViewSet, basename="contact-list")
+router.register("contact-visits", contacts.ContactVisitViewSet, basename="contact-visit")
+router.register("named-contacts", contacts.NamedContactViewSet, basename="named-contact")
+urlpatterns += [path("units/<int:pk>/contacts/", contacts.UnitContactsView.as_view(), name="unit-contacts")]
 
 urlpatterns += [*router.urls]
