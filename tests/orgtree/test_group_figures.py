@@ -227,7 +227,12 @@ def test_conversion_import(counted, users):
     assert_consistent()
 
 
-def test_division_loads(db, tmp_path):
+@pytest.mark.parametrize("recounted", [False, True], ids=["counted by rows", "recounted"])
+def test_division_loads(db, tmp_path, monkeypatch, recounted):
+    """A load adds its rows' contributions; a bulk load (RECOUNT_ROWS new units or more) recounts
+    every group at the end: the same sums either way."""
+    if recounted:
+        monkeypatch.setattr(coverage, "RECOUNT_ROWS", 10)
     recount_groups()
     load(ZHENXING)
     county = Unit.objects.get(code="210603")
