@@ -13,7 +13,7 @@ from federation.models import Role
 from orgtree.models import Office, Person
 from tests.conftest import scoped_user
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

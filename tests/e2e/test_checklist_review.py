@@ -8,7 +8,7 @@ from federation.models import Role
 from tests.conftest import scoped_user
 from tests.reform.test_problems_tasks import PDF
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_fill_then_review(browser, phone, login, live_server, tree, users):

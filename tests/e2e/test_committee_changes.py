@@ -9,7 +9,7 @@ from orgtree import elections
 from orgtree.models import Office
 from tests.orgtree.test_elections import build_election
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_an_executive_leaves_and_a_by_election_fills_her_seat(phone, login, live_server, tree, users):

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.executives import contacts_world
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 world = contacts_world.world  # the fixture
 
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from orgtree.models import Unit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def fill(path, village_rows, member_rows):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from orgtree.models import Office, Term
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_renewal_election_from_the_overdue_list_to_the_seated_committee(phone, login, live_server, tree, users):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from funding.models import FundingStandard
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_import_funding_then_the_city_sees_compliance(browser, phone, login, live_server, tree, users, tmp_path):

@@ -11,7 +11,7 @@ from federation.models import Role
 from tests.conftest import scoped_user
 from tests.executives.training_world import training_world  # noqa: F401 - the fixture "world"
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def add_rows(path, rows):

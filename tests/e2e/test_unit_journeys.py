@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from orgtree.models import Unit
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_county_editor_browses_creates_edits_and_is_kept_in_her_county(phone, login, live_server, tree, users):
