@@ -84,26 +84,23 @@ def load_data():
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
+    from federation import registry
     from federation.models import Role, UserScope
-    from funding.demo import demo_funding
     from orgtree import elections, services
     from orgtree.choices import GRASSROOTS_KINDS
-    from orgtree.management.commands.load_demo import demo_conversions
     from orgtree.models import Unit
-    from reform.demo import demo_reform
 
     call_command("migrate", verbosity=0)
     with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8") as f:
         f.write(small_divisions())
         f.flush()
         call_command("load_divisions", f.name, stdout=io.StringIO())
-    demo_conversions()
-    demo_reform()
-    demo_funding()
+    for loader in registry.demo_loaders():  # every app's demo records, so each API has objects to read
+        loader.load()
     county = Unit.objects.get(code="350702")
     villages = Unit.objects.open().within(county).filter(kind__in=GRASSROOTS_KINDS).order_by("-code")
     services.close_unit(None, villages[0], datetime.date(2024, 6, 30), note="fuzz: a closed village")
-    elections.create_election(None, villages[1], kind="by_election", source="fuzz")
+    elections.create_election(None, villages[1], kind="renewal", source="fuzz")  # a draft to fuzz
     users = get_user_model().objects
     editor = users.create_user("fuzz-editor")
     UserScope.objects.create(user=editor, unit=county, role=Role.EDITOR)
