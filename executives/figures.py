@@ -102,11 +102,12 @@ def _trained(day):
     return Q(Exists(attended))
 
 
-def _evaluate(units, day=None):
-    """{unit id: figures} of each of `units` over its subtree, in a fixed number of statements (the
-    evaluator reform's automatic checklist items and the coverage dashboard's export and snapshots
-    call for keys outside the coverage figures)."""
-    return {unit.pk: values for unit, values in figures_by_child(list(units), _bases(day), FIGURES)}
+def _evaluate(units, day=None, keys=None):
+    """{unit id: figures} of each of `units` over its subtree (with `keys`, only those, counting only
+    the sources they need), in a fixed number of statements: the evaluator reform's automatic
+    checklist items and milestones and the coverage dashboard's export and snapshots call for keys
+    outside the coverage figures."""
+    return {unit.pk: values for unit, values in figures_by_child(list(units), _bases(day), FIGURES, keys)}
 
 
 FIGURES = FigureSet(

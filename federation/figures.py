@@ -123,8 +123,9 @@ class Average(Figure):
 
 class FigureSet:
     """The figures of one app's measure, in display order; iterating gives the keys of the shown
-    figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None)`,
-    where the app gives one, returns {unit id: {key: value}} of the set's figures over each unit's
+    figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None,
+    keys=None)`, where the app gives one, returns {unit id: {key: value}} of the set's figures (or of
+    `keys` alone, counting only what they need) over each unit's
     subtree: what another app (a checklist's automatic item) reads without importing this one. A set
     with an evaluator is an evaluated set (`evaluated_sets()`): the coverage dashboard's export and
     the weekly snapshots add its figures by child without naming its app; `title` names its sheet."""

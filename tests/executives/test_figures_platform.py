@@ -119,3 +119,14 @@ def test_snapshots_cost_the_same_queries_as_units_grow(busy):
     with CaptureQueriesContext(connection) as after:
         snapshot_week(week)
     assert len(after) == len(before)
+
+
+def test_the_evaluator_counts_only_the_sources_of_the_keys_asked(busy, django_assert_num_queries):
+    t = busy.tree
+    units = [t.county_a, t.county_b]
+    every = FIGURES.evaluate(units)
+    with django_assert_num_queries(2):  # the offices alone: the counties' own rows, the rows below them
+        values = FIGURES.evaluate(units, None, ["executives_trained_rate"])
+    assert {pk: found["executives_trained_rate"] for pk, found in values.items()} == {
+        pk: found["executives_trained_rate"] for pk, found in every.items()
+    }
