@@ -6,17 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from executives import rotation
 from executives.api.contacts import ContactListSerializer, NamedContactSerializer
 from executives.contacts_demo import demo_contacts
-from executives.contacts_figures import FIGURES as CONTACT_FIGURES
-from executives.contacts_figures import contacts_by_child
 from executives.demo_activities import demo_activities
 from executives.demo_training import demo_training
+from executives.figures import FIGURES, executives_by_child
 from executives.models import ContactList, NamedContact
-from executives.training_figures import FIGURES as TRAINING_FIGURES
-from executives.training_figures import training_by_child
 from federation import api, figures, imports, registry
 
 
 def register():
+    # One set for training and contacts: their rates share the denominator executives_in_office.
+    figures.register(FIGURES)
+    registry.dashboard_panel(registry.Panel("executives", 30, "executives/dashboard_panel.html", executives_panel))
     register_rotation()
     register_contacts()
     register_training()
@@ -49,28 +49,41 @@ def register_activities():
     )
 
 
-# --- training -------------------------------------------------------------------------------------------
+# --- the dashboard panel: training and contact with women ------------------------------------------------
 
 TRAINING_PANEL_KEYS = ["executives_in_office", "executives_trained", "executives_trained_rate", "training_sessions"]
+CONTACT_PANEL_KEYS = [
+    "executives_in_office",
+    "executives_with_contacts_rate",
+    "women_contacted",
+    "contacts_per_executive",
+    "contact_visits",
+]
 
 
-def training_panel(unit, children, unit_figures):
-    """Trained executives by child (today's); None when the subtree has no session and no executive."""
-    rows = training_by_child(unit, children=children, keys=TRAINING_PANEL_KEYS)
-    if not any(f["executives_in_office"] or f["training_sessions"] for _c, f in rows):
-        return None
-    return {
-        "training": {
-            "columns": [TRAINING_FIGURES.label(k) for k in TRAINING_PANEL_KEYS],
+def executives_panel(unit, children, unit_figures):
+    """Trained executives (today's) and contact with women (the log this year) by child, from one
+    count of the figure set: the executives in office counted once for both tables. Each table only
+    when its subtree has something to show; None when neither has."""
+    keys = list(dict.fromkeys([*TRAINING_PANEL_KEYS, *CONTACT_PANEL_KEYS]))
+    rows = executives_by_child(unit, children=children, keys=keys)
+    context = {}
+    if any(f["executives_in_office"] or f["training_sessions"] for _c, f in rows):
+        context["training"] = {
+            "columns": [FIGURES.label(k) for k in TRAINING_PANEL_KEYS],
             "rows": [(c, [f[k] for k in TRAINING_PANEL_KEYS]) for c, f in rows],
         }
-    }
+    if any(f["women_contacted"] or f["contact_visits"] for _c, f in rows):
+        context["contacts"] = {
+            "year": timezone.localdate().year,
+            "columns": [FIGURES[k] for k in CONTACT_PANEL_KEYS],
+            "rows": [(c, [f[k] for k in CONTACT_PANEL_KEYS]) for c, f in rows],
+        }
+    return context or None
 
 
 def register_training():
-    figures.register(TRAINING_FIGURES)
     registry.committee_tab(registry.Tab("training", _("Training"), "executives:training", 40))
-    registry.dashboard_panel(registry.Panel("training", 30, "executives/training_dashboard_panel.html", training_panel))
     imports.register("training_attendance", "executives.training_excel.AttendanceImporter")
     registry.demo_loader(
         registry.DemoLoader("training", 40, demo_training, "training: {result} sessions with attendance in 延平区")
@@ -79,35 +92,11 @@ def register_training():
 
 # --- contact with women (联系妇女) ------------------------------------------------------------------
 
-CONTACT_PANEL_KEYS = [
-    "executives_serving",
-    "executives_with_contacts_rate",
-    "women_contacted",
-    "contacts_per_executive",
-    "contact_visits",
-]
-
-
-def contacts_panel(unit, children, unit_figures):
-    """Contact with women by child, this year; None when no list or log entry is recorded below."""
-    rows = contacts_by_child(unit, children=children)
-    if not any(f["women_contacted"] or f["contact_visits"] for _c, f in rows):
-        return None
-    return {
-        "contacts": {
-            "year": timezone.localdate().year,
-            "columns": [CONTACT_FIGURES[k] for k in CONTACT_PANEL_KEYS],
-            "rows": [(c, [f[k] for k in CONTACT_PANEL_KEYS]) for c, f in rows],
-        }
-    }
-
 
 def register_contacts():
-    figures.register(CONTACT_FIGURES)
     api.show_conflicts_with(ContactList, ContactListSerializer)  # a 409 shows the list as it is now
     api.show_conflicts_with(NamedContact, NamedContactSerializer)
     registry.committee_tab(registry.Tab("contacts", _("Contact with women"), "executives:contacts", 30))
-    registry.dashboard_panel(registry.Panel("contacts", 40, "executives/contacts_dashboard_panel.html", contacts_panel))
     registry.demo_loader(
         registry.DemoLoader(
             "contacts", 40, demo_contacts, "contacts: {result} contact lists of 延平区 executives, with log entries"

@@ -76,6 +76,11 @@ class Figure:
     def whole_yuan(self):
         return self.unit is YUAN
 
+    @property
+    def derived_from(self):
+        """The two sums a derived figure (a rate, an average) is computed from; None for a sum."""
+        return self.rate
+
     def value(self, sums):
         return percent(sums[self.rate[0]], sums[self.rate[1]]) if self.rate else sums[self.key]
 
@@ -89,28 +94,66 @@ class Figure:
         }
 
 
+@dataclass(frozen=True)
+class Average(Figure):
+    """A figure derived as `per[0] / per[1]` of two sums of its set, one decimal (None without a
+    denominator); neither counted nor stored, like a rate, but no percent: over a subtree the ratio
+    of the two sums, never a mean of the children's averages."""
+
+    per: tuple[str, str] | None = None
+
+    @property
+    def derived_from(self):
+        return self.per
+
+    def value(self, sums):
+        assert self.per is not None
+        whole = sums[self.per[1]]
+        if not whole:
+            return None
+        return float((Decimal(sums[self.per[0]]) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    def rollup(self):
+        assert self.per is not None
+        return gettext("Average: %(numerator)s / %(denominator)s") % {
+            "numerator": _registered[self.per[0]].label,
+            "denominator": _registered[self.per[1]].label,
+        }
+
+
 class FigureSet:
     """The figures of one app's measure, in display order; iterating gives the keys of the shown
-    figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None)`,
-    where the app gives one, returns {unit id: {key: value}} of the set's figures over each unit's
-    subtree: what another app (a checklist's automatic item) reads without importing this one."""
+    figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None,
+    keys=None)`, where the app gives one, returns {unit id: {key: value}} of the set's figures (or of
+    `keys` alone, counting only what they need) over each unit's
+    subtree: what another app (a checklist's automatic item) reads without importing this one. A set
+    with an evaluator is an evaluated set (`evaluated_sets()`): the coverage dashboard's export and
+    the weekly snapshots add its figures by child without naming its app; `title` names its sheet."""
 
-    def __init__(self, name: str, figures: Iterable[Figure], evaluate: Callable | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        figures: Iterable[Figure],
+        evaluate: Callable | None = None,
+        title: "StrOrPromise | None" = None,
+    ) -> None:
         self.name = name
         self.evaluate = evaluate
+        self.title = title or name
         figures = list(figures)
         self.every = {figure.key: figure for figure in figures}
         if len(self.every) != len(figures):
             raise ValueError(f"a key twice in the set {name!r}")
         self.figures = {key: figure for key, figure in self.every.items() if figure.shown}
         for figure in figures:
-            if figure.rate and not all(key in self.figures and not self.figures[key].rate for key in figure.rate):
+            parts = figure.derived_from
+            if parts and not all(key in self.figures and not self.figures[key].derived_from for key in parts):
                 raise ValueError(f"{figure.key!r}: a rate of two sums of the set {name!r}")
-            if figure.rate and (figure.counted or figure.stored):
+            if parts and (figure.counted or figure.stored):
                 raise ValueError(f"{figure.key!r}: a rate is derived, neither counted nor stored")
             if (figure.where is not None or figure.summed) and not figure.counted:
                 raise ValueError(f"{figure.key!r}: `where` and `summed` apply to the rows it is counted from")
-        self.sums = [figure.key for figure in figures if figure.shown and not figure.rate]
+        self.sums = [figure.key for figure in figures if figure.shown and not figure.derived_from]
 
     def __iter__(self):
         return iter(self.figures)
@@ -146,15 +189,17 @@ class FigureSet:
         return {key: figure.value(sums) for key, figure in wanted.items()}
 
     def needs(self, keys):
-        """The sums `keys` are derived from (a rate needs its two sums): what to count for them alone."""
+        """The sums `keys` are derived from (a rate or an average needs its two sums): what to count for
+        them alone."""
         found: set[str] = set()
         for key in keys:
-            found.update(self.figures[key].rate or (key,))
+            found.update(self.figures[key].derived_from or (key,))
         return found
 
-    def definitions(self):
-        """{key: help}, for the API docs (federation.api.bilingual_definitions)."""
-        return {key: figure.help for key, figure in self.figures.items()}
+    def definitions(self, keys=None):
+        """{key: help} of the set's figures (or those of `keys`), for the API docs
+        (federation.api.bilingual_definitions)."""
+        return {key: self.figures[key].help for key in (self.figures if keys is None else keys)}
 
     def choices(self):
         return [(key, figure.label) for key, figure in self.figures.items()]
@@ -186,6 +231,13 @@ def figure(key):
 def evaluated_choices():
     """(key, label) of the shown figures of every set that gives an evaluator, in registration order."""
     return [choice for found in _sets.values() if found.evaluate is not None for choice in found.choices()]
+
+
+def evaluated_sets():
+    """The registered sets that give an evaluator, in registration order: other apps' figures that
+    the coverage dashboard's export and the weekly snapshots include by child (one evaluation per
+    list of units: a fixed number of statements), without naming the apps."""
+    return [found for found in _sets.values() if found.evaluate is not None]
 
 
 def set_of(key):

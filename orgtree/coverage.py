@@ -31,7 +31,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from federation.figures import COUNT, PEOPLE, PERCENT, Figure, FigureSet
+from federation.figures import COUNT, PEOPLE, PERCENT, Figure, FigureSet, evaluated_sets
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS, Form, Kind
 from orgtree.models import (
     Appointment,
@@ -523,20 +523,36 @@ def monday(day):
     return day - datetime.timedelta(days=day.weekday())
 
 
+def with_evaluated(rows, day):
+    """`rows` [(unit, figures)] with the figures of every evaluated set of the other apps
+    (federation.figures.evaluated_sets) over each unit's subtree on `day` added: flat keys, unique
+    across the sets. One evaluation per set for all the units (a fixed number of statements)."""
+    units = [unit for unit, _figures in rows]
+    for found in evaluated_sets() if units else []:
+        values = found.evaluate(units, day)
+        for unit, figures in rows:
+            figures.update(values[unit.pk])
+    return rows
+
+
 def snapshot_week(day=None):
-    """Store every unit's figures down to townships for the Monday of `day`'s week. Idempotent:
-    a week already stored is left as it is. Children are computed per parent (four statements
-    each), so the work grows with the number of parents (~3,300 nationally), not of units."""
+    """Store every unit's figures down to townships for the Monday of `day`'s week: the coverage
+    figures and those of the other apps' evaluated sets (with_evaluated), for the trend and the 周报.
+    Idempotent: a week already stored is left as it is. Children are computed per parent (four
+    statements each, and each evaluated set's own few), so the work grows with the number of
+    parents (~3,300 nationally), not of units."""
     week = monday(day or timezone.localdate())
     done = set(CoverageSnapshot.objects.filter(week=week).values_list("unit_id", flat=True))
     stored = 0
     parents = Unit.objects.filter(alive(week), kind__in=SNAPSHOT_PARENT_KINDS).order_by("tree_id")
     for root in parents.filter(parent__isnull=True):
         if root.pk not in done:
-            CoverageSnapshot.objects.create(unit=root, week=week, figures=coverage(root, week))
+            [(_root, figures)] = with_evaluated([(root, coverage(root, week))], week)
+            CoverageSnapshot.objects.create(unit=root, week=week, figures=figures)
             stored += 1
     for parent in parents:
         rows = [(child, figures) for child, figures in coverage_by_child(parent, week) if child.pk not in done]
+        with_evaluated(rows, week)
         CoverageSnapshot.objects.bulk_create(
             [CoverageSnapshot(unit=child, week=week, figures=figures) for child, figures in rows], ignore_conflicts=True
         )

@@ -237,13 +237,17 @@ def _other_figures(items, day):
     through the evaluator of each registered set (federation.figures.FigureSet.evaluate)."""
     figures: dict[int, dict] = defaultdict(dict)
     other_sets: dict[str, dict] = defaultdict(dict)
+    other_keys: dict[str, set] = defaultdict(set)
     for item in items:
         key = item.template_item.coverage_key
         found = None if key in FIGURES else figure_sets.set_of(key)
         if found is not None and found.evaluate is not None:
             other_sets[found.name][item.unit_id] = item.unit
+            other_keys[found.name].add(key)
     for name, units in other_sets.items():
-        for pk, values in figure_sets.figure_set(name).evaluate(list(units.values()), day).items():
+        found = figure_sets.figure_set(name)
+        keys = [key for key in found if key in other_keys[name]]  # only what the items are filled from
+        for pk, values in found.evaluate(list(units.values()), day, keys).items():
             figures[pk].update(values)
     return figures
 
@@ -252,7 +256,7 @@ def evaluated(units, key, day=None):
     """{unit id: value of `key`} over each unit's subtree, for a key of a registered set that gives an
     evaluator (federation.figures.FigureSet.evaluate): a fixed number of statements for all units."""
     found = figure_sets.set_of(key)
-    return {pk: values[key] for pk, values in found.evaluate(list(units), day).items()}
+    return {pk: values[key] for pk, values in found.evaluate(list(units), day, [key]).items()}
 
 
 def refresh_automatic(unit_ids):

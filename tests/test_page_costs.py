@@ -34,9 +34,9 @@ def grow(tree, n=4):
         # session, user, scopes, unit; coverage: total, children, the counties' groups, the agency's
         # rows; 周报 and trend snapshots; the reform panel: 3 sources × (own rows, rows below the
         # counties, the agency's subtree); the funding panel: stale flags, own rows, rows below; the
-        # training panel: offices and sessions × the same three; the contacts panel: offices, lists
-        # and log × the same three; breadcrumbs; the unread-notices badge
-        ("orgtree:dashboard", 39),
+        # executives panel: offices, sessions, contact lists and the contact log × the same three (the
+        # executives in office counted once for training and contacts); breadcrumbs; the unread-notices badge
+        ("orgtree:dashboard", 36),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

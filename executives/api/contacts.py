@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from executives import contacts
-from executives.contacts_figures import FIGURES, contact_figures, contacts_by_child, period_from
+from executives.figures import CONTACT_KEYS, FIGURES, contact_figures, contacts_by_child, period_from
 from executives.models import ContactList, ContactVisit, NamedContact
 from executives.models.contacts import COUNT_FIELDS
 from federation import scope
@@ -32,7 +32,7 @@ class UnitContactsView(APIView):
         description=bilingual_definitions(
             "Contact with women over the whole subtree; the contact log counted from `from` to `to` "
             "(YYYY-MM-DD, default this calendar year). Keys (English / 中文):",
-            FIGURES.definitions(),
+            FIGURES.definitions(CONTACT_KEYS),
         ),
         responses=None,
         parameters=[

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from executives import training as services
+from executives.figures import FIGURES, TRAINING_KEYS, training_by_child, training_figures
 from executives.filtersets_training import AttendanceFilterSet, TrainingSessionFilterSet
 from executives.models import Attendance, TrainingSession
-from executives.training_figures import FIGURES, training_by_child, training_figures
 from federation import scope
 from federation.api import bilingual_definitions
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
@@ -123,7 +123,8 @@ class UnitTrainingView(APIView):
 
     @extend_schema(
         description=bilingual_definitions(
-            "Training figures over the whole subtree. Keys (English / 中文):", FIGURES.definitions()
+            "Training figures over the whole subtree. Keys (English / 中文):",
+            FIGURES.definitions(TRAINING_KEYS),
         ),
         responses=None,
         parameters=[

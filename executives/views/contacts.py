@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from executives import contacts
-from executives.contacts_figures import FIGURES, contact_figures, contacts_by_child, period_from, this_year
+from executives.figures import CONTACT_KEYS, FIGURES, contact_figures, contacts_by_child, period_from, this_year
 from executives.forms_contacts import (
     ContactListForm,
     EraseForm,
@@ -30,7 +30,7 @@ from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Office, Unit
 
 HEADLINES = [
-    "executives_serving",
+    "executives_in_office",
     "executives_with_contacts",
     "executives_with_contacts_rate",
     "women_contacted",
@@ -147,7 +147,7 @@ class ContactFiguresExportView(UnitMixin, View):
 
     def get(self, request, pk):
         period, _error = period_of(request)
-        keys = list(FIGURES)
+        keys = CONTACT_KEYS
         book = Workbook()
         sheet = book.sheet(_("Contact with women"))
         sheet.append([f"{self.unit.name} · {period[0].isoformat()} — {period[1].isoformat()}"])

@@ -13,11 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from executives import training as services
+from executives.figures import FIGURES, TRAINING_KEYS, training_by_child, training_figures
 from executives.filtersets_training import TrainingSessionFilterSet
 from executives.forms_training import CloseForm, SessionEditForm, SessionForm, TickForm
 from executives.models import Attendance, TrainingSession
 from executives.training_excel import build_template
-from executives.training_figures import FIGURES, training_by_child, training_figures
 from federation import audit, scope
 from federation.conflicts import ConflictError
 from federation.figures import definitions_sheet
@@ -235,7 +235,7 @@ class TrainingFiguresExportView(UnitMixin, View):
     """The training figures of the unit and of each child, with the 指标说明 sheet."""
 
     def get(self, request, pk):
-        keys = list(FIGURES)
+        keys = TRAINING_KEYS
         book = Workbook()
         sheet = book.sheet(_("Training"))
         sheet.append([_("Unit"), *[str(FIGURES.label(k)) for k in keys]], bold=True)

@@ -1,5 +1,7 @@
 """The coverage dashboard of a unit: headline figures, a table and a chart by child, drill-down,
-Excel export and a print view. Figures come from orgtree.coverage only."""
+Excel export and a print view. Figures come from orgtree.coverage, the apps' panels
+(federation.registry) and, in the export, the other apps' evaluated figure sets
+(federation.figures.evaluated_sets), none of them named here."""
 
 import datetime
 
@@ -9,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from federation import registry
-from federation.figures import definitions_sheet
+from federation.figures import definitions_sheet, evaluated_sets
 from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
 from orgtree import coverage
@@ -114,7 +116,10 @@ def _change(now, before):
 
 
 class DashboardExportView(UnitMixin, View):
-    """The dashboard's table as .xlsx (all keys), for the weekly report."""
+    """The dashboard's table as .xlsx (all keys), for the weekly report: the coverage figures by
+    child and the total, then one sheet per evaluated figure set of the other apps (their figures by
+    child and the total, as of the same day), then the 指标说明 sheet of every key. A fixed number of
+    statements: each set's evaluator takes all the children at once."""
 
     def get(self, request, pk):
         day = day_from(request) or timezone.localdate()
@@ -123,8 +128,23 @@ class DashboardExportView(UnitMixin, View):
         sheet = book.sheet(_("Coverage"))
         sheet.append([f"{self.unit.name} · {day.isoformat()}"])
         sheet.append([_("Unit"), *[str(FIGURES.label(k)) for k in keys]], bold=True)
-        for child, figures in coverage.coverage_by_child(self.unit, day):
+        rows = coverage.coverage_by_child(self.unit, day)
+        for child, figures in rows:
             sheet.append([child.name, *[figures[k] for k in keys]])
-        sheet.append([_("Total"), *[coverage.coverage(self.unit, day)[k] for k in keys]])
+        total = coverage.coverage(self.unit, day)
+        sheet.append([_("Total"), *[total[k] for k in keys]])
+        children = [child for child, _f in rows]
+        as_of = None if day == timezone.localdate() else day  # today: the figures the apps' pages show
+        for found in evaluated_sets():
+            own = list(found)
+            by_child = found.evaluate(children, as_of) if children else {}
+            whole = found.evaluate([self.unit], as_of)[self.unit.pk]
+            sheet = book.sheet(found.title)
+            sheet.append([f"{self.unit.name} · {day.isoformat()}"])
+            sheet.append([_("Unit"), *[str(found.label(k)) for k in own]], bold=True)
+            for child in children:
+                sheet.append([child.name, *[by_child[child.pk][k] for k in own]])
+            sheet.append([_("Total"), *[whole[k] for k in own]])
+            keys += own
         definitions_sheet(book, keys)
         return download(book.to_bytes(), f"{self.unit.name}-{_('Coverage')}-{day:%Y%m%d}.xlsx")

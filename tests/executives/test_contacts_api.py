@@ -161,7 +161,7 @@ def test_erasing_through_the_api(api, filled):
 def test_a_units_figures_and_by_child(api, filled):
     client = api(filled.users.viewer)
     city = client.get(f"/api/units/{filled.tree.city.pk}/contacts/", {"from": "2025-01-01", "to": "2025-12-31"}).json()
-    assert city["women_contacted"] == 14 and city["contact_visits"] == 2 and city["executives_serving"] == 5
+    assert city["women_contacted"] == 14 and city["contact_visits"] == 2 and city["executives_in_office"] == 5
     assert city["contacts_per_executive"] == 2.8 and city["from"] == "2025-01-01"
     children = client.get(f"/api/units/{filled.tree.city.pk}/contacts/", {"by": "children", "from": "2025-01-01"})
     by_name = {c["name"]: c for c in children.json()["children"]}

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from executives import contacts
-from executives.contacts_figures import FIGURES, contact_figures, contacts_by_child, period_from, this_year
+from executives.figures import CONTACT_KEYS, FIGURES, contact_figures, contacts_by_child, period_from, this_year
 from executives.models import ContactList, ContactVisit
 from federation import figures
 from orgtree import services
@@ -55,7 +55,7 @@ def from_records(unit, period):
     serving, keeping = len(offices), sum(1 for c in lists if c.women > 0)
     women = sum(c.women for c in lists)
     return {
-        "executives_serving": serving,
+        "executives_in_office": serving,
         "executives_with_contacts": keeping,
         "executives_with_contacts_rate": round(keeping * 100 / serving, 1) if serving else None,
         "women_contacted": women,
@@ -74,7 +74,7 @@ def test_the_figures_equal_the_counts_from_the_records(recorded):
             assert found == from_records(child, YEAR), child.name
     county = contact_figures(t.county_a, YEAR)
     # 5 in office (the chair, 陈美华, 张玉兰, 李桂香 in the street; 吴淑芬 left), 2 with women on their list
-    assert county["executives_serving"] == 4 and county["executives_with_contacts"] == 2
+    assert county["executives_in_office"] == 4 and county["executives_with_contacts"] == 2
     assert county["women_contacted"] == 14 and county["contacts_per_executive"] == 3.5
     assert county["executives_with_contacts_rate"] == 50.0
     assert county["contact_visits"] == 4 and county["contact_visit_women"] == 13
@@ -92,12 +92,12 @@ def test_a_closed_unit_counts_no_more(recorded):
 def test_the_average_is_no_percent_and_rolls_up_as_a_ratio_of_sums():
     average = figures.figure("contacts_per_executive")
     assert average.rate is None and str(average.unit) != "%"
-    assert average.value({"women_contacted": 7, "executives_serving": 3}) == 2.3
-    assert average.value({"women_contacted": 7, "executives_serving": 0}) is None
+    assert average.value({"women_contacted": 7, "executives_in_office": 3}) == 2.3
+    assert average.value({"women_contacted": 7, "executives_in_office": 0}) is None
     assert "÷" in average.rollup() and str(figures.figure("women_contacted").label) in average.rollup()
-    assert figures.figure_set("contacts") is FIGURES
-    assert list(FIGURES) == [
-        "executives_serving",
+    assert figures.figure_set("executives") is FIGURES
+    assert CONTACT_KEYS == [
+        "executives_in_office",
         "executives_with_contacts",
         "executives_with_contacts_rate",
         "women_contacted",

@@ -260,6 +260,15 @@ def test_the_dashboard_shows_contacts_by_child(client, filled):
     assert re.findall(r'<td class="num">([^<]*)</td>', row)[:3] == ["4", "25.0", "12"]
 
 
+def test_the_dashboard_panels_drill_down_to_the_childs_dashboard(client, filled):
+    client.force_login(filled.users.viewer)
+    page = client.get(reverse("orgtree:dashboard", args=[filled.tree.city.pk])).content.decode()
+    child = reverse("orgtree:dashboard", args=[filled.tree.county_a.pk])
+    for table in ("training-by-child", "contacts-by-child"):
+        section = page.split(table, 1)[1].split("</table>", 1)[0]
+        assert f'<a href="{child}">延平区</a>' in section, table
+
+
 def test_the_log_exports_to_excel(client, filled):
     client.force_login(filled.users.viewer)
     response = client.get(tab(filled.tree.village_a1) + "?export=xlsx")

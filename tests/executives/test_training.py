@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from executives import training as services
+from executives.figures import training_by_child, training_figures
 from executives.models import Attendance, TrainingSession
-from executives.training_figures import training_by_child, training_figures
 from federation import figures as figure_sets
 from federation.models import ChangeRecord
 from orgtree.models import Office
@@ -205,18 +205,15 @@ def test_the_figures_take_a_fixed_number_of_queries(trained, django_assert_num_q
     with django_assert_num_queries(3):
         training_figures(trained.tree.county_a)
     children = list(trained.tree.city.children.open())
-    from executives.training_figures import FIGURES, _bases
-    from orgtree.rollups import figures_by_child
-
     # The counties by their ancestor column (two statements per source), the city's agency by its
     # tree (one per source): nine, whatever the number of children.
     with django_assert_num_queries(9):
-        figures_by_child(children, _bases(), FIGURES)
+        training_by_child(trained.tree.city, children=children)
 
 
 def test_the_set_is_registered_with_an_evaluator(trained):
     found = figure_sets.set_of("executives_trained_rate")
-    assert found.name == "training" and found.evaluate is not None
+    assert found.name == "executives" and found.evaluate is not None
     values = found.evaluate([trained.tree.county_a, trained.tree.village_a1])
     assert values[trained.tree.village_a1.pk]["executives_trained_rate"] == 66.7
 

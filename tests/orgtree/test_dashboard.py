@@ -3,6 +3,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from federation.figures import evaluated_sets
 from tests.orgtree.test_coverage import recorded  # noqa: F401 - fixture
 
 
@@ -49,7 +50,10 @@ def test_export_has_every_key_and_the_definitions(client, recorded, tree, users)
     sheet = book.worksheets[0]
     names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert {"延平区", "建阳区", "南平市直机关妇工委"} <= set(names) and names[-1] == "合计"
-    definitions = {row[1]: row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
-    assert book.worksheets[1].title == "指标说明" and len(definitions) == 25
+    definitions = {row[1]: row for row in book.worksheets[-1].iter_rows(min_row=2, values_only=True)}
+    others = evaluated_sets()  # then a sheet per other app's evaluated set, their keys defined too
+    assert [sheet.title for sheet in book.worksheets[1:-1]] == [str(found.title) for found in others]
+    assert book.worksheets[-1].title == "指标说明"
+    assert len(definitions) == 25 + sum(len(list(found)) for found in others)
     assert definitions["chairs"][:4] == ("主席", "chairs", "人", "求和")
     assert definitions["conversion_rate"][2:4] == ("%", "比率：已会改联 ÷ 村（社区）数")

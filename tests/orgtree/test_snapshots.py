@@ -6,7 +6,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-from orgtree.coverage import coverage, monday, snapshot_week
+from federation.figures import evaluated_sets
+from orgtree.coverage import FIGURES, coverage, monday, snapshot_week
 from orgtree.models import CoverageSnapshot
 from orgtree.tasks import snapshot_coverage
 from tests.orgtree.test_coverage import recorded  # noqa: F401 - fixture
@@ -25,9 +26,15 @@ def test_a_week_is_stored_once_for_every_unit_down_to_townships(recorded, tree):
 
 def test_a_snapshot_equals_coverage_as_of_its_monday(recorded, tree):  # noqa: F811
     snapshot_week(datetime.date(2021, 12, 29))
-    stored = CoverageSnapshot.objects.get(unit=tree.city, week=datetime.date(2021, 12, 27)).figures
-    assert stored == coverage(tree.city, datetime.date(2021, 12, 27))
+    week = datetime.date(2021, 12, 27)
+    stored = CoverageSnapshot.objects.get(unit=tree.city, week=week).figures
+    assert {key: stored[key] for key in FIGURES} == coverage(tree.city, week)
     assert stored["villages_converted"] == 1
+    # Beside coverage, the figures of the other apps' evaluated sets on the same day (flat keys).
+    others = list(evaluated_sets())
+    assert set(stored) == {*FIGURES, *(key for found in others for key in found)}
+    for found in others:
+        assert {key: stored[key] for key in found} == found.evaluate([tree.city], week)[tree.city.pk]
 
 
 def test_backfill_and_the_beat_task(recorded, tree):  # noqa: F811
