@@ -48,7 +48,11 @@ class PersonDetailView(ObjectMixin, TemplateView):
         person = self.object
         context = super().get_context_data(
             person=person,
-            offices=person.offices.select_related("unit", "term").prefetch_related("duties").order_by("-started_on"),
+            # her offices in the viewer's scope only (a seat in another county stays out, like its records)
+            offices=scope.restrict(person.offices.all(), self.request.user)
+            .select_related("unit", "term")
+            .prefetch_related("duties")
+            .order_by("-started_on"),
             show_id_number=may_see_id_numbers(self.request.user, person.unit),
             can_change=scope.can(self.request.user, scope.CHANGE, person.unit),
             history=audit.readable(audit.history_of(person, self.request.user)[:30]),

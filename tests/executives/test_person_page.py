@@ -115,7 +115,7 @@ def test_a_cadre_of_county_b_sees_only_county_b_rows(client, tree, users, w):
     status, html = page(client, users.editor_b, person)
     assert status == 200
     assert "乙培训0" in html and "甲培训0" not in html
-    assert "潭城街道" in html
+    assert "潭城街道" in html and "黄墩街道" not in html  # her seat in county A stays out, like its records
     assert "乙甲英" in html  # an editor of her village sees the name
     assert "甲甲英" not in html and "甲**" not in html and "城东村" in html and "黄墩社区" not in html
     assert f"{YEAR}年积分：1" in html  # only her activity in B
