@@ -211,3 +211,56 @@ def test_two_cadres_at_the_same_moment_leave_one_row_and_no_500(tree, users, mon
         t.join()
     assert outcomes.count("saved") >= 1 and all(o in ("saved", "conflict", "refused") for o in outcomes), outcomes
     assert model.objects.count() == (2 if case is rotation_schedule else 1)
+
+
+# --- through the API: a 400 in Chinese or a 409, never a 500 ----------------------------------------
+
+
+def test_the_api_answers_a_row_taken_meanwhile_with_a_chinese_400(api, tree, users, monkeypatch):
+    model, _write, rival = attendance(tree, users)
+    session = TrainingSession.objects.get()
+    person = Person.objects.get(name="林秀英")
+    real_create_many = writes.create_many
+
+    def create_many(objs, *args, **kwargs):
+        rival()
+        return real_create_many(objs, *args, **kwargs)
+
+    monkeypatch.setattr(writes, "create_many", create_many)
+    records = ChangeRecord.objects.count()
+    response = api(users.editor_a).post(
+        f"/api/training-sessions/{session.pk}/attendance/", {"people": [person.pk]}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "同时" in response.content.decode()
+    assert model.objects.count() == 0 and ChangeRecord.objects.count() == records
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluations_posted_at_once_answer_201_and_409(api, tree, users, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need PostgreSQL")
+    office = seat(tree.village_a1, "黄丽萍")
+    held_at_a_barrier(monkeypatch, Evaluation)
+    body = {
+        "unit": tree.village_a1.pk,
+        "person": office.person_id,
+        "year": YEAR - 1,
+        "grade": "excellent",
+        "version": 0,
+    }
+    statuses: list[int] = []
+
+    def post():
+        try:
+            statuses.append(api(users.editor_a).post("/api/evaluations/", body, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [201, 409]
+    assert Evaluation.objects.count() == 1
