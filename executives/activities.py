@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from executives.models import RULE_KINDS, Activity, ActivityType, Evaluation, Grade, PointsRule
+from executives.unique import first_writer_wins
 from federation import audit, scope, writes
 from federation.uploads import check_upload
 from orgtree.models import Office, ServicePosition
@@ -191,6 +192,7 @@ def set_rules(user, unit, year, points, *, source="web"):
     if errors:
         raise ValidationError(errors)
     changed = []
+    taken = _("Someone set points for these activity types at the same time. Reload the page and check them.")
     with transaction.atomic():
         existing = {
             r.activity_type_id: r
@@ -202,7 +204,10 @@ def set_rules(user, unit, year, points, *, source="web"):
                 if value is None:
                     continue
                 rule = PointsRule(unit=unit, activity_type=activity_type, from_year=year, points=value, set_by=user)
-                changed.append(writes.create(rule, user, ("activity_type", "from_year", *RULE_FIELDS), source=source))
+                with first_writer_wins(message=taken):
+                    changed.append(
+                        writes.create(rule, user, ("activity_type", "from_year", *RULE_FIELDS), source=source)
+                    )
             elif rule.points != value:
                 before = audit.snapshot(rule, RULE_FIELDS)
                 rule.points, rule.set_by = value, user
@@ -268,7 +273,8 @@ def evaluate(user, unit, person, year, grade, note="", *, version=None, source="
                 evaluated_by_id=unit.parent_id or unit.pk,
                 recorded_by=user,
             )
-            return writes.create(evaluation, user, ("person", "year", *EVALUATION_FIELDS), source=source)
+            with first_writer_wins(lambda: Evaluation.objects.filter(unit=unit, person=person, year=year).first()):
+                return writes.create(evaluation, user, ("person", "year", *EVALUATION_FIELDS), source=source)
         writes.check_version(current, version)
         before = audit.snapshot(current, EVALUATION_FIELDS)
         current.grade, current.note, current.recorded_by = grade, note, user

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from executives.models import ContactList, ContactVisit, NamedContact
 from executives.models.contacts import CATEGORY_FIELDS, CHANNEL_FIELDS, COUNT_FIELDS, Category, Way, masked_name
+from executives.unique import first_writer_wins
 from federation import audit, scope, writes
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.models import Office
@@ -113,7 +114,8 @@ def save_contact_list(user, office, values, *, version=None, source="web"):
         if current is None:
             created = ContactList(office=office, unit=office.unit, updated_by=_user(user), **cleaned)
             created.full_clean()
-            return writes.create(created, user, LIST_FIELDS, source=source), True
+            with first_writer_wins(lambda: ContactList.objects.filter(office=office).first()):
+                return writes.create(created, user, LIST_FIELDS, source=source), True
         before = audit.snapshot(current, LIST_FIELDS)
         for name, value in cleaned.items():
             setattr(current, name, value)

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from executives import rotation
+from executives import person, rotation
 from executives.api.contacts import ContactListSerializer, NamedContactSerializer
 from executives.contacts_demo import demo_contacts
 from executives.demo_activities import demo_activities
@@ -21,6 +21,20 @@ def register():
     register_contacts()
     register_training()
     register_activities()
+    register_person_page()
+
+
+def register_person_page():
+    """What she does as an executive, on a person's page (executives/person.py): each panel one or two
+    queries, each row inside the viewer's scope."""
+    for name, weight, build in (
+        ("training", 10, person.training_panel),
+        ("contacts", 20, person.contacts_panel),
+        ("activities", 30, person.activities_panel),
+        ("evaluations", 40, person.evaluations_panel),
+        ("rotation", 50, person.rotation_panel),
+    ):
+        registry.person_panel(registry.Panel(name, weight, f"executives/person_{name}_panel.html", build))
 
 
 def rotation_panel(unit, context):

@@ -49,8 +49,15 @@ def chain_of(unit, lineage=None):
 def rules_in_force(unit, year, chain=None):
     """{activity type id: InForce} at `unit` in `year` (module docstring); one query for the whole chain."""
     chain = chain if chain is not None else chain_of(unit)
-    latest: dict[tuple[int, int], PointsRule] = {}
     rows = PointsRule.objects.filter(unit__in=[u.pk for u in chain], from_year__lte=year).order_by("-from_year", "pk")
+    return resolve(rows, chain)
+
+
+def resolve(rows, chain):
+    """{activity type id: InForce} from `rows` (the rules of the units of `chain` from a year on or before
+    the year asked, latest year first) along `chain` (a unit, then its ancestors, nearest first; units
+    without rules may be left out)."""
+    latest: dict[tuple[int, int], PointsRule] = {}
     for each in rows:
         latest.setdefault((each.unit_id, each.activity_type_id), each)
     found = {}

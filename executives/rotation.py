@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from executives.models import RotationMonth, RotationSetting
+from executives.unique import first_writer_wins
 from federation import audit, scope, writes
 from orgtree import elections
 from orgtree.choices import Kind
@@ -146,7 +147,10 @@ def generate(user, unit, *, start, months, order, source="web"):
                 new.append(RotationMonth(unit=unit, month=month, office=office))
             elif row.office_id != office.pk:
                 changed.append((row, row.office_id, office.pk))
-        writes.create_many(new, user, MONTH_FIELDS, source=source)
+        with first_writer_wins(
+            message=_("Someone changed this rotation schedule at the same time. Reload the page and check it.")
+        ):
+            writes.create_many(new, user, MONTH_FIELDS, source=source)
         if changed:
             now = timezone.now()
             for row, _before, after in changed:
@@ -174,7 +178,8 @@ def set_month(user, unit, month, office, *, version=None, note="", source="web")
         if row is None:
             row = RotationMonth(unit=unit, month=month, office=office, note=note.strip())
             row.full_clean(exclude=["unit", "office"], validate_constraints=False)
-            return writes.create(row, user, MONTH_FIELDS, source=source)
+            with first_writer_wins(lambda: RotationMonth.objects.filter(unit=unit, month=month).first()):
+                return writes.create(row, user, MONTH_FIELDS, source=source)
         before = audit.snapshot(row, MONTH_FIELDS)
         row.office, row.note = office, note.strip()
         row.full_clean(exclude=["unit", "office"], validate_constraints=False)
@@ -190,7 +195,8 @@ def set_enabled(user, unit, enabled, *, version=None, source="web"):
         setting = RotationSetting.objects.select_for_update().filter(unit=unit).first()
         writes.check_version(setting, version, shown=setting if setting is not None else RotationSetting(unit=unit))
         if setting is None:
-            return writes.create(RotationSetting(unit=unit, enabled=enabled), user, ("enabled",), source=source)
+            with first_writer_wins(lambda: RotationSetting.objects.filter(unit=unit).first()):
+                return writes.create(RotationSetting(unit=unit, enabled=enabled), user, ("enabled",), source=source)
         if setting.enabled == enabled:
             return setting
         before = audit.snapshot(setting, ("enabled",))

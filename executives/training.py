@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from executives.models import Attendance, TrainingSession
 from executives.models.training import Level, training_types
+from executives.unique import first_writer_wins
 from federation import audit, scope, writes
 from orgtree.models import Office, Person, Unit
 from orgtree.signals import figures_changed
@@ -147,7 +148,9 @@ def record_attendance(user, session, people, *, source="web"):
         check_attendees(user, current, people)
         present = set(Attendance.objects.filter(session=current).values_list("person_id", flat=True))
         new = [Attendance(session=current, person=p, recorded_by=user) for p in people if p.pk not in present]
-        writes.create_many(new, user, ("session", "person"), source=source)
+        taken = _("Someone recorded the attendance of %(names)s at the same time. Reload the page and check it.")
+        with first_writer_wins(message=taken % {"names": "、".join(a.person.name for a in new)}):
+            writes.create_many(new, user, ("session", "person"), source=source)
         if new:
             _moved([current.unit_id, *_office_units([a.person_id for a in new])])
         return new

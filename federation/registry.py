@@ -69,6 +69,7 @@ _tabs: dict[str, Tab] = {}
 _committee_tabs: dict[str, Tab] = {}
 _panels: dict[str, Panel] = {}
 _committee_panels: dict[str, Panel] = {}
+_person_panels: dict[str, Panel] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 
 
@@ -101,6 +102,15 @@ def committee_panel(panel):
     return _add(_committee_panels, panel)
 
 
+def person_panel(panel):
+    """A section of a person's page (her training, contacts, activities and points, evaluations,
+    rotation months, …): a Panel whose `build(person, context)` gets the person and the page's context
+    (`context["viewer"]` is the user looking) and returns the template's context (None: left out).
+    Each panel reads only rows inside the viewer's scope (`scope.restrict`) and costs a fixed query
+    or two whatever the number of rows: the page's query count is pinned."""
+    return _add(_person_panels, panel)
+
+
 def demo_loader(loader):
     return _add(_demo_loaders, loader)
 
@@ -123,6 +133,10 @@ def dashboard_panels():
 
 def committee_panels():
     return _by_weight(_committee_panels)
+
+
+def person_panels():
+    return _by_weight(_person_panels)
 
 
 def demo_loaders():

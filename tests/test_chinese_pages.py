@@ -65,8 +65,29 @@ def write_pages(tree):
             reverse("executives:activity_create", args=[tree.village_a1.pk]),
             reverse("executives:points_rules", args=[tree.county_a.pk]),
             *evaluation_pages(tree),
+            *contact_pages(tree),
         ]
     )
+
+
+def contact_pages(tree):
+    """The contact list, a log entry and a named contact of county A (the demo's), to edit or erase."""
+    from executives.models import ContactList, ContactVisit, NamedContact
+
+    listed = ContactList.objects.filter(unit__county=tree.county_a).first()
+    visit = ContactVisit.objects.filter(unit__county=tree.county_a).first()
+    named = NamedContact.objects.filter(unit__county=tree.county_a, erased_at__isnull=True).first()
+    assert listed and visit, "the demo records contacts in county A"
+    urls = [
+        reverse("executives:contact_list_edit", args=[listed.office_id]),
+        reverse("executives:contact_visit_edit", args=[visit.pk]),
+    ]
+    if named is not None:
+        urls += [
+            reverse("executives:named_contact_edit", args=[named.pk]),
+            reverse("executives:named_contact_erase", args=[named.pk]),
+        ]
+    return urls
 
 
 def evaluation_pages(tree):

@@ -22,6 +22,7 @@ HREF = re.compile(r'href="(/[^"#]*)')
 
 @pytest.fixture
 def demo(tree, users, settings, tmp_path):
+    from executives.contacts_demo import demo_contacts
     from executives.demo_activities import demo_activities
     from executives.demo_training import demo_training
     from funding.demo import demo_funding
@@ -36,6 +37,7 @@ def demo(tree, users, settings, tmp_path):
     demo_duties()
     demo_activities()
     demo_training()
+    assert demo_contacts()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -62,6 +64,7 @@ def pages(tree, demo):
             "executives:activities",
             "executives:points_rules",
             "executives:training",
+            "executives:contacts",
         ]
         if unit.kind in ("county", "township", "street"):
             names += ["executives:ranking"]
@@ -89,6 +92,16 @@ def pages(tree, demo):
     sessions = TrainingSession.objects.filter(tree.county_a.subtree_q("unit__"))
     assert sessions.exists()
     urls += [s.get_absolute_url() for s in sessions]
+    # people who are executives: their pages show training, contacts, activities, evaluations, rotation
+    from executives.models import Attendance, ContactList, Evaluation
+
+    executives = {
+        *Attendance.objects.filter(session__in=sessions).values_list("person_id", flat=True)[:2],
+        *ContactList.objects.filter(unit__county=tree.county_a).values_list("office__person_id", flat=True)[:2],
+        *Evaluation.objects.filter(unit__county=tree.county_a).values_list("person_id", flat=True)[:2],
+    }
+    assert executives
+    urls += [reverse("orgtree:person_detail", args=[pk]) for pk in sorted(executives)]
     return urls
 
 

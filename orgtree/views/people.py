@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from federation import audit, scope
+from federation import audit, registry, scope
 from federation.pages import ObjectMixin, ServiceFormView
 from federation.views_lists import ListMixin
 from orgtree import committees
@@ -46,14 +46,28 @@ class PersonDetailView(ObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         person = self.object
-        return super().get_context_data(
+        context = super().get_context_data(
             person=person,
-            offices=person.offices.select_related("unit", "term").order_by("-started_on"),
+            # her offices in the viewer's scope only (a seat in another county stays out, like its records)
+            offices=scope.restrict(person.offices.all(), self.request.user)
+            .select_related("unit", "term")
+            .prefetch_related("duties")
+            .order_by("-started_on"),
             show_id_number=may_see_id_numbers(self.request.user, person.unit),
             can_change=scope.can(self.request.user, scope.CHANGE, person.unit),
             history=audit.readable(audit.history_of(person, self.request.user)[:30]),
+            viewer=self.request.user,
             **kwargs,
         )
+        context["panels"] = person_panels(person, context)
+        return context
+
+
+def person_panels(person, context):
+    """The sections the apps registered for a person's page (federation.registry.person_panels) that have
+    something to show: [{"template", "context"}]. Each reads only rows inside the viewer's scope."""
+    built = ((panel, panel.build(person, context)) for panel in registry.person_panels())
+    return [{"template": panel.template, "context": found} for panel, found in built if found is not None]
 
 
 class PersonCreateView(ServiceFormView):

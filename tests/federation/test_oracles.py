@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from executives.models import ActivityType
 from federation.api_fields import ScopedFilterSet, ScopedPrimaryKeyRelatedField
 from federation.models import Role
 from orgtree.models import Office, Person, Term, Unit
@@ -173,6 +174,37 @@ WRITES = [
         lambda w: w.tree.county_b.pk,
     ),
     (
+        "training session unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/training-sessions/",
+        lambda w, x: {
+            "unit": x,
+            "title": "领头雁培训",
+            "type": "lead_goose",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-03-02",
+            "hours": "8",
+        },
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
+        "activity unit",
+        "editor_a",
+        "post",
+        lambda w: "/api/activities/",
+        lambda w, x: {
+            "unit": x,
+            "activity_type": ActivityType.objects.filter(active=True).order_by("pk").first().pk,
+            "held_on": "2026-03-01",
+            "place": "村委会",
+            "participants": 12,
+        },
+        lambda w: w.tree.village_a1.pk,
+        lambda w: w.tree.village_b1.pk,
+    ),
+    (
         "standard unit",
         "admin_a",
         "post",
@@ -197,6 +229,15 @@ LISTS = [
     "women-population",
     "projects",
     "funding-standards",
+    # executives (issue #14)
+    "activities",
+    "points-rules",
+    "evaluations",
+    "training-sessions",
+    "training-attendances",
+    "contact-lists",
+    "contact-visits",
+    "named-contacts",
 ]
 FILTERS = [
     *[
@@ -230,7 +271,7 @@ FILTERS = [
             lambda w: w.tree.village_a1.pk,
             lambda w: w.tree.village_b1.pk,
         )
-        for name in ("offices", "terms", "elections", "checklist-items")
+        for name in ("offices", "terms", "elections", "checklist-items", "contact-lists", "contact-visits")
     ],
     (
         "offices term",
