@@ -11,6 +11,18 @@ from orgtree import services
 from orgtree.choices import Form, Kind
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test starts with the rows the data migrations seed (the checklist template,
+    duty areas, activity types): serialized rollback restores them. Without it a flush leaves the
+    next test without them; and a flush that runs post_migrate (a transactional test without
+    serialized rollback) recreates the content types under new ids, which the next serialized
+    test's restore then collides with."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}))
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests talk to this machine only (the database, Redis, the live server)."""

@@ -5,6 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from federation.models import Role
+from reform import defaults
+from reform.models import ChecklistTemplate, TemplateItem
 from tests.conftest import scoped_user
 from tests.reform.test_problems_tasks import PDF
 
@@ -12,6 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 
 def test_fill_then_review(browser, phone, login, live_server, tree, users):
+    defaults.install(ChecklistTemplate, TemplateItem)  # the seeded template, in case a flush took it
     scoped_user("township_a", tree.township_a, Role.EDITOR)
     county = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     login(county, "editor_a")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from executives.models import RotationMonth
-from orgtree.models import Office, Person, Term
+from orgtree.models import DutyArea, Office, Person, Term
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,6 +29,8 @@ def committee(unit, names):
 
 
 def test_duties_and_the_rotating_chair_on_a_phone(phone, login, live_server, tree, users):
+    for order, name in enumerate(["组织联络", "宣传教育", "维权关爱"], start=1):  # seeded rows, in case
+        DutyArea.objects.get_or_create(name=name, defaults={"order": order})
     village = committee(tree.village_a1, ["林秀英", "陈美华"])
     committee(tree.township_a, ["郑秀英", "林美华", "黄丽萍"])
     page = login(phone, "editor_a")
