@@ -11,7 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from federation import audit
+from federation import audit, scope
 from federation.conflicts import ConflictError
 
 # model -> the serializer a 409 shows the current object with; apps register theirs in ready().
@@ -66,3 +66,24 @@ def bilingual_definitions(intro, definitions):
         return "\n".join(lines)
 
     return lazy(render, str)()
+
+
+def unit_in_scope(request, pk):
+    """The unit `pk` if the user may see it; otherwise 404, the same answer as for a unit that does
+    not exist (no oracle)."""
+    unit = scope.restrict(scope.unit_model().objects.all(), request.user).filter(pk=pk).first()
+    if unit is None:
+        raise exceptions.NotFound(_("No such unit in your scope."))
+    return unit
+
+
+def unit_figures(request, unit, total, by_child, **head):
+    """The answer of every `/api/units/<id>/<figures>/` view: the unit's figures over its subtree
+    (`total(unit)`), or with `?by=children` the same per child (`by_child(unit)`: [(child, figures)]);
+    `head` goes first in either (e.g. the period counted)."""
+    if request.query_params.get("by") == "children":
+        children = [
+            {"unit": child.pk, "name": child.name, "kind": child.kind, **figures} for child, figures in by_child(unit)
+        ]
+        return Response({"unit": unit.pk, **head, "children": children})
+    return Response({"unit": unit.pk, **head, "name": unit.name, **total(unit)})

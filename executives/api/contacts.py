@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,10 +16,10 @@ from executives.figures import CONTACT_KEYS, FIGURES, contact_figures, contacts_
 from executives.models import ContactList, ContactVisit, NamedContact
 from executives.models.contacts import COUNT_FIELDS
 from federation import scope
-from federation.api import bilingual_definitions
+from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, request_user
 from federation.viewsets import ScopedViewSet
-from orgtree.models import Office, Unit
+from orgtree.models import Office
 
 OPEN_OFFICES = Office.objects.filter(ended_on__isnull=True)
 
@@ -42,25 +41,18 @@ class UnitContactsView(APIView):
         ],
     )
     def get(self, request, pk):
-        unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
-        if unit is None:
-            raise NotFound(_("No such unit in your scope."))
+        unit = unit_in_scope(request, pk)
         try:
             period = period_from(request.query_params)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
-        head = {"unit": unit.pk, "from": period[0], "to": period[1]}
-        if request.query_params.get("by") == "children":
-            rows = contacts_by_child(unit, period)
-            return Response(
-                {
-                    **head,
-                    "children": [
-                        {"unit": child.pk, "name": child.name, "kind": child.kind, **figures} for child, figures in rows
-                    ],
-                }
-            )
-        return Response({**head, "name": unit.name, **contact_figures(unit, period)})
+        return unit_figures(
+            request,
+            unit,
+            lambda u: contact_figures(u, period),
+            lambda u: contacts_by_child(u, period),
+            **{"from": period[0], "to": period[1]},
+        )
 
 
 class ContactListSerializer(ScopedModelSerializer):

@@ -2,11 +2,9 @@
 and the training figures of a unit (GET /api/units/<id>/training/, ?by=children)."""
 
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,11 +12,10 @@ from executives import training as services
 from executives.figures import FIGURES, TRAINING_KEYS, training_by_child, training_figures
 from executives.filtersets_training import AttendanceFilterSet, TrainingSessionFilterSet
 from executives.models import Attendance, TrainingSession
-from federation import scope
-from federation.api import bilingual_definitions
+from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
-from orgtree.models import Person, Unit
+from orgtree.models import Person
 
 FIELDS = ["level", "title", "type", "starts_on", "ends_on", "hours", "place", "trainers"]
 
@@ -132,17 +129,4 @@ class UnitTrainingView(APIView):
         ],
     )
     def get(self, request, pk):
-        unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
-        if unit is None:
-            raise NotFound(_("No such unit in your scope."))
-        if request.query_params.get("by") == "children":
-            return Response(
-                {
-                    "unit": unit.pk,
-                    "children": [
-                        {"unit": child.pk, "name": child.name, "kind": child.kind, **figures}
-                        for child, figures in training_by_child(unit)
-                    ],
-                }
-            )
-        return Response({"unit": unit.pk, "name": unit.name, **training_figures(unit)})
+        return unit_figures(request, unit_in_scope(request, pk), training_figures, training_by_child)

@@ -1,17 +1,13 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from federation import scope
-from federation.api import bilingual_definitions
+from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import coverage
-from orgtree.models import Unit
 from reform import services
 from reform.api.serializers import (
     CampaignSerializer,
@@ -43,20 +39,7 @@ class UnitReformView(APIView):
         ],
     )
     def get(self, request, pk):
-        unit = scope.restrict(Unit.objects.all(), request.user).filter(pk=pk).first()
-        if unit is None:
-            raise NotFound(_("No such unit in your scope."))
-        if request.query_params.get("by") == "children":
-            return Response(
-                {
-                    "unit": unit.pk,
-                    "children": [
-                        {"unit": child.pk, "name": child.name, "kind": child.kind, **figures}
-                        for child, figures in reform_by_child(unit)
-                    ],
-                }
-            )
-        return Response({"unit": unit.pk, "name": unit.name, **reform_figures(unit)})
+        return unit_figures(request, unit_in_scope(request, pk), reform_figures, reform_by_child)
 
 
 class EvidenceMixin:
