@@ -9,7 +9,6 @@ date and reason; the person and her past offices stay.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,37 +35,37 @@ def running_term(unit):
     return Term.objects.filter(unit=unit, ended_on__isnull=True).select_related("election").first()
 
 
+def term_offices(term):
+    """Every office of `term`, ended ones included: what the rules below count (one query)."""
+    return list(Office.objects.filter(term=term).select_related("person"))
+
+
 def elected_seats(term, offices=None):
     """The seats a term opened with: the seats of its election when the votes were itemized, else
     the members it seated (a result from the minutes, a term loaded without an election: its
     members who started the day it opened). Void offices (ended the day they started) and
-    appointments do not count. `offices`: every office of the term, already read (no query)."""
+    appointments do not count. `offices`: every office of the term, if the caller has read them."""
     election = term.election if term.election_id else None
     if election is not None and election.votes_itemized and election.seats:
         return election.seats
-    if offices is not None:
-        return sum(
-            1
-            for o in offices
-            if not o.appointment
-            and o.ended_on != o.started_on
-            and (o.election_id == election.pk if election is not None else o.started_on == term.started_on)
-        )
-    seated = Office.objects.filter(term=term, appointment="").exclude(ended_on=F("started_on"))
-    seated = seated.filter(election=election) if election is not None else seated.filter(started_on=term.started_on)
-    return seated.count()
+    offices = term_offices(term) if offices is None else offices
+    return sum(
+        1
+        for o in offices
+        if not o.appointment
+        and o.ended_on != o.started_on
+        and (o.election_id == election.pk if election is not None else o.started_on == term.started_on)
+    )
 
 
 def vacancies(term, offices=None):
     """Elected seats of the running term nobody holds: its seats at the opening less its open
     elected offices (by-elections included, appointed vice-chairs not). Never below zero.
-    `offices`: every office of the term, already read (no query)."""
+    `offices`: every office of the term, if the caller has read them."""
     if term is None or term.ended_on is not None:
         return 0
-    if offices is not None:
-        held = sum(1 for o in offices if o.ended_on is None and not o.appointment)
-    else:
-        held = Office.objects.filter(term=term, ended_on__isnull=True, appointment="").count()
+    offices = term_offices(term) if offices is None else offices
+    held = sum(1 for o in offices if o.ended_on is None and not o.appointment)
     return max(0, elected_seats(term, offices) - held)
 
 
@@ -79,16 +78,11 @@ def left_mid_term(term, office):
 
 def former_members(term, offices=None):
     """Offices of the term that ended before it did (who left mid-term), latest first; void
-    offices (corrections) are not departures. `offices`: every office of the term, already read."""
-    if offices is not None:
-        found = [o for o in offices if left_mid_term(term, o)]
-        found.sort(key=lambda o: o.pk)
-        found.sort(key=lambda o: o.ended_on, reverse=True)
-        return found
-    rows = Office.objects.filter(term=term, ended_on__isnull=False).exclude(ended_on=F("started_on"))
-    if term.ended_on is not None:
-        rows = rows.filter(ended_on__lt=term.ended_on)
-    return rows.select_related("person").order_by("-ended_on", "pk")
+    offices (corrections) are not departures. `offices`: every office of the term, if read."""
+    offices = term_offices(term) if offices is None else offices
+    found = sorted((o for o in offices if left_mid_term(term, o)), key=lambda o: o.pk)
+    found.sort(key=lambda o: o.ended_on, reverse=True)
+    return found
 
 
 def leave_office(user, office, *, ended_on, reason, note="", source="web"):
