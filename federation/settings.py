@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "reform",
     "funding",
     "executives",
+    "register",
 ]
 # The unit tree every scope, job, notice and history record hangs off (the platform names no domain model).
 UNIT_MODEL = "orgtree.Unit"

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {"orgtree", "reform", "funding", "executives"}
+APPS = {"orgtree", "reform", "funding", "executives", "register"}
 FEDERATION_MAY_NAME_APPS = {"federation/settings.py", "federation/urls.py"}
 
 
@@ -42,7 +42,7 @@ def test_the_domain_core_never_imports_the_apps_built_on_it():
 
 
 def test_the_apps_never_import_one_another():
-    """reform, funding and executives each build on orgtree and federation, and plug in through the
+    """reform, funding, executives and register each build on orgtree and federation, and plug in through the
     registries; none imports another."""
     for app in APPS - {"orgtree"}:
         assert offences(app, APPS - {"orgtree", app}) == []
