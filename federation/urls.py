@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("reform.urls")),
     path("", include("funding.urls")),
     path("", include("executives.urls")),
+    path("", include("register.urls")),
     path("api/", include((api_patterns, "api"))),
     # One way in for everyone, with lock-out and the second factor: the admin's own login form is not used.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

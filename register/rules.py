@@ -69,7 +69,7 @@ def recompute(unit):
     beneath = Organization.objects.filter(unit.subtree_q("unit__"), requirement=Requirement.RULE)
     rows = list(beneath.select_related("unit"))
     rules = rules_for({org.unit_id: org.unit for org in rows}.values())
-    flip = {True: [], False: []}
+    flip: dict[bool, list[int]] = {True: [], False: []}
     for org in rows:
         answer = should_build(org, rules[org.unit_id])
         if answer != org.should_build:
@@ -87,12 +87,13 @@ def _held(day):
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
 
-def _officer(unit_id, role, vice_first=True):
-    rows = Office.objects.filter(_held(timezone.localdate()), unit_id=unit_id, role=role).select_related("person")
-    if role == Role.VICE_CHAIR and vice_first:
-        # A full-time vice-chair first, then part-time, then seconded.
-        order = {ViceChairType.FULL_TIME: 0, ViceChairType.PART_TIME: 1, ViceChairType.SECONDED: 2}
-        rows = sorted(rows, key=lambda o: (order.get(o.vice_chair_type, 3), o.pk))
+# A full-time vice-chair first, then part-time, then seconded.
+VICE_ORDER: dict[str, int] = {ViceChairType.FULL_TIME: 0, ViceChairType.PART_TIME: 1, ViceChairType.SECONDED: 2}
+
+
+def _officer(unit_id, role):
+    found = Office.objects.filter(_held(timezone.localdate()), unit_id=unit_id, role=role).select_related("person")
+    rows = sorted(found, key=lambda o: (VICE_ORDER.get(o.vice_chair_type, 3), o.pk))
     office = next(iter(rows), None)
     return office.person if office else None
 
