@@ -79,6 +79,22 @@ class Sheet:
         for cells in ranges:
             validation.add(cells)
 
+    def choices_from(self, source, column, rows, *ranges):
+        """A drop-down of the values in rows 2 to rows + 1 of `column` (a letter) of the sheet `source`
+        (a Sheet of this workbook), on the cell ranges; blank allowed. For lists longer than the 255
+        characters a list written in the validation may hold. A reference, never a formula cell."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        if rows < 1:
+            return
+        title = source.worksheet.title.replace("'", "''")
+        validation = DataValidation(
+            type="list", formula1=f"'{title}'!${column}$2:${column}${rows + 1}", allow_blank=True
+        )
+        self.worksheet.add_data_validation(validation)
+        for cells in ranges:
+            validation.add(cells)
+
 
 class Workbook:
     """`book.sheet(title)` for each sheet in order, then `book.to_bytes()`."""

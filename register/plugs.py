@@ -1,5 +1,7 @@
 """What the register plugs into the platform (figures, panels, tabs, imports, demo)."""
 
+from federation import imports
+
 
 def register():
-    pass
+    imports.register("register_import", "register.excel.RegisterImporter")
