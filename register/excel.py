@@ -85,6 +85,8 @@ NAMES: dict[str, dict[str, str]] = {
     "coverage": {v: k for k, v in COVERAGES.items()},
     "requirement": {v: k for k, v in REQUIREMENTS.items()},
 }
+# Where the job page's "back to the list" leads: the register's list of the unit, else the unit's page.
+LIST_URLS = ("register:organizations", "register:organization_list", "register:register")
 # The model's fields at the sheet's columns (the others have the same name).
 FIELD_COLUMNS = {"unit": "unit_code", "committee": "committee", "patron": "patron", NON_FIELD_ERRORS: "name"}
 LINKS = ("committee", "patron")
@@ -791,11 +793,12 @@ class RegisterImporter(Importer):
     @classmethod
     def urls(cls, unit):
         upload = reverse("register:register_import", args=[unit.pk])
-        try:  # the register's list (its pages are another part of the app)
-            back = reverse("register:organizations", args=[unit.pk])
-        except NoReverseMatch:
-            back = unit.get_absolute_url()
-        return back, upload
+        for name in LIST_URLS:  # the register's list (its pages are another part of the app)
+            try:
+                return reverse(name, args=[unit.pk]), upload
+            except NoReverseMatch:
+                continue
+        return unit.get_absolute_url(), upload
 
 
 def _is(unit, written):

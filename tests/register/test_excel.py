@@ -431,3 +431,43 @@ def test_today_is_in_the_file_name(client, tree, users):
     client.force_login(users.editor_a)
     response = client.get(reverse("register:contacts_export", args=[tree.county_a.pk]))
     assert f"{datetime.date.today():%Y%m%d}" in response["Content-Disposition"]
+
+
+def queries(action):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_checking_a_file_and_downloading_take_a_fixed_number_of_queries(client, tree, users):
+    registered(tree, users)
+    leader = Person.objects.get(name="林主席")
+
+    def counts():
+        template = build_template(users.editor_a, tree.county_a)
+        client.force_login(users.editor_a)
+        return (
+            queries(lambda: Reader(users.editor_a, tree.county_a).read(template)),
+            queries(lambda: client.get(reverse("register:register_export", args=[tree.county_a.pk]))),
+            queries(lambda: client.get(reverse("register:contacts_export", args=[tree.county_a.pk]))),
+            queries(lambda: client.get(reverse("register:register_template", args=[tree.county_a.pk]))),
+        )
+
+    few = counts()
+    committee = make(tree.township_a, "new_domain", "园区妇联", subtype="park")
+    for i in range(12):
+        services.create_organization(
+            users.editor_a,
+            tree.township_a,
+            source="test",
+            name=f"园区企业{i}",
+            kind=OrgKind.ENTERPRISE,
+            credit_code=code_with_check(f"91350100M{i:08d}"),
+            committee=committee,
+            patron=leader,
+        )
+    assert counts() == few
+    assert few[0] <= 12, few
