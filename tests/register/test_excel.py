@@ -471,3 +471,28 @@ def test_checking_a_file_and_downloading_take_a_fixed_number_of_queries(client, 
         )
     assert counts() == few
     assert few[0] <= 12, few
+
+
+def english_on(client, url):
+    import html
+    import re
+
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    return set(re.findall(r"[A-Za-z][A-Za-z_'-]+", text)) - {"API", "Excel", "xlsx", "editor_a"}
+
+
+def test_the_import_pages_are_in_chinese(client, tree, users):
+    registered(tree, users)
+    client.force_login(users.editor_a)
+    url = reverse("register:register_import", args=[tree.county_a.pk])
+    assert english_on(client, url) == set()
+    template = build_template(users.editor_a, tree.county_a)
+    for data in (template, with_rows(template, [row(name="甲", kind="工厂", committee="无此组织", patron="无此人")])):
+        client.post(url, {"file": SimpleUploadedFile("台账.xlsx", data)})
+        job = Job.objects.order_by("-pk").first()
+        assert english_on(client, job.get_absolute_url()) == set(), job.problems
+    client.post(Job.objects.order_by("pk").first().get_absolute_url())  # confirm the unchanged file
+    assert english_on(client, Job.objects.order_by("pk").first().get_absolute_url()) == set()
