@@ -26,7 +26,7 @@ from federation.conflicts import ConflictError
 from federation.imports import NO, YES, Importer, count, text, yes
 from federation.workbook import Workbook
 from orgtree.models import Person, Unit
-from register import services
+from register import rules, services
 from register.models import Coverage, Organization, OrgKind, Requirement, Subtype
 from register.models.organization import AREA_KINDS, BUILT, COMMITTEE_KINDS, COUNTED, Status
 from register.validators import normalize_credit_code
@@ -110,18 +110,10 @@ GUIDE = [
         "（如广场舞队、全职妈妈群）；其他类别不填。",
     ),
     ("已建党组织", "否", "是 / 否（空为否）。"),
-    (
-        "职工人数",
-        "否",
-        "整数；群体填成员数。包建领导按人数建议：100 人以上县级妇联主席，30 人以上副主席或乡镇（街道）妇联主席。",
-    ),
+    ("职工人数", "否", "整数；群体填成员数。{patron}"),
     ("女职工人数", "否", "整数，不多于职工人数。"),
     ("建设方式", "否", "单独创建 / 行业统建 / 区域联建。"),
-    (
-        "是否应建",
-        "否",
-        "按规则认定（空即此项）/ 应建 / 无需建立。按规则：已建党组织，或女职工达到县级以上妇联设定的人数。",
-    ),
+    ("是否应建", "否", "按规则认定（空即此项）/ 应建 / 无需建立。{rule}"),
     ("无需建立原因", "选“无需建立”时必填", "至多 200 字。"),
     (
         "妇女组织",
@@ -142,6 +134,20 @@ GUIDE = [
         "所有问题一次列出（工作表、行、列），确认前不保存，确认后全部保存或全部不保存。",
     ),
 ]
+
+
+def guide(unit):
+    """The instructions, with the build rule and the 包建 thresholds that apply under `unit`."""
+    rule = rules.rule_for(unit)
+    reasons = (["已建党组织"] if rule.party_org else []) + (
+        [f"女职工 {rule.min_women} 人以上"] if rule.min_women else []
+    )
+    said = {
+        "rule": f"本地区的规则：{'或'.join(reasons)}的应建。" if reasons else "本地区的规则不要求建立，由您逐一认定。",
+        "patron": f"包建建议：{rule.chair_patron_from} 人以上由县（市、区）妇联主席包建，"
+        f"{rule.vice_patron_from} 人以上由副主席或乡镇（街道）妇联主席包建（只是建议，以“包建领导”列为准）。",
+    }
+    return [(column, required, help.format(**said)) for column, required, help in GUIDE]
 
 
 def unit_ref(unit):
@@ -218,11 +224,11 @@ def build_workbook(user, unit, orgs):
     sheet.append([*COLUMNS.values(), STATUS_COLUMN], bold=True)
     for org in orgs:
         sheet.append(row_of(org))
-    guide = book.sheet(GUIDE_SHEET)
-    guide.append(["列", "是否必填", "填写说明"], bold=True)
-    for line in GUIDE:
-        guide.append(list(line))
-    guide.widths([30, 22, 100])
+    guide_sheet = book.sheet(GUIDE_SHEET)
+    guide_sheet.append(["列", "是否必填", "填写说明"], bold=True)
+    for line in guide(unit):
+        guide_sheet.append(list(line))
+    guide_sheet.widths([30, 22, 100])
     areas = book.sheet(AREAS_SHEET)
     areas.append(["区划代码", "名称", "级别"], bold=True)
     listed_areas = list(area_units(user, unit).order_by("tree_id", "lft"))

@@ -496,3 +496,10 @@ def test_the_import_pages_are_in_chinese(client, tree, users):
         assert english_on(client, job.get_absolute_url()) == set(), job.problems
     client.post(Job.objects.order_by("pk").first().get_absolute_url())  # confirm the unchanged file
     assert english_on(client, Job.objects.order_by("pk").first().get_absolute_url()) == set()
+
+
+def test_the_instructions_say_the_rule_that_applies(tree, users):
+    services.set_rule(users.admin_a, tree.county_a, {"min_women": 15, "chair_patron_from": 80})
+    guide = {r[0]: r[2] for r in sheet_rows(build_template(users.editor_a, tree.township_a), GUIDE_SHEET)}
+    assert "已建党组织或女职工 15 人以上的应建" in guide["是否应建"]
+    assert "80 人以上" in guide["职工人数"] and "30 人以上" in guide["职工人数"]
