@@ -503,3 +503,21 @@ def test_the_instructions_say_the_rule_that_applies(tree, users):
     guide = {r[0]: r[2] for r in sheet_rows(build_template(users.editor_a, tree.township_a), GUIDE_SHEET)}
     assert "已建党组织或女职工 15 人以上的应建" in guide["是否应建"]
     assert "80 人以上" in guide["职工人数"] and "30 人以上" in guide["职工人数"]
+
+
+def test_an_organization_changed_between_check_and_commit_refuses_the_import(tree, users):
+    agency, *_ = registered(tree, users)
+    book = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_a)))
+    for cells in book[SHEET].iter_rows(min_row=2):
+        if cells[2].value == "延平区教育局":
+            cells[TITLES.index("地址")].value = "滨江路 1 号"
+    out = io.BytesIO()
+    book.save(out)
+    reader = Reader(users.editor_a, tree.county_a).read(out.getvalue())
+    assert reader.problems == [] and reader.summary()["updated"] == 1
+    services.update_organization(users.admin_a, agency, {"head_phone": "13900000000"})
+    with pytest.raises(ImportRefusedError) as refused:
+        reader.commit()
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column) == (2, "组织名称") and "有人修改" in str(problem.message)
+    assert Organization.objects.get(pk=agency.pk).address == ""
