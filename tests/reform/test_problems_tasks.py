@@ -174,3 +174,16 @@ def test_overdue_problems_and_tasks_are_notified_once_a_day(tree, users):
     assert services.notify_overdue(day)["notified"] == 0
     note = Notification.objects.get(user=users.editor_b, key__startswith="reform-overdue")
     assert "1" in note.message
+
+
+def test_an_open_problem_reads_not_rectified_not_the_word_for_an_open_unit(tree, users):
+    """存续 is the word for an open unit; a problem not yet rectified is 未整改 (its next step 整改中)."""
+    from django.utils import translation
+
+    from orgtree.filtersets import UnitFilterSet
+
+    problem = problem_of(tree, users)
+    with translation.override("zh-hans"):
+        assert problem.get_status_display() == "未整改"
+        assert str(ProblemStatus.RECTIFYING.label) == "整改中"
+        assert "存续" in [str(label) for _value, label in UnitFilterSet().filters["status"].extra["choices"]]
