@@ -9,10 +9,12 @@ from django.urls import reverse
 
 from federation.audit import history_of
 from federation.conflicts import ConflictError
+from federation.models import Role
 from orgtree.conversion import record_conversion
 from orgtree.coverage import coverage
 from reform import services
 from reform.models import ChecklistItem, ItemStatus
+from tests.conftest import scoped_user
 from tests.orgtree.test_conversion import data
 
 
@@ -140,3 +142,45 @@ def test_new_version_copies_items_and_is_a_draft(template, tree, users):
         services.assign(users.root, copy, tree.city)  # a draft cannot be assigned
     with pytest.raises(PermissionDenied):
         services.new_version(users.admin_a, template)
+
+
+def test_items_are_reviewed_by_the_level_directly_above_by_default(template, tree, users, client):
+    """下管一级: a village's items go to its street, not to the county two levels up (which reviews its
+    townships); the street's checklist page lists them for the street, the county's for the county."""
+    services.assign(users.admin_a, template, tree.county_a)
+    village_item = services.fill(users.editor_a, items_of(tree.village_a3, "B3"), True)
+    township_item = services.fill(users.editor_a, items_of(tree.township_a, "A4"), True)
+    with pytest.raises(PermissionDenied, match="下管一级"):
+        services.review(users.editor_a, village_item, accept=True)
+    street = scoped_user("street_a", tree.township_a, Role.EDITOR)
+    assert scope_reviewers(village_item) == {"street_a", "root"}
+    client.force_login(users.editor_a)
+    county_page = client.get(reverse("reform:checklist", args=[tree.county_a.pk])).context
+    assert township_item in county_page["to_review"]
+    assert {i.unit for i in county_page["to_review"]} == {tree.township_a}
+    assert not list(client.get(reverse("reform:checklist", args=[tree.township_a.pk])).context["to_review"])
+    client.force_login(street)
+    assert village_item in client.get(reverse("reform:checklist", args=[tree.township_a.pk])).context["to_review"]
+    with pytest.raises(PermissionDenied):
+        services.review(street, township_item, accept=True)  # her own unit's
+    assert services.review(street, village_item, accept=True).reviewed_by == street
+
+
+def scope_reviewers(item):
+    from django.contrib.auth import get_user_model
+
+    from federation import scope
+
+    return {u.username for u in get_user_model().objects.all() if scope.can_oversee(u, item.unit)}
+
+
+def test_a_setting_lets_any_level_above_review(template, tree, users, settings):
+    settings.BANYAN = {**settings.BANYAN, "REVIEW_ANY_LEVEL_ABOVE": True}
+    services.assign(users.admin_a, template, tree.county_a)
+    village_item = services.fill(users.editor_a, items_of(tree.village_a3, "B3"), True)
+    assert services.review(users.editor_a, village_item, accept=True).reviewed_by == users.editor_a
+    own = services.fill(users.admin_a, items_of(tree.county_a, "A1"), True)
+    with pytest.raises(PermissionDenied):  # never her own unit's
+        services.review(users.admin_a, own, accept=True)
+    with pytest.raises(PermissionDenied):
+        services.review(users.editor_b, items_of(tree.township_a, "A4"), accept=True)  # another county
