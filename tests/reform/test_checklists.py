@@ -184,3 +184,39 @@ def test_a_setting_lets_any_level_above_review(template, tree, users, settings):
         services.review(users.admin_a, own, accept=True)
     with pytest.raises(PermissionDenied):
         services.review(users.editor_b, items_of(tree.township_a, "A4"), accept=True)  # another county
+
+
+def test_the_default_items_read_as_the_reform_documents_do(template):
+    texts = dict(template.items.values_list("number", "text"))
+    assert texts["C9"] == "机关（单位）建立妇联组织，实现全覆盖"
+    assert texts["C8"] == "村（社区）妇联主席进入村（社区）“两委”班子比例"
+    assert texts["C5"] == "乡镇（街道）妇联专兼职副主席人数"
+    assert "妇委会（妇工委）应建尽建" not in " ".join(texts.values())
+
+
+def test_the_wording_migration_changes_only_the_shipped_texts(template, tree, users):
+    """reform.0006 rewords version 1's items still carrying the text 0002 shipped; an item someone
+    reworded, a later version and every answer stay as they are (run forward and back here)."""
+    import importlib
+
+    from django.apps import apps
+
+    from reform.models import TemplateItem
+
+    migration = importlib.import_module("reform.migrations.0006_default_checklist_documents_wording")
+    old = {number: texts[0] for number, texts in migration.WORDING.items()}
+    for number, text in old.items():
+        TemplateItem.objects.filter(template=template, number=number).update(text=text)
+    TemplateItem.objects.filter(template=template, number="C10").update(text="本地改写的新领域条目")
+    services.assign(users.admin_a, template, tree.county_a)
+    answered = services.fill(users.admin_a, items_of(tree.county_a, "C9"), True)
+    later = services.new_version(users.root, template)
+    migration.forward(apps, None)
+    texts = dict(template.items.values_list("number", "text"))
+    assert texts["C9"] == "机关（单位）建立妇联组织，实现全覆盖" and texts["D1"] == "基层妇联执委轮训覆盖率"
+    assert texts["C10"] == "本地改写的新领域条目"  # someone's own wording stays
+    assert dict(later.items.values_list("number", "text"))["C9"] == old["C9"]  # later versions stay
+    answered.refresh_from_db()
+    assert answered.value_yes is True and answered.status == ItemStatus.SUBMITTED
+    migration.backward(apps, None)
+    assert dict(template.items.values_list("number", "text"))["C9"] == old["C9"]
