@@ -179,6 +179,7 @@ def _officer_violations(officers, elected_ids, chair_required=True, form=Form.FE
     found = []
     chairs = [o for o in officers if o.role == Role.CHAIR]
     if chair_required and len(chairs) != 1:
+        # On a 妇联 this reads exactly as orgtree.conversion's own check (the 会改联 import lists it once).
         found.append(
             _("The new committee must elect exactly one %(title)s (%(count)d entered).")
             % {"title": role_title(Role.CHAIR, form), "count": len(chairs)}

@@ -84,3 +84,9 @@ def test_the_points_ranking_titles_follow_the_form(tree, users, agency_committee
 
     titles = {str(r.role_label) for r in ranking(tree.agency, agency_committee.held_on.year).rows}
     assert {"主任", "副主任"} <= titles and "主席" not in titles
+
+
+def test_on_a_federation_the_rule_reads_as_the_conversion_check_does(tree):
+    """The 会改联 import lists a village's missing chair once: both checks word it the same on a 妇联."""
+    draft = build_election(tree.village_a1, officers=False, kind=Election.Kind.CONVERSION)
+    assert "新一届执委会应选举一名主席（现填写了 0 名）。" in [str(m) for m in elections.violations(draft)]
