@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from executives.models import Activity, ActivityType, Evaluation, Grade, PointsRule
 from federation import scope
 from orgtree.models import Office
-from orgtree.models.committee import Role
+from orgtree.models.committee import Role, role_title
 
 RANKING_KINDS = ("county", "township", "street")
 ROLE_ORDER = {role: n for n, role in enumerate(Role.values)}
@@ -85,6 +85,7 @@ class Row:
     unit_name: str
     unit_parent_id: int | None
     role: str
+    unit_form: str = ""
     activities: int = 0
     points: int = 0
     by_type: Counter = field(default_factory=Counter)
@@ -93,7 +94,7 @@ class Row:
 
     @property
     def role_label(self):
-        return Role(self.role).label
+        return role_title(self.role, self.unit_form)
 
     @property
     def grade_label(self):
@@ -124,13 +125,13 @@ def ranking(unit, year, lineage=None):
     offices = (
         Office.objects.filter(unit.subtree_q("unit__"), started_on__lte=last)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
-        .values_list("person_id", "person__name", "unit_id", "unit__name", "unit__parent_id", "role")
+        .values_list("person_id", "person__name", "unit_id", "unit__name", "unit__parent_id", "role", "unit__form")
     )
     rows: dict[tuple[int, int], Row] = {}
-    for person_id, name, unit_id, unit_name, parent_id, role in offices:
+    for person_id, name, unit_id, unit_name, parent_id, role, form in offices:
         row = rows.get((person_id, unit_id))
         if row is None:
-            rows[person_id, unit_id] = Row(person_id, name, unit_id, unit_name, parent_id, role)
+            rows[person_id, unit_id] = Row(person_id, name, unit_id, unit_name, parent_id, role, form)
         elif ROLE_ORDER[role] < ROLE_ORDER[row.role]:
             row.role = role
     counts = (

@@ -66,7 +66,7 @@ def current_executives(unit):
     """The open seats of `unit`'s running term, in the committee's order (chair, vice-chairs,
     standing members, executives), with their people."""
     offices = Office.objects.filter(unit=unit, ended_on=None, term__unit=unit, term__ended_on=None).select_related(
-        "person"
+        "person", "unit"
     )
     return sorted(offices, key=lambda o: (ROLE_ORDER.get(o.role, 9), o.pk))
 
@@ -76,12 +76,16 @@ def schedule(unit, start=None, months=None):
     rows = RotationMonth.objects.filter(unit=unit, month__gte=start or add_months(this_month(), -3))
     if months is not None:
         rows = rows.filter(month__lt=add_months(start or this_month(), months))
-    return rows.select_related("office__person").order_by("month")
+    return rows.select_related("office__person", "office__unit").order_by("month")
 
 
 def current_chair(unit, today=None):
     """This month's row of the schedule (None: nobody scheduled)."""
-    return RotationMonth.objects.filter(unit=unit, month=this_month(today)).select_related("office__person").first()
+    return (
+        RotationMonth.objects.filter(unit=unit, month=this_month(today))
+        .select_related("office__person", "office__unit")
+        .first()
+    )
 
 
 def plan(start, months, order):

@@ -94,10 +94,37 @@ def can_restructure(user, unit):
     return q is not None and type(unit).objects.filter(q, pk=unit.pk).exists()
 
 
+def review_any_level_above():
+    """BANYAN["REVIEW_ANY_LEVEL_ABOVE"]: may any level above review, not only the one directly above?"""
+    from django.conf import settings
+
+    return bool(settings.BANYAN.get("REVIEW_ANY_LEVEL_ABOVE", False))
+
+
 def can_oversee(user, unit):
-    """Review `unit`'s checklist or verify its rectification: the level above does it, so `unit` must
-    lie strictly inside a subtree the user may change (a county cannot accept its own items)."""
-    return can_restructure(user, unit)
+    """Review `unit`'s checklist or verify its rectification (下管一级): by default the level directly
+    above does it — a user who may change from a scope rooted at `unit`'s parent (a county reviews its
+    townships and its own agencies, a township its villages; nobody reviews her own unit, nor a county
+    a village's). With BANYAN["REVIEW_ANY_LEVEL_ABOVE"], any level above: `unit` strictly inside a
+    subtree the user may change."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if review_any_level_above():
+        return can_restructure(user, unit)
+    return unit.parent_id is not None and unit.parent_id in {u.pk for u in scope_units(user, CHANGE)}
+
+
+def can_oversee_below(user, unit):
+    """May `user` review the units directly below `unit` (can_oversee of each of its children)?"""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if review_any_level_above():
+        return can(user, CHANGE, unit)
+    return unit.pk in {u.pk for u in scope_units(user, CHANGE)}
 
 
 def get_or_404(queryset, user, action=VIEW, **lookup):

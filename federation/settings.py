@@ -282,6 +282,9 @@ BANYAN = {
     "EVIDENCE_MAX_BYTES": int(os.environ.get("BANYAN_EVIDENCE_MAX_MB", "10")) * 2**20,
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
+    # 下管一级: checklist items are reviewed, and rectifications verified, by the unit directly above
+    # the reported unit's (its parent's users). REVIEW_ANY_LEVEL_ABOVE=1 lets any level above do it.
+    "REVIEW_ANY_LEVEL_ABOVE": env_bool("REVIEW_ANY_LEVEL_ABOVE", False),
     # The range of the dates users enter (federation/validators.py); events at most a year ahead.
     "EARLIEST_DATE": "1949-10-01",
     "LATEST_DATE": "2099-12-31",

@@ -3,8 +3,9 @@
 Standards are data (FundingStandard): each of a unit's standards is its own latest one from a year
 on or before the one asked, or else the nearest ancestor's. What each standard is measured against:
 
-- per_woman: counties, cities and provinces — same-level budget work funds / women population;
-  unknown without a population figure for the year.
+- per_woman: counties, cities and provinces — same-level budget 妇女儿童民生项目经费 (women's and
+  children's livelihood project funds, not the work funds) / women population; unknown without a
+  population figure for the year.
 - township_funds: townships and streets — work funds budgeted for the year, all sources (none
   recorded counts as 0 and misses).
 - village_funds_in_budget: villages and communities, where required — same-level budget (the
@@ -28,7 +29,7 @@ from orgtree.rollups import rollup, total
 MET, MISSED, UNKNOWN = "met", "missed", "unknown"
 STATUSES = (MET, MISSED, UNKNOWN)
 STANDARDS = {
-    "per_woman": _("Work funds per woman"),
+    "per_woman": _("Livelihood project funds per woman"),
     "township_funds": _("Township work funds"),
     "village_funds_in_budget": _("Village funds in the operations budget"),
     "chair_pay": _("Chair's pay"),
@@ -109,12 +110,15 @@ def _per(amount, count):
     return (amount / count).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-NO_FUNDS = {"all": Decimal(0), "same_level": Decimal(0)}
+NO_FUNDS = {"all": Decimal(0), "same_level": Decimal(0), "livelihood": Decimal(0)}
+# The categories the standards read: work funds (township, village) and 妇女儿童民生项目经费 (per woman).
+MEASURED_CATEGORIES = (Category.WORK_FUNDS, Category.WOMEN_CHILDREN)
 
 
 def judge(kind, standards, women, funds, pay):
     """{standard: (status, measured value)} of one unit of `kind`: `standards` in force there (as
-    effective_standards gives them), its women population, its work funds ({"all", "same_level"}) and
+    effective_standards gives them), its women population, its funds ({"all", "same_level"}: work funds;
+    "livelihood": same-level 妇女儿童民生项目经费) and
     (chair's, party secretary's) pay for the year, each None when not recorded. The one place the
     rules of the module docstring are written: the request and the stored results (funding.results)
     both measure with it."""
@@ -130,7 +134,7 @@ def judge(kind, standards, women, funds, pay):
                 applied[key] = (UNKNOWN, None)
                 continue
             # Compared exactly (funds ≥ target × women); the rounded amount is only shown.
-            amount = funds["same_level"]
+            amount = funds["livelihood"]
             applied[key] = (MET if amount >= target * women else MISSED, _per(amount, women))
         elif key == "township_funds":
             value = funds["all"]
@@ -148,9 +152,14 @@ def judge(kind, standards, women, funds, pay):
     return applied
 
 
-def add_funds(funds, unit_id, source, amount):
-    """Add a work-funds line to `funds` ({unit: {"all", "same_level"}}), in Decimal."""
-    sums = funds.setdefault(unit_id, {"all": Decimal(0), "same_level": Decimal(0)})
+def add_funds(funds, unit_id, category, source, amount):
+    """Add a funding line to `funds` ({unit: {"all", "same_level", "livelihood"}}), in Decimal: work funds
+    to all (and same_level when budgeted at the same level), same-level 妇女儿童民生项目经费 to livelihood."""
+    sums = funds.setdefault(unit_id, dict(NO_FUNDS))
+    if category == Category.WOMEN_CHILDREN:
+        if source == Source.SAME_LEVEL:
+            sums["livelihood"] += amount
+        return
     sums["all"] += amount
     if source == Source.SAME_LEVEL:
         sums["same_level"] += amount
@@ -164,10 +173,10 @@ def compliance(unit, year):
     within = unit.subtree_q("unit__")
     women = dict(WomenPopulation.objects.filter(within, year=year).values_list("unit", "women"))
     funds: dict[int, dict[str, Decimal]] = {}
-    for unit_id, source, amount in FundingRecord.objects.filter(
-        within, year=year, category=Category.WORK_FUNDS
-    ).values_list("unit", "source", "budgeted"):
-        add_funds(funds, unit_id, source, amount)
+    for unit_id, category, source, amount in FundingRecord.objects.filter(
+        within, year=year, category__in=MEASURED_CATEGORIES
+    ).values_list("unit", "category", "source", "budgeted"):
+        add_funds(funds, unit_id, category, source, amount)
     pay = {
         unit_id: (chair, secretary)
         for unit_id, chair, secretary in ChairPay.objects.filter(within, year=year).values_list(

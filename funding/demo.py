@@ -29,18 +29,23 @@ def demo_funding():
     )
     county = Unit.objects.open().get(code="350702")
     services.record_population(None, county, year, 198_000, source="demo")
-    services.record_funding(
-        None,
-        county,
-        {
-            "year": year,
-            "category": "work_funds",
-            "source": "same_level_budget",
-            "budgeted": Decimal("396000"),
-            "disbursed": Decimal("300000"),
-        },
-        source="demo",
-    )
+    # 2 元 per woman of 妇女儿童民生项目经费 (the per-woman standard), and the federation's work funds.
+    for category, budgeted, disbursed in (
+        ("women_children", Decimal("396000"), Decimal("300000")),
+        ("work_funds", Decimal("180000"), Decimal("180000")),
+    ):
+        services.record_funding(
+            None,
+            county,
+            {
+                "year": year,
+                "category": category,
+                "source": "same_level_budget",
+                "budgeted": budgeted,
+                "disbursed": disbursed,
+            },
+            source="demo",
+        )
     for i, township in enumerate(Unit.objects.open().filter(parent=county).order_by("code")):
         amount = Decimal("30000") if i % 3 else Decimal("20000")
         services.record_funding(

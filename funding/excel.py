@@ -32,11 +32,13 @@ FUNDS_COLUMNS = {
 POPULATION_COLUMNS = {"code": "区划代码", "name": "单位名称", "year": "年度", "women": "妇女人数"}
 CATEGORIES = {
     "工作经费": Category.WORK_FUNDS,
-    "妇女儿童民生": Category.WOMEN_CHILDREN,
+    "妇女儿童民生项目经费": Category.WOMEN_CHILDREN,
     "项目经费": Category.PROJECT,
     "以奖代补": Category.AWARD,
     "其他": Category.OTHER,
 }
+# Read too: the shorter name earlier templates offered.
+OLDER_CATEGORIES = {"妇女儿童民生": Category.WOMEN_CHILDREN}
 SOURCES = {
     "同级财政": Source.SAME_LEVEL,
     "上级妇联": Source.HIGHER_FEDERATION,
@@ -137,7 +139,8 @@ class FundingImporter(Importer):
         seen = {}
         for n, row in rows:
             unit = self._unit(FUNDS_SHEET, n, row)
-            category = CATEGORIES.get(text(row["category"]))
+            name = text(row["category"])
+            category = CATEGORIES.get(name) or OLDER_CATEGORIES.get(name)
             if category is None:
                 self.problem(
                     FUNDS_SHEET,

@@ -57,7 +57,11 @@ class ProjectForm(forms.Form):
 class StandardForm(forms.Form):
     year = forms.IntegerField(label=_("From year"), initial=this_year)
     per_woman = forms.DecimalField(
-        label=_("Work funds per woman (yuan/year)"), min_value=0, max_digits=8, decimal_places=2, required=False
+        label=_("Livelihood project funds per woman (yuan/year)"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        required=False,
     )
     township_funds = forms.DecimalField(
         label=_("Township work funds (yuan/year)"), min_value=0, max_digits=12, decimal_places=2, required=False

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from funding.compliance import (
     APPLIES_TO,
+    MEASURED_CATEGORIES,
     MISSED,
     STANDARDS,
     STATUSES,
@@ -45,7 +46,7 @@ from funding.compliance import (
     judge,
     summarize,
 )
-from funding.models import Category, FundingRecord, FundingStandard, StaleCompliance, UnitCompliance, WomenPopulation
+from funding.models import FundingRecord, FundingStandard, StaleCompliance, UnitCompliance, WomenPopulation
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS, Kind
 from orgtree.models import ChairPay, Unit
 from orgtree.rollups import aggregates
@@ -159,10 +160,10 @@ def refresh(target, years=None, standards=None):
             for u, y, n in WomenPopulation.objects.filter(within, year__in=years).values_list("unit", "year", "women")
         }
         funds = {}
-        for u, y, source, amount in FundingRecord.objects.filter(
-            within, year__in=years, category=Category.WORK_FUNDS
-        ).values_list("unit", "year", "source", "budgeted"):
-            add_funds(funds, (u, y), source, amount)
+        for u, y, category, source, amount in FundingRecord.objects.filter(
+            within, year__in=years, category__in=MEASURED_CATEGORIES
+        ).values_list("unit", "year", "category", "source", "budgeted"):
+            add_funds(funds, (u, y), category, source, amount)
         pay = {
             (u, y): (chair, secretary)
             for u, y, chair, secretary in ChairPay.objects.filter(within, year__in=years).values_list(
@@ -386,8 +387,9 @@ def _relevant(sender, kwargs):
 
 
 def _figure_changed(sender, instance, **kwargs):
-    """A work-funds line, a women population, a chair's pay: that unit, that year."""
-    if _relevant(sender, kwargs) and (sender is not FundingRecord or instance.category == Category.WORK_FUNDS):
+    """A work-funds or livelihood-funds line, a women population, a chair's pay: that unit, that year."""
+    measured = sender is not FundingRecord or instance.category in MEASURED_CATEGORIES
+    if _relevant(sender, kwargs) and measured:
         note(instance.unit_id, instance.year)
         if sender is not ChairPay:
             refresh_pending()  # funding's own rows at once (an import waits for its end); orgtree's at commit

@@ -29,6 +29,26 @@ class Form(models.TextChoices):
     GROUP = "group", _("Women's group")
 
 
+# What the documents call a unit of a kind in a form where that differs from the kind's own label:
+# 机关（单位）妇联 beside 机关妇委会 and 机关妇工委, 新领域妇委会 beside 新领域妇联 (kind_label).
+KIND_FORM_LABELS = {
+    ("agency", "federation"): _("Agency (institution) federation"),
+    ("agency", "working_committee"): _("Agency women's working committee"),
+    ("enterprise", "federation"): _("Enterprise federation"),
+    ("enterprise", "working_committee"): _("Enterprise women's working committee"),
+    ("social_org", "federation"): _("Social organization federation"),
+    ("social_org", "working_committee"): _("Social organization women's working committee"),
+    ("new_domain", "committee"): _("New-domain women's committee"),
+    ("new_domain", "working_committee"): _("New-domain women's working committee"),
+}
+
+
+def kind_label(kind, form):
+    """A unit's kind as the documents name it in its organizational form (新领域妇委会, 机关（单位）妇联…):
+    every page, export and API label that shows a unit's kind asks this (Unit.get_kind_display)."""
+    return KIND_FORM_LABELS.get((kind, form)) or Kind(kind).label
+
+
 class Subtype(models.TextChoices):
     BUILDING = "building", _("Office building")
     BUSINESS_DISTRICT = "business_district", _("Business district")

@@ -58,7 +58,8 @@ MEMBER_COLUMNS = {
 }
 ROLES = {"主席": Role.CHAIR, "副主席": Role.VICE_CHAIR, "常委": Role.STANDING, "执委": Role.EXECUTIVE}
 VICE_TYPES = {"专职": ViceChairType.FULL_TIME, "兼职": ViceChairType.PART_TIME, "挂职": ViceChairType.SECONDED}
-HOMES = {"无": "", "有": "yes", "规范化": "standardized"}
+# 标准化 is the documents' word; 规范化, which earlier templates used, is still read.
+HOMES = {"无": "", "有": "yes", "标准化": "standardized", "规范化": "standardized"}
 
 
 def villages_in_scope(user, unit=None):
@@ -108,7 +109,7 @@ def build_template(user, unit):
                 p.year if p else None,
                 p.chair_annual if p else None,
                 p.party_secretary_annual if p else None,
-                ("规范化" if home.standardized else "有") if home else "无",
+                ("标准化" if home.standardized else "有") if home else "无",
                 YES if ServicePosition.Kind.CHILDRENS_HOME in homes.get(village.pk, {}) else NO,
             ]
         )
@@ -128,7 +129,7 @@ def build_template(user, unit):
     sheet.freeze()
     members.freeze()
     sheet.choices([YES, NO], "F2:I5000", "N2:N5000")
-    sheet.choices(HOMES, "M2:M5000")
+    sheet.choices(["无", "有", "标准化"], "M2:M5000")
     members.choices(ROLES, "D2:D50000")
     members.choices(VICE_TYPES, "E2:E50000")
     return book.to_bytes()
@@ -290,7 +291,7 @@ class ConversionImporter(Importer):
             )
             home = text(row["womens_home"])
             if home not in HOMES:
-                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 规范化."))
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["womens_home"], _("Write 无, 有 or 标准化."))
             if "held_on" not in values:
                 self.refused.add(code)
             self.villages[village.pk] = village

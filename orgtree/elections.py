@@ -22,6 +22,7 @@ from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import normalize
 from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
+from orgtree.models.committee import role_title
 from orgtree.rollups import count_per_child
 
 
@@ -93,7 +94,9 @@ def violations(election, candidates=None, officers=None):
     by_election = election.kind == Election.Kind.BY_ELECTION
     if by_election:
         found += changes.by_election_problems(election, candidates, officers)
-    return found + _officer_violations(officers, {c.person_id for c in elected}, chair_required=not by_election)
+    return found + _officer_violations(
+        officers, {c.person_id for c in elected}, chair_required=not by_election, form=election.committee_form
+    )
 
 
 def _date_problems(held_on):
@@ -167,16 +170,20 @@ def _recorded_result_violations(election, candidates, officers):
     found = _date_problems(election.held_on) + turnout_problems(election.entitled, election.present)
     if not candidates:
         found.append(_("List the members of the new committee."))
-    return found + _officer_violations(officers, {c.person_id for c in candidates})
+    return found + _officer_violations(officers, {c.person_id for c in candidates}, form=election.committee_form)
 
 
-def _officer_violations(officers, elected_ids, chair_required=True):
+def _officer_violations(officers, elected_ids, chair_required=True, form=Form.FEDERATION):
     """`chair_required`: a new committee elects exactly one chair (a by-election's own rules:
-    orgtree.changes.by_election_problems)."""
+    orgtree.changes.by_election_problems); `form`: the committee's, for its titles (主任 on a 妇委会)."""
     found = []
     chairs = [o for o in officers if o.role == Role.CHAIR]
     if chair_required and len(chairs) != 1:
-        found.append(_("The new committee must elect exactly one chair (%(count)d entered).") % {"count": len(chairs)})
+        # On a 妇联 this reads exactly as orgtree.conversion's own check (the 会改联 import lists it once).
+        found.append(
+            _("The new committee must elect exactly one %(title)s (%(count)d entered).")
+            % {"title": role_title(Role.CHAIR, form), "count": len(chairs)}
+        )
     seen = set()
     for o in officers:
         if o.person_id in seen:
@@ -189,7 +196,8 @@ def _officer_violations(officers, elected_ids, chair_required=True):
             )
         if o.role == Role.VICE_CHAIR and not o.vice_chair_type:
             found.append(
-                _("Say whether vice-chair %(name)s is full-time, part-time or seconded.") % {"name": o.person.name}
+                _("Say whether %(title)s %(name)s is full-time, part-time or seconded.")
+                % {"title": role_title(Role.VICE_CHAIR, form), "name": o.person.name}
             )
     return found
 

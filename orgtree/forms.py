@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from federation.scope import restrict
 from federation.widgets import DateInput
 from orgtree import elections
-from orgtree.choices import ALLOWED_PARENTS
+from orgtree.choices import ALLOWED_PARENTS, Form
 from orgtree.conversion import Conversion, Member, current_election, version_of
 from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import Appointment, ChairPay, Election, LeaveReason, Office, Person, Role, Unit, ViceChairType
+from orgtree.models.committee import role_title
 from orgtree.models.position import ServicePosition
 
 
@@ -147,11 +148,12 @@ class OfficersForm(forms.Form):
     is_party_secretary = forms.BooleanField(label=_("village party secretary"), required=False)
     is_village_director = forms.BooleanField(label=_("village director"), required=False)
 
-    def __init__(self, *args, candidates=(), officers=(), **kwargs):
+    def __init__(self, *args, candidates=(), officers=(), form=Form.FEDERATION, **kwargs):
         super().__init__(*args, **kwargs)
         current = {o.person_id: o for o in officers}
         self.candidates = list(candidates)
-        roles = [("", "—"), *[c for c in Role.choices if c[0] != Role.EXECUTIVE]]
+        # The titles of the committee this election makes (主任 on a 妇委会): role_title.
+        roles = [("", "—"), *[(r, role_title(r, form)) for r in Role.values if r != Role.EXECUTIVE]]
         types = [("", "—"), *ViceChairType.choices]
         for c in self.candidates:
             chosen = current.get(c.person_id)
@@ -385,7 +387,9 @@ class LeaveForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["office"]
         field.queryset = (  # type: ignore[attr-defined]
-            Office.objects.filter(unit=unit, ended_on__isnull=True).select_related("person").order_by("role", "pk")
+            Office.objects.filter(unit=unit, ended_on__isnull=True)
+            .select_related("person", "unit")
+            .order_by("role", "pk")
         )
         field.label_from_instance = lambda o: f"{o.person.name}（{o.get_role_display()}）"  # type: ignore[attr-defined]
 

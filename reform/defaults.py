@@ -13,7 +13,8 @@ COUNTY_AND_TOWNSHIP = COUNTY + TOWNSHIP
 # the executives app in federation.figures; reform names only its key).
 D1_KEY = "executives_trained_rate"
 
-# (number, area, text, value type, target, at most, kinds, coverage key)
+# (number, area, text, value type, target, at most, kinds, coverage key). The texts follow the reform
+# documents' wording; migration reform.0006 brought installed copies of version 1 to it.
 ITEMS = [
     ("A1", "party_leadership", "县委每年至少听取一次妇联工作汇报", "yes_no", None, False, COUNTY, ""),
     ("A2", "party_leadership", "县妇联主席进入同级人大常委会或政协常委会", "yes_no", None, False, COUNTY, ""),
@@ -45,12 +46,12 @@ ITEMS = [
     ("C2", "organization", "县妇联配备兼职副主席", "yes_no", None, False, COUNTY, ""),
     ("C3", "organization", "县妇联配备挂职副主席", "yes_no", None, False, COUNTY, ""),
     ("C4", "organization", "乡镇（街道）妇联配备专职副主席", "yes_no", None, False, TOWNSHIP, ""),
-    ("C5", "organization", "乡镇（街道）妇联副主席人数", "number", Decimal("3"), False, TOWNSHIP, ""),
+    ("C5", "organization", "乡镇（街道）妇联专兼职副主席人数", "number", Decimal("3"), False, TOWNSHIP, ""),
     ("C6", "organization", "乡镇（街道）妇联执委人数", "number", Decimal("25"), False, TOWNSHIP, ""),
     (
         "C7",
         "organization",
-        "村（社区）妇代会改建妇联比例",
+        "村（社区）妇代会改建妇联（“会改联”）完成率",
         "percent",
         Decimal("100"),
         False,
@@ -60,17 +61,26 @@ ITEMS = [
     (
         "C8",
         "organization",
-        "村（社区）妇联主席进“两委”比例",
+        "村（社区）妇联主席进入村（社区）“两委”班子比例",
         "percent",
         Decimal("80"),
         False,
         COUNTY_AND_TOWNSHIP,
         "chairs_in_two_committees_rate",
     ),
-    ("C9", "organization", "机关、事业单位妇委会（妇工委）应建尽建", "yes_no", None, False, COUNTY, ""),
-    ("C10", "organization", "新领域妇联组织数", "number", Decimal("1"), False, COUNTY, "new_domain_committees"),
-    ("D1", "executives", "基层执委轮训覆盖率", "percent", Decimal("100"), False, COUNTY_AND_TOWNSHIP, D1_KEY),
-    ("D2", "executives", "建立执委联系服务妇女群众制度", "yes_no", None, False, VILLAGE, ""),
+    ("C9", "organization", "机关（单位）建立妇联组织，实现全覆盖", "yes_no", None, False, COUNTY, ""),
+    (
+        "C10",
+        "organization",
+        "新领域妇联组织（含妇委会）数",
+        "number",
+        Decimal("1"),
+        False,
+        COUNTY,
+        "new_domain_committees",
+    ),
+    ("D1", "executives", "基层妇联执委轮训覆盖率", "percent", Decimal("100"), False, COUNTY_AND_TOWNSHIP, D1_KEY),
+    ("D2", "executives", "建立执委“1+10+N”联系服务妇女群众制度", "yes_no", None, False, VILLAGE, ""),
     ("D3", "executives", "开展执委述职评议", "yes_no", None, False, TOWNSHIP, ""),
     ("E1", "work_style", "建立妇联领导干部联系基层制度", "yes_no", None, False, COUNTY, ""),
     ("E2", "work_style", "开展“走进妇女群众”调研走访", "yes_no", None, False, COUNTY_AND_TOWNSHIP, ""),

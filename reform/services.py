@@ -1,7 +1,8 @@
 """Reform operations: the only way pages, the API and tasks write checklists, problems and tasks.
 
 Each checks the writer's scope, refuses stale versions (optimistic concurrency, as for units) and
-records who changed what. The level above reviews the level below (scope.can_oversee).
+records who changed what. The level directly above reviews the level below (下管一级, scope.can_oversee;
+BANYAN["REVIEW_ANY_LEVEL_ABOVE"] lets any level above).
 """
 
 from collections import defaultdict
@@ -177,9 +178,13 @@ def fill(user, item, value, note="", *, version=None, source="web"):
 def review(user, item, accept, comment="", *, version=None, source="web"):
     """The level above accepts a submitted item or returns it with a comment."""
     if user is not None and not scope.can_oversee(user, item.unit):
-        raise PermissionDenied(
-            _("Items are reviewed by the level above: %(unit)s cannot review its own.") % {"unit": item.unit}
-        )
+        if scope.review_any_level_above() or item.unit.parent_id is None:
+            message = _("Items are reviewed by the level above: %(unit)s cannot review its own.")
+        else:
+            message = _(
+                "Checklist items of %(unit)s are reviewed by the level directly above it, %(parent)s (下管一级)."
+            )
+        raise PermissionDenied(message % {"unit": item.unit, "parent": item.unit.parent})
     with transaction.atomic():
         current = _locked(ChecklistItem, item.pk)
         writes.check_version(current, version)
@@ -345,7 +350,12 @@ def move_problem(user, problem, status, *, rectification="", comment="", version
                 % {"now": current.get_status_display(), "next": ProblemStatus(status).label}
             )
         if who == "above" and user is not None and not scope.can_oversee(user, current.unit):
-            raise PermissionDenied(_("Rectification is verified by the level above."))
+            if scope.review_any_level_above() or current.unit.parent_id is None:
+                raise PermissionDenied(_("Rectification is verified by the level above."))
+            raise PermissionDenied(
+                _("Rectification at %(unit)s is verified by the level directly above it, %(parent)s (下管一级).")
+                % {"unit": current.unit, "parent": current.unit.parent}
+            )
         if who == "unit":
             scope.require(user, scope.CHANGE, current.unit)
         before = audit.snapshot(current, PROBLEM_FIELDS)

@@ -110,7 +110,7 @@ class ChecklistView(UnitMixin, ListMixin, ActionPage):
     def get_context_data(self, **kwargs):
         can_change = scope.can(self.request.user, scope.CHANGE, self.unit)
         to_review = ChecklistItem.objects.none()
-        if can_change:  # she oversees the level below this unit
+        if scope.can_oversee_below(self.request.user, self.unit):  # 下管一级: she reviews the level below
             to_review = (
                 ChecklistItem.objects.filter(
                     unit__parent=self.unit,

@@ -42,7 +42,9 @@ NAMED_SHOWN = 200
 
 
 def open_offices(unit):
-    return Office.objects.filter(unit=unit, ended_on__isnull=True).select_related("person").order_by("role", "pk")
+    return (
+        Office.objects.filter(unit=unit, ended_on__isnull=True).select_related("person", "unit").order_by("role", "pk")
+    )
 
 
 def villages_of(unit, user):
@@ -169,7 +171,7 @@ class HistoryMixin:
 class ContactListEditView(HistoryMixin, ObjectMixin, ServiceFormView):
     """One executive's contact list: the counts by category and channel, with its history."""
 
-    queryset = Office.objects.filter(ended_on__isnull=True).select_related("person")
+    queryset = Office.objects.filter(ended_on__isnull=True).select_related("person", "unit")
     form_class = ContactListForm
     template_name = "executives/contacts_list_form.html"
     success_message = gettext_lazy("Saved %(name)s.")

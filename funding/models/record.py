@@ -10,7 +10,8 @@ from federation.models.bases import UnitOwned, Versioned
 
 class Category(models.TextChoices):
     WORK_FUNDS = "work_funds", _("Work funds")
-    WOMEN_CHILDREN = "women_children", _("Women and children livelihood")
+    # 妇女儿童民生项目经费: what the per-woman standard (e.g. 2 元/woman) is measured against.
+    WOMEN_CHILDREN = "women_children", _("Women's and children's livelihood project funds")
     PROJECT = "project", _("Project funds")
     AWARD = "award", _("Awards in lieu of subsidies")
     OTHER = "other", _("Other")

@@ -17,8 +17,9 @@ class FundingStandard(UnitOwned):
         "orgtree.Unit", on_delete=models.PROTECT, related_name="funding_standards", verbose_name=_("unit")
     )
     year = models.PositiveSmallIntegerField(_("from year"))
+    # Measured against the 妇女儿童民生项目经费 budgeted (funding.compliance), not the work funds.
     per_woman = models.DecimalField(
-        _("work funds per woman (yuan/year)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("livelihood project funds per woman (yuan/year)"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     township_funds = models.DecimalField(
         _("township work funds (yuan/year)"), max_digits=12, decimal_places=2, null=True, blank=True

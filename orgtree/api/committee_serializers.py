@@ -68,6 +68,8 @@ class OfficeDutiesSerializer(serializers.Serializer):
 
 class OfficeSerializer(ScopedModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    # The title as the unit's form has it (主任 on a 妇委会): orgtree.models.committee.role_title.
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
     duties = DutyAreaSerializer(many=True, read_only=True)
 
     class Meta:
@@ -79,6 +81,7 @@ class OfficeSerializer(ScopedModelSerializer):
             "unit",
             "term",
             "role",
+            "role_label",
             "vice_chair_type",
             "started_on",
             "ended_on",
@@ -154,11 +157,14 @@ class CandidateSerializer(ScopedModelSerializer):
 
 
 class OfficerSerializer(ScopedModelSerializer):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
     class Meta:
         model = OfficerChoice
         fields = [
             "person",
             "role",
+            "role_label",
             "vice_chair_type",
             "on_party_committee",
             "on_villagers_committee",

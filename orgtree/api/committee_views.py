@@ -49,7 +49,9 @@ class PersonViewSet(
 
 
 class OfficeViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    base_queryset = Office.objects.select_related("person").prefetch_related("duties").order_by("unit", "role", "pk")
+    base_queryset = (
+        Office.objects.select_related("person", "unit").prefetch_related("duties").order_by("unit", "role", "pk")
+    )
     serializer_class = OfficeSerializer
     filterset_fields = ["unit", "term", "role", "vice_chair_type", "end_reason", "appointment"]
 

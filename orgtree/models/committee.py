@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from federation.models.bases import UnitOwned
 from federation.validators import validate_event_date, validate_plan_date
+from orgtree.choices import Form
 
 
 class Role(models.TextChoices):
@@ -14,6 +16,29 @@ class Role(models.TextChoices):
     VICE_CHAIR = "vice_chair", _("Vice-chair")
     STANDING = "standing", _("Standing committee member")
     EXECUTIVE = "executive", _("Executive member")
+
+
+# The documents' titles of a committee's heads by its organizational form: a 妇委会 or 妇工委 (and the
+# 妇代会 before 会改联) is led by a 主任 and 副主任, a 妇女小组 by a 组长; a 妇联 by a 主席 (Role's labels).
+_DIRECTOR = {
+    "chair": pgettext_lazy("head of a women's committee", "Director"),
+    "vice_chair": pgettext_lazy("head of a women's committee", "Deputy director"),
+}
+HEAD_TITLES = {
+    Form.COMMITTEE: _DIRECTOR,
+    Form.WORKING_COMMITTEE: _DIRECTOR,
+    Form.CONGRESS: _DIRECTOR,
+    Form.GROUP: {
+        "chair": pgettext_lazy("head of a women's group", "Group leader"),
+        "vice_chair": pgettext_lazy("head of a women's group", "Deputy group leader"),
+    },
+}
+
+
+def role_title(role, form):
+    """What `role` is called on a committee of organizational `form` (主席 of a 妇联, 主任 of a 妇委会…):
+    every page, form, export and API label that shows an office's title asks this."""
+    return HEAD_TITLES.get(form, {}).get(role) or Role(role).label
 
 
 class ViceChairType(models.TextChoices):
@@ -168,3 +193,10 @@ class Office(UnitOwned):
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()} · {self.unit}"
+
+    def get_role_display(self):
+        """The title as the unit's form has it (主任 on a 妇委会): role_title. Only a head's title reads
+        the unit (select it with the offices where many heads are listed)."""
+        if self.role in (Role.CHAIR, Role.VICE_CHAIR):
+            return role_title(self.role, self.unit.form)
+        return Role(self.role).label

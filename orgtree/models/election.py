@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
-from orgtree.models.committee import Role, ViceChairType
+from orgtree.choices import Form
+from orgtree.models.committee import Role, ViceChairType, role_title
 
 
 class Election(UnitOwned, Versioned):
@@ -66,6 +67,11 @@ class Election(UnitOwned, Versioned):
     def __str__(self):
         return f"{self.unit} · {self.get_kind_display()} · {self.held_on or self.scheduled_on or ''}"
 
+    @property
+    def committee_form(self):
+        """The organizational form of the committee it elects: a 会改联 election makes a 妇联."""
+        return Form.FEDERATION if self.kind == self.Kind.CONVERSION else self.unit.form
+
     def get_absolute_url(self):
         from django.urls import reverse
 
@@ -118,6 +124,10 @@ class OfficerChoice(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()}"
+
+    def get_role_display(self):
+        """The title on the committee this election makes (a 会改联 election makes a 妇联): role_title."""
+        return role_title(self.role, self.election.committee_form)
 
 
 class ElectionAmendment(models.Model):

@@ -27,6 +27,7 @@ from orgtree.choices import (
     Form,
     Kind,
     Subtype,
+    kind_label,
 )
 from orgtree.models.figures import UnitFigures
 
@@ -130,6 +131,10 @@ class Unit(MPTTModel, Versioned):
 
     def __str__(self):
         return self.name
+
+    def get_kind_display(self):
+        """The kind as the documents name it in the unit's form (新领域妇委会, 机关（单位）妇联): kind_label."""
+        return kind_label(self.kind, self.form or DEFAULT_FORM.get(self.kind, Form.FEDERATION))
 
     def get_absolute_url(self):
         return reverse("orgtree:unit_detail", args=[self.pk])

@@ -15,7 +15,8 @@ from federation.workbook import Workbook, download
 from orgtree import changes, committees, elections
 from orgtree.filtersets import TermFilterSet
 from orgtree.forms import AppointForm, CommitteeDutiesForm, LeaveForm, TermDelayForm
-from orgtree.models import DutyArea, Election, Office, Term
+from orgtree.models import DutyArea, Election, Office, Role, Term
+from orgtree.models.committee import role_title
 
 
 class CommitteeView(UnitMixin, TemplateView):
@@ -39,7 +40,7 @@ class CommitteeView(UnitMixin, TemplateView):
         seats = (
             list(
                 Office.objects.filter(term=current)
-                .select_related("person", "appointed_by")
+                .select_related("person", "unit", "appointed_by")
                 .prefetch_related("duties")
                 .order_by("role", "pk")
             )
@@ -75,7 +76,7 @@ def current_offices(unit):
     """The seats of `unit`'s running term with their people and duty areas (a fixed number of queries)."""
     return (
         Office.objects.filter(unit=unit, term__unit=unit, term__ended_on=None, ended_on=None)
-        .select_related("person")
+        .select_related("person", "unit")
         .prefetch_related("duties")
         .order_by("role", "pk")
     )
@@ -227,7 +228,10 @@ class AppointView(ServiceFormView):
 
     @property
     def title(self):
-        return _("Appoint a vice-chair of %(name)s") % {"name": self.unit.name}
+        return _("Appoint a %(title)s of %(name)s") % {
+            "title": role_title(Role.VICE_CHAIR, self.unit.form),
+            "name": self.unit.name,
+        }
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "units": changes.appointing_units(self.request.user, self.unit)}

@@ -88,7 +88,11 @@ class ElectionDetailView(ObjectMixin, TemplateView):
             figures_form=kwargs.pop("figures_form", None) or ElectionForm(instance=election),
             candidate_form=kwargs.pop("candidate_form", None) or CandidateForm(),
             officers_form=kwargs.pop("officers_form", None)
-            or OfficersForm(candidates=[c for c in candidates if c.pk in elected_ids], officers=officers),
+            or OfficersForm(
+                candidates=[c for c in candidates if c.pk in elected_ids],
+                officers=officers,
+                form=election.committee_form,
+            ),
             amendment_form=AmendmentForm(),
             amendments=election.amendments.all(),
             history=audit.readable(audit.history_of(election, self.request.user)[:20]),
@@ -160,7 +164,7 @@ class OfficersView(ElectionStepView):
     def form(self, request):
         candidates = list(self.object.candidates.select_related("person"))
         elected, _tied = elections.elected_candidates(self.object, candidates) if self.object.seats else ([], [])
-        return OfficersForm(request.POST, candidates=elected)
+        return OfficersForm(request.POST, candidates=elected, form=self.object.committee_form)
 
     def perform(self, form):
         elections.set_officers(self.request.user, self.object, form.entries())

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
@@ -12,7 +13,8 @@ from reform.models.checklist import Area
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Not rectified yet: 未整改 in the documents (存续, the word for an open unit, is not a problem's).
+    OPEN = "open", pgettext_lazy("problem status", "Open")
     RECTIFYING = "rectifying", _("Rectifying")
     RESOLVED = "resolved", _("Resolved")
     VERIFIED = "verified", _("Verified")

@@ -36,7 +36,7 @@ def test_excel_round_trip_in_the_browser(phone, login, live_server, tree, users,
         "应到人数": 120,
         "实到人数": 96,
         "主席进村党组织班子": "是",
-        "妇女之家": "规范化",
+        "妇女之家": "标准化",
         "儿童之家": "是",
     }
     fill(

@@ -58,4 +58,4 @@ def test_every_recorded_change_of_a_conversion_is_readable(tree, users):
             assert before not in codes and after not in codes, (model, label, before, after)
             assert "True" not in (before, after) and "False" not in (before, after) and "None" not in (before, after)
     shown = [change for row in rows for change in row.changes]
-    assert ("规范化", "是", "否") in shown  # the women's home is no longer standardized
+    assert ("标准化", "是", "否") in shown  # the women's home is no longer standardized

@@ -58,7 +58,7 @@ def test_inheritance_reaches_above_the_subtree_asked_for(standards, tree):
 
 
 def test_per_woman_needs_a_population(standards, tree):
-    funds(tree.county_a, "300000")
+    funds(tree.county_a, "300000", category="women_children")
     _t, results = compliance(tree.city, Y)
     assert results[tree.county_a.pk]["per_woman"] == ("unknown", None)
     WomenPopulation.objects.create(unit=tree.county_a, year=Y, women=150_001)
@@ -70,9 +70,23 @@ def test_per_woman_needs_a_population(standards, tree):
 
 
 def test_per_woman_compares_the_exact_amount(standards, tree):
-    funds(tree.county_a, "300000.00")
+    funds(tree.county_a, "300000.00", category="women_children")
     WomenPopulation.objects.create(unit=tree.county_a, year=Y, women=150_000)
     assert compliance(tree.city, Y)[1][tree.county_a.pk]["per_woman"] == ("met", Decimal("2.00"))
+
+
+def test_per_woman_is_measured_against_the_livelihood_project_funds_not_the_work_funds(standards, tree):
+    """The 2 元/woman standard is for 妇女儿童民生项目经费 budgeted at the same level; work funds, and
+    livelihood funds from other sources, do not count towards it."""
+    WomenPopulation.objects.create(unit=tree.county_a, year=Y, women=150_000)
+    funds(tree.county_a, "900000")  # work funds: plenty, but not what the standard measures
+    funds(tree.county_a, "200000", category="women_children", source="higher_federation")
+    assert compliance(tree.city, Y)[1][tree.county_a.pk]["per_woman"] == ("missed", Decimal("0.00"))
+    funds(tree.county_a, "300000", category="women_children")
+    assert compliance(tree.city, Y)[1][tree.county_a.pk]["per_woman"] == ("met", Decimal("2.00"))
+    # and the livelihood funds are not work funds: a township's work-funds standard ignores them
+    funds(tree.township_a, "30000", category="women_children")
+    assert compliance(tree.city, Y)[1][tree.township_a.pk]["township_funds"] == ("missed", Decimal("0"))
 
 
 def test_township_funds_zero_budget_and_other_years(standards, tree):

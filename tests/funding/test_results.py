@@ -26,8 +26,8 @@ from tests.orgtree.test_conversion import data
 Y = timezone.localdate().year
 
 
-def line(unit, amount, year=Y, source="same_level_budget"):
-    fields = {"year": year, "category": "work_funds", "source": source, "budgeted": amount}
+def line(unit, amount, year=Y, source="same_level_budget", category="work_funds"):
+    fields = {"year": year, "category": category, "source": source, "budgeted": amount}
     return services.record_funding(None, unit, fields, source="test")[0]
 
 
@@ -75,7 +75,9 @@ def test_every_write_keeps_the_stored_results_fresh(city_standard, tree, users, 
     line(tree.village_a1, "5000")
     line(tree.village_a2, "5000", source="higher_federation")
     services.record_population(None, tree.county_a, Y, 150_000, source="test")
-    line(tree.county_a, "300000")
+    line(tree.county_a, "300000")  # work funds: not what the per-woman standard measures
+    assert stored(tree.city, Y)[tree.county_a.pk] == {"per_woman": ("missed", Decimal("0.00"))}
+    line(tree.county_a, "300000", category="women_children")  # 妇女儿童民生项目经费
     assert stored(tree.city, Y)[tree.county_a.pk] == {"per_woman": ("met", Decimal("2.00"))}
     assert_fresh(tree)
     services.record_population(None, tree.county_a, Y, 150_001, source="test")

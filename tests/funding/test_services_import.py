@@ -356,3 +356,20 @@ def test_a_requirement_switched_off_reads_not_required(client, tree, users):
     client.force_login(users.editor_a)
     page = client.get(reverse("funding:funding", args=[tree.county_a.pk]), {"year": Y}).content.decode()
     assert "不要求" in page and "False" not in page
+
+
+def test_livelihood_project_funds_import_by_the_documents_name_and_the_older_one(tree, users):
+    """妇女儿童民生项目经费 is the category's name in the template; 妇女儿童民生 from older files still reads."""
+    data = workbook(
+        users.editor_a,
+        tree.county_a,
+        funds=[
+            ["350702", "延平区", Y, "妇女儿童民生项目经费", "同级财政", 300000, None, ""],
+            ["350702003", "黄墩街道", Y, "妇女儿童民生", "同级财政", 1000, None, ""],
+        ],
+    )
+    importer = FundingImporter(users.editor_a, tree.county_a).read(data)
+    assert importer.problems == [] and importer.commit() == 2
+    assert set(FundingRecord.objects.values_list("category", flat=True)) == {"women_children"}
+    book = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_a, Y)))
+    assert {row[3] for row in book[FUNDS_SHEET].iter_rows(min_row=2, values_only=True)} == {"妇女儿童民生项目经费"}

@@ -43,7 +43,7 @@ GOOD = {
     "主席进村（居）委会班子": "是",
     "主席年报酬（元）": 12000,
     "书记年报酬（元）": 30000,
-    "妇女之家": "规范化",
+    "妇女之家": "标准化",
     "儿童之家": "是",
 }
 
@@ -414,3 +414,16 @@ def test_the_template_costs_the_same_queries_for_any_number_of_villages(tree, us
     build_template(users.editor_a, tree.county_a)  # the user's scopes are read once per request
     with django_assert_num_queries(5):  # villages, offices, homes, pay, elections: none per village
         build_template(users.editor_a, tree.county_a)
+
+
+def test_womens_home_is_standardized_in_the_documents_word_and_the_older_word_still_reads(tree, users):
+    """妇女之家 level 标准化 (the reform documents' word); a file written with 规范化 still imports."""
+    code = tree.village_a1.code
+    older = {**GOOD, "妇女之家": "规范化"}
+    data = filled(users.editor_a, tree.county_a, {code: older}, [[code, "林秀英", None, "主席", None]])
+    reader = Reader(users.editor_a, tree.county_a).read(data)
+    assert reader.problems == [] and reader.commit() == 1
+    book = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_a)))
+    sheet = book[VILLAGE_SHEET]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("妇女之家") + 1).value == "标准化"

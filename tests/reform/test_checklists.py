@@ -9,10 +9,12 @@ from django.urls import reverse
 
 from federation.audit import history_of
 from federation.conflicts import ConflictError
+from federation.models import Role
 from orgtree.conversion import record_conversion
 from orgtree.coverage import coverage
 from reform import services
 from reform.models import ChecklistItem, ItemStatus
+from tests.conftest import scoped_user
 from tests.orgtree.test_conversion import data
 
 
@@ -140,3 +142,81 @@ def test_new_version_copies_items_and_is_a_draft(template, tree, users):
         services.assign(users.root, copy, tree.city)  # a draft cannot be assigned
     with pytest.raises(PermissionDenied):
         services.new_version(users.admin_a, template)
+
+
+def test_items_are_reviewed_by_the_level_directly_above_by_default(template, tree, users, client):
+    """下管一级: a village's items go to its street, not to the county two levels up (which reviews its
+    townships); the street's checklist page lists them for the street, the county's for the county."""
+    services.assign(users.admin_a, template, tree.county_a)
+    village_item = services.fill(users.editor_a, items_of(tree.village_a3, "B3"), True)
+    township_item = services.fill(users.editor_a, items_of(tree.township_a, "A4"), True)
+    with pytest.raises(PermissionDenied, match="下管一级"):
+        services.review(users.editor_a, village_item, accept=True)
+    street = scoped_user("street_a", tree.township_a, Role.EDITOR)
+    assert scope_reviewers(village_item) == {"street_a", "root"}
+    client.force_login(users.editor_a)
+    county_page = client.get(reverse("reform:checklist", args=[tree.county_a.pk])).context
+    assert township_item in county_page["to_review"]
+    assert {i.unit for i in county_page["to_review"]} == {tree.township_a}
+    assert not list(client.get(reverse("reform:checklist", args=[tree.township_a.pk])).context["to_review"])
+    client.force_login(street)
+    assert village_item in client.get(reverse("reform:checklist", args=[tree.township_a.pk])).context["to_review"]
+    with pytest.raises(PermissionDenied):
+        services.review(street, township_item, accept=True)  # her own unit's
+    assert services.review(street, village_item, accept=True).reviewed_by == street
+
+
+def scope_reviewers(item):
+    from django.contrib.auth import get_user_model
+
+    from federation import scope
+
+    return {u.username for u in get_user_model().objects.all() if scope.can_oversee(u, item.unit)}
+
+
+def test_a_setting_lets_any_level_above_review(template, tree, users, settings):
+    settings.BANYAN = {**settings.BANYAN, "REVIEW_ANY_LEVEL_ABOVE": True}
+    services.assign(users.admin_a, template, tree.county_a)
+    village_item = services.fill(users.editor_a, items_of(tree.village_a3, "B3"), True)
+    assert services.review(users.editor_a, village_item, accept=True).reviewed_by == users.editor_a
+    own = services.fill(users.admin_a, items_of(tree.county_a, "A1"), True)
+    with pytest.raises(PermissionDenied):  # never her own unit's
+        services.review(users.admin_a, own, accept=True)
+    with pytest.raises(PermissionDenied):
+        services.review(users.editor_b, items_of(tree.township_a, "A4"), accept=True)  # another county
+
+
+def test_the_default_items_read_as_the_reform_documents_do(template):
+    texts = dict(template.items.values_list("number", "text"))
+    assert texts["C9"] == "机关（单位）建立妇联组织，实现全覆盖"
+    assert texts["C8"] == "村（社区）妇联主席进入村（社区）“两委”班子比例"
+    assert texts["C5"] == "乡镇（街道）妇联专兼职副主席人数"
+    assert "妇委会（妇工委）应建尽建" not in " ".join(texts.values())
+
+
+def test_the_wording_migration_changes_only_the_shipped_texts(template, tree, users):
+    """reform.0006 rewords version 1's items still carrying the text 0002 shipped; an item someone
+    reworded, a later version and every answer stay as they are (run forward and back here)."""
+    import importlib
+
+    from django.apps import apps
+
+    from reform.models import TemplateItem
+
+    migration = importlib.import_module("reform.migrations.0006_default_checklist_documents_wording")
+    old = {number: texts[0] for number, texts in migration.WORDING.items()}
+    for number, text in old.items():
+        TemplateItem.objects.filter(template=template, number=number).update(text=text)
+    TemplateItem.objects.filter(template=template, number="C10").update(text="本地改写的新领域条目")
+    services.assign(users.admin_a, template, tree.county_a)
+    answered = services.fill(users.admin_a, items_of(tree.county_a, "C9"), True)
+    later = services.new_version(users.root, template)
+    migration.forward(apps, None)
+    texts = dict(template.items.values_list("number", "text"))
+    assert texts["C9"] == "机关（单位）建立妇联组织，实现全覆盖" and texts["D1"] == "基层妇联执委轮训覆盖率"
+    assert texts["C10"] == "本地改写的新领域条目"  # someone's own wording stays
+    assert dict(later.items.values_list("number", "text"))["C9"] == old["C9"]  # later versions stay
+    answered.refresh_from_db()
+    assert answered.value_yes is True and answered.status == ItemStatus.SUBMITTED
+    migration.backward(apps, None)
+    assert dict(template.items.values_list("number", "text"))["C9"] == old["C9"]

@@ -302,12 +302,11 @@ def test_evidence_over_the_api_then_a_problem_is_resolved(api, tree, users):
         reverse("api:problem-move", args=[problem.pk]), {"status": "resolved", "rectification": "已补选"}, format="json"
     )
     assert moved.status_code == 200 and moved.json()["status"] == "resolved"
-    assert (
-        api(users.editor_a)
-        .post(reverse("api:problem-move", args=[problem.pk]), {"status": "verified"}, format="json")
-        .status_code
-        == 200
-    )  # county over village
+    verify = reverse("api:problem-move", args=[problem.pk])
+    refused = api(users.editor_a).post(verify, {"status": "verified"}, format="json")
+    assert refused.status_code == 403 and "下管一级" in str(refused.json())  # the county is two levels up
+    township = scoped_user("editor_t", tree.township_a, Role.EDITOR)
+    assert api(township).post(verify, {"status": "verified"}, format="json").status_code == 200  # the street
 
 
 def test_a_unit_admin_creates_a_campaign_with_milestones_on_the_page(client, tree, users):

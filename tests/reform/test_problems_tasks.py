@@ -45,10 +45,46 @@ def test_a_problem_goes_from_open_to_verified_by_the_level_above(tree, users):
         services.move_problem(users.editor_a, problem, ProblemStatus.OPEN)
     with pytest.raises(PermissionDenied):
         services.move_problem(users.editor_b, problem, ProblemStatus.VERIFIED)
+    street = scoped_user("editor_t", tree.township_a, Role.EDITOR)  # the level directly above the village
     with pytest.raises(ValidationError):  # sending back needs a reason
-        services.move_problem(users.editor_a, problem, ProblemStatus.RECTIFYING)
-    problem = services.move_problem(users.editor_a, problem, ProblemStatus.VERIFIED)  # the county verifies a village
-    assert problem.status == ProblemStatus.VERIFIED and problem.verified_by == users.editor_a
+        services.move_problem(street, problem, ProblemStatus.RECTIFYING)
+    problem = services.move_problem(street, problem, ProblemStatus.VERIFIED)
+    assert problem.status == ProblemStatus.VERIFIED and problem.verified_by == street
+
+
+def resolved_problem(tree, users):
+    problem = problem_of(tree, users)
+    services.attach_evidence(users.editor_a, pdf(), problem=problem)
+    return services.move_problem(users.editor_a, problem, ProblemStatus.RESOLVED, rectification="已补选执委")
+
+
+def test_rectification_is_verified_by_the_level_directly_above_by_default(tree, users):
+    """下管一级: the street verifies its village's rectification; the county, two levels up, may not."""
+    problem = resolved_problem(tree, users)
+    with pytest.raises(PermissionDenied, match="黄墩街道") as refused:
+        services.move_problem(users.editor_a, problem, ProblemStatus.VERIFIED)
+    assert "下管一级" in str(refused.value)
+    street = scoped_user("editor_t", tree.township_a, Role.EDITOR)
+    assert services.move_problem(street, problem, ProblemStatus.VERIFIED).verified_by == street
+
+
+def test_a_setting_lets_any_level_above_verify(tree, users, settings):
+    settings.BANYAN = {**settings.BANYAN, "REVIEW_ANY_LEVEL_ABOVE": True}
+    problem = resolved_problem(tree, users)
+    assert services.move_problem(users.editor_a, problem, ProblemStatus.VERIFIED).verified_by == users.editor_a
+    own = services.report_problem(
+        users.admin_a,
+        tree.county_a,
+        area="funding",
+        description="经费未列入预算",
+        found_on=datetime.date(2026, 9, 1),
+        deadline=datetime.date(2026, 12, 31),
+        responsible="李主席",
+    )
+    services.attach_evidence(users.admin_a, pdf(), problem=own)
+    own = services.move_problem(users.admin_a, own, ProblemStatus.RESOLVED, rectification="已列入2027年预算")
+    with pytest.raises(PermissionDenied):  # never her own unit's
+        services.move_problem(users.admin_a, own, ProblemStatus.VERIFIED)
 
 
 def test_a_county_cannot_verify_its_own_problem(tree, users):
@@ -174,3 +210,16 @@ def test_overdue_problems_and_tasks_are_notified_once_a_day(tree, users):
     assert services.notify_overdue(day)["notified"] == 0
     note = Notification.objects.get(user=users.editor_b, key__startswith="reform-overdue")
     assert "1" in note.message
+
+
+def test_an_open_problem_reads_not_rectified_not_the_word_for_an_open_unit(tree, users):
+    """存续 is the word for an open unit; a problem not yet rectified is 未整改 (its next step 整改中)."""
+    from django.utils import translation
+
+    from orgtree.filtersets import UnitFilterSet
+
+    problem = problem_of(tree, users)
+    with translation.override("zh-hans"):
+        assert problem.get_status_display() == "未整改"
+        assert str(ProblemStatus.RECTIFYING.label) == "整改中"
+        assert "存续" in [str(label) for _value, label in UnitFilterSet().filters["status"].extra["choices"]]
