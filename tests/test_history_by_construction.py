@@ -271,6 +271,27 @@ def _contact_writes():
 WRITES.update(_contact_writes())
 
 
+def _register_writes():
+    from register import services as register
+
+    def organization(w):
+        org = register.create_organization(
+            w.users.editor_a, w.tree.township_a, name="黄墩电商园", kind="enterprise", women_employees=12
+        )
+        return register.update_organization(w.users.editor_a, org, {"has_party_org": True}), w.tree.township_a
+
+    return {
+        "register.Organization": organization,
+        "register.BuildRule": lambda w: (
+            register.set_rule(w.users.admin_a, w.tree.county_a, {"min_women": 5})[0],
+            w.tree.county_a,
+        ),
+    }
+
+
+WRITES.update(_register_writes())
+
+
 def models_with_a_unit():
     return {m._meta.label for m in apps.get_models() if getattr(m, "scope_unit_path", None) is not None}
 
