@@ -395,3 +395,54 @@ def test_uploading_runs_the_job_and_confirming_saves(client, tree, users, settin
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert coverage(tree.county_a)["townships_regionalized"] == 1
+
+
+def test_the_demo_regionalizes_a_few_townships_once(tree, users):
+    from orgtree.management.commands.load_demo import demo_regionalizations
+
+    assert demo_regionalizations() == 1  # 黄墩街道, the tree's township of 延平区
+    assert demo_regionalizations() == 0  # a township with an election recorded is left as it is
+    figures = coverage(tree.county_a)
+    assert figures["townships_regionalized"] == 1 and figures["township_executives"] == 27
+    assert set(Candidate.objects.values_list("drawn_from", flat=True)) <= set(DrawnFrom.values)
+
+
+def test_the_dashboard_shows_the_township_figures(client, tree, users):
+    record_regionalization(users.editor_a, tree.township_a, regionalization())
+    client.force_login(users.viewer)
+    page = client.get(reverse("orgtree:dashboard", args=[tree.city.pk])).content.decode()
+    for label in ("区域化乡镇", "乡镇（街道）妇联主席", "乡镇（街道）专职副主席", "乡镇（街道）妇联执委"):
+        assert label in page, label
+    export = client.get(reverse("orgtree:dashboard_export", args=[tree.city.pk]))
+    assert export.status_code == 200
+
+
+def test_a_regionalization_over_the_api(api, tree, users):
+    client = api(users.editor_a)
+    figures = {"held_on": "2024-05-10", "entitled": 30, "present": 28, "ballots_issued": 28, "ballots_returned": 28}
+    refused = client.post("/api/elections/", {"unit": tree.village_a1.pk, "kind": "regionalization", **figures})
+    assert refused.status_code == 400 and "只有乡镇和街道" in str(refused.json())
+    created = client.post(
+        "/api/elections/", {"unit": tree.township_a.pk, "kind": "regionalization", "seats": 1, **figures}
+    )
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    people = {}
+    for name, votes, source in (("甲", 25, "village"), ("乙", 10, "")):
+        response = client.post(
+            f"/api/elections/{pk}/candidates/", {"name": name, "approve": votes, "drawn_from": source}
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["drawn_from"] == source
+        people[name] = response.json()["person"]
+    client.put(f"/api/elections/{pk}/officers/", [{"person": people["甲"], "role": "chair"}], format="json")
+    assert any("乙的来源" in v for v in client.get(f"/api/elections/{pk}/").json()["violations"])
+    assert client.post(f"/api/elections/{pk}/certify/").status_code == 400
+    bad = client.post(f"/api/elections/{pk}/candidates/", {"name": "丙", "drawn_from": "abroad"})
+    assert bad.status_code == 400
+    Candidate.objects.filter(election_id=pk, person__name="乙").update(drawn_from="agency")
+    other = api(users.editor_b)  # county B's cadre: the election is not there for her
+    assert other.get(f"/api/elections/{pk}/").status_code == 404
+    assert other.post(f"/api/elections/{pk}/candidates/", {"name": "越界"}).status_code == 404
+    assert client.post(f"/api/elections/{pk}/certify/").status_code == 201
+    assert coverage(tree.county_a)["townships_regionalized"] == 1
