@@ -90,11 +90,13 @@ def regionalizations(townships):
 
 
 def members_of(election):
-    """The members of a certified regionalization as Members (chair first, then vice-chairs, …)."""
+    """The elected members of a certified regionalization as Members (chair first, then vice-chairs, …)."""
     officers = {o.person_id: o for o in election.officers.all()}
     order = {Role.CHAIR: 0, Role.VICE_CHAIR: 1, Role.STANDING: 2, Role.EXECUTIVE: 3}
     found = []
     for c in election.candidates.all():
+        if not c.elected:  # a candidate of a ballot who was not elected
+            continue
         officer = officers.get(c.person_id)
         role = officer.role if officer else Role.EXECUTIVE
         found.append(Member(c.person.name, "", role, officer.vice_chair_type if officer else "", c.drawn_from))

@@ -159,6 +159,12 @@ def test_a_regionalization_through_the_election_wizard(tree, users):
     elections.certify_election(users.editor_a, election)
     assert coverage(tree.county_a)["townships_regionalized"] == 1
     assert coverage(tree.county_a)["township_executives"] == 3
+    # The template lists the elected (丁 was not); uploaded as it is, it changes nothing.
+    template = build_template(users.editor_a, tree.county_a)
+    listed = [r[1] for r in load_workbook(io.BytesIO(template))[MEMBER_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert sorted(listed) == sorted(["甲", "乙", "丙"])
+    again = Reader(users.editor_a, tree.county_a).read(template)
+    assert again.problems == [] and again.commit() == 0
 
 
 def test_out_of_scope_is_refused(tree, users):
