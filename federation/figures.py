@@ -175,8 +175,9 @@ class FigureSet:
         return {f.key: f.measure(day) for f in self.figures.values() if f.counted == source}
 
     def stored(self):
-        """The stored per-unit columns of the set's figures, hidden ones included, in order."""
-        return [figure.stored for figure in self.every.values() if figure.stored]
+        """The stored per-unit columns of the set's figures, hidden ones included, in order, each once
+        (two figures may sum one column over different units: a village's and a township's chairs)."""
+        return list(dict.fromkeys(figure.stored for figure in self.every.values() if figure.stored))
 
     def sources(self):
         """The names of the sources the set's figures are counted from."""

@@ -18,3 +18,4 @@ class OrgtreeConfig(AppConfig):
         plugs.register()
         api.show_conflicts_with(Unit, UnitSerializer)
         imports.register("conversion_import", "orgtree.conversion_excel.ConversionImporter")
+        imports.register("regionalization_import", "orgtree.regionalization_excel.RegionalizationImporter")

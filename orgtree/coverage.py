@@ -3,7 +3,10 @@ the dashboard page and exports. Open units only; `as_of` answers for any past da
 recorded dates (opened/closed, office start/end, conversion election dates, term dates).
 
 Committee figures (chairs … women_village_directors) are those of village and community
-committees, the grassroots figures published reports give (开江县: 227 chairs, 2,065 执委).
+committees, the grassroots figures published reports give (开江县: 227 chairs, 2,065 执委); the
+township figures (township_chairs … township_executives) those of township and street federations
+("乡镇妇联执委140名", "专兼职主席、副主席40名"). townships_regionalized counts the townships and
+streets with a certified regionalization (区域化) election (orgtree/regionalization.py).
 """
 
 import datetime
@@ -15,10 +18,9 @@ from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
-    Count,
     Exists,
     F,
-    IntegerField,
+    Min,
     Model,
     OuterRef,
     Q,
@@ -26,8 +28,6 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +55,6 @@ GRASSROOTS = Q(kind__in=GRASSROOTS_KINDS)
 TOWNSHIP_KINDS = [Kind.TOWNSHIP, Kind.STREET]
 TOWNSHIPS = Q(kind__in=TOWNSHIP_KINDS)
 CHAIR, VICE = Q(role=Role.CHAIR), Q(role=Role.VICE_CHAIR)
-REGIONALIZED = {"vice_chairs": 3, "executives": 25}
 
 
 def alive(day, path=""):
@@ -83,28 +82,28 @@ def converted_on(day):
     return GRASSROOTS & (Q(Exists(converted)) | (Q(form=Form.FEDERATION) & ~Q(Exists(later_conversion))))
 
 
+def regionalizations(**conditions):
+    """Certified regionalization (区域化) elections."""
+    return Election.objects.filter(kind=Election.Kind.REGIONALIZATION, status=Election.Status.CERTIFIED, **conditions)
+
+
 def regionalized_on(day):
-    """townships_regionalized from the records: the township's offices held on the day counted in
-    subqueries, by the conditions of vice_chairs and executives. Conditions, not annotations: an
-    annotation would join the GROUP BY of the per-child rollup. (Stored: its stored counts.)"""
-    held = Office.objects.filter(holding(day), unit=OuterRef("pk"))
+    """townships_regionalized from the records: a township or street with a certified
+    regionalization election held on or before the day (its founding or a renewal: once
+    regionalized, it stays so). (Stored: the day of its first one, UnitFigures.regionalized_on.)"""
+    return TOWNSHIPS & Q(Exists(regionalizations(unit=OuterRef("pk"), held_on__lte=day)))
 
-    def offices(where):
-        rows = held if where is None else held.filter(where)
-        counted = rows.order_by().values("unit").annotate(n=Count("pk")).values("n")[:1]
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    return (
-        TOWNSHIPS
-        & Q(GreaterThanOrEqual(offices(VICE), REGIONALIZED["vice_chairs"]))
-        & Q(GreaterThanOrEqual(offices(None), REGIONALIZED["executives"]))
-    )
+def regionalized_stored(day):
+    """townships_regionalized over the stored rows."""
+    return TOWNSHIPS & Q(regionalized_on__lte=day)
 
 
 # Each key once: label, definition (the API docs and the dashboard legend), unit of measure, how it
 # is counted (Figure.counted names a source of SOURCES below), the UnitFigures column it is stored
 # in, and its rollup. The committee figures are counted from the offices of villages and
-# communities; each unit's own counts, any kind, are stored (townships_regionalized reads them).
+# communities, the township figures from those of townships and streets; each unit's own counts,
+# any kind, are stored (a township figure sums the township rows of the village figure's column).
 FIGURES = FigureSet(
     "coverage",
     [
@@ -141,7 +140,8 @@ FIGURES = FigureSet(
             where=CHAIR,
             stored="chairs",
         ),
-        # Not shown: stored for townships_regionalized (its label and help are never displayed).
+        # Not shown: each unit's vice-chairs of any kind, stored per unit and never summed (it was read
+        # by the stand-in rule for townships_regionalized; its label and help are never displayed).
         Figure(
             "vice_chairs",
             "Vice-chairs",
@@ -251,12 +251,60 @@ FIGURES = FigureSet(
         Figure(
             "townships_regionalized",
             _("Regionalized townships"),
-            _("Townships and streets with at least 3 vice-chairs and 25 executives."),
+            _(
+                "Townships and streets with a certified regionalization election (区域化, their "
+                "founding or a renewal as a regionalized federation) held on or before the day."
+            ),
             COUNT,
             counted="units",
             where=regionalized_on,
-            where_stored=TOWNSHIPS
-            & Q(vice_chairs__gte=REGIONALIZED["vice_chairs"], executives__gte=REGIONALIZED["executives"]),
+            where_stored=regionalized_stored,
+        ),
+        # The committees of township and street federations (the figures above are of villages and
+        # communities): each township's own offices, stored in the same per-unit columns.
+        Figure(
+            "township_chairs",
+            _("Township chairs"),
+            _("Chairs of township and street federations."),
+            PEOPLE,
+            counted="township_offices",
+            where=CHAIR,
+            stored="chairs",
+        ),
+        Figure(
+            "township_vice_chairs_full_time",
+            _("Township full-time vice-chairs"),
+            _("Full-time vice-chairs of township and street federations."),
+            PEOPLE,
+            counted="township_offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.FULL_TIME),
+            stored="vice_chairs_full_time",
+        ),
+        Figure(
+            "township_vice_chairs_part_time",
+            _("Township part-time vice-chairs"),
+            _("Part-time vice-chairs of township and street federations."),
+            PEOPLE,
+            counted="township_offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.PART_TIME),
+            stored="vice_chairs_part_time",
+        ),
+        Figure(
+            "township_vice_chairs_seconded",
+            _("Township seconded vice-chairs"),
+            _("Seconded vice-chairs of township and street federations."),
+            PEOPLE,
+            counted="township_offices",
+            where=VICE & Q(vice_chair_type=ViceChairType.SECONDED),
+            stored="vice_chairs_seconded",
+        ),
+        Figure(
+            "township_executives",
+            _("Township executives"),
+            _("Members of township and street federation committees (chairs and vice-chairs included)."),
+            PEOPLE,
+            counted="township_offices",
+            stored="executives",
         ),
         Figure(
             "agency_committees",
@@ -365,19 +413,28 @@ def between(field, a, b):
 
 def _units_moved(a, b, units):
     # Besides their own dates: villages_converted reads the certified conversions, and
-    # townships_regionalized the offices held. One set of ids (a union: each part uses its index).
+    # townships_regionalized the certified regionalizations. One set of ids (a union: each part
+    # uses its index).
     opened_or_closed = Unit.objects.filter(between("opened_on", a, b) | between("closed_on", a, b)).values("pk")
     conversions = Election.objects.filter(
         between("held_on", a, b), kind=Election.Kind.CONVERSION, status=Election.Status.CERTIFIED
     ).values("unit")
-    held = between("started_on", a, b) | between("ended_on", a, b)
-    offices = Office.objects.filter(held, unit__kind__in=TOWNSHIP_KINDS).values("unit")
-    return Q(pk__in=opened_or_closed.order_by().union(conversions.order_by(), offices.order_by()))
+    regionalized = regionalizations(held_on__gt=a, held_on__lte=b).values("unit")
+    return Q(pk__in=opened_or_closed.order_by().union(conversions.order_by(), regionalized.order_by()))
 
 
 def _offices_on(day):
     # Committee figures are those of villages and communities.
     return holding(day) & alive(day, "unit__") & Q(unit__kind__in=GRASSROOTS_KINDS)
+
+
+def _township_offices_on(day):
+    # The township figures: offices of townships and streets.
+    return holding(day) & alive(day, "unit__") & Q(unit__kind__in=TOWNSHIP_KINDS)
+
+
+def _offices_moved(a, b, units):
+    return between("started_on", a, b) | between("ended_on", a, b) | Q(unit__in=units)
 
 
 def _positions_on(day):
@@ -397,13 +454,8 @@ def _overdue_terms_on(day):
 
 SOURCES = {
     "units": Source(Unit, alive, "", _units_moved),
-    "offices": Source(
-        Office,
-        _offices_on,
-        "unit__",
-        lambda a, b, units: between("started_on", a, b) | between("ended_on", a, b) | Q(unit__in=units),
-        stored_of=GRASSROOTS,
-    ),
+    "offices": Source(Office, _offices_on, "unit__", _offices_moved, stored_of=GRASSROOTS),
+    "township_offices": Source(Office, _township_offices_on, "unit__", _offices_moved, stored_of=TOWNSHIPS),
     "positions": Source(
         ServicePosition,
         _positions_on,
@@ -568,9 +620,11 @@ def backfill(weeks, today=None):
 
 # --- today's figures, kept per unit (the fast path) -------------------------------------------
 
-# The stored columns: each figure's own count (FIGURES.stored()), and the due date of the running
-# term (terms_overdue is counted over the stored rows by it).
-FIGURE_FIELDS = [*FIGURES.stored(), "open_term_due_on"]
+# The stored columns: each figure's own count (FIGURES.stored(): a column the village and the
+# township figures share is stored once), the due date of the running term (terms_overdue is
+# counted over the stored rows by it) and the day of the first certified regionalization
+# (townships_regionalized).
+FIGURE_FIELDS = [*FIGURES.stored(), "open_term_due_on", "regionalized_on"]
 
 
 def refresh_figures(unit_ids, day=None):
@@ -582,7 +636,7 @@ def refresh_figures(unit_ids, day=None):
     everything, so figures that change with the date alone (an office starting later) catch up."""
     day = day or timezone.localdate()
     rows = {
-        unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None}
+        unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None, "regionalized_on": None}
         for unit in Unit.objects.filter(pk__in=list(unit_ids)).values("pk", *UNIT_COLUMNS)
     }
     ids = list(rows)
@@ -610,6 +664,16 @@ def refresh_figures(unit_ids, day=None):
         .values_list("unit", "due_on")
     ):
         rows[unit_id]["open_term_due_on"] = due_on
+    townships = [pk for pk, row in rows.items() if row["kind"] in TOWNSHIP_KINDS]
+    if townships:  # no query for the villages a 会改联 import refreshes
+        for unit_id, first in (
+            regionalizations(unit__in=townships, held_on__lte=day)
+            .order_by()
+            .values("unit")
+            .annotate(first=Min("held_on"))
+            .values_list("unit", "first")
+        ):
+            rows[unit_id]["regionalized_on"] = first
     compared = [*UNIT_COLUMNS, *FIGURE_FIELDS]
     stored = {pk: values for pk, *values in UnitFigures.objects.filter(pk__in=ids).values_list("pk", *compared)}
     changed = [

@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 from federation import audit, scope, writes
 from federation.models import Notification, UserScope
 from orgtree import changes, services
-from orgtree.choices import Form
+from orgtree.choices import Form, Kind
 from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import normalize
-from orgtree.models import Candidate, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
+from orgtree.models import Candidate, DrawnFrom, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
 from orgtree.models.committee import role_title
 from orgtree.rollups import count_per_child
+
+# The units that hold a regionalization (区域化) election.
+REGIONALIZED_KINDS = (Kind.TOWNSHIP, Kind.STREET)
 
 
 def rules():
@@ -94,6 +97,7 @@ def violations(election, candidates=None, officers=None):
     by_election = election.kind == Election.Kind.BY_ELECTION
     if by_election:
         found += changes.by_election_problems(election, candidates, officers)
+    found += regionalization_violations(election, candidates)
     return found + _officer_violations(
         officers, {c.person_id for c in elected}, chair_required=not by_election, form=election.committee_form
     )
@@ -170,7 +174,29 @@ def _recorded_result_violations(election, candidates, officers):
     found = _date_problems(election.held_on) + turnout_problems(election.entitled, election.present)
     if not candidates:
         found.append(_("List the members of the new committee."))
+    found += regionalization_violations(election, candidates)
     return found + _officer_violations(officers, {c.person_id for c in candidates}, form=election.committee_form)
+
+
+def regionalization_violations(election, candidates):
+    """A regionalization (区域化) is held by a township or street, and says where each member of the
+    new committee is drawn from (village/community, agency, enterprise, new domain, other)."""
+    if election.kind != Election.Kind.REGIONALIZATION:
+        return []
+    found = []
+    if election.unit.kind not in REGIONALIZED_KINDS:
+        found.append(not_a_township(election.unit))
+    for c in candidates:
+        if c.drawn_from not in DrawnFrom.values:
+            found.append(
+                _("Say where %(name)s is drawn from (village/community, agency, enterprise, new domain or other).")
+                % {"name": c.person.name}
+            )
+    return found
+
+
+def not_a_township(unit):
+    return _("%(unit)s is not a township or street: only townships and streets are regionalized.") % {"unit": unit.name}
 
 
 def _officer_violations(officers, elected_ids, chair_required=True, form=Form.FEDERATION):
@@ -447,15 +473,20 @@ def _editable(user, election):
     return election
 
 
-def create_election(user, unit, *, source="web", **figures):
+def create_election(user, unit, *, source="web", votes_itemized=True, **figures):
+    """A draft election of `unit`; `votes_itemized=False`: a result recorded from the minutes (a
+    past 会改联 or 区域化), whose listed members were elected."""
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
+        if figures.get("kind") == Election.Kind.REGIONALIZATION and unit.kind not in REGIONALIZED_KINDS:
+            raise ValidationError({"kind": not_a_township(unit)})
         if figures.get("kind") == Election.Kind.BY_ELECTION and changes.running_term(unit) is None:
             raise ValidationError(
                 {"kind": _("A by-election fills seats of a running term, and %(unit)s has none.") % {"unit": unit.name}}
             )
         election = Election(
             unit=unit,
+            votes_itemized=votes_itemized,
             created_by=user if user is not None and user.is_authenticated else None,
             **{k: v for k, v in figures.items() if k in FIGURE_FIELDS},
         )
@@ -481,16 +512,33 @@ def save_figures(user, election, figures, *, source="web"):
 
 
 def add_candidate(
-    user, election, *, name, id_number="", approve=0, disapprove=0, abstain=0, write_in=False, source="web"
+    user,
+    election,
+    *,
+    name,
+    id_number="",
+    approve=0,
+    disapprove=0,
+    abstain=0,
+    write_in=False,
+    drawn_from="",
+    source="web",
 ):
-    """Put a person on the ballot: the unit's person of that ID number or name, or a new record."""
+    """Put a person on the ballot: the unit's person of that ID number or name, or a new record.
+    `drawn_from`: where a regionalization's member is drawn from (DrawnFrom)."""
     with transaction.atomic():
         election = _editable(user, election)
         [person] = resolve_people(user, election.unit, [(name.strip(), normalize(id_number))], source=source)
         if election.candidates.filter(person=person).exists():
             raise ValidationError({"name": _("%(name)s is already on the ballot.") % {"name": person.name}})
         candidate = Candidate(
-            election=election, person=person, approve=approve, disapprove=disapprove, abstain=abstain, write_in=write_in
+            election=election,
+            person=person,
+            approve=approve,
+            disapprove=disapprove,
+            abstain=abstain,
+            write_in=write_in,
+            drawn_from=drawn_from,
         )
         candidate.full_clean()
         candidate.save()

@@ -9,7 +9,18 @@ from orgtree import elections
 from orgtree.choices import ALLOWED_PARENTS, Form
 from orgtree.conversion import Conversion, Member, current_election, version_of
 from orgtree.idnumber import normalize, validate_id_number
-from orgtree.models import Appointment, ChairPay, Election, LeaveReason, Office, Person, Role, Unit, ViceChairType
+from orgtree.models import (
+    Appointment,
+    ChairPay,
+    DrawnFrom,
+    Election,
+    LeaveReason,
+    Office,
+    Person,
+    Role,
+    Unit,
+    ViceChairType,
+)
 from orgtree.models.committee import role_title
 from orgtree.models.position import ServicePosition
 
@@ -132,6 +143,13 @@ class CandidateForm(forms.Form):
     disapprove = forms.IntegerField(label=_("disapprove"), min_value=0, initial=0)
     abstain = forms.IntegerField(label=_("abstain"), min_value=0, initial=0)
     write_in = forms.BooleanField(label=_("write-in"), required=False)
+
+    def __init__(self, *args, regionalization=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regionalization:  # 区域化: where each member is drawn from (the N of "1+1+N")
+            self.fields["drawn_from"] = forms.ChoiceField(
+                label=_("drawn from"), choices=[("", "—"), *DrawnFrom.choices], required=False
+            )
 
     def clean_id_number(self):
         value = normalize(self.cleaned_data.get("id_number"))

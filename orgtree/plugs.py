@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures, registry
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.coverage import FIGURES
-from orgtree.management.commands.load_demo import demo_changes, demo_conversions, demo_duties
+from orgtree.management.commands.load_demo import (
+    demo_changes,
+    demo_conversions,
+    demo_duties,
+    demo_regionalizations,
+)
 
 
 def conversion_url(unit, context):
@@ -25,6 +30,11 @@ def register():
         registry.DemoLoader("conversions", 10, demo_conversions, "recorded 会改联 for {result} villages of 延平区")
     )
     registry.demo_loader(registry.DemoLoader("duties", 12, demo_duties, "执委分工 for {result} committees of 延平区"))
+    registry.demo_loader(
+        registry.DemoLoader(
+            "regionalizations", 13, demo_regionalizations, "recorded 区域化 for {result} townships of 延平区"
+        )
+    )
     registry.demo_loader(
         registry.DemoLoader("committee_changes", 11, demo_changes, "recorded {result} changes mid-term in 延平区")
     )

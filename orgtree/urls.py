@@ -24,6 +24,16 @@ urlpatterns = [
     ),
     path("units/<int:pk>/conversion/import/", conversion.ConversionImportView.as_view(), name="conversion_import"),
     path("units/<int:pk>/conversion/edit/", conversion.ConversionEditView.as_view(), name="conversion_edit"),
+    path(
+        "units/<int:pk>/regionalization/template.xlsx",
+        conversion.RegionalizationTemplateView.as_view(),
+        name="regionalization_template",
+    ),
+    path(
+        "units/<int:pk>/regionalization/import/",
+        conversion.RegionalizationImportView.as_view(),
+        name="regionalization_import",
+    ),
     path("units/<int:pk>/dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("units/<int:pk>/dashboard.xlsx", dashboard.DashboardExportView.as_view(), name="dashboard_export"),
     path("units/<int:pk>/renewals/", committees.RenewalsView.as_view(), name="renewals"),

@@ -41,6 +41,7 @@ def write_pages(tree):
                 "orgtree:person_create",
                 "reform:campaign_create",
                 "orgtree:conversion_import",
+                "orgtree:regionalization_import",
                 "funding:import",
                 "executives:training_import",
             )

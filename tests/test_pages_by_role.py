@@ -11,7 +11,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from executives.rotation import demo_rotation
-from orgtree.management.commands.load_demo import demo_changes, demo_conversions, demo_duties
+from orgtree.management.commands.load_demo import demo_changes, demo_conversions, demo_duties, demo_regionalizations
 from orgtree.models import Election, Person
 from reform.models import ChecklistItem, Problem
 from tests.orgtree.test_elections import build_election
@@ -35,6 +35,7 @@ def demo(tree, users, settings, tmp_path):
     demo_funding()
     demo_rotation()
     demo_duties()
+    demo_regionalizations()
     demo_activities()
     demo_training()
     assert demo_contacts()

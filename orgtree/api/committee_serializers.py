@@ -152,7 +152,18 @@ class CandidateSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Candidate
-        fields = ["id", "person", "name", "id_number", "approve", "disapprove", "abstain", "write_in", "elected"]
+        fields = [
+            "id",
+            "person",
+            "name",
+            "id_number",
+            "approve",
+            "disapprove",
+            "abstain",
+            "write_in",
+            "drawn_from",
+            "elected",
+        ]
         read_only_fields = ["person", "elected"]
 
 

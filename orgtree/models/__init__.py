@@ -1,4 +1,4 @@
-from .committee import Appointment, LeaveReason, Office, Role, Term, TermDelay, ViceChairType
+from .committee import Appointment, DrawnFrom, LeaveReason, Office, Role, Term, TermDelay, ViceChairType
 from .duty import DutyArea
 from .election import Candidate, Election, ElectionAmendment, OfficerChoice
 from .figures import GroupFigures, GroupFiguresDay, UnitFigures
@@ -13,6 +13,7 @@ __all__ = [
     "Candidate",
     "ChairPay",
     "CoverageSnapshot",
+    "DrawnFrom",
     "DutyArea",
     "Election",
     "ElectionAmendment",

@@ -47,6 +47,16 @@ class ViceChairType(models.TextChoices):
     SECONDED = "seconded", _("Seconded")
 
 
+class DrawnFrom(models.TextChoices):
+    """Where a township executive is drawn from (区域化 "1+1+N": the N)."""
+
+    VILLAGE = "village", _("Villages and communities")
+    AGENCY = "agency", _("Agencies and institutions")
+    ENTERPRISE = "enterprise", _("Enterprises")
+    NEW_DOMAIN = "new_domain", _("New domains")
+    OTHER = "other", _("Other")
+
+
 class LeaveReason(models.TextChoices):
     """Why an executive left her office during a term (能进能出)."""
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_event_date, validate_plan_date
 from orgtree.choices import Form
-from orgtree.models.committee import Role, ViceChairType, role_title
+from orgtree.models.committee import DrawnFrom, Role, ViceChairType, role_title
 
 
 class Election(UnitOwned, Versioned):
@@ -15,6 +15,9 @@ class Election(UnitOwned, Versioned):
         RENEWAL = "renewal", _("Term renewal")
         CONVERSION = "conversion", _("Conversion to a federation")
         BY_ELECTION = "by_election", _("By-election")
+        # 区域化: a township's or street's regionalized founding or renewal ("1+1+N"), whose
+        # executives are drawn from villages, agencies, enterprises and new domains.
+        REGIONALIZATION = "regionalization", _("Regionalization")
 
     class Method(models.TextChoices):
         ASSEMBLY = "assembly", _("Women's assembly")
@@ -26,7 +29,7 @@ class Election(UnitOwned, Versioned):
         CERTIFIED = "certified", _("Certified")
 
     unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="elections", verbose_name=_("unit"))
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RENEWAL)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RENEWAL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_on = models.DateField(_("scheduled on"), null=True, blank=True, validators=[validate_plan_date])
     held_on = models.DateField(_("held on"), null=True, blank=True, validators=[validate_event_date])
@@ -94,6 +97,8 @@ class Candidate(models.Model):
     abstain = models.PositiveIntegerField(_("abstain"), default=0)
     write_in = models.BooleanField(_("write-in"), default=False)
     elected = models.BooleanField(_("elected"), default=False)
+    # A regionalization's member: where she is drawn from (blank in other elections).
+    drawn_from = models.CharField(_("drawn from"), max_length=12, choices=DrawnFrom.choices, blank=True)
 
     class Meta:
         verbose_name = _("candidate")

@@ -56,6 +56,9 @@ class UnitFigures(UnitOwned):
     womens_homes_standardized = _count()
     childrens_homes = _count()
     open_term_due_on = models.DateField(null=True, blank=True)
+    # The day of the unit's first certified regionalization (区域化) election, if any
+    # (townships_regionalized is counted over the stored rows by it).
+    regionalized_on = models.DateField(null=True, blank=True)
     changed_on = models.DateField()  # the day these figures were last found changed
 
     class Meta:
@@ -126,6 +129,11 @@ class GroupFigures(models.Model):
     women_village_directors = _sum()
     townships_total = _sum()
     townships_regionalized = _sum()
+    township_chairs = _sum()
+    township_vice_chairs_full_time = _sum()
+    township_vice_chairs_part_time = _sum()
+    township_vice_chairs_seconded = _sum()
+    township_executives = _sum()
     agency_committees = _sum()
     enterprise_committees = _sum()
     social_org_committees = _sum()

@@ -20,6 +20,7 @@ from orgtree.filtersets import VillageFilterSet
 from orgtree.forms import ConversionForm
 from orgtree.models import Election, Office, Role, Unit
 from orgtree.models.position import ServicePosition
+from orgtree.regionalization_excel import build_template as build_township_template
 
 
 def open_offices():
@@ -148,4 +149,22 @@ class ConversionTemplateView(UnitMixin, View):
 class ConversionImportView(ImportUploadView):
     kind = "conversion_import"
     template_name = "orgtree/conversion_import.html"
+    extra_context = {"tab": "conversion"}
+
+
+class RegionalizationTemplateView(UnitMixin, View):
+    """The 区域化 spreadsheet for exactly the townships and streets of this unit the user may change."""
+
+    action = scope.CHANGE
+
+    def get(self, request, pk):
+        return download(
+            build_township_template(request.user, self.unit),
+            f"{self.unit.name}-乡镇区域化-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+
+
+class RegionalizationImportView(ImportUploadView):
+    kind = "regionalization_import"
+    template_name = "orgtree/regionalization_import.html"
     extra_context = {"tab": "conversion"}

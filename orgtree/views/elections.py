@@ -86,7 +86,8 @@ class ElectionDetailView(ObjectMixin, TemplateView):
             officers=officers,
             figures=figure_facts(election),
             figures_form=kwargs.pop("figures_form", None) or ElectionForm(instance=election),
-            candidate_form=kwargs.pop("candidate_form", None) or CandidateForm(),
+            candidate_form=kwargs.pop("candidate_form", None)
+            or CandidateForm(regionalization=election.kind == Election.Kind.REGIONALIZATION),
             officers_form=kwargs.pop("officers_form", None)
             or OfficersForm(
                 candidates=[c for c in candidates if c.pk in elected_ids],
@@ -137,7 +138,7 @@ class CandidateAddView(ElectionStepView):
     done = gettext_lazy("Candidate added.")
 
     def form(self, request):
-        return CandidateForm(request.POST)
+        return CandidateForm(request.POST, regionalization=self.object.kind == Election.Kind.REGIONALIZATION)
 
     def perform(self, form):
         elections.add_candidate(self.request.user, self.object, **form.cleaned_data)

@@ -9,6 +9,7 @@ from orgtree.conversion import Member, record_conversion
 from orgtree.coverage import FIGURES, coverage, coverage_by_child, refresh_all, refresh_figures
 from orgtree.models import Office, Term
 from orgtree.models.position import ServicePosition
+from orgtree.regionalization import record_regionalization
 from tests.conftest import make
 from tests.orgtree.test_conversion import data
 
@@ -89,27 +90,15 @@ def test_overdue_terms(recorded, tree):
 
 
 def test_regionalized_townships(tree, users):
-    term = Term.objects.create(
-        unit=tree.township_a, number=1, started_on=datetime.date(2021, 1, 1), due_on=datetime.date(2026, 1, 1)
-    )
-    from orgtree.models import Person
+    """A township counts as regionalized from the day of its certified 区域化 election, however
+    large its committee is before (the rules and figures: tests/orgtree/test_regionalization.py)."""
+    from tests.orgtree.test_regionalization import DAY, regionalization
 
-    for i in range(25):
-        role = "chair" if i == 0 else "vice_chair" if i < 4 else "executive"
-        Office.objects.create(
-            unit=tree.township_a,
-            term=term,
-            role=role,
-            started_on=term.started_on,
-            vice_chair_type="part_time" if role == "vice_chair" else "",
-            person=Person.objects.create(unit=tree.township_a, name=f"乡镇执委{i}"),
-        )
-    refresh_figures([tree.township_a.pk])  # raw writes above: the services would have refreshed
+    record_regionalization(users.editor_a, tree.township_a, regionalization())
     figures = coverage(tree.county_a)
     assert (figures["townships_total"], figures["townships_regionalized"]) == (1, 1)
-    Office.objects.filter(unit=tree.township_a, role="executive").first().delete()
-    refresh_figures([tree.township_a.pk])
-    assert coverage(tree.county_a)["townships_regionalized"] == 0
+    assert coverage(tree.county_a, as_of=DAY - datetime.timedelta(days=1))["townships_regionalized"] == 0
+    assert coverage(tree.county_b)["townships_regionalized"] == 0
     assert ServicePosition.objects.count() == 0
 
 

@@ -220,6 +220,30 @@ def test_leaving_a_by_election_and_appointments(counting, counted, users):
     assert_consistent()
 
 
+def test_regionalizations(counting, counted, users):
+    """区域化: townships regionalized on different days, a renewal, one moved to another county, and
+    the township figures of their committees: stored, summed by group and counted from the records
+    agree today and on every day figures move."""
+    from orgtree.regionalization import record_regionalization
+    from orgtree.regionalization_excel import RegionalizationImporter
+    from tests.orgtree.test_regionalization import good_file as township_file
+    from tests.orgtree.test_regionalization import regionalization
+
+    t = counted
+    record_regionalization(users.root, t.township_b, regionalization(held_on=datetime.date(2021, 3, 1)))
+    record_regionalization(users.root, t.township_c, regionalization("三", held_on=datetime.date(2023, 7, 1)))
+    assert_consistent(past=False)
+    reader = RegionalizationImporter(users.editor_a, t.county_a).read(township_file(users.editor_a, t))
+    assert reader.problems == [] and reader.commit() == 1
+    record_regionalization(users.root, t.township_b, regionalization("换", held_on=datetime.date(2026, 3, 1)))
+    figures = coverage.coverage(t.city)
+    assert (figures["townships_regionalized"], figures["township_chairs"]) == (2, 2)
+    assert coverage.coverage(t.national)["townships_regionalized"] == 3
+    services.move_unit(None, t.township_c, t.county_a)
+    assert coverage.coverage(t.county_a)["townships_regionalized"] == 2
+    assert_consistent()
+
+
 def test_conversion_import(counted, users):
     reader = ConversionImporter(users.editor_a, counted.county_a).read(good_file(users.editor_a, counted))
     assert reader.problems == [] and reader.commit() == 1
@@ -322,9 +346,9 @@ def test_todays_figures_of_a_county_and_above_are_one_statement(counted, django_
         coverage_by_child(t.county_a)
     past = datetime.date(2024, 6, 30)
     for unit in (t.national, t.province, t.city, t.county_a):
-        with django_assert_num_queries(6):  # the groups, the units opened or closed since, 4 sources
+        with django_assert_num_queries(7):  # the groups, the units opened or closed since, 5 sources
             coverage.coverage(unit, past)
-    with django_assert_num_queries(11):  # the children, the groups, the units opened or closed since,
+    with django_assert_num_queries(13):  # the children, the groups, the units opened or closed since,
         coverage_by_child(t.national, past)  # and per source the children's own rows and those below
 
 

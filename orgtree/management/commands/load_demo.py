@@ -12,7 +12,10 @@ from orgtree import changes, elections
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import offered_duty_areas, set_committee_duties
 from orgtree.conversion import Conversion, Member, record_conversion
-from orgtree.models import Election, Office, Unit
+from orgtree.elections import REGIONALIZED_KINDS
+from orgtree.models import DrawnFrom, Election, Office, Unit
+from orgtree.regionalization import Member as TownshipMember
+from orgtree.regionalization import Regionalization, record_regionalization
 
 DEMO_FILE = settings.BASE_DIR / "data/divisions/nanping_350700_2023.csv"
 # username, password, scope code, role — the README lists them.
@@ -105,6 +108,45 @@ def demo_conversions(share=0.7):
             source="demo",
         )
     return len(chosen)
+
+
+def demo_regionalizations(count=4):
+    """区域化 for the first townships/streets of 延平区 (generated names): a chair, a full-time,
+    two part-time and one seconded vice-chair, and executives drawn from villages, agencies,
+    enterprises and new domains ("1+1+N"), recorded through orgtree.regionalization. Skips a
+    township with any election already recorded (never changes what users entered); a second run
+    records nothing."""
+    import random
+
+    county = Unit.objects.open().get(code="350702")
+    townships = list(Unit.objects.open().within(county).filter(kind__in=REGIONALIZED_KINDS).order_by("code")[:count])
+    held = set(Election.objects.filter(unit__in=townships).values_list("unit", flat=True))
+    rng = random.Random(3507021)  # noqa: S311 - reproducible demo names, not secrets
+    sources = [DrawnFrom.VILLAGE] * 5 + [DrawnFrom.AGENCY] * 2 + [DrawnFrom.ENTERPRISE, DrawnFrom.NEW_DOMAIN]
+    recorded = 0
+    for township in townships:
+        if township.pk in held:
+            continue
+        names = rng.sample([s + g for s in SURNAMES for g in GIVEN], 27)
+        members = [
+            TownshipMember(names[0], role="chair", drawn_from=DrawnFrom.OTHER),
+            TownshipMember(names[1], role="vice_chair", vice_chair_type="full_time", drawn_from=DrawnFrom.OTHER),
+            *[
+                TownshipMember(n, role="vice_chair", vice_chair_type="part_time", drawn_from=rng.choice(sources))
+                for n in names[2:4]
+            ],
+            TownshipMember(names[4], role="vice_chair", vice_chair_type="seconded", drawn_from=DrawnFrom.AGENCY),
+            *[TownshipMember(n, drawn_from=rng.choice(sources)) for n in names[5:]],
+        ]
+        held_on = datetime.date(2021, 6, 1) + datetime.timedelta(days=rng.randrange(90))
+        record_regionalization(
+            None,
+            township,
+            Regionalization(held_on=held_on, members=members, entitled=60, present=rng.randrange(45, 58)),
+            source="demo",
+        )
+        recorded += 1
+    return recorded
 
 
 def demo_duties(committees_count=20):
