@@ -40,7 +40,8 @@ def credit_code(region, serial):
 
 
 def _township(county):
-    return Unit.objects.open().filter(parent=county, kind__in=("township", "street")).order_by("code", "pk").first()
+    """The county's last township or street by code (the other demos start with the first)."""
+    return Unit.objects.open().filter(parent=county, kind__in=("township", "street")).order_by("-code", "-pk").first()
 
 
 def demo_register():

@@ -18,8 +18,6 @@ The register keeps today's answers (`should_build`): for a past day the figures 
 registered by that day and not closed then, built by committees not closed then, with today's answers.
 """
 
-from collections.abc import Iterable
-
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -165,7 +163,7 @@ def _subtree_measures(day, needed):
     return {k: m for k, m in FIGURES.measures("organizations", day).items() if needed is None or k in needed}
 
 
-def _figures(units: Iterable, day=None, keys=None):
+def _figures(units, day=None, keys=None):
     """[figures] of each of `units` over its subtree, in order."""
     units = list(units)
     needed = None if keys is None else FIGURES.needs(keys)

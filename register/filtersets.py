@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from federation import scope
 from federation.api_fields import ScopedFilterSet
@@ -11,7 +12,7 @@ from register.figures import built, counted
 from register.models import Coverage, Organization, OrgKind, Subtype
 from register.models.organization import AREA_KINDS, Status
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+YES_NO = [("yes", pgettext_lazy("boolean", "Yes")), ("no", pgettext_lazy("boolean", "No"))]
 CURRENT = [("current", _("Current")), ("closed", _("Closed")), ("all", _("All"))]
 
 

@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from federation import api, figures, registry
+from register.api import OrganizationSerializer
 from register.demo import demo_register
 from register.figures import FIGURES, KINDS, unit_and_children
+from register.models import Organization
 from register.models.organization import AREA_KINDS, Status
 
 NOT_AREA = ("village", "community", "agency", "enterprise", "social_org", "new_domain", "area", "women_group")
@@ -65,9 +67,6 @@ KIND_NAMES = {
 
 
 def register():
-    from register.api import OrganizationSerializer
-    from register.models import Organization
-
     figures.register(FIGURES)
     api.show_conflicts_with(Organization, OrganizationSerializer)
     registry.unit_tab(

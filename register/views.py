@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -258,10 +257,3 @@ class RuleView(UnitMixin, _AreaOnly, ActionPage):
         version = data.pop("version", None)
         _rule, changed = services.set_rule(self.request.user, self.unit, data, version=version)
         return _("Rule saved: %(count)d organizations changed their answer.") % {"count": changed}
-
-
-def list_url(unit, **filters):
-    """The register tab of `unit` with `filters` (the dashboard's drill-down)."""
-    from urllib.parse import urlencode
-
-    return reverse("register:organizations", args=[unit.pk]) + ("?" + urlencode(filters) if filters else "")

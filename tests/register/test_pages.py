@@ -282,3 +282,22 @@ def test_list_and_detail_cost_a_fixed_number_of_queries(client, tree, users, wor
 
 LIST_QUERIES = 14
 DETAIL_QUERIES = 13
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_rate_and_gap_by_child_with_the_drill_down(client, tree, users, world):
+    html = page(client, users.viewer, reverse("orgtree:dashboard", args=[tree.city.pk]))
+    assert "register-by-child" in html and "应建尽建覆盖情况" in html
+    county = html.split(f'data-unit="{tree.county_a.pk}"', 1)[1].split("</tr>", 1)[0]
+    drill = reverse("register:organizations", args=[tree.county_a.pk]) + "?kind=enterprise&amp;status=should_build"
+    assert drill in county
+    own = reverse("register:organizations", args=[tree.city.pk]) + f"?kind=agency&amp;unit={tree.city.pk}"
+    assert own in html and "75.0%" in html  # the city's own agencies, in the total row
+    listed = page(client, users.viewer, drill.replace("&amp;", "&"))
+    assert rows(listed) == 1 and "食品公司" in listed
+
+
+@pytest.mark.django_db
+def test_the_dashboard_leaves_the_panel_out_while_the_register_is_empty(client, tree, users):
+    html = page(client, users.viewer, reverse("orgtree:dashboard", args=[tree.city.pk]))
+    assert "register-by-child" not in html
