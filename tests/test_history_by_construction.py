@@ -271,6 +271,24 @@ def _contact_writes():
 WRITES.update(_contact_writes())
 
 
+def _register_writes():
+    from register import services as register
+
+    return {
+        "register.Organization": lambda w: (
+            register.create_organization(w.users.editor_a, w.tree.township_a, name="黄墩电商园", kind="enterprise"),
+            w.tree.township_a,
+        ),
+        "register.BuildRule": lambda w: (
+            register.set_rule(w.users.admin_a, w.tree.county_a, {"min_women": 5})[0],
+            w.tree.county_a,
+        ),
+    }
+
+
+WRITES.update(_register_writes())
+
+
 def models_with_a_unit():
     return {m._meta.label for m in apps.get_models() if getattr(m, "scope_unit_path", None) is not None}
 

@@ -2,10 +2,13 @@
 the own agencies are the unit's own (not summed)."""
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from federation import figures as figure_sets
 from register import services
@@ -136,3 +139,19 @@ def test_the_set_is_registered_and_evaluated():
     assert list(found)[:3] == ["agency_should_build", "agency_built", "agency_coverage_rate"]
     assert figure_sets.figure("own_agencies_rate").rate == ("own_agencies_built", "own_agencies_should_build")
     assert services  # the services are what the world writes through
+
+
+@pytest.mark.django_db
+def test_the_dashboard_export_adds_the_register_by_child_and_says_own_agencies_are_not_summed(
+    client, tree, users, world
+):
+    client.force_login(users.viewer)
+    book = load_workbook(io.BytesIO(client.get(reverse("orgtree:dashboard_export", args=[tree.city.pk])).content))
+    sheet = book["应建尽建台账"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    keys = list(FIGURES)
+    assert dict(zip(keys, rows["合计"], strict=True))["own_agencies_should_build"] == 4
+    assert dict(zip(keys, rows["延平区"], strict=True))["new_domain_built"] == 2
+    definitions = {row[1]: row for row in book["指标说明"].iter_rows(min_row=2, values_only=True)}
+    assert definitions["own_agencies_built"][3] == "不汇总：仅本级"
+    assert "机关（单位）已建数 ÷ 机关（单位）应建数" in definitions["agency_coverage_rate"][3]
