@@ -49,7 +49,7 @@ class OrganizationEditSerializer(OrganizationSerializer):
         extra_kwargs = {name: {"required": False} for name in WRITABLE}
 
 
-class CloseSerializer(serializers.Serializer):
+class OrganizationCloseSerializer(serializers.Serializer):
     closed_on = serializers.DateField(label=_("closed on"))
     note = serializers.CharField(label=_("Note"), max_length=200, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False)
@@ -86,11 +86,11 @@ class OrganizationViewSet(
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=CloseSerializer, responses=OrganizationSerializer)
+    @extend_schema(request=OrganizationCloseSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         org = self.get_object()
-        form = CloseSerializer(data=request.data)
+        form = OrganizationCloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         org = services.close_organization(

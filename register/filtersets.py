@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from federation import scope
 from federation.api_fields import ScopedFilterSet
@@ -18,6 +20,11 @@ CURRENT = [("current", _("Current")), ("closed", _("Closed")), ("all", _("All"))
 
 def _areas(request):
     return scope.restrict(Unit.objects.filter(kind__in=AREA_KINDS), getattr(request, "user", None))
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AreaFilter(django_filters.ModelChoiceFilter):
+    """A unit by id (its subtree), among the area units of the requester's scope."""
 
 
 class OrganizationFilterSet(ScopedFilterSet):
@@ -35,9 +42,7 @@ class OrganizationFilterSet(ScopedFilterSet):
     party = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_party", label=_("has a party organization"), empty_label=_("All")
     )
-    area = django_filters.ModelChoiceFilter(
-        queryset=_areas, method="filter_area", label=_("Area"), empty_label=_("All")
-    )
+    area = AreaFilter(queryset=_areas, method="filter_area", label=_("Area"), empty_label=_("All"))
     state = django_filters.ChoiceFilter(choices=CURRENT, method="filter_state", label=_("Closed"), empty_label=None)
     q = django_filters.CharFilter(method="filter_q", label=_("Name or credit code"))
 

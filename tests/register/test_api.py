@@ -3,10 +3,12 @@ services (version, history), Chinese errors with nothing saved, and another coun
 missing ones."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from federation.models import ChangeRecord
 from register.models import BuildRule, Organization
-from tests.register.world import build
+from tests.register.world import build, org
 
 URL = "/api/register/organizations/"
 
@@ -126,3 +128,16 @@ def test_the_rule_is_read_and_set_telling_how_many_changed(tree, users, world, a
     assert BuildRule.objects.get(unit=tree.county_a).vice_patron_from == 30
     assert client.get(f"/api/units/{tree.township_a.pk}/register/rule/").status_code == 400
     assert api(users.viewer).put(url, {"min_women": 1}, format="json").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_whatever_its_rows(tree, users, world, api):
+    client = api(users.editor_a)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(URL).status_code == 200
+    for i in range(8):
+        org(users.editor_a, tree.township_a, f"新企业{i}", has_party_org=True)
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(URL).json()["count"] == 15
+    assert len(after) == len(before)
