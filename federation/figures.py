@@ -121,6 +121,16 @@ class Average(Figure):
         }
 
 
+@dataclass(frozen=True)
+class Own(Figure):
+    """A count of the rows registered on the unit itself, not on its subtree (e.g. a city's own
+    agencies, 73 市直机关): over a unit it is that unit's own count, never a sum of its children's.
+    The app's evaluator counts it (a rollup over subtrees would not); its 指标说明 says so."""
+
+    def rollup(self):
+        return gettext("Not summed: the unit's own only")
+
+
 class FigureSet:
     """The figures of one app's measure, in display order; iterating gives the keys of the shown
     figures (a figure with `shown=False` is only counted and stored). `evaluate(units, day=None,

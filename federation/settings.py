@@ -243,6 +243,9 @@ SPECTACULAR_SETTINGS = {
         "KeyTaskStatusEnum": "reform.models.TaskStatus",
         "LeaveReasonEnum": "orgtree.models.committee.LeaveReason",
         "AppointmentEnum": "orgtree.models.committee.Appointment",
+        "UnitSubtypeEnum": "orgtree.choices.Subtype",
+        "RegisterKindEnum": "register.models.OrgKind",
+        "RegisterSubtypeEnum": "register.models.Subtype",
     },
 }
 

@@ -13,6 +13,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("reform.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("executives.api.urls")),
+    path("", include("register.api_urls")),
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file: the CSP allows no inline script.

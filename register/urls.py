@@ -1,9 +1,15 @@
 from django.urls import path
 
-from register import views_excel
+from register import views, views_excel
 
 app_name = "register"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("units/<int:pk>/register/", views.OrganizationListView.as_view(), name="organizations"),
+    path("units/<int:pk>/register/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+    path("units/<int:pk>/register/rule/", views.RuleView.as_view(), name="rule"),
+    path("register/<int:pk>/", views.OrganizationView.as_view(), name="organization_detail"),
+    path("register/<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
+]
 
 # Excel: the template, the import, the export of the register and the 通讯录 (register/excel.py).
 urlpatterns += [

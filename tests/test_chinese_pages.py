@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from executives.models import TrainingSession
 from orgtree.models import Election
+from register.models import Organization
 from tests.test_pages_by_role import demo, pages  # noqa: F401 - the fixture
 
 # English that legitimately stays on a Chinese page: product and file-format names.
@@ -44,7 +45,12 @@ def write_pages(tree):
                 "orgtree:regionalization_import",
                 "funding:import",
                 "executives:training_import",
+                "register:organization_create",
             )
+        ]
+        + [
+            reverse("register:organization_edit", args=[o.pk])
+            for o in Organization.objects.filter(unit__county=tree.county_a).order_by("pk")[:2]
         ]
         + [
             reverse(name, args=[session.pk])

@@ -8,6 +8,7 @@ from django.urls import reverse
 from funding.demo import demo_funding
 from orgtree.management.commands.load_demo import demo_conversions
 from reform.demo import demo_reform
+from register.demo import demo_register
 from tests.conftest import make
 
 
@@ -17,6 +18,7 @@ def demo(tree, users, settings, tmp_path):
     demo_conversions()
     demo_reform()
     demo_funding()
+    demo_register()
 
 
 def grow(tree, n=4):
@@ -35,8 +37,10 @@ def grow(tree, n=4):
         # rows; 周报 and trend snapshots; the reform panel: 3 sources × (own rows, rows below the
         # counties, the agency's subtree); the funding panel: stale flags, own rows, rows below; the
         # executives panel: offices, sessions, contact lists and the contact log × the same three (the
-        # executives in office counted once for training and contacts); breadcrumbs; the unread-notices badge
-        ("orgtree:dashboard", 36),
+        # executives in office counted once for training and contacts); the register panel: the subtree's
+        # total, the counties' own rows and rows below them, the own agencies of the city and its counties;
+        # breadcrumbs; the unread-notices badge
+        ("orgtree:dashboard", 40),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

@@ -27,6 +27,7 @@ def demo(tree, users, settings, tmp_path):
     from executives.demo_training import demo_training
     from funding.demo import demo_funding
     from reform.demo import demo_reform
+    from register.demo import demo_register
 
     settings.MEDIA_ROOT = tmp_path
     demo_conversions()
@@ -39,6 +40,7 @@ def demo(tree, users, settings, tmp_path):
     demo_activities()
     demo_training()
     assert demo_contacts()
+    assert demo_register()
     draft = build_election(tree.village_a3)
     Person.objects.create(unit=tree.village_a3, name="重名人员", birth_date=datetime.date(1980, 1, 1))
     Person.objects.create(unit=tree.village_a2, name="重名人员", birth_date=datetime.date(1980, 1, 1))
@@ -70,7 +72,9 @@ def pages(tree, demo):
         if unit.kind in ("county", "township", "street"):
             names += ["executives:ranking"]
         if unit.kind not in ("village", "community"):
-            names += ["orgtree:dashboard", "orgtree:conversion_grid"]
+            names += ["orgtree:dashboard", "orgtree:conversion_grid", "register:organizations"]
+        if unit.kind in ("city", "county"):
+            names += ["register:rule"]
         urls += [reverse(n, args=[unit.pk]) for n in names]
     urls.append(reverse("orgtree:committee", args=[tree.village_a2.pk]))  # who left, the by-elected, the appointed
     elections = Election.objects.filter(unit__county=tree.county_a)
@@ -103,6 +107,11 @@ def pages(tree, demo):
     }
     assert executives
     urls += [reverse("orgtree:person_detail", args=[pk]) for pk in sorted(executives)]
+    from register.models import Organization
+
+    registered = Organization.objects.filter(unit__in=[tree.city, tree.county_a, tree.township_a]).order_by("pk")
+    assert registered.filter(committee__isnull=False).exists() and registered.filter(committee__isnull=True).exists()
+    urls += [o.get_absolute_url() for o in [*registered.filter(committee__isnull=False)[:2], *registered[18:22]]]
     return urls
 
 
