@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,7 +86,6 @@ NAMES: dict[str, dict[str, str]] = {
     "requirement": {v: k for k, v in REQUIREMENTS.items()},
 }
 # Where the job page's "back to the list" leads: the register's list of the unit, else the unit's page.
-LIST_URLS = ("register:organizations", "register:organization_list", "register:register")
 # The model's fields at the sheet's columns (the others have the same name).
 FIELD_COLUMNS = {"unit": "unit_code", "committee": "committee", "patron": "patron", NON_FIELD_ERRORS: "name"}
 LINKS = ("committee", "patron")
@@ -798,13 +797,7 @@ class RegisterImporter(Importer):
 
     @classmethod
     def urls(cls, unit):
-        upload = reverse("register:register_import", args=[unit.pk])
-        for name in LIST_URLS:  # the register's list (its pages are another part of the app)
-            try:
-                return reverse(name, args=[unit.pk]), upload
-            except NoReverseMatch:
-                continue
-        return unit.get_absolute_url(), upload
+        return reverse("register:organizations", args=[unit.pk]), reverse("register:register_import", args=[unit.pk])
 
 
 def _is(unit, written):
