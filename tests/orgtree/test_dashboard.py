@@ -4,6 +4,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from federation.figures import evaluated_sets
+from orgtree import coverage
 from tests.orgtree.test_coverage import recorded  # noqa: F401 - fixture
 
 
@@ -54,6 +55,6 @@ def test_export_has_every_key_and_the_definitions(client, recorded, tree, users)
     others = evaluated_sets()  # then a sheet per other app's evaluated set, their keys defined too
     assert [sheet.title for sheet in book.worksheets[1:-1]] == [str(found.title) for found in others]
     assert book.worksheets[-1].title == "指标说明"
-    assert len(definitions) == 25 + sum(len(list(found)) for found in others)
+    assert len(definitions) == len(list(coverage.FIGURES)) + sum(len(list(found)) for found in others)
     assert definitions["chairs"][:4] == ("主席", "chairs", "人", "求和")
     assert definitions["conversion_rate"][2:4] == ("%", "比率：已会改联 ÷ 村（社区）数")

@@ -178,7 +178,32 @@ def test_conversion_form_election_and_delay(counting, counted, users):
         approved_on=timezone.localdate(),
         new_due_on=timezone.localdate() + datetime.timedelta(days=90),
     )
-    assert coverage.coverage(t.county_c)["terms_overdue"] == before - 1
+    # A delayed renewal is still overdue; it counts among the delayed ones beside it.
+    figures = coverage.coverage(t.county_c)
+    assert (figures["terms_overdue"], figures["terms_delayed"]) == (before, 1)
+    assert coverage.coverage(t.county_c, timezone.localdate() - datetime.timedelta(days=1))["terms_delayed"] == 0
+    assert_consistent()
+
+
+def test_village_posts_split_kinds_and_counties_overdue(counting, counted, users):
+    """The village facts, the chairs' posts, villages and communities apart, and a county's own
+    overdue term: groups == unit rows == records, today and on every other day."""
+    t = counted
+    record_conversion(users.editor_a, t.village_a1, data(chair_flags={"is_party_secretary": True}))
+    record_conversion(users.root, t.village_b1, data(director_is_woman=True, held_on=datetime.date(2022, 6, 1)))
+    services.update_unit(users.editor_a, t.village_a3, {"secretary_is_woman": True, "director_is_woman": True})
+    assert_consistent(past=False)
+    elections.certify_election(users.root, build_election(t.county_c, held_on=datetime.date(2020, 5, 10)))
+    elections.certify_election(users.root, build_election(t.township_c, held_on=datetime.date(2020, 5, 10)))
+    figures = coverage.coverage(t.national)
+    assert (figures["chairs_party_secretary"], figures["chairs_village_director"]) == (1, 0)
+    assert (figures["women_party_secretaries"], figures["women_village_directors"]) == (2, 2)
+    assert (figures["rural_villages_total"], figures["communities_total"], figures["villages_total"]) == (3, 2, 5)
+    assert (figures["rural_villages_converted"], figures["communities_converted"]) == (1, 1)
+    assert figures["rural_village_conversion_rate"] == 33.3 and figures["community_conversion_rate"] == 50.0
+    assert (figures["terms_overdue"], figures["counties_overdue"]) == (3, 1)  # 黄墩社区 (2021), 三元区, 莘口镇
+    services.close_unit(None, t.village_a3, timezone.localdate())
+    assert coverage.coverage(t.national)["women_village_directors"] == 1
     assert_consistent()
 
 
