@@ -415,6 +415,16 @@ def overdue_q(today):
     return Q(original_due_on__lt=today)
 
 
+def overdue_counts(overdue):
+    """{"overdue_count": n, "delayed_count": n} of these overdue terms (one statement): how many are
+    overdue, and how many of them had their renewal delayed with approval."""
+    found = overdue.aggregate(
+        overdue_count=Count("pk", distinct=True),
+        delayed_count=Count("pk", filter=Q(delays__isnull=False), distinct=True),
+    )
+    return found
+
+
 def renewals(unit, today=None):
     """Open terms in `unit`'s subtree that are overdue, due soon, or were delayed."""
     today, soon = renewal_window(today)

@@ -13,7 +13,7 @@ from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from orgtree import coverage
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, GRASSROOTS_KINDS
-from orgtree.models import GroupFigures, Unit, UnitFigures
+from orgtree.models import GroupFigures, Office, Role, Unit, UnitFigures
 from orgtree.signals import figures_changed
 from orgtree.tree import tree_lock
 
@@ -47,8 +47,6 @@ def validate(unit):
 
 def chair_posts(unit_ids, day=None):
     """{unit id: the village facts its chair in office on `day` (today) makes true} (one query)."""
-    from orgtree.models import Office, Role
-
     day = day or timezone.localdate()
     found: dict[int, set[str]] = {}
     held = Office.objects.filter(

@@ -36,6 +36,7 @@ from orgtree.rollups import Base, figures_by_child
 from reform.models import Campaign
 
 KINDS = {"executives_added_village": GRASSROOTS_KINDS, "executives_added_township": TOWNSHIP_KINDS}
+COUNTED_KINDS = {kind for kinds in KINDS.values() for kind in kinds}
 
 
 def setting_since():
@@ -74,7 +75,7 @@ def _added(since, day):
         term__isnull=False,
         started_on=F("term__started_on"),
         appointment="",
-        unit__kind__in=[kind for kinds in KINDS.values() for kind in kinds],
+        unit__kind__in=sorted(COUNTED_KINDS),
     ).exclude(ended_on=F("started_on"))
     rows = rows.filter(opened | Q(Exists(successor)))
     sign = Case(When(opened, then=Value(1)), default=Value(0), output_field=IntegerField()) - Case(

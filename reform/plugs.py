@@ -28,10 +28,13 @@ def added_panel(unit, children, figures):
     """新增执委 by child since the campaign's start (the unit's: its children share it); None when none."""
     since = added.default_since([unit])[unit.pk]
     rows = added.added_by_child(children, since)
-    total = added.added_figures(unit, since)
-    if not any(total.values()) and not any(any(f.values()) for _c, f in rows):
-        return None
     keys = list(added.FIGURES)
+    # The children hold the whole subtree but the unit itself: its own seats count where it is a
+    # township or a village (one more statement), never above.
+    own = added.added_figures(unit, since) if unit.kind in added.COUNTED_KINDS else None
+    total = {k: sum(f[k] for _c, f in rows) for k in keys} if own is None else own
+    if not any(total.values()):
+        return None
     return {
         "added": {
             "since": since,

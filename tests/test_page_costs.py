@@ -35,8 +35,9 @@ def grow(tree, n=4):
         # rows; 周报 and trend snapshots; the reform panel: 3 sources × (own rows, rows below the
         # counties, the agency's subtree); the funding panel: stale flags, own rows, rows below; the
         # executives panel: offices, sessions, contact lists and the contact log × the same three (the
-        # executives in office counted once for training and contacts); breadcrumbs; the unread-notices badge
-        ("orgtree:dashboard", 36),
+        # executives in office counted once for training and contacts); the 新增执委 panel: campaigns,
+        # the counties' own rows and those below, the agency's subtree; breadcrumbs; the unread-notices badge
+        ("orgtree:dashboard", 40),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

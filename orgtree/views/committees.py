@@ -165,8 +165,7 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
         states = dict(TermFilterSet.base_filters["renewal"].extra["choices"])
         return super().get_context_data(
             list_title=states.get(self.filter_data().get("renewal"), gettext_lazy("Renewals")),
-            overdue_count=found["overdue"].count(),
-            delayed_count=found["overdue"].filter(delays__isnull=False).distinct().count(),
+            **elections.overdue_counts(found["overdue"]),
             due_soon_count=found["due_soon"].count(),
             child_rows=rows,
             today=found["today"],
