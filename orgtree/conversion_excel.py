@@ -171,7 +171,10 @@ class ConversionImporter(Importer):
         return not self.conversions and not self.facts
 
     def summary(self):
-        return {"villages": len(self.conversions), "members": sum(len(c.members) for c in self.conversions.values())}
+        return {
+            "villages": len(self.conversions) + len(self.facts),  # rows changing their village facts alone too
+            "members": sum(len(c.members) for c in self.conversions.values()),
+        }
 
     def save(self, progress=None):
         """All villages through record_conversions at once (the rules and history of one village's

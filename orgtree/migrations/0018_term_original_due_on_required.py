@@ -16,4 +16,8 @@ class Migration(migrations.Migration):
             name='original_due_on',
             field=models.DateField(validators=[federation.validators.validate_plan_date], verbose_name='originally due on'),
         ),
+        migrations.AddIndex(
+            model_name='term',
+            index=models.Index(condition=models.Q(('ended_on__isnull', True)), fields=['original_due_on'], name='term_open_original_due'),
+        ),
     ]

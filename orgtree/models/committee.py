@@ -71,6 +71,8 @@ class Term(UnitOwned):
         ]
         indexes = [
             models.Index(fields=["due_on"], condition=Q(ended_on__isnull=True), name="term_open_due"),
+            # Overdue (terms_overdue, renewals, notices) is read by the original due date.
+            models.Index(fields=["original_due_on"], condition=Q(ended_on__isnull=True), name="term_open_original_due"),
             # The rows whose figures moved between two days (coverage as of another day: orgtree.coverage).
             models.Index(fields=["started_on"], name="term_started"),
             models.Index(fields=["ended_on"], condition=Q(ended_on__isnull=False), name="term_ended"),
