@@ -1036,15 +1036,16 @@ def _recount(day):
 
 def turn_the_day(day=None):
     """Just after midnight: the units whose records take effect on the new day (an office, a home or
-    a term starting or ending) have their figures refreshed, then the groups are counted for the day
-    (the units' own dates and their terms' due dates are read from the stored rows by the count).
-    Returns the number of groups."""
+    a term starting or ending, a delay approved that day) have their figures refreshed, then the
+    groups are counted for the day (the units' own dates and their terms' due dates are read from
+    the stored rows by the count). Returns the number of groups."""
     day = day or timezone.localdate()
     units: set[int] = set()
     for model, fields in ((Office, ("started_on", "ended_on")), (ServicePosition, ("opened_on", "closed_on"))):
         dated = Q(**{fields[0]: day}) | Q(**{fields[1]: day})
         units.update(model._default_manager.filter(dated).values_list("unit", flat=True))
     units.update(Term.objects.filter(Q(started_on=day) | Q(ended_on=day)).values_list("unit", flat=True))
+    units.update(TermDelay.objects.filter(approved_on=day).values_list("term__unit", flat=True))  # terms_delayed
     refresh_figures(units, day)
     return recount_groups(day)
 

@@ -17,7 +17,7 @@ from orgtree.committees import delay_term
 from orgtree.conversion import record_conversion
 from orgtree.conversion_excel import ConversionImporter
 from orgtree.coverage import FIGURES, coverage_by_child, recount_groups, refresh_all, refresh_figures
-from orgtree.models import Election, GroupFigures, GroupFiguresDay, Office, Term, Unit, UnitFigures
+from orgtree.models import Election, GroupFigures, GroupFiguresDay, Office, Term, TermDelay, Unit, UnitFigures
 from orgtree.models.position import ServicePosition
 from orgtree.tasks import turn_the_day_task
 from tests.conftest import make
@@ -79,6 +79,7 @@ def recorded_days():
         (Term, ("started_on", "ended_on")),
         (ServicePosition, ("opened_on", "closed_on")),
         (Election, ("held_on",)),
+        (TermDelay, ("approved_on",)),
     ):
         for field in fields:
             days.update(d for d in model.objects.values_list(field, flat=True) if d)
@@ -330,6 +331,26 @@ def test_records_taking_effect_on_a_day_are_counted_when_it_comes(counted, users
     assert coverage.group_sums() == coverage.counted_groups(tomorrow)
     assert coverage.group_sums()[t.county_a.pk]["executives"] == today + 2
     assert coverage.coverage(t.county_a, tomorrow, from_records=True)["executives"] == today + 2
+
+
+def test_a_delay_approved_for_tomorrow_counts_when_the_day_comes(counted, users):
+    """A delay dated ahead (an event may be dated up to a year ahead): terms_delayed moves that day."""
+    t = counted
+    elections.certify_election(users.root, build_election(t.village_c1, held_on=datetime.date(2020, 5, 10)))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    delay_term(
+        users.root,
+        Term.objects.get(unit=t.village_c1),
+        party_approval="三元区委",
+        federation_approval="三明市妇联",
+        approved_on=tomorrow,
+        new_due_on=tomorrow + datetime.timedelta(days=90),
+    )
+    assert coverage.coverage(t.county_c)["terms_delayed"] == 0
+    coverage.turn_the_day(tomorrow)
+    assert coverage.group_sums() == coverage.counted_groups(tomorrow)
+    assert coverage.group_sums()[t.county_c.pk]["terms_delayed"] == 1
+    assert coverage.coverage(t.county_c, tomorrow, from_records=True)["terms_delayed"] == 1
 
 
 def test_todays_figures_of_a_county_and_above_are_one_statement(counted, django_assert_num_queries):
