@@ -60,7 +60,7 @@ def generate():
             began = datetime.date(2021, 3, 1) + datetime.timedelta(days=village % 300)
             due = datetime.date(2025, 6, 1) if village % 20 == 0 else began.replace(year=began.year + 5)
             term = next(term_ids)
-            terms.append((term, village, 1, began, due, None, None, now))
+            terms.append((term, village, 1, began, due, due, None, None, now))
             for seat in range(10):
                 pk = next(person_ids)
                 role, kind = (
@@ -110,7 +110,19 @@ def generate():
             people,
         )
         insert_rows(
-            Term, ("id", "unit_id", "number", "started_on", "due_on", "ended_on", "election_id", "created_at"), terms
+            Term,
+            (
+                "id",
+                "unit_id",
+                "number",
+                "started_on",
+                "due_on",
+                "original_due_on",
+                "ended_on",
+                "election_id",
+                "created_at",
+            ),
+            terms,
         )
         insert_rows(
             Office,

@@ -283,6 +283,9 @@ BANYAN = {
     # it is marked failed and can be run again.
     "IMPORT_TIMEOUT_MINUTES": {"validating": 15, "committing": 60},
     "EVIDENCE_MAX_BYTES": int(os.environ.get("BANYAN_EVIDENCE_MAX_MB", "10")) * 2**20,
+    # 新增执委 (reform/added.py) are counted from the start of the latest campaign covering the unit;
+    # without a campaign, from this day (the 破难行动 began in 2020).
+    "EXECUTIVES_ADDED_SINCE": os.environ.get("BANYAN_EXECUTIVES_ADDED_SINCE", "2020-01-01"),
     # Renewals due within this many days are listed as "due soon".
     "RENEWAL_WARNING_DAYS": 90,
     # 下管一级: checklist items are reviewed, and rectifications verified, by the unit directly above

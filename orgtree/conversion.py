@@ -24,7 +24,7 @@ from federation import audit, scope, writes
 from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
-from orgtree import elections
+from orgtree import elections, services
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import (
     MATCHED_FIELDS,
@@ -49,6 +49,7 @@ from orgtree.models import (
     Term,
     Unit,
 )
+from orgtree.models.committee import with_committees
 from orgtree.models.position import ServicePosition
 
 CHAIR_FLAGS = ("on_party_committee", "on_villagers_committee", "is_party_secretary", "is_village_director")
@@ -78,6 +79,10 @@ class Conversion:
     secretary_pay: Decimal | None = None
     womens_home: str = ""  # "", "yes" or "standardized"
     childrens_home: bool = False
+    # The village facts (Unit.secretary_is_woman, director_is_woman); None: as recorded. A chair
+    # marked party secretary (director) makes the fact true (services.set_village_facts).
+    secretary_is_woman: bool | None = None
+    director_is_woman: bool | None = None
 
 
 def current_election(village):
@@ -131,7 +136,26 @@ def check(data):
     """Problems with the data itself (before any scope or database check), as Issues in Chinese."""
     problems = _date_issues(data.held_on)
     problems += [Issue(m, "present") for m in elections.turnout_problems(data.entitled, data.present)]
-    return problems + _member_issues(data.members) + _pay_issues(data)
+    return problems + _member_issues(data.members) + _pay_issues(data) + _fact_issues(data)
+
+
+def _fact_issues(data):
+    """A chair marked party secretary (director) while the row says the secretary (director) is not a woman."""
+    problems = []
+    if data.chair_flags.get("is_party_secretary") and data.secretary_is_woman is False:
+        problems.append(
+            Issue(
+                _("The chair is marked party organization secretary: the secretary is a woman."), "secretary_is_woman"
+            )
+        )
+    if data.chair_flags.get("is_village_director") and data.director_is_woman is False:
+        problems.append(
+            Issue(
+                _("The chair is marked villagers' (residents') committee director: the director is a woman."),
+                "director_is_woman",
+            )
+        )
+    return problems
 
 
 def _date_issues(held_on):
@@ -446,6 +470,14 @@ def record_conversions(user, items, *, versions=None, source="web", progress=Non
         step(3)
         touched = recorded.changed | _positions(user, todo, source)
         _pays(user, todo, source)
+        services.set_village_facts(
+            user,
+            {
+                village: {f: getattr(data, f) for f in services.VILLAGE_FACTS if getattr(data, f) is not None}
+                for village, data in todo
+            },
+            source=source,
+        )
         scope.require_all(user, scope.CHANGE, [village for village, _d in todo])  # still hers after writing
         if touched:
             refresh_figures(touched)
@@ -508,7 +540,9 @@ def _resolve(user, todo, known, source):
 
 
 def _officer_fields(member, data):
-    flags = {f: bool(data.chair_flags.get(f)) for f in CHAIR_FLAGS} if member.role == Role.CHAIR else {}
+    flags = (
+        with_committees({f: bool(data.chair_flags.get(f)) for f in CHAIR_FLAGS}) if member.role == Role.CHAIR else {}
+    )
     return {
         "role": member.role,
         "vice_chair_type": member.vice_chair_type if member.role == Role.VICE_CHAIR else "",
@@ -684,7 +718,8 @@ def _move_term_start(term, old_date, held_on):
             _("The election date must be before the next term began (%(date)s).") % {"date": term.ended_on}
         )
     term.started_on, term.due_on = held_on, elections.add_years(held_on, elections.term_years(term.unit))
-    term.save(update_fields=["started_on", "due_on"])
+    term.original_due_on = term.due_on
+    term.save(update_fields=["started_on", "due_on", "original_due_on"])
     Office.objects.filter(term=term, started_on=old_date).exclude(ended_on=F("started_on")).update(started_on=held_on)
 
 

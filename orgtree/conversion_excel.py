@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from federation import scope
 from federation.imports import NO, YES, Importer, count, date, money, text, yes
 from federation.workbook import Workbook
+from orgtree import services
 from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import keep_clash
 from orgtree.conversion import (
@@ -48,7 +49,11 @@ VILLAGE_COLUMNS = {
     "secretary_pay": "书记年报酬（元）",
     "womens_home": "妇女之家",
     "childrens_home": "儿童之家",
+    # The village facts (whoever chairs the federation): 是/否, blank keeps what is recorded.
+    "secretary_is_woman": "村（社区）党组织书记为女性",
+    "director_is_woman": "村（居）委会主任为女性",
 }
+FACTS = ("secretary_is_woman", "director_is_woman")
 MEMBER_COLUMNS = {
     "code": "区划代码",
     "name": "姓名",
@@ -111,6 +116,7 @@ def build_template(user, unit):
                 p.party_secretary_annual if p else None,
                 ("标准化" if home.standardized else "有") if home else "无",
                 YES if ServicePosition.Kind.CHILDRENS_HOME in homes.get(village.pk, {}) else NO,
+                *[YES if getattr(village, f) else NO for f in FACTS],
             ]
         )
         for office in offices.get(village.pk, []):
@@ -124,11 +130,11 @@ def build_template(user, unit):
                     type_names.get(office.vice_chair_type, ""),
                 ]
             )
-    sheet.widths([14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10])
+    sheet.widths([14, 16, 16, 10, 10, 12, 14, 12, 14, 10, 14, 14, 10, 10, 16, 16])
     members.widths([14, 10, 20, 8, 12])
     sheet.freeze()
     members.freeze()
-    sheet.choices([YES, NO], "F2:I5000", "N2:N5000")
+    sheet.choices([YES, NO], "F2:I5000", "N2:P5000")
     sheet.choices(["无", "有", "标准化"], "M2:M5000")
     members.choices(ROLES, "D2:D50000")
     members.choices(VICE_TYPES, "E2:E50000")
@@ -148,6 +154,7 @@ class ConversionImporter(Importer):
         self.conversions = {}  # village pk -> Conversion
         self.villages = {}  # village pk -> Unit
         self.where = {}  # village pk -> (its row, [the row of each member])
+        self.facts = {}  # village pk -> {fact: bool} of a row without a conversion date
 
     @property
     def empty_message(self):
@@ -162,10 +169,13 @@ class ConversionImporter(Importer):
         self._check()
 
     def is_empty(self):
-        return not self.conversions
+        return not self.conversions and not self.facts
 
     def summary(self):
-        return {"villages": len(self.conversions), "members": sum(len(c.members) for c in self.conversions.values())}
+        return {
+            "villages": len(self.conversions) + len(self.facts),  # rows changing their village facts alone too
+            "members": sum(len(c.members) for c in self.conversions.values()),
+        }
 
     def save(self, progress=None):
         """All villages through record_conversions at once (the rules and history of one village's
@@ -173,14 +183,30 @@ class ConversionImporter(Importer):
         could not see (a unique ID number taken meanwhile, a village moved), it is rolled back and
         the villages are saved one by one, each in its savepoint, to say which village met what."""
         items = [(self.villages[pk], data) for pk, data in self.conversions.items()]
+        facts = self._save_facts()
         try:
             with transaction.atomic():
                 recorded = record_conversions(self.user, items, source="import", progress=progress)
         except (IntegrityError, ValidationError, PermissionDenied):
-            return self._one_by_one(items, progress)
+            return facts + self._one_by_one(items, progress)
         for pk, error in recorded.refused.items():
             self.refuse(pk, error)
-        return len(recorded.changed)
+        return facts + len(recorded.changed)
+
+    def _save_facts(self):
+        """The village facts of the rows without a conversion date (those with one are saved with it)."""
+        if not self.facts:
+            return 0
+        try:
+            with transaction.atomic():
+                changed = services.set_village_facts(
+                    self.user, {self.villages[pk]: facts for pk, facts in self.facts.items()}, source="import"
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            for pk in self.facts:
+                self.refuse(pk, exc)
+            return 0
+        return len(changed)
 
     def _one_by_one(self, items, progress):
         changed = 0
@@ -272,8 +298,16 @@ class ConversionImporter(Importer):
             if village.pk in self.villages:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
                 continue
+            stated = self._facts(n, row)
             if not text(row["held_on"]):
-                continue  # not converted yet: the row is left as it is
+                # Not converted yet: the row is left as it is, but for the village facts that differ
+                # from the record (an unchanged row changes nothing).
+                facts = {f: v for f, v in stated.items() if v != getattr(village, f)}
+                if facts:
+                    self.villages[village.pk] = village
+                    self.facts[village.pk] = facts
+                    self.where[village.pk] = (n, [])
+                continue
             values = self.cells(
                 VILLAGE_SHEET,
                 n,
@@ -295,7 +329,20 @@ class ConversionImporter(Importer):
             if "held_on" not in values:
                 self.refused.add(code)
             self.villages[village.pk] = village
-            self.rows[code] = (n, village, values, HOMES.get(home, ""))
+            self.rows[code] = (n, village, {**values, **stated}, HOMES.get(home, ""))
+
+    def _facts(self, n, row):
+        """{fact: bool} of the cells filled in (是/否; blank keeps what is recorded)."""
+        found = {}
+        for name in FACTS:
+            value = text(row.get(name))
+            if not value:
+                continue
+            try:
+                found[name] = yes(value)
+            except ValueError:
+                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS[name], _("Write 是 or 否."))
+        return found
 
     def _members(self, rows):
         self.members = {}
@@ -356,6 +403,7 @@ class ConversionImporter(Importer):
                 secretary_pay=values.get("secretary_pay"),
                 womens_home=home,
                 childrens_home=values.get("childrens_home", False),
+                **{f: values[f] for f in FACTS if f in values},
             )
             self.where[village.pk] = (n, [row for row, _m in listed])
             self.conversions[village.pk] = data

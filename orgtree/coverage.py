@@ -2,9 +2,11 @@
 the dashboard page and exports. Open units only; `as_of` answers for any past date from the
 recorded dates (opened/closed, office start/end, conversion election dates, term dates).
 
-Committee figures (chairs … women_village_directors) are those of village and community
-committees, the grassroots figures published reports give (开江县: 227 chairs, 2,065 执委); the
-township figures (township_chairs … township_executives) those of township and street federations
+Committee figures (chairs … chairs_village_director) are those of village and community
+committees, the grassroots figures published reports give (开江县: 227 chairs, 2,065 执委);
+women_party_secretaries and women_village_directors count facts of the villages themselves (开江县:
+23 and 30 women in those posts, whoever chairs the federation). The township figures
+(township_chairs … township_executives) are those of township and street federations
 ("乡镇妇联执委140名", "专兼职主席、副主席40名"). townships_regionalized counts the townships and
 streets with a certified regionalization (区域化) election (orgtree/regionalization.py).
 """
@@ -42,6 +44,7 @@ from orgtree.models import (
     Office,
     Role,
     Term,
+    TermDelay,
     Unit,
     UnitFigures,
     ViceChairType,
@@ -130,6 +133,55 @@ FIGURES = FigureSet(
             _("villages_converted / villages_total, in percent."),
             PERCENT,
             rate=("villages_converted", "villages_total"),
+        ),
+        # The combined figures split: rural villages (村) and communities (社区) each.
+        Figure(
+            "rural_villages_total",
+            _("Rural villages"),
+            _("Open villages (村), communities not included."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.VILLAGE),
+        ),
+        Figure(
+            "rural_villages_converted",
+            _("Rural villages converted"),
+            _("Villages (村) whose women's congress has become a federation (会改联)."),
+            COUNT,
+            counted="units",
+            where=lambda day: converted_on(day) & Q(kind=Kind.VILLAGE),
+            where_stored=Q(kind=Kind.VILLAGE, form=Form.FEDERATION),
+        ),
+        Figure(
+            "rural_village_conversion_rate",
+            _("Rural villages converted %"),
+            _("rural_villages_converted / rural_villages_total, in percent."),
+            PERCENT,
+            rate=("rural_villages_converted", "rural_villages_total"),
+        ),
+        Figure(
+            "communities_total",
+            _("Communities"),
+            _("Open communities (社区), villages not included."),
+            COUNT,
+            counted="units",
+            where=Q(kind=Kind.COMMUNITY),
+        ),
+        Figure(
+            "communities_converted",
+            _("Communities converted"),
+            _("Communities (社区) whose women's congress has become a federation (会改联)."),
+            COUNT,
+            counted="units",
+            where=lambda day: converted_on(day) & Q(kind=Kind.COMMUNITY),
+            where_stored=Q(kind=Kind.COMMUNITY, form=Form.FEDERATION),
+        ),
+        Figure(
+            "community_conversion_rate",
+            _("Communities converted %"),
+            _("communities_converted / communities_total, in percent."),
+            PERCENT,
+            rate=("communities_converted", "communities_total"),
         ),
         Figure(
             "chairs",
@@ -223,22 +275,40 @@ FIGURES = FigureSet(
             rate=("chairs_in_two_committees", "chairs"),
         ),
         Figure(
-            "women_party_secretaries",
-            _("Women party secretaries"),
-            _("Village and community chairs who are also party secretary."),
+            "chairs_party_secretary",
+            _("Chairs who are party secretary"),
+            _("Village and community chairs who are also the party organization secretary of their village."),
             PEOPLE,
             counted="offices",
             where=CHAIR & Q(is_party_secretary=True),
-            stored="women_party_secretaries",
+            stored="chairs_party_secretary",
         ),
         Figure(
-            "women_village_directors",
-            _("Women village directors"),
-            _("Village and community chairs who are also village (residents') director."),
+            "chairs_village_director",
+            _("Chairs who are village director"),
+            _("Village and community chairs who are also the villagers' (residents') committee director."),
             PEOPLE,
             counted="offices",
             where=CHAIR & Q(is_village_director=True),
-            stored="women_village_directors",
+            stored="chairs_village_director",
+        ),
+        # Facts of the village, whoever chairs its federation (Unit.secretary_is_woman,
+        # director_is_woman; a chair in office marked secretary or director sets them).
+        Figure(
+            "women_party_secretaries",
+            _("Women village party secretaries"),
+            _("Open villages and communities whose party organization secretary is a woman."),
+            PEOPLE,
+            counted="units",
+            where=GRASSROOTS & Q(secretary_is_woman=True),
+        ),
+        Figure(
+            "women_village_directors",
+            _("Women village (residents') committee directors"),
+            _("Open villages and communities whose villagers' (residents') committee director is a woman."),
+            PEOPLE,
+            counted="units",
+            where=GRASSROOTS & Q(director_is_woman=True),
         ),
         Figure(
             "townships_total",
@@ -376,11 +446,29 @@ FIGURES = FigureSet(
         Figure(
             "terms_overdue",
             _("Overdue renewals"),
-            _("Running terms whose renewal date has passed."),
+            _("Running terms whose renewal date has passed, whether or not a delay was approved."),
             COUNT,
             counted="overdue_terms",
-            # Stored: the due date of the unit's running term (UnitFigures.open_term_due_on).
-            where_stored=lambda day: Q(open_term_due_on__lt=day),
+            # Stored: the original due date of the unit's running term (UnitFigures).
+            where_stored=lambda day: Q(open_term_original_due_on__lt=day),
+        ),
+        Figure(
+            "terms_delayed",
+            _("Of which delayed"),
+            _("Overdue running terms whose renewal was delayed with approval (延期换届) by the day."),
+            COUNT,
+            counted="overdue_terms",
+            where=lambda day: Q(Exists(TermDelay.objects.filter(term=OuterRef("pk"), approved_on__lte=day))),
+            where_stored=lambda day: Q(open_term_original_due_on__lt=day, open_term_delayed=True),
+        ),
+        Figure(
+            "counties_overdue",
+            _("Counties overdue"),
+            _("Open counties whose own running term is overdue for renewal, delayed or not."),
+            COUNT,
+            counted="overdue_terms",
+            where=Q(unit__kind=Kind.COUNTY),
+            where_stored=lambda day: Q(kind=Kind.COUNTY, open_term_original_due_on__lt=day),
         ),
     ],
 )
@@ -447,8 +535,11 @@ def _positions_on(day):
 
 def _overdue_terms_on(day):
     # The overdue condition is the rows' own: a WHERE, which the partial index on open terms serves.
+    # Overdue by the original due date: a delayed renewal (TermDelay) is still overdue (terms_delayed).
     return (
-        alive(day, "unit__") & Q(started_on__lte=day, due_on__lt=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        alive(day, "unit__")
+        & Q(started_on__lte=day, original_due_on__lt=day)
+        & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
     )
 
 
@@ -621,10 +712,16 @@ def backfill(weeks, today=None):
 # --- today's figures, kept per unit (the fast path) -------------------------------------------
 
 # The stored columns: each figure's own count (FIGURES.stored(): a column the village and the
-# township figures share is stored once), the due date of the running term (terms_overdue is
-# counted over the stored rows by it) and the day of the first certified regionalization
-# (townships_regionalized).
-FIGURE_FIELDS = [*FIGURES.stored(), "open_term_due_on", "regionalized_on"]
+# township figures share is stored once), the running term's due dates and delay (terms_overdue and
+# terms_delayed are counted over the stored rows by them) and the day of the first certified
+# regionalization (townships_regionalized).
+TERM_FIELDS = {
+    "open_term_due_on": None,
+    "open_term_original_due_on": None,
+    "open_term_delayed": False,
+    "regionalized_on": None,
+}
+FIGURE_FIELDS = [*FIGURES.stored(), *TERM_FIELDS]
 
 
 def refresh_figures(unit_ids, day=None):
@@ -636,7 +733,7 @@ def refresh_figures(unit_ids, day=None):
     everything, so figures that change with the date alone (an office starting later) catch up."""
     day = day or timezone.localdate()
     rows = {
-        unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), "open_term_due_on": None, "regionalized_on": None}
+        unit.pop("pk"): {**unit, **dict.fromkeys(FIGURE_FIELDS, 0), **TERM_FIELDS}
         for unit in Unit.objects.filter(pk__in=list(unit_ids)).values("pk", *UNIT_COLUMNS)
     }
     ids = list(rows)
@@ -658,12 +755,15 @@ def refresh_figures(unit_ids, day=None):
         .annotate(**aggregates(FIGURES.measures("positions", day, stored=True)))
     ):
         rows[row.pop("unit")].update(row)
-    for unit_id, due_on in (
+    delayed = TermDelay.objects.filter(term=OuterRef("pk"), approved_on__lte=day)
+    for unit_id, due_on, original_due_on, is_delayed in (
         Term.objects.filter(unit__in=ids, started_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        .values_list("unit", "due_on")
+        .values_list("unit", "due_on", "original_due_on", Exists(delayed))
     ):
-        rows[unit_id]["open_term_due_on"] = due_on
+        rows[unit_id].update(
+            open_term_due_on=due_on, open_term_original_due_on=original_due_on, open_term_delayed=is_delayed
+        )
     townships = [pk for pk, row in rows.items() if row["kind"] in TOWNSHIP_KINDS]
     if townships:  # no query for the villages a 会改联 import refreshes
         for unit_id, first in (
@@ -1005,15 +1105,16 @@ def _recount(day):
 
 def turn_the_day(day=None):
     """Just after midnight: the units whose records take effect on the new day (an office, a home or
-    a term starting or ending) have their figures refreshed, then the groups are counted for the day
-    (the units' own dates and their terms' due dates are read from the stored rows by the count).
-    Returns the number of groups."""
+    a term starting or ending, a delay approved that day) have their figures refreshed, then the
+    groups are counted for the day (the units' own dates and their terms' due dates are read from
+    the stored rows by the count). Returns the number of groups."""
     day = day or timezone.localdate()
     units: set[int] = set()
     for model, fields in ((Office, ("started_on", "ended_on")), (ServicePosition, ("opened_on", "closed_on"))):
         dated = Q(**{fields[0]: day}) | Q(**{fields[1]: day})
         units.update(model._default_manager.filter(dated).values_list("unit", flat=True))
     units.update(Term.objects.filter(Q(started_on=day) | Q(ended_on=day)).values_list("unit", flat=True))
+    units.update(TermDelay.objects.filter(approved_on=day).values_list("term__unit", flat=True))  # terms_delayed
     refresh_figures(units, day)
     return recount_groups(day)
 

@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, DateField, Value, When
+from django.db.models import Case, Count, DateField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import normalize
 from orgtree.models import Candidate, DrawnFrom, Election, ElectionAmendment, Office, OfficerChoice, Role, Term
-from orgtree.models.committee import role_title
+from orgtree.models.committee import role_title, with_committees
 from orgtree.rollups import count_per_child
 
 # The units that hold a regionalization (区域化) election.
@@ -343,11 +343,13 @@ def _open_terms(user, batch, source):
                 raise ValidationError(_("The election date is before the current term started."))
             prior.ended_on = held_on
             ended.append(prior)
+        due_on = add_years(held_on, term_years(unit))
         term = Term(
             unit=unit,
             number=(prior.number if prior else counts.get(unit.pk, 0)) + 1,
             started_on=held_on,
-            due_on=add_years(held_on, term_years(unit)),
+            due_on=due_on,
+            original_due_on=due_on,
             election=election,
         )
         terms[election.pk] = term
@@ -372,10 +374,14 @@ def _office(unit, term, election, person, officer, held_on):
         extra = {
             "role": officer.role,
             "vice_chair_type": officer.vice_chair_type,
-            "on_party_committee": officer.on_party_committee,
-            "on_villagers_committee": officer.on_villagers_committee,
-            "is_party_secretary": officer.is_party_secretary,
-            "is_village_director": officer.is_village_director,
+            **with_committees(
+                {
+                    "on_party_committee": officer.on_party_committee,
+                    "on_villagers_committee": officer.on_villagers_committee,
+                    "is_party_secretary": officer.is_party_secretary,
+                    "is_village_director": officer.is_village_director,
+                }
+            ),
         }
     return Office(person=person, unit=unit, term=term, election=election, started_on=held_on, **extra)
 
@@ -394,8 +400,11 @@ OFFICE_FIELDS = (
 
 
 def seat(user, offices, source):
-    """Create the offices an election seats, each recorded in history."""
-    return writes.create_many(offices, user, OFFICE_FIELDS, source=source)
+    """Create the offices an election seats, each recorded in history; a chair seated as her
+    village's party secretary or director sets the village's fact (services.follow_chair_posts)."""
+    created = writes.create_many(offices, user, OFFICE_FIELDS, source=source)
+    services.follow_chair_posts(user, created, source=source)
+    return created
 
 
 def amend_election(user, election, reason, changes, *, source="web"):
@@ -427,10 +436,26 @@ def renewal_terms(terms, state, today=None):
     today, soon = renewal_window(today)
     terms = terms.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
     if state == "overdue":
-        return terms.filter(due_on__lt=today)
+        return terms.filter(overdue_q(today))
     if state == "due_soon":
-        return terms.filter(due_on__gte=today, due_on__lte=soon)
+        return terms.filter(original_due_on__gte=today, original_due_on__lte=soon)
     return terms.filter(delays__isnull=False).distinct()
+
+
+def overdue_q(today):
+    """Running terms overdue for renewal on `today`, whether or not a delay was approved (a delayed
+    renewal is still overdue: the coverage figures terms_overdue and terms_delayed; Term.original_due_on)."""
+    return Q(original_due_on__lt=today)
+
+
+def overdue_counts(overdue):
+    """{"overdue_count": n, "delayed_count": n} of these overdue terms (one statement): how many are
+    overdue, and how many of them had their renewal delayed with approval."""
+    found = overdue.aggregate(
+        overdue_count=Count("pk", distinct=True),
+        delayed_count=Count("pk", filter=Q(delays__isnull=False), distinct=True),
+    )
+    return found
 
 
 def renewals(unit, today=None):
@@ -444,8 +469,10 @@ def renewal_counts_per_child(children, today=None):
     """{child id: {"overdue": n, "due_soon": n}}: two aggregates, whatever the number of children."""
     today, soon = renewal_window(today)
     open_terms = Term.objects.filter(ended_on__isnull=True, unit__closed_on__isnull=True)
-    overdue = count_per_child(children, open_terms.filter(due_on__lt=today), path="unit__")
-    due_soon = count_per_child(children, open_terms.filter(due_on__gte=today, due_on__lte=soon), path="unit__")
+    overdue = count_per_child(children, open_terms.filter(overdue_q(today)), path="unit__")
+    due_soon = count_per_child(
+        children, open_terms.filter(original_due_on__gte=today, original_due_on__lte=soon), path="unit__"
+    )
     return {pk: {"overdue": overdue[pk], "due_soon": due_soon[pk]} for pk in overdue}
 
 
@@ -564,7 +591,7 @@ def set_officers(user, election, entries):
         for entry in entries:
             if entry["person_id"] not in on_ballot:
                 raise ValidationError(_("Officers are chosen among the candidates."))
-            officers.append(OfficerChoice(election=election, **entry))
+            officers.append(OfficerChoice(election=election, **with_committees(entry)))
         OfficerChoice.objects.bulk_create(officers)
         return officers
 
@@ -583,7 +610,7 @@ def notify_overdue(today=None, scopes=None):
         unit = user_scope.unit
         if unit.pk not in counts:
             counts[unit.pk] = Term.objects.filter(
-                unit.subtree_q("unit__"), ended_on__isnull=True, due_on__lt=today, unit__closed_on__isnull=True
+                unit.subtree_q("unit__"), overdue_q(today), ended_on__isnull=True, unit__closed_on__isnull=True
             ).count()
         overdue = counts[unit.pk]
         if not overdue:

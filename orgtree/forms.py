@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.scope import restrict
 from federation.widgets import DateInput
 from orgtree import elections
-from orgtree.choices import ALLOWED_PARENTS, Form
+from orgtree.choices import ALLOWED_PARENTS, GRASSROOTS_KINDS, Form
 from orgtree.conversion import Conversion, Member, current_election, version_of
 from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import (
@@ -32,7 +32,17 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["kind", "form", "name", "short_name", "code", "subtype", "opened_on"]
+        fields = [
+            "kind",
+            "form",
+            "name",
+            "short_name",
+            "code",
+            "subtype",
+            "opened_on",
+            "secretary_is_woman",
+            "director_is_woman",
+        ]
         widgets = {"opened_on": DateInput}
 
     def __init__(self, *args, parent=None, **kwargs):
@@ -46,6 +56,9 @@ class UnitForm(forms.ModelForm):
             parent_kind = parent.kind if parent else None
             allowed = [c for c in self.fields["kind"].choices if parent_kind in ALLOWED_PARENTS.get(c[0], ())]
             self.fields["kind"].choices = allowed
+        if self.instance.pk and self.instance.kind not in GRASSROOTS_KINDS:
+            for fact in ("secretary_is_woman", "director_is_woman"):  # facts of a village or community
+                del self.fields[fact]
 
     def _update_errors(self, errors):
         # Unit.clean() speaks of fields this form does not show (parent): list those at the top.

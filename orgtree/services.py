@@ -5,25 +5,89 @@ validates with Unit.clean(), and records who changed what.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import audit, scope, writes
 from federation.models import ChangeRecord
 from orgtree import coverage
-from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS
-from orgtree.models import GroupFigures, Unit, UnitFigures
+from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, GRASSROOTS_KINDS
+from orgtree.models import GroupFigures, Office, Role, Unit, UnitFigures
 from orgtree.signals import figures_changed
 from orgtree.tree import tree_lock
 
-EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on")
+# The village facts (secretary_is_woman, director_is_woman): see Unit and follow_chair_posts.
+VILLAGE_FACTS = ("secretary_is_woman", "director_is_woman")
+EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on", *VILLAGE_FACTS)
 TRACKED_FIELDS = (*EDITABLE_FIELDS, "parent", "closed_on")
 
 
 def validate(unit):
-    """Unit.clean() and field checks; the code-uniqueness constraint is checked by clean() in Chinese."""
+    """Unit.clean() and field checks; the code-uniqueness constraint is checked by clean() in Chinese.
+    A village whose chair in office is its party secretary (director) cannot say the secretary
+    (director) is not a woman."""
     unit.full_clean(exclude=["lft", "rght", "tree_id", "level", "version"], validate_constraints=False)
+    if unit.pk is None or unit.kind not in GRASSROOTS_KINDS:
+        return
+    posts = chair_posts([unit.pk]).get(unit.pk, set())
+    errors = {}
+    if "secretary_is_woman" in posts and not unit.secretary_is_woman:
+        errors["secretary_is_woman"] = _(
+            "The chair of the women's federation is the party organization secretary: the secretary is a woman."
+        )
+    if "director_is_woman" in posts and not unit.director_is_woman:
+        errors["director_is_woman"] = _(
+            "The chair of the women's federation is the villagers' (residents') committee director: "
+            "the director is a woman."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def chair_posts(unit_ids, day=None):
+    """{unit id: the village facts its chair in office on `day` (today) makes true} (one query)."""
+    day = day or timezone.localdate()
+    found: dict[int, set[str]] = {}
+    held = Office.objects.filter(
+        Q(is_party_secretary=True) | Q(is_village_director=True),
+        unit__in=list(unit_ids),
+        role=Role.CHAIR,
+        started_on__lte=day,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    for unit_id, secretary, director in held.values_list("unit", "is_party_secretary", "is_village_director"):
+        posts = found.setdefault(unit_id, set())
+        if secretary:
+            posts.add("secretary_is_woman")
+        if director:
+            posts.add("director_is_woman")
+    return found
+
+
+def set_village_facts(user, facts, *, source="web"):
+    """Record the village facts {unit: {fact: bool}} (the 会改联 import, the chair's posts): the units
+    grouped by the values they take, each group changed as update_units changes units (scope, rules,
+    history, figures). The facts a chair in office makes true stay true. Returns the units changed."""
+    posts = chair_posts([unit.pk for unit in facts])
+    groups: dict[tuple, list] = {}
+    for unit, values in facts.items():
+        wanted = {f: bool(values.get(f, getattr(unit, f))) or f in posts.get(unit.pk, ()) for f in VILLAGE_FACTS}
+        if any(getattr(unit, f) != wanted[f] for f in VILLAGE_FACTS):
+            groups.setdefault(tuple(wanted[f] for f in VILLAGE_FACTS), []).append(unit)
+    changed = []
+    for values, units in groups.items():
+        changed += update_units(user, units, dict(zip(VILLAGE_FACTS, values, strict=True)), source=source)
+    return changed
+
+
+def follow_chair_posts(user, offices, *, source="web"):
+    """A chair seated (or changed) as party secretary or director of her village: the village's fact
+    follows (the secretary, the director is a woman), recorded as her writer's change."""
+    ids = {o.unit_id for o in offices if o.role == "chair" and (o.is_party_secretary or o.is_village_director)}
+    if not ids:
+        return []
+    units = Unit.objects.filter(pk__in=ids, kind__in=GRASSROOTS_KINDS)
+    return set_village_facts(user, {unit: {} for unit in units}, source=source)
 
 
 def _fresh(unit_or_pk):
@@ -76,7 +140,7 @@ def update_unit(user, unit, changes, *, version=None, source="web"):
 
 
 # Fields `update_units` changes: none moves a unit, changes its kind or code, or closes it.
-BULK_FIELDS = ("form", "name", "short_name")
+BULK_FIELDS = ("form", "name", "short_name", *VILLAGE_FACTS)
 
 
 def update_units(user, units, changes, *, source="web"):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures, registry
+from reform import added
 from reform.demo import demo_reform
 from reform.figures import FIGURES, reform_by_child
 
@@ -23,8 +24,31 @@ def dashboard_panel(unit, children, figures):
     }
 
 
+def added_panel(unit, children, figures):
+    """新增执委 by child since the campaign's start (the unit's: its children share it); None when none."""
+    since = added.default_since([unit])[unit.pk]
+    rows = added.added_by_child(children, since)
+    keys = list(added.FIGURES)
+    # The children hold the whole subtree but the unit itself: its own seats count where it is a
+    # township or a village (one more statement), never above.
+    own = added.added_figures(unit, since) if unit.kind in added.COUNTED_KINDS else None
+    total = {k: sum(f[k] for _c, f in rows) for k in keys} if own is None else own
+    if not any(total.values()):
+        return None
+    return {
+        "added": {
+            "since": since,
+            "columns": [added.FIGURES.label(k) for k in keys],
+            "rows": [(c, [f[k] for k in keys]) for c, f in rows],
+            "total": [total[k] for k in keys],
+        }
+    }
+
+
 def register():
     figures.register(FIGURES)
+    figures.register(added.FIGURES)
+    registry.dashboard_panel(registry.Panel("executives_added", 15, "reform/added_panel.html", added_panel))
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))

@@ -39,8 +39,9 @@ def grow(tree, n=4):
         # executives panel: offices, sessions, contact lists and the contact log × the same three (the
         # executives in office counted once for training and contacts); the register panel: the subtree's
         # total, the counties' own rows and rows below them, the own agencies of the city and its counties;
+        # the 新增执委 panel: campaigns, the counties' own rows and those below, the agency's subtree;
         # breadcrumbs; the unread-notices badge
-        ("orgtree:dashboard", 40),
+        ("orgtree:dashboard", 44),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

@@ -143,7 +143,8 @@ class TermSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Term
-        fields = ["id", "unit", "number", "started_on", "due_on", "ended_on", "election", "delays"]
+        fields = ["id", "unit", "number", "started_on", "due_on", "original_due_on", "ended_on", "election", "delays"]
+        read_only_fields = ["original_due_on"]
 
 
 class CandidateSerializer(ScopedModelSerializer):

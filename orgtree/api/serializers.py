@@ -37,6 +37,8 @@ class UnitSerializer(serializers.ModelSerializer):
             "parent",
             "opened_on",
             "closed_on",
+            "secretary_is_woman",
+            "director_is_woman",
             "version",
             "created_at",
             "updated_at",

@@ -74,7 +74,7 @@ class UnitViewSet(
             {
                 "today": found["today"],
                 "due_soon_until": found["soon"],
-                "overdue_count": found["overdue"].count(),
+                **elections.overdue_counts(found["overdue"]),
                 "due_soon_count": found["due_soon"].count(),
                 "overdue": rows(found["overdue"]),
                 "due_soon": rows(found["due_soon"]),

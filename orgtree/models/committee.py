@@ -82,6 +82,9 @@ class Term(UnitOwned):
     number = models.PositiveSmallIntegerField(_("term number"))
     started_on = models.DateField(_("started on"), validators=[validate_event_date])
     due_on = models.DateField(_("renewal due on"), validators=[validate_plan_date])
+    # The due date the term opened with (its start plus the term's years): a delayed renewal
+    # (TermDelay) moves due_on, never this. terms_overdue counts by it, delayed or not.
+    original_due_on = models.DateField(_("originally due on"), validators=[validate_plan_date])
     ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_event_date])
     election = models.OneToOneField(
         "orgtree.Election",
@@ -103,6 +106,8 @@ class Term(UnitOwned):
         ]
         indexes = [
             models.Index(fields=["due_on"], condition=Q(ended_on__isnull=True), name="term_open_due"),
+            # Overdue (terms_overdue, renewals, notices) is read by the original due date.
+            models.Index(fields=["original_due_on"], condition=Q(ended_on__isnull=True), name="term_open_original_due"),
             # The rows whose figures moved between two days (coverage as of another day: orgtree.coverage).
             models.Index(fields=["started_on"], name="term_started"),
             models.Index(fields=["ended_on"], condition=Q(ended_on__isnull=False), name="term_ended"),
@@ -112,8 +117,14 @@ class Term(UnitOwned):
     def __str__(self):
         return _("%(unit)s, term %(number)s") % {"unit": self.unit, "number": self.number}
 
+    def save(self, *args, **kwargs):
+        if self.original_due_on is None:
+            self.original_due_on = self.due_on
+        super().save(*args, **kwargs)
+
     def is_overdue(self, today):
-        return self.ended_on is None and self.due_on < today
+        """Overdue for renewal, delayed or not (terms_overdue): past its original due date."""
+        return self.ended_on is None and (self.original_due_on or self.due_on) < today
 
 
 class TermDelay(UnitOwned):
@@ -138,6 +149,20 @@ class TermDelay(UnitOwned):
 
     def __str__(self):
         return f"{self.term} → {self.new_due_on}"
+
+
+CHAIR_POSTS = {"is_party_secretary": "on_party_committee", "is_village_director": "on_villagers_committee"}
+
+
+def with_committees(flags):
+    """A chair's flags with the committees her posts sit on: the party organization's secretary is
+    on its committee, the villagers' (residents') committee's director on that committee. Derived,
+    never asked (the offices and officer choices are written with it: elections, 会改联)."""
+    flags = dict(flags)
+    for post, committee in CHAIR_POSTS.items():
+        if flags.get(post):
+            flags[committee] = True
+    return flags
 
 
 class Office(UnitOwned):

@@ -7,7 +7,17 @@ from orgtree.signals import figures_changed
 
 # The unit's own columns copied onto its figures, so that a subtree's figures are one aggregate
 # over one table (no join to 665k units): kept by Unit.save(), move_unit() and the bulk loader.
-UNIT_COLUMNS = ("kind", "form", "opened_on", "closed_on", "province_id", "city_id", "county_id")
+UNIT_COLUMNS = (
+    "kind",
+    "form",
+    "opened_on",
+    "closed_on",
+    "province_id",
+    "city_id",
+    "county_id",
+    "secretary_is_woman",
+    "director_is_woman",
+)
 
 
 def _ancestor(name):
@@ -40,6 +50,9 @@ class UnitFigures(UnitOwned):
     province = _ancestor("province")
     city = _ancestor("city")
     county = _ancestor("county")
+    # The village facts (Unit): women_party_secretaries and women_village_directors count them.
+    secretary_is_woman = models.BooleanField(default=False, db_default=False)
+    director_is_woman = models.BooleanField(default=False, db_default=False)
 
     chairs = _count()
     vice_chairs = _count()
@@ -50,8 +63,8 @@ class UnitFigures(UnitOwned):
     vice_chairs_appointed_seconded = _count()
     executives = _count()
     chairs_in_two_committees = _count()
-    women_party_secretaries = _count()
-    women_village_directors = _count()
+    chairs_party_secretary = _count()
+    chairs_village_director = _count()
     womens_homes = _count()
     womens_homes_standardized = _count()
     childrens_homes = _count()
@@ -59,6 +72,10 @@ class UnitFigures(UnitOwned):
     # The day of the unit's first certified regionalization (区域化) election, if any
     # (townships_regionalized is counted over the stored rows by it).
     regionalized_on = models.DateField(null=True, blank=True)
+    # The running term's due date before any delay (Term.original_due_on), and whether a delay of it
+    # was approved by the day: terms_overdue, terms_delayed and counties_overdue read them.
+    open_term_original_due_on = models.DateField(null=True, blank=True)
+    open_term_delayed = models.BooleanField(default=False, db_default=False)
     changed_on = models.DateField()  # the day these figures were last found changed
 
     class Meta:
@@ -117,6 +134,10 @@ class GroupFigures(models.Model):
 
     villages_total = _sum()
     villages_converted = _sum()
+    rural_villages_total = _sum()
+    rural_villages_converted = _sum()
+    communities_total = _sum()
+    communities_converted = _sum()
     chairs = _sum()
     vice_chairs_full_time = _sum()
     vice_chairs_part_time = _sum()
@@ -125,6 +146,8 @@ class GroupFigures(models.Model):
     vice_chairs_appointed_seconded = _sum()
     executives = _sum()
     chairs_in_two_committees = _sum()
+    chairs_party_secretary = _sum()
+    chairs_village_director = _sum()
     women_party_secretaries = _sum()
     women_village_directors = _sum()
     townships_total = _sum()
@@ -143,6 +166,8 @@ class GroupFigures(models.Model):
     womens_homes_standardized = _sum()
     childrens_homes = _sum()
     terms_overdue = _sum()
+    terms_delayed = _sum()
+    counties_overdue = _sum()
 
     class Meta:
         verbose_name = _("group figures")

@@ -24,6 +24,7 @@ from orgtree.choices import (
     BOUNDARY_KINDS,
     DEFAULT_FORM,
     DIVISION_CODE_DIGITS,
+    GRASSROOTS_KINDS,
     Form,
     Kind,
     Subtype,
@@ -66,6 +67,15 @@ class Unit(MPTTModel, Versioned):
     subtype = models.CharField(_("subtype"), max_length=20, choices=Subtype.choices, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True, validators=[validate_event_date])
     closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[validate_event_date])
+    # Two facts of a village or community (村（社区）两委), whoever chairs its women's federation:
+    # counted by women_party_secretaries and women_village_directors (orgtree.coverage). A chair in
+    # office marked party secretary (director) sets the fact (orgtree.committees.follow_chair_posts).
+    secretary_is_woman = models.BooleanField(
+        _("The party organization secretary is a woman"), default=False, db_default=False
+    )
+    director_is_woman = models.BooleanField(
+        _("The villagers' (residents') committee director is a woman"), default=False, db_default=False
+    )
 
     parent = models.ForeignKey(
         "self",
@@ -226,6 +236,11 @@ class Unit(MPTTModel, Versioned):
 
     def _kind_errors(self):
         errors = {}
+        if self.kind not in GRASSROOTS_KINDS and (self.secretary_is_woman or self.director_is_woman):
+            field = "secretary_is_woman" if self.secretary_is_woman else "director_is_woman"
+            errors[field] = _(
+                "Only a village or community records whether its party secretary and its director are women."
+            )
         if self.kind == Kind.NATIONAL and Unit.objects.open().filter(kind=Kind.NATIONAL).exclude(pk=self.pk).exists():
             errors["kind"] = _("There is already a national federation.")
         if self.kind == Kind.NEW_DOMAIN and not self.subtype:

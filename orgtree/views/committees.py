@@ -151,6 +151,7 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
         (gettext_lazy("unit"), lambda t: t.unit.name),
         (gettext_lazy("Division code"), lambda t: t.unit.code),
         (gettext_lazy("term"), lambda t: t.number),
+        (gettext_lazy("originally due on"), lambda t: t.original_due_on),
         (gettext_lazy("renewal due on"), lambda t: t.due_on),
     ]
 
@@ -165,7 +166,7 @@ class RenewalsView(UnitMixin, ListMixin, TemplateView):
         states = dict(TermFilterSet.base_filters["renewal"].extra["choices"])
         return super().get_context_data(
             list_title=states.get(self.filter_data().get("renewal"), gettext_lazy("Renewals")),
-            overdue_count=found["overdue"].count(),
+            **elections.overdue_counts(found["overdue"]),
             due_soon_count=found["due_soon"].count(),
             child_rows=rows,
             today=found["today"],

@@ -27,19 +27,26 @@ HEADLINES = [
     "chairs",
     "chairs_in_two_committees_rate",
     "terms_overdue",
+    "terms_delayed",
     "womens_homes",
     "childrens_homes",
 ]
 WEEKLY = ["villages_converted", "conversion_rate", "executives", "chairs_in_two_committees", "terms_overdue"]
 TABLE = [
     "villages_total",
+    "rural_villages_total",
+    "communities_total",
     "villages_converted",
+    "rural_villages_converted",
+    "communities_converted",
     "conversion_rate",
     "chairs",
     "vice_chairs_part_time",
     "executives",
     "chairs_in_two_committees",
+    "chairs_party_secretary",
     "women_party_secretaries",
+    "women_village_directors",
     "townships_regionalized",
     "township_chairs",
     "township_vice_chairs_full_time",
@@ -51,6 +58,8 @@ TABLE = [
     "womens_homes",
     "childrens_homes",
     "terms_overdue",
+    "terms_delayed",
+    "counties_overdue",
 ]
 
 

@@ -6,6 +6,7 @@ from reform.api.views import (
     ChecklistItemViewSet,
     KeyTaskViewSet,
     ProblemViewSet,
+    UnitExecutivesAddedView,
     UnitReformView,
 )
 
@@ -16,5 +17,6 @@ router.register("key-tasks", KeyTaskViewSet, basename="key-task")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 urlpatterns = [
     path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
+    path("units/<int:pk>/executives-added/", UnitExecutivesAddedView.as_view(), name="unit-executives-added"),
     *router.urls,
 ]

@@ -1,14 +1,18 @@
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
-from orgtree.coverage import coverage
-from reform import services
+from orgtree.coverage import alive, coverage
+from reform import added, services
 from reform.api.serializers import (
     CampaignSerializer,
     ChecklistItemSerializer,
@@ -40,6 +44,48 @@ class UnitReformView(APIView):
     )
     def get(self, request, pk):
         return unit_figures(request, unit_in_scope(request, pk), reform_figures, reform_by_child)
+
+
+class UnitExecutivesAddedView(APIView):
+    """GET /api/units/<id>/executives-added/ (?since=, ?as_of=, ?by=children): 新增执委."""
+
+    @extend_schema(
+        description=bilingual_definitions(
+            "Executives added since a date (default: the start of the latest campaign covering the unit, "
+            "else the setting EXECUTIVES_ADDED_SINCE), up to as_of (default today). Keys (English / 中文):",
+            added.FIGURES.definitions(),
+        ),
+        responses=None,
+        parameters=[
+            OpenApiParameter("since", str, description="YYYY-MM-DD"),
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD"),
+            OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit"),
+        ],
+    )
+    def get(self, request, pk):
+        unit = unit_in_scope(request, pk)
+        days = {}
+        for name in ("since", "as_of"):
+            value = (request.query_params.get(name) or "").strip()
+            try:
+                day = parse_date(value) if value else None
+            except ValueError:  # well formed, no such day (2025-02-30)
+                day = None
+            if value and day is None:
+                raise ValidationError({name: [_("Enter a date such as 2025-01-31.")]})
+            days[name] = day
+        day = days["as_of"] or timezone.localdate()
+        since = days["since"] or added.default_since([unit], day)[unit.pk]
+        if since > day:
+            raise ValidationError({"since": [_("The end of the period comes before its start.")]})
+        return unit_figures(
+            request,
+            unit,
+            lambda u: added.added_figures(u, since, day),
+            lambda u: added.added_by_child(u.children.filter(alive(day)).order_by("code", "name", "pk"), since, day),
+            since=since,
+            as_of=day,
+        )
 
 
 class EvidenceMixin:

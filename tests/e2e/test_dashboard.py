@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from orgtree.views.dashboard import TABLE
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -25,8 +27,10 @@ def test_a_recorded_conversion_reaches_the_city_dashboard(browser, phone, login,
     login(desk, "viewer")
     desk.goto(f"{live_server.url}/units/{tree.city.pk}/dashboard/")
     row = desk.locator("table.dashboard-table tbody tr", has_text="延平区")
-    expect(row.locator("td").nth(2)).to_have_text("1")  # converted
-    expect(row.locator("td").nth(6)).to_have_text("5")  # executives
+    # The name, then the columns of orgtree.views.dashboard.TABLE in order.
+    expect(row.locator("td").nth(1 + TABLE.index("villages_converted"))).to_have_text("1")
+    expect(row.locator("td").nth(1 + TABLE.index("communities_converted"))).to_have_text("1")  # 黄墩社区
+    expect(row.locator("td").nth(1 + TABLE.index("executives"))).to_have_text("5")
     expect(desk.locator("#chart canvas")).to_have_count(1)
     row.locator("a").click()
     expect(desk.locator("h1")).to_contain_text("延平区")

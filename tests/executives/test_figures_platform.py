@@ -65,7 +65,7 @@ def test_the_dashboard_export_has_the_sets_figures_by_child(client, busy):
     client.force_login(busy.users.viewer)
     response = client.get(reverse("orgtree:dashboard_export", args=[t.city.pk]))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[1:] == ["执委履职", "应建尽建台账", "指标说明"]
+    assert {"执委履职", "应建尽建台账"} <= set(book.sheetnames[1:-1]) and book.sheetnames[-1] == "指标说明"
     sheet = book["执委履职"]
     keys = list(FIGURES)
     header = list(next(sheet.iter_rows(min_row=2, max_row=2, values_only=True)))

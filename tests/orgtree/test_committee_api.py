@@ -126,7 +126,12 @@ def test_renewals_endpoint(api, tree, users):
         },
     )
     assert delay.status_code == 201
-    assert api(users.viewer).get(f"/api/units/{tree.city.pk}/renewals/").json()["overdue_count"] == 0
+    # A delayed renewal is still overdue (terms_overdue), counted among the delayed, its delay shown.
+    after = api(users.viewer).get(f"/api/units/{tree.city.pk}/renewals/").json()
+    assert (after["overdue_count"], after["delayed_count"]) == (1, 1)
+    [term] = after["overdue"]
+    assert (term["original_due_on"], term["due_on"]) == ("2023-01-01", "2099-06-30")
+    assert term["delays"][0]["previous_due_on"] == "2023-01-01"
 
 
 def test_the_schema_has_no_warnings():

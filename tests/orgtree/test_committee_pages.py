@@ -199,6 +199,27 @@ def test_renewals_page_counts_per_child_with_constant_queries(client, tree, user
     assert response.context["overdue_count"] == 3
 
 
+def test_a_delayed_renewal_stays_overdue_and_shows_its_delay(client, tree, users):
+    from orgtree.committees import delay_term
+
+    term = Term.objects.create(
+        unit=tree.village_a1, number=1, started_on=datetime.date(2018, 1, 1), due_on=datetime.date(2023, 1, 1)
+    )
+    delay_term(
+        users.editor_a,
+        term,
+        party_approval="黄墩街道党工委",
+        federation_approval="延平区妇联",
+        approved_on=datetime.date(2022, 12, 1),
+        new_due_on=datetime.date(2099, 6, 30),
+    )
+    client.force_login(users.viewer)
+    response = client.get(reverse("orgtree:renewals", args=[tree.city.pk]))
+    assert (response.context["overdue_count"], response.context["delayed_count"]) == (1, 1)
+    body = response.content.decode()
+    assert "其中已批准延期" in body and "2023-01-01" in body and "2099-06-30" in body and "已延期" in body
+
+
 def test_duplicates_are_found_and_merged_without_losing_history(client, tree, users):
     born = datetime.date(1980, 1, 2)
     keep = Person.objects.create(unit=tree.village_a1, name="林秀英", birth_date=born)

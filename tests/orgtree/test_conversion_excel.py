@@ -11,9 +11,11 @@ from openpyxl import Workbook, load_workbook
 
 from federation.imports import ImportRefusedError
 from federation.models import Job
+from orgtree import services
 from orgtree.choices import Form, Kind
 from orgtree.conversion_excel import MEMBER_SHEET, VILLAGE_SHEET, build_template
 from orgtree.conversion_excel import ConversionImporter as Reader
+from orgtree.coverage import coverage
 from orgtree.models import Election, ElectionAmendment, IdNumberClash, Office, Person, Term, Unit
 from tests.conftest import make
 from tests.orgtree.test_idnumber import id_number
@@ -427,3 +429,61 @@ def test_womens_home_is_standardized_in_the_documents_word_and_the_older_word_st
     sheet = book[VILLAGE_SHEET]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(row=2, column=header.index("妇女之家") + 1).value == "标准化"
+
+
+SECRETARY, DIRECTOR = "村（社区）党组织书记为女性", "村（居）委会主任为女性"
+
+
+def test_the_village_facts_in_the_template_and_the_import(tree, users):
+    """Two facts of each village, converted or not: filled in the template, imported with or
+    without a conversion date (blank keeps the record), a chair marked secretary refuses 否 at its
+    cell, and the same file again changes nothing."""
+    services.update_unit(users.editor_a, tree.village_a2, {"director_is_woman": True})
+    book = load_workbook(io.BytesIO(build_template(users.editor_a, tree.county_a)))
+    header = [c.value for c in book[VILLAGE_SHEET][1]]
+    rows = {r[0]: r for r in book[VILLAGE_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert header[-2:] == [SECRETARY, DIRECTOR]
+    assert rows[tree.village_a2.code][-2:] == ("否", "是")
+
+    contradicting = filled(
+        users.editor_a,
+        tree.county_a,
+        {
+            tree.village_a1.code: {**GOOD, "主席任村党组织书记": "是", SECRETARY: "否"},
+            tree.village_a3.code: {DIRECTOR: "也许"},
+        },
+        [[tree.village_a1.code, "林秀英", None, "主席", None]],
+    )
+    reader = Reader(users.editor_a, tree.county_a).read(contradicting)
+    where = {(p.row, p.column): str(p.message) for p in reader.problems}
+    assert "应填“是”" in where[(rows_index(book, tree.village_a1.code), SECRETARY)]
+    assert "是" in where[(rows_index(book, tree.village_a3.code), DIRECTOR)]
+    assert not Unit.objects.filter(secretary_is_woman=True).exists()  # nothing saved
+
+    good = filled(
+        users.editor_a,
+        tree.county_a,
+        {
+            tree.village_a1.code: {**GOOD, "主席任村党组织书记": "是", SECRETARY: None},
+            tree.village_a3.code: {SECRETARY: "是", DIRECTOR: "是"},  # not converted: its facts alone
+            tree.village_a2.code: {DIRECTOR: None},  # blank: as recorded
+        },
+        [[tree.village_a1.code, "林秀英", None, "主席", None]],
+    )
+    reader = Reader(users.editor_a, tree.county_a).read(good)
+    assert reader.problems == []
+    assert reader.commit() == 2
+    facts = dict(Unit.objects.filter(kind__in=["village", "community"]).values_list("name", "secretary_is_woman"))
+    assert facts == {"黄墩社区": True, "西门社区": False, "上坪村": True, "城东村": False}  # the chair's post: derived
+    assert Unit.objects.get(pk=tree.village_a2.pk).director_is_woman
+    chair = Office.objects.get(unit=tree.village_a1, role="chair")
+    assert chair.is_party_secretary and chair.on_party_committee  # the secretary sits on the committee
+    figures = coverage(tree.county_a)
+    assert (figures["women_party_secretaries"], figures["women_village_directors"]) == (2, 2)
+    assert figures["chairs_party_secretary"] == 1
+    again = Reader(users.editor_a, tree.county_a).read(good)
+    assert again.problems == [] and again.commit() == 0
+
+
+def rows_index(book, code):
+    return next(r[0].row for r in book[VILLAGE_SHEET].iter_rows(min_row=2) if r[0].value == code)

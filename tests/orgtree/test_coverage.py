@@ -46,7 +46,9 @@ def test_totals_of_a_city(recorded, tree):
     assert figures["conversion_rate"] == 50.0
     assert (figures["chairs"], figures["executives"]) == (2, 8)
     assert (figures["vice_chairs_part_time"], figures["vice_chairs_full_time"]) == (2, 1)
-    assert figures["chairs_in_two_committees"] == 1 and figures["chairs_in_two_committees_rate"] == 50.0
+    # 城东村's chair is party secretary: on the party committee too (derived), and the village's fact follows.
+    assert figures["chairs_in_two_committees"] == 2 and figures["chairs_in_two_committees_rate"] == 100.0
+    assert figures["chairs_party_secretary"] == 1 and figures["chairs_village_director"] == 0
     assert figures["women_party_secretaries"] == 1 and figures["women_village_directors"] == 0
     assert (figures["townships_total"], figures["agency_committees"], figures["enterprise_committees"]) == (2, 1, 1)
     assert figures["women_groups"] == 1

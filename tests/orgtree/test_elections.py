@@ -235,3 +235,21 @@ def test_renewals_lists_overdue_due_soon_and_delayed_with_counts_per_child(tree)
     counts = elections.renewal_counts_per_child([tree.county_a, tree.county_b, tree.agency], today)
     assert counts[tree.county_a.pk] == {"overdue": 1, "due_soon": 1}
     assert counts[tree.county_b.pk] == {"overdue": 1, "due_soon": 0}
+
+
+def test_a_chairs_posts_put_her_on_their_committees_and_set_the_village_facts(tree, users):
+    """A chair chosen as party secretary (village director) sits on the party (villagers')
+    committee, derived when the choice is saved; once seated, her village's fact follows."""
+    election = build_election(tree.village_a3, officers=False)
+    top = list(election.candidates.order_by("-approve"))
+    chosen = elections.set_officers(
+        users.editor_a,
+        election,
+        [{"person_id": top[0].person_id, "role": "chair", "is_party_secretary": True, "is_village_director": True}],
+    )
+    assert chosen[0].on_party_committee and chosen[0].on_villagers_committee
+    term = elections.certify_election(users.editor_a, election)
+    chair = Office.objects.get(term=term, role="chair")
+    assert chair.on_party_committee and chair.on_villagers_committee
+    village = Unit.objects.get(pk=tree.village_a3.pk)
+    assert village.secretary_is_woman and village.director_is_woman

@@ -17,7 +17,7 @@ from orgtree.committees import delay_term
 from orgtree.conversion import record_conversion
 from orgtree.conversion_excel import ConversionImporter
 from orgtree.coverage import FIGURES, coverage_by_child, recount_groups, refresh_all, refresh_figures
-from orgtree.models import Election, GroupFigures, GroupFiguresDay, Office, Term, Unit, UnitFigures
+from orgtree.models import Election, GroupFigures, GroupFiguresDay, Office, Term, TermDelay, Unit, UnitFigures
 from orgtree.models.position import ServicePosition
 from orgtree.tasks import turn_the_day_task
 from tests.conftest import make
@@ -79,6 +79,7 @@ def recorded_days():
         (Term, ("started_on", "ended_on")),
         (ServicePosition, ("opened_on", "closed_on")),
         (Election, ("held_on",)),
+        (TermDelay, ("approved_on",)),
     ):
         for field in fields:
             days.update(d for d in model.objects.values_list(field, flat=True) if d)
@@ -178,7 +179,32 @@ def test_conversion_form_election_and_delay(counting, counted, users):
         approved_on=timezone.localdate(),
         new_due_on=timezone.localdate() + datetime.timedelta(days=90),
     )
-    assert coverage.coverage(t.county_c)["terms_overdue"] == before - 1
+    # A delayed renewal is still overdue; it counts among the delayed ones beside it.
+    figures = coverage.coverage(t.county_c)
+    assert (figures["terms_overdue"], figures["terms_delayed"]) == (before, 1)
+    assert coverage.coverage(t.county_c, timezone.localdate() - datetime.timedelta(days=1))["terms_delayed"] == 0
+    assert_consistent()
+
+
+def test_village_posts_split_kinds_and_counties_overdue(counting, counted, users):
+    """The village facts, the chairs' posts, villages and communities apart, and a county's own
+    overdue term: groups == unit rows == records, today and on every other day."""
+    t = counted
+    record_conversion(users.editor_a, t.village_a1, data(chair_flags={"is_party_secretary": True}))
+    record_conversion(users.root, t.village_b1, data(director_is_woman=True, held_on=datetime.date(2022, 6, 1)))
+    services.update_unit(users.editor_a, t.village_a3, {"secretary_is_woman": True, "director_is_woman": True})
+    assert_consistent(past=False)
+    elections.certify_election(users.root, build_election(t.county_c, held_on=datetime.date(2020, 5, 10)))
+    elections.certify_election(users.root, build_election(t.township_c, held_on=datetime.date(2020, 5, 10)))
+    figures = coverage.coverage(t.national)
+    assert (figures["chairs_party_secretary"], figures["chairs_village_director"]) == (1, 0)
+    assert (figures["women_party_secretaries"], figures["women_village_directors"]) == (2, 2)
+    assert (figures["rural_villages_total"], figures["communities_total"], figures["villages_total"]) == (3, 2, 5)
+    assert (figures["rural_villages_converted"], figures["communities_converted"]) == (1, 1)
+    assert figures["rural_village_conversion_rate"] == 33.3 and figures["community_conversion_rate"] == 50.0
+    assert (figures["terms_overdue"], figures["counties_overdue"]) == (3, 1)  # 黄墩社区 (2021), 三元区, 莘口镇
+    services.close_unit(None, t.village_a3, timezone.localdate())
+    assert coverage.coverage(t.national)["women_village_directors"] == 1
     assert_consistent()
 
 
@@ -329,6 +355,26 @@ def test_records_taking_effect_on_a_day_are_counted_when_it_comes(counted, users
     assert coverage.group_sums() == coverage.counted_groups(tomorrow)
     assert coverage.group_sums()[t.county_a.pk]["executives"] == today + 2
     assert coverage.coverage(t.county_a, tomorrow, from_records=True)["executives"] == today + 2
+
+
+def test_a_delay_approved_for_tomorrow_counts_when_the_day_comes(counted, users):
+    """A delay dated ahead (an event may be dated up to a year ahead): terms_delayed moves that day."""
+    t = counted
+    elections.certify_election(users.root, build_election(t.village_c1, held_on=datetime.date(2020, 5, 10)))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    delay_term(
+        users.root,
+        Term.objects.get(unit=t.village_c1),
+        party_approval="三元区委",
+        federation_approval="三明市妇联",
+        approved_on=tomorrow,
+        new_due_on=tomorrow + datetime.timedelta(days=90),
+    )
+    assert coverage.coverage(t.county_c)["terms_delayed"] == 0
+    coverage.turn_the_day(tomorrow)
+    assert coverage.group_sums() == coverage.counted_groups(tomorrow)
+    assert coverage.group_sums()[t.county_c.pk]["terms_delayed"] == 1
+    assert coverage.coverage(t.county_c, tomorrow, from_records=True)["terms_delayed"] == 1
 
 
 def test_todays_figures_of_a_county_and_above_are_one_statement(counted, django_assert_num_queries):

@@ -142,3 +142,34 @@ def test_move_and_close_are_not_offered_on_the_scope_top(as_editor_a, tree):
 def test_login_page_is_chinese_and_usable_on_a_phone(client, db):
     body = client.get(reverse("login")).content.decode()
     assert "登录" in body and 'name="viewport"' in body
+
+
+def test_the_village_facts_on_the_village_form(as_editor_a, tree, users, api):
+    """村（社区）党组织书记 and 村（居）委会主任 are women: two facts of a village on its form and the
+    API; refused in Chinese (nothing saved) for another kind, or against the chair's own post."""
+    from orgtree.conversion import record_conversion
+    from tests.orgtree.test_conversion import data
+
+    village = tree.village_a3
+    form = as_editor_a.get(url("unit_edit", village)).content.decode()
+    assert "村（社区）党组织书记为女性" in form and "村（居）委会主任为女性" in form
+    assert "党组织书记为女性" not in as_editor_a.get(url("unit_edit", tree.county_a)).content.decode()
+    fields = {"kind": "village", "name": village.name, "code": village.code, "version": 1}
+    as_editor_a.post(url("unit_edit", village), {**fields, "director_is_woman": "on"})
+    village.refresh_from_db()
+    assert village.director_is_woman and not village.secretary_is_woman
+
+    refused = api(users.editor_a).patch(f"/api/units/{tree.township_a.pk}/", {"secretary_is_woman": True})
+    assert refused.status_code == 400 and "只有村（社区）" in refused.content.decode()
+    assert not Unit.objects.get(pk=tree.township_a.pk).secretary_is_woman
+
+    record_conversion(users.editor_a, tree.village_a1, data(chair_flags={"is_party_secretary": True}))
+    chaired = Unit.objects.get(pk=tree.village_a1.pk)
+    assert chaired.secretary_is_woman  # the chair's post sets the fact
+    response = as_editor_a.post(
+        url("unit_edit", chaired),
+        {"kind": "community", "name": chaired.name, "code": chaired.code, "version": chaired.version},
+    )
+    assert response.status_code == 200
+    assert "妇联主席任村（社区）党组织书记" in str(response.context["form"].errors)
+    assert Unit.objects.get(pk=chaired.pk).secretary_is_woman

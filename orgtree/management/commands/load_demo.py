@@ -104,6 +104,9 @@ def demo_conversions(share=0.7):
                 },
                 womens_home=rng.choice(["yes", "standardized", ""]),
                 childrens_home=rng.random() < 0.3,
+                # Women in the village's posts besides the chair (开江县: 23 secretaries, 30 directors of 227).
+                secretary_is_woman=rng.random() < 0.08 or None,
+                director_is_woman=rng.random() < 0.1 or None,
             ),
             source="demo",
         )
