@@ -15,7 +15,7 @@ from register.models import Coverage, Organization, OrgKind, Subtype
 from register.models.organization import AREA_KINDS, Status
 
 YES_NO = [("yes", pgettext_lazy("boolean", "Yes")), ("no", pgettext_lazy("boolean", "No"))]
-CURRENT = [("current", _("Current")), ("closed", _("Closed")), ("all", _("All"))]
+CURRENT = [("current", _("Not ceased")), ("closed", _("Ceased")), ("all", _("All"))]
 
 
 def _areas(request):
@@ -42,8 +42,10 @@ class OrganizationFilterSet(ScopedFilterSet):
     party = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_party", label=_("has a party organization"), empty_label=_("All")
     )
-    area = AreaFilter(queryset=_areas, method="filter_area", label=_("Area"), empty_label=_("All"))
-    state = django_filters.ChoiceFilter(choices=CURRENT, method="filter_state", label=_("Closed"), empty_label=None)
+    area = AreaFilter(queryset=_areas, method="filter_area", label=_("Area unit"), empty_label=_("All"))
+    state = django_filters.ChoiceFilter(
+        choices=CURRENT, method="filter_state", label=_("Ceased or not"), empty_label=None
+    )
     q = django_filters.CharFilter(method="filter_q", label=_("Name or credit code"))
 
     class Meta:
