@@ -15,6 +15,7 @@ from federation.figures import definitions_sheet, evaluated_sets
 from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
 from orgtree import coverage
+from orgtree.choices import ADMINISTRATIVE_KINDS
 from orgtree.models import CoverageSnapshot
 
 FIGURES = coverage.FIGURES
@@ -63,6 +64,18 @@ TABLE = [
 ]
 
 
+def split_areas(rows):
+    """The children by area (counties, townships, villages…), and the unit's own committees (its agencies,
+    enterprises, new domains…) summed into one row: a city's 73 agencies are one line of its dashboard, not
+    73 beside its counties. (rows, (how many, figures) or None); a unit with no area child keeps every row."""
+    areas = [(child, found) for child, found in rows if child.kind in ADMINISTRATIVE_KINDS]
+    own = [found for child, found in rows if child.kind not in ADMINISTRATIVE_KINDS]
+    if not areas or not own:
+        return rows, None
+    sums = {key: sum(found[key] for found in own) for key in coverage.FIGURES.sums}
+    return areas, (len(own), coverage.FIGURES.complete(sums))
+
+
 def day_from(request):
     try:
         return coverage.parse_day(request.GET.get("as_of"))
@@ -76,7 +89,7 @@ class DashboardView(UnitMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = day_from(self.request) or timezone.localdate()
         figures = coverage.coverage(self.unit, day)
-        rows = coverage.coverage_by_child(self.unit, day)
+        rows, own = split_areas(coverage.coverage_by_child(self.unit, day))
         chart = {
             "label": str(coverage.FIGURES.label("conversion_rate")),
             "names": [c.name for c, _f in rows],
@@ -95,6 +108,7 @@ class DashboardView(UnitMixin, TemplateView):
             headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
             columns=[FIGURES[k] for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows],
+            own=own and {"count": own[0], "values": [own[1][k] for k in TABLE]},
             total=[figures[k] for k in TABLE],
             chart=chart,
             weekly=weekly,

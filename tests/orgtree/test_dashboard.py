@@ -59,3 +59,21 @@ def test_export_has_every_key_and_the_definitions(client, recorded, tree, users)
     assert len(definitions) == len(list(coverage.FIGURES)) + sum(len(list(found)) for found in others)
     assert definitions["chairs"][:4] == ("主席", "chairs", "人", "求和")
     assert definitions["conversion_rate"][2:4] == ("%", "比率：已会改联 ÷ 村（社区）数")
+
+
+def test_the_citys_own_committees_are_one_row_beside_its_counties(client, recorded, tree, users):  # noqa: F811
+    """A city's agencies (73 市直机关 in 汉中市) are one row of its dashboard, not one row each among the
+    counties: the chart and the table list the areas, the row sums the rest, and the total is unchanged."""
+    from tests.conftest import make
+
+    make(tree.city, "agency", "市直机关二")
+    client.force_login(users.viewer)
+    response = client.get(reverse("orgtree:dashboard", args=[tree.city.pk]))
+    assert [child.name for child, _values in response.context["rows"]] == ["延平区", "建阳区"]
+    own = response.context["own"]
+    assert own["count"] == 2 and own["values"][TABLE.index("villages_total")] == 0
+    total = response.context["total"]
+    by_area = [values for _child, values in response.context["rows"]]
+    executives = TABLE.index("executives")
+    assert total[executives] == sum(v[executives] for v in by_area) + own["values"][executives]
+    assert "本级直属妇女组织（2 个）" in response.content.decode()
