@@ -622,11 +622,16 @@ def coverage(unit, as_of=None, from_records=False):
     return figures_total(unit, _fast_bases(day), FIGURES)
 
 
-def coverage_by_child(unit, as_of=None):
-    """[(child, figures)] for the children open on the day; the number of queries is fixed."""
+def open_children(unit, day):
+    return list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
+
+
+def coverage_by_child(unit, as_of=None, children=None):
+    """[(child, figures)] for the children open on the day (or those of `children`, when the caller
+    read them); the number of queries is fixed."""
     today = timezone.localdate()
     day = as_of or today
-    children = list(unit.children.filter(alive(day)).order_by("code", "name", "pk"))
+    children = open_children(unit, day) if children is None else children
     grouped = _group_by_child(children, today)
     if day != today and not grouped:
         return figures_by_child(children, _bases(day), FIGURES)

@@ -64,16 +64,19 @@ TABLE = [
 ]
 
 
-def split_areas(rows):
-    """The children by area (counties, townships, villages…), and the unit's own committees (its agencies,
-    enterprises, new domains…) summed into one row: a city's 73 agencies are one line of its dashboard, not
-    73 beside its counties. (rows, (how many, figures) or None); a unit with no area child keeps every row."""
-    areas = [(child, found) for child, found in rows if child.kind in ADMINISTRATIVE_KINDS]
-    own = [found for child, found in rows if child.kind not in ADMINISTRATIVE_KINDS]
-    if not areas or not own:
+def by_area(unit, day, figures):
+    """The children by area (counties, townships, villages…), and the rest — the unit itself and its own
+    committees (its agencies, enterprises, new domains…) — as one row: a city's 73 agencies are one line
+    of its dashboard, not 73 beside its counties, and that line is the total less the areas (no statement
+    per agency). (rows, (how many own committees, figures) or None); a unit with no area child lists
+    every child."""
+    children = coverage.open_children(unit, day)
+    areas = [child for child in children if child.kind in ADMINISTRATIVE_KINDS]
+    rows = coverage.coverage_by_child(unit, day, children=areas or children)
+    if not areas or len(areas) == len(children):
         return rows, None
-    sums = {key: sum(found[key] for found in own) for key in coverage.FIGURES.sums}
-    return areas, (len(own), coverage.FIGURES.complete(sums))
+    sums = {key: figures[key] - sum(found[key] for _child, found in rows) for key in coverage.FIGURES.sums}
+    return rows, (len(children) - len(areas), coverage.FIGURES.complete(sums))
 
 
 def day_from(request):
@@ -89,7 +92,7 @@ class DashboardView(UnitMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = day_from(self.request) or timezone.localdate()
         figures = coverage.coverage(self.unit, day)
-        rows, own = split_areas(coverage.coverage_by_child(self.unit, day))
+        rows, own = by_area(self.unit, day, figures)
         chart = {
             "label": str(coverage.FIGURES.label("conversion_rate")),
             "names": [c.name for c, _f in rows],

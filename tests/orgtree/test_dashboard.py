@@ -63,7 +63,8 @@ def test_export_has_every_key_and_the_definitions(client, recorded, tree, users)
 
 def test_the_citys_own_committees_are_one_row_beside_its_counties(client, recorded, tree, users):  # noqa: F811
     """A city's agencies (73 市直机关 in 汉中市) are one row of its dashboard, not one row each among the
-    counties: the chart and the table list the areas, the row sums the rest, and the total is unchanged."""
+    counties: the chart and the table list the areas, one row the rest (the city itself and its agencies:
+    the total less the areas)."""
     from tests.conftest import make
 
     make(tree.city, "agency", "市直机关二")
@@ -76,4 +77,4 @@ def test_the_citys_own_committees_are_one_row_beside_its_counties(client, record
     by_area = [values for _child, values in response.context["rows"]]
     executives = TABLE.index("executives")
     assert total[executives] == sum(v[executives] for v in by_area) + own["values"][executives]
-    assert "本级直属妇女组织（2 个）" in response.content.decode()
+    assert "本级及直属妇女组织（2 个）" in response.content.decode()
