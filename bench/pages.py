@@ -32,7 +32,7 @@ warnings.filterwarnings("ignore", "No directory at", UserWarning)  # whitenoise:
 REFERENCE = "unit detail: 南平市"
 RATIO_TARGET = 2.0
 # The pages issue #13 holds to RATIO_TARGET × the reference.
-CITY_SCALE = ("dashboard: 南平市", "会改联 grid: 延平区", "renewals: 南平市", "funding: 南平市")
+CITY_SCALE = ("dashboard: 南平市", "会改联 grid: 延平区", "renewals: 南平市", "funding: 南平市", "register: 南平市")
 
 
 def pages(plan, viewer, editor):
@@ -48,6 +48,8 @@ def pages(plan, viewer, editor):
         ("funding: 南平市", viewer, f"/units/{city}/funding/"),
         ("reform: 南平市", viewer, f"/units/{city}/reform/"),
         ("会改联 grid: 南平市", viewer, f"/units/{city}/conversion/"),
+        ("register: 南平市", viewer, f"/units/{city}/register/"),
+        ("register: 延平区", editor, f"/units/{county}/register/"),
         ("unit detail: 延平区", viewer, f"/units/{county}/"),
         ("unit detail: township", viewer, f"/units/{township}/"),
         ("unit detail: village", viewer, f"/units/{village}/"),
