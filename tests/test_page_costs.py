@@ -34,8 +34,9 @@ def grow(tree, n=4):
     ("name", "pinned"),
     [
         # session, user, scopes, unit; coverage: total, children, the counties' groups (the city itself
-        # and its agency: the total less the counties, no statement); 周报 and trend snapshots; the reform panel: 3 sources ×
-        # (own rows, rows below the counties); the funding panel: stale flags, own rows, rows below; the
+        # and its agency: the total less the counties, no statement); 周报 and trend snapshots; the reform
+        # panel: 3 sources × (own rows, rows below the counties); the funding panel: stale flags, own rows,
+        # rows below; the
         # executives panel: offices, sessions, contact lists and the contact log × the same two (the
         # executives in office counted once for training and contacts); the register panel: the subtree's
         # total, the counties' own rows and rows below them, the own agencies of the city and its counties;

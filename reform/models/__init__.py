@@ -10,8 +10,10 @@ from .checklist import (
     ValueType,
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
+from .visit import DEMONSTRATION_KINDS, Visit, VisitKind
 
 __all__ = [
+    "DEMONSTRATION_KINDS",
     "UNRESOLVED",
     "Area",
     "Assignment",
@@ -27,4 +29,6 @@ __all__ = [
     "TaskStatus",
     "TemplateItem",
     "ValueType",
+    "Visit",
+    "VisitKind",
 ]
