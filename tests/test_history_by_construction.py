@@ -203,6 +203,10 @@ WRITES = {
         reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家", deadline=DAY),
         w.tree.township_a,
     ),
+    "reform.Visit": lambda w: (
+        reform.record_visit(w.users.editor_a, w.tree.county_a, [w.tree.township_a], date=DAY, meetings=1),
+        w.tree.county_a,
+    ),
     "executives.TrainingSession": _training,
     "executives.Attendance": _attendance,
     "funding.FundingRecord": _funding_line,
