@@ -67,7 +67,8 @@ def demo_reform():
 
 
 def demo_visits():
-    """A few visits (调研 / 督战 / 推进会) by 延平区 to its townships this year. Idempotent."""
+    """A few visits (调研 / 督战 / 推进会) by 延平区 to its townships this year, and its first township
+    marked a pilot (试点). Idempotent."""
     county = Unit.objects.open().get(code="350702")
     if Visit.objects.filter(unit=county).exists():
         return False
@@ -93,4 +94,5 @@ def demo_visits():
             attendance=attendance,
             findings=findings,
         )
+    services.mark_pilot(None, townships[0], "会改联", max(first, today - datetime.timedelta(days=60)))
     return True

@@ -145,3 +145,15 @@ class VisitProblemForm(forms.Form):
     def __init__(self, *args, visit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = visit.visited.order_by("code", "name", "pk")
+
+
+class PilotForm(forms.Form):
+    """Mark a unit below this one a pilot (试点)."""
+
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"))
+    topic = forms.CharField(label=_("Pilot topic"), max_length=100)
+    since = forms.DateField(label=_("Pilot since"), widget=DateInput)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.open().within(unit).exclude(pk=unit.pk).order_by("code", "pk")

@@ -30,6 +30,7 @@ from reform.models import (
     ItemStatus,
     KeyTask,
     Milestone,
+    Pilot,
     Problem,
     ProblemStatus,
     TaskStatus,
@@ -445,6 +446,37 @@ def problem_from_visit(user, visit, visited_unit, *, source="web", **fields):
     if not (fields.get("description") or "").strip():
         raise ValidationError({"description": _("Describe the problem.")})
     return report_problem(user, visited_unit, source=source, visit=visit, **fields)
+
+
+PILOT_FIELDS = ("topic", "since", "ended_on")
+
+
+def mark_pilot(user, unit, topic, since, *, source="web"):
+    """Mark `unit` a pilot (试点) for `topic`: by the level above (下管), not the unit itself."""
+    if user is not None and not scope.can_restructure(user, unit):
+        raise PermissionDenied(_("Pilots are marked by the level above."))
+    topic = (topic or "").strip()
+    if not topic:
+        raise ValidationError({"topic": _("Name the pilot's topic.")})
+    if Pilot.objects.filter(unit=unit, topic=topic, ended_on__isnull=True).exists():
+        raise ValidationError({"topic": _("%(unit)s is already a pilot for this topic.") % {"unit": unit}})
+    pilot = Pilot(unit=unit, topic=topic, since=since, marked_by=user)
+    pilot.full_clean(exclude=["unit", "marked_by"])
+    return writes.create(pilot, user, PILOT_FIELDS, source=source)
+
+
+def end_pilot(user, pilot, ended_on, *, version=None, source="web"):
+    if user is not None and not scope.can_restructure(user, pilot.unit):
+        raise PermissionDenied(_("Pilots are marked by the level above."))
+    with transaction.atomic():
+        current = _locked(Pilot, pilot.pk)
+        writes.check_version(current, version)
+        if ended_on < current.since:
+            raise ValidationError({"ended_on": _("A pilot cannot end before it began.")})
+        before = audit.snapshot(current, PILOT_FIELDS)
+        current.ended_on = ended_on
+        current.full_clean(exclude=["unit", "marked_by"])
+        return _save(current, user, before, PILOT_FIELDS, source)
 
 
 # --- campaigns and key tasks ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ from reform.forms import (
     EvidenceForm,
     FillForm,
     MilestoneFormSet,
+    PilotForm,
     ProblemForm,
     ProblemMoveForm,
     ProgressForm,
@@ -48,6 +49,7 @@ from reform.models import (
     Evidence,
     ItemStatus,
     KeyTask,
+    Pilot,
     Problem,
     Visit,
 )
@@ -472,7 +474,7 @@ class VisitListView(UnitMixin, ActionPage):
     year's figures, and for editors a form to record one."""
 
     template_name = "reform/visits.html"
-    forms = {"record": VisitForm}
+    forms = {"record": VisitForm, "pilot": PilotForm}
 
     def get_context_data(self, **kwargs):
         unit = self.unit
@@ -485,20 +487,32 @@ class VisitListView(UnitMixin, ActionPage):
         received = list(
             Visit.objects.filter(visited=unit).exclude(unit.subtree_q("unit__")).select_related("unit")[:VISITS_SHOWN]
         )
+        pilots = list(
+            Pilot.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True)
+            .select_related("unit")
+            .order_by("unit__code", "topic")[:VISITS_SHOWN]
+        )
         can_change = scope.can(self.request.user, scope.CHANGE, unit)
         if can_change:
             kwargs.setdefault("record_form", VisitForm(unit=unit, initial={"date": timezone.localdate()}))
+            kwargs.setdefault("pilot_form", PilotForm(unit=unit, initial={"since": timezone.localdate()}))
         figures = visits.visit_figures(unit)
         return super().get_context_data(
             made=made,
             received=received,
+            pilots=pilots,
             figures=[(visits.FIGURES.label(k), figures[k]) for k in visits.FIGURES],
             can_change=can_change,
             **kwargs,
         )
 
     def make_form(self, name, **kwargs):
-        return VisitForm(unit=self.unit, **kwargs)
+        return PilotForm(unit=self.unit, **kwargs) if name == "pilot" else VisitForm(unit=self.unit, **kwargs)
+
+    def do_pilot(self, form):
+        data = form.cleaned_data
+        services.mark_pilot(self.request.user, data["unit"], data["topic"], data["since"])
+        return _("Pilot marked.")
 
     def do_record(self, form):
         data = dict(form.cleaned_data)

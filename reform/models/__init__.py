@@ -10,7 +10,7 @@ from .checklist import (
     ValueType,
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
-from .visit import DEMONSTRATION_KINDS, Visit, VisitKind
+from .visit import DEMONSTRATION_KINDS, Pilot, Visit, VisitKind
 
 __all__ = [
     "DEMONSTRATION_KINDS",
@@ -24,6 +24,7 @@ __all__ = [
     "ItemStatus",
     "KeyTask",
     "Milestone",
+    "Pilot",
     "Problem",
     "ProblemStatus",
     "TaskStatus",

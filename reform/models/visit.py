@@ -54,3 +54,28 @@ class Visit(UnitOwned, Versioned):
     @property
     def is_demonstration(self):
         return self.kind in DEMONSTRATION_KINDS
+
+
+class Pilot(UnitOwned, Versioned):
+    """A unit marked as a pilot (试点) for a topic by the level above; `ended_on` closes the marking."""
+
+    unit = models.ForeignKey("orgtree.Unit", on_delete=models.PROTECT, related_name="pilots", verbose_name=_("unit"))
+    topic = models.CharField(_("pilot topic"), max_length=100)
+    since = models.DateField(_("pilot since"), validators=[validate_event_date])
+    ended_on = models.DateField(_("pilot ended on"), null=True, blank=True, validators=[validate_event_date])
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pilot")
+        verbose_name_plural = _("pilots")
+        ordering = ["-since", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "topic"], condition=models.Q(ended_on__isnull=True), name="pilot_open_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.topic}"

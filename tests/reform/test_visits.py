@@ -11,7 +11,7 @@ from federation import figures as figure_sets
 from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from reform import services, visits
-from reform.models import Problem, Visit, VisitKind
+from reform.models import Pilot, Problem, Visit, VisitKind
 
 
 def today():
@@ -157,7 +157,7 @@ def test_the_list_page_takes_a_fixed_number_of_queries(client, tree, users, djan
     client.get(url)
     # session, user, scopes, unit; visits made and their units visited (one prefetch); visits received;
     # the figures: visits and meetings, distinct units visited; breadcrumbs; the unread-notices badge.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
 
 
@@ -191,3 +191,36 @@ def test_api_create_update_and_scope(api, tree, users):
     figures = client.get(f"/api/units/{tree.county_a.pk}/visits/").json()
     assert (figures["visits"], figures["units_visited"], figures["meetings"]) == (1, 1, 1)
     assert other.get(f"/api/units/{tree.county_a.pk}/visits/").status_code == 404
+
+
+# --- pilots (试点) and demonstrations -------------------------------------------------------------
+
+
+def test_the_level_above_marks_a_pilot_and_ends_it(tree, users):
+    assert services.record_visit(
+        users.editor_a, tree.county_a, [tree.township_a], date=today(), kind=VisitKind.PROMOTION
+    ).is_demonstration
+    pilot = services.mark_pilot(users.editor_a, tree.township_a, " 会改联 ", today())
+    assert pilot.topic == "会改联" and pilot.marked_by == users.editor_a
+    with pytest.raises(ValidationError):  # once per topic while open
+        services.mark_pilot(users.editor_a, tree.township_a, "会改联", today())
+    with pytest.raises(PermissionDenied):  # not its own unit
+        services.mark_pilot(users.editor_a, tree.county_a, "会改联", today())
+    with pytest.raises(PermissionDenied):  # not another county's
+        services.mark_pilot(users.editor_a, tree.village_b1, "会改联", today())
+    with pytest.raises(ValidationError):
+        services.end_pilot(users.editor_a, pilot, today() - datetime.timedelta(days=1), version=1)
+    pilot = services.end_pilot(users.editor_a, pilot, today(), version=1)
+    assert pilot.ended_on == today() and pilot.version == 2
+    assert Pilot.objects.count() == 1
+
+
+def test_an_editor_marks_a_pilot_on_the_page(client, tree, users):
+    client.force_login(users.editor_a)
+    url = reverse("reform:visits", args=[tree.county_a.pk])
+    data = {"action": "pilot", "unit": tree.village_a1.pk, "topic": "", "since": today().isoformat()}
+    assert client.post(url, data).status_code == 200 and not Pilot.objects.exists()
+    assert client.post(url, data | {"topic": "妇女之家建设"}).status_code == 302
+    assert "妇女之家建设" in client.get(url).content.decode()
+    client.force_login(users.editor_b)
+    assert client.post(url, data | {"topic": "妇女之家建设"}).status_code == 404
