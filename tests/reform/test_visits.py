@@ -224,3 +224,14 @@ def test_an_editor_marks_a_pilot_on_the_page(client, tree, users):
     assert "妇女之家建设" in client.get(url).content.decode()
     client.force_login(users.editor_b)
     assert client.post(url, data | {"topic": "妇女之家建设"}).status_code == 404
+
+
+def test_api_refuses_another_countys_visiting_unit_and_gives_figures_by_child(api, tree, users):
+    client = api(users.editor_a)
+    body = {"unit": tree.county_b.pk, "visited": [tree.township_b.pk], "date": today().isoformat()}
+    assert client.post("/api/visits/", body, format="json").status_code == 400
+    assert not Visit.objects.exists()
+    visit_of(tree, users)
+    children = api(users.viewer).get(f"/api/units/{tree.city.pk}/visits/?by=children").json()["children"]
+    found = {row["unit"]: (row["visits"], row["units_visited"], row["meetings"]) for row in children}
+    assert found[tree.county_a.pk] == (1, 2, 2) and found[tree.county_b.pk] == (0, 0, 0)
