@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from orgtree.models import Unit
 from reform import services
-from reform.models import Campaign, ChecklistItem, ChecklistTemplate, KeyTask, Problem
+from reform.models import Campaign, ChecklistItem, ChecklistTemplate, KeyTask, Problem, Visit, VisitKind
 
 
 def demo_reform():
@@ -62,4 +62,37 @@ def demo_reform():
             None, county, title="完成全区村（社区）妇联换届", deadline=datetime.date(year, 8, 31), progress=70
         )
         services.create_task(None, county, title="执委轮训全覆盖", deadline=datetime.date(year, 12, 15), progress=30)
+    demo_visits()
+    return True
+
+
+def demo_visits():
+    """A few visits (调研 / 督战 / 推进会) by 延平区 to its townships this year, and its first township
+    marked a pilot (试点). Idempotent."""
+    county = Unit.objects.open().get(code="350702")
+    if Visit.objects.filter(unit=county).exists():
+        return False
+    townships = list(Unit.objects.open().filter(parent=county).order_by("code")[:3])
+    if not townships:
+        return False
+    today = datetime.date.today()
+    first = datetime.date(today.year, 1, 1)
+    plans = [
+        (VisitKind.SURVEY, 40, townships[:2], 18, 1, 25, "村（社区）妇联执委履职情况参差不齐，部分执委未参加培训。"),
+        (VisitKind.SUPERVISION, 20, townships[-1:], 9, 2, 36, "会改联进度滞后，两个村尚未完成换届。"),
+        (VisitKind.PROMOTION, 5, townships, 0, 1, 60, ""),
+    ]
+    for kind, days_ago, visited, people, meetings, attendance, findings in plans:
+        services.record_visit(
+            None,
+            county,
+            visited,
+            kind=kind,
+            date=max(first, today - datetime.timedelta(days=days_ago)),
+            people_met=people,
+            meetings=meetings,
+            attendance=attendance,
+            findings=findings,
+        )
+    services.mark_pilot(None, townships[0], "会改联", max(first, today - datetime.timedelta(days=60)))
     return True

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures
 from federation.widgets import DateInput
 from orgtree.models import Unit
-from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType
+from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType, VisitKind
 
 
 class AssignForm(forms.Form):
@@ -113,3 +113,47 @@ class MilestoneForm(forms.Form):
 
 
 MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, max_num=10)
+
+
+class VisitForm(forms.Form):
+    """A visit by this unit's cadres: the units visited are chosen among the open units below it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    visited = forms.ModelMultipleChoiceField(Unit.objects.none(), label=_("Units visited"))
+    people_met = forms.IntegerField(label=_("People met"), min_value=0, initial=0)
+    meetings = forms.IntegerField(label=_("Meetings held"), min_value=0, initial=0)
+    attendance = forms.IntegerField(label=_("Meeting attendance"), min_value=0, initial=0)
+    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        below = Unit.objects.open().within(unit).exclude(pk=unit.pk).order_by("code", "name", "pk")
+        self.fields["visited"].queryset = below
+
+
+class VisitProblemForm(forms.Form):
+    """A finding of the visit made a problem on one of the units visited."""
+
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"))
+    area = forms.ChoiceField(label=_("Area"), choices=Area.choices)
+    description = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_("Rectify by"), widget=DateInput)
+    responsible = forms.CharField(label=_("Responsible person"), max_length=50)
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visit.visited.order_by("code", "name", "pk")
+
+
+class PilotForm(forms.Form):
+    """Mark a unit below this one a pilot (试点)."""
+
+    unit = forms.ModelChoiceField(Unit.objects.none(), label=_("Unit"))
+    topic = forms.CharField(label=_("Pilot topic"), max_length=100)
+    since = forms.DateField(label=_("Pilot since"), widget=DateInput)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.open().within(unit).exclude(pk=unit.pk).order_by("code", "pk")

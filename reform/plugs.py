@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures, registry
-from reform import added
+from reform import added, visits
 from reform.demo import demo_reform
 from reform.figures import FIGURES, reform_by_child
 
@@ -48,9 +48,11 @@ def added_panel(unit, children, figures):
 def register():
     figures.register(FIGURES)
     figures.register(added.FIGURES)
+    figures.register(visits.FIGURES)
     registry.dashboard_panel(registry.Panel("executives_added", 15, "reform/added_panel.html", added_panel))
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
+    registry.unit_tab(registry.Tab("visits", _("Visits"), "reform:visits", 75))
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(

@@ -30,10 +30,12 @@ from reform.models import (
     ItemStatus,
     KeyTask,
     Milestone,
+    Pilot,
     Problem,
     ProblemStatus,
     TaskStatus,
     ValueType,
+    Visit,
 )
 from reform.models.checklist import automatic_key
 
@@ -50,6 +52,7 @@ PROBLEM_FIELDS = (
     "verified_on",
 )
 TASK_FIELDS = ("title", "deadline", "progress", "status", "note")
+VISIT_FIELDS = ("kind", "date", "people_met", "meetings", "attendance", "findings")
 MILESTONE_FIELDS = ("phase", "due_on", "coverage_key", "target", "description")
 
 
@@ -320,9 +323,11 @@ def attach_evidence(user, upload, *, item=None, problem=None, source="web"):
 # --- problems ------------------------------------------------------------------------------------
 
 
-def report_problem(user, unit, *, source="web", **fields):
+def report_problem(user, unit, *, source="web", visit=None, **fields):
     scope.require(user, scope.CHANGE, unit)
-    problem = Problem(unit=unit, created_by=user, **{k: v for k, v in fields.items() if k in PROBLEM_FIELDS})
+    problem = Problem(
+        unit=unit, created_by=user, visit=visit, **{k: v for k, v in fields.items() if k in PROBLEM_FIELDS}
+    )
     if problem.deadline and problem.found_on and problem.deadline < problem.found_on:
         raise ValidationError({"deadline": _("The deadline cannot be before the day the problem was found.")})
     problem.full_clean()
@@ -371,6 +376,107 @@ def move_problem(user, problem, status, *, rectification="", comment="", version
             raise ValidationError({"comment": _("Say why the rectification is sent back.")})
         current.status = status
         return _save(current, user, before, PROBLEM_FIELDS, source, comment)
+
+
+# --- visits (调研 / 督战) -------------------------------------------------------------------------
+
+
+def _visited_units(unit, visited):
+    """The units visited, each strictly below the visiting `unit` (下管: its subtree, not itself)."""
+    ids = {getattr(v, "pk", v) for v in visited or ()}
+    if not ids:
+        raise ValidationError({"visited": _("Choose at least one unit visited.")})
+    found = list(Unit.objects.within(unit).exclude(pk=unit.pk).filter(pk__in=ids).order_by("code", "name", "pk"))
+    if len(found) != len(ids):
+        raise ValidationError(
+            {"visited": _("Units visited must lie below %(unit)s (下管), not be %(unit)s itself.") % {"unit": unit}}
+        )
+    return found
+
+
+def _check_visit(visit):
+    visit.full_clean(exclude=["unit", "recorded_by"])
+    if visit.attendance and not visit.meetings:
+        raise ValidationError({"attendance": _("Attendance is counted only when meetings were held.")})
+
+
+def _names(units):
+    return [u.name for u in units]
+
+
+def record_visit(user, unit, visited, *, source="web", **fields):
+    """A visit by `unit`'s cadres to units below it; nothing is saved on bad input."""
+    scope.require(user, scope.CHANGE, unit)
+    units = _visited_units(unit, visited)
+    visit = Visit(unit=unit, recorded_by=user, **{k: v for k, v in fields.items() if k in VISIT_FIELDS})
+    _check_visit(visit)
+    with transaction.atomic():
+        visit.save()
+        visit.visited.set(units)
+        return writes.create(visit, user, VISIT_FIELDS, source=source, note="、".join(_names(units)))
+
+
+def correct_visit(user, visit, visited=None, *, version=None, source="web", **fields):
+    """Correct a recorded visit (same scope rule); `visited` None keeps the units visited."""
+    scope.require(user, scope.CHANGE, visit.unit)
+    with transaction.atomic():
+        current = _locked(Visit, visit.pk)
+        writes.check_version(current, version)
+        before = audit.snapshot(current, VISIT_FIELDS)
+        old_units = list(current.visited.order_by("code", "name", "pk"))
+        units = old_units if visited is None else _visited_units(current.unit, visited)
+        for name, value in fields.items():
+            if name in VISIT_FIELDS:
+                setattr(current, name, value)
+        _check_visit(current)
+        if units != old_units:
+            current.visited.set(units)
+            writes.record_change(current, user, {"visited": [_names(old_units), _names(units)]}, source=source)
+        return _save(current, user, before, VISIT_FIELDS, source)
+
+
+def problem_from_visit(user, visit, visited_unit, *, source="web", **fields):
+    """A finding of the visit becomes a problem on one of the units visited, in one step: the visit's
+    date is the day it was found, the description defaults to the visit's findings."""
+    if not visit.visited.filter(pk=visited_unit.pk).exists():
+        raise ValidationError({"unit": _("The problem must be on one of the units visited.")})
+    fields.setdefault("found_on", visit.date)
+    if not (fields.get("description") or "").strip():
+        fields["description"] = visit.findings
+    if not (fields.get("description") or "").strip():
+        raise ValidationError({"description": _("Describe the problem.")})
+    return report_problem(user, visited_unit, source=source, visit=visit, **fields)
+
+
+PILOT_FIELDS = ("topic", "since", "ended_on")
+
+
+def mark_pilot(user, unit, topic, since, *, source="web"):
+    """Mark `unit` a pilot (试点) for `topic`: by the level above (下管), not the unit itself."""
+    if user is not None and not scope.can_restructure(user, unit):
+        raise PermissionDenied(_("Pilots are marked by the level above."))
+    topic = (topic or "").strip()
+    if not topic:
+        raise ValidationError({"topic": _("Name the pilot's topic.")})
+    if Pilot.objects.filter(unit=unit, topic=topic, ended_on__isnull=True).exists():
+        raise ValidationError({"topic": _("%(unit)s is already a pilot for this topic.") % {"unit": unit}})
+    pilot = Pilot(unit=unit, topic=topic, since=since, marked_by=user)
+    pilot.full_clean(exclude=["unit", "marked_by"])
+    return writes.create(pilot, user, PILOT_FIELDS, source=source)
+
+
+def end_pilot(user, pilot, ended_on, *, version=None, source="web"):
+    if user is not None and not scope.can_restructure(user, pilot.unit):
+        raise PermissionDenied(_("Pilots are marked by the level above."))
+    with transaction.atomic():
+        current = _locked(Pilot, pilot.pk)
+        writes.check_version(current, version)
+        if ended_on < current.since:
+            raise ValidationError({"ended_on": _("A pilot cannot end before it began.")})
+        before = audit.snapshot(current, PILOT_FIELDS)
+        current.ended_on = ended_on
+        current.full_clean(exclude=["unit", "marked_by"])
+        return _save(current, user, before, PILOT_FIELDS, source)
 
 
 # --- campaigns and key tasks ---------------------------------------------------------------------

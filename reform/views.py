@@ -24,7 +24,7 @@ from federation.workbook import Workbook, download
 from orgtree.coverage import FIGURES as COVERAGE
 from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
-from reform import services
+from reform import services, visits
 from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
 from reform.forms import (
@@ -33,11 +33,14 @@ from reform.forms import (
     EvidenceForm,
     FillForm,
     MilestoneFormSet,
+    PilotForm,
     ProblemForm,
     ProblemMoveForm,
     ProgressForm,
     ReviewForm,
     TaskForm,
+    VisitForm,
+    VisitProblemForm,
 )
 from reform.models import (
     UNRESOLVED,
@@ -46,7 +49,9 @@ from reform.models import (
     Evidence,
     ItemStatus,
     KeyTask,
+    Pilot,
     Problem,
+    Visit,
 )
 from reform.tasks import assign_checklist
 
@@ -457,3 +462,110 @@ class CampaignCreateView(UnitMixin, TemplateView):
                 messages.success(request, _("Campaign created."))
                 return redirect("reform:campaign", self.unit.pk, campaign.pk)
         return self.render_to_response(self.get_context_data(form=form, milestones=milestones))
+
+
+# --- visits (调研 / 督战) -------------------------------------------------------------------------
+
+VISITS_SHOWN = 100
+
+
+class VisitListView(UnitMixin, ActionPage):
+    """The visits made by units of the subtree (the latest 100) and those the unit received, this
+    year's figures, and for editors a form to record one."""
+
+    template_name = "reform/visits.html"
+    forms = {"record": VisitForm, "pilot": PilotForm}
+
+    def get_context_data(self, **kwargs):
+        unit = self.unit
+        made = list(
+            Visit.objects.filter(unit.subtree_q("unit__"))
+            .select_related("unit")
+            .prefetch_related("visited")
+            .order_by("-date", "-pk")[:VISITS_SHOWN]
+        )
+        received = list(
+            Visit.objects.filter(visited=unit).exclude(unit.subtree_q("unit__")).select_related("unit")[:VISITS_SHOWN]
+        )
+        pilots = list(
+            Pilot.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True)
+            .select_related("unit")
+            .order_by("unit__code", "topic")[:VISITS_SHOWN]
+        )
+        can_change = scope.can(self.request.user, scope.CHANGE, unit)
+        if can_change:
+            kwargs.setdefault("record_form", VisitForm(unit=unit, initial={"date": timezone.localdate()}))
+            kwargs.setdefault("pilot_form", PilotForm(unit=unit, initial={"since": timezone.localdate()}))
+        figures = visits.visit_figures(unit)
+        return super().get_context_data(
+            made=made,
+            received=received,
+            pilots=pilots,
+            figures=[(visits.FIGURES.label(k), figures[k]) for k in visits.FIGURES],
+            can_change=can_change,
+            **kwargs,
+        )
+
+    def make_form(self, name, **kwargs):
+        return PilotForm(unit=self.unit, **kwargs) if name == "pilot" else VisitForm(unit=self.unit, **kwargs)
+
+    def do_pilot(self, form):
+        data = form.cleaned_data
+        services.mark_pilot(self.request.user, data["unit"], data["topic"], data["since"])
+        return _("Pilot marked.")
+
+    def do_record(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        services.record_visit(self.request.user, self.unit, data.pop("visited"), **data)
+        return _("Visit recorded.")
+
+
+class VisitView(ObjectMixin, ActionPage):
+    """One visit: its facts, the problems made from it, the correction and "make a problem" forms."""
+
+    template_name = "reform/visit.html"
+    queryset = Visit.objects.all()
+    forms = {"correct": VisitForm, "problem": VisitProblemForm}
+
+    def make_form(self, name, **kwargs):
+        if name == "problem":
+            return VisitProblemForm(visit=self.object, **kwargs)
+        return VisitForm(unit=self.object.unit, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        visit, user = self.object, self.request.user
+        if scope.can(user, scope.CHANGE, visit.unit):
+            kwargs.setdefault(
+                "correct_form",
+                VisitForm(
+                    unit=visit.unit,
+                    initial={
+                        "version": visit.version,
+                        "visited": [u.pk for u in visit.visited.all()],
+                        **{name: getattr(visit, name) for name in services.VISIT_FIELDS},
+                    },
+                ),
+            )
+            kwargs.setdefault(
+                "problem_form",
+                VisitProblemForm(visit=visit, initial={"description": visit.findings}),
+            )
+        return super().get_context_data(
+            visit=visit,
+            visited=list(visit.visited.order_by("code", "name", "pk")),
+            problems=list(visit.problems.select_related("unit")),
+            history=audit.readable(audit.history_of(visit, user)[:30]),
+            **kwargs,
+        )
+
+    def do_correct(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        services.correct_visit(self.request.user, self.object, data.pop("visited"), version=version, **data)
+        return _("Visit corrected.")
+
+    def do_problem(self, form):
+        data = dict(form.cleaned_data)
+        services.problem_from_visit(self.request.user, self.object, data.pop("unit"), **data)
+        return _("Problem recorded.")

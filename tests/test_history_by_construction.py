@@ -203,6 +203,14 @@ WRITES = {
         reform.create_task(w.users.editor_a, w.tree.township_a, title="建妇女之家", deadline=DAY),
         w.tree.township_a,
     ),
+    "reform.Visit": lambda w: (
+        reform.record_visit(w.users.editor_a, w.tree.county_a, [w.tree.township_a], date=DAY, meetings=1),
+        w.tree.county_a,
+    ),
+    "reform.Pilot": lambda w: (
+        reform.mark_pilot(w.users.editor_a, w.tree.township_a, "会改联", DAY),
+        w.tree.township_a,
+    ),
     "executives.TrainingSession": _training,
     "executives.Attendance": _attendance,
     "funding.FundingRecord": _funding_line,

@@ -62,6 +62,7 @@ def pages(tree, demo):
             "reform:problems",
             "reform:tasks",
             "reform:diagnosis",
+            "reform:visits",
             "funding:funding",
             "executives:rotation",
             "executives:activities",
@@ -86,6 +87,10 @@ def pages(tree, demo):
         urls += [reverse("reform:item", args=[i.pk]) for i in items if i.template_item.automatic or i.value is not None]
         urls += [reverse("reform:item", args=[i.pk]) for i in items.filter(status="pending")[:2]]
     urls += [reverse("reform:problem", args=[p.pk]) for p in Problem.objects.all()]
+    from reform.models import Visit
+
+    assert Visit.objects.filter(unit=tree.county_a).exists()
+    urls += [v.get_absolute_url() for v in Visit.objects.all()]
     from reform.models import Campaign
 
     urls += [reverse("reform:campaign", args=[tree.county_a.pk, c.pk]) for c in Campaign.objects.all()]

@@ -2,8 +2,9 @@ from rest_framework import serializers
 
 from federation import scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus
-from reform.services import PROBLEM_FIELDS
+from orgtree.models import Unit
+from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus, Visit
+from reform.services import PROBLEM_FIELDS, VISIT_FIELDS
 
 
 class ChecklistItemSerializer(ScopedModelSerializer):
@@ -117,3 +118,31 @@ class EvidenceSerializer(serializers.ModelSerializer):
         model = Evidence
         fields = ["id", "name", "content_type", "size", "uploaded_at", "file"]
         read_only_fields = ["name", "content_type", "size", "uploaded_at"]
+
+
+class VisitSerializer(ScopedModelSerializer):
+    """A visit; `visited`: ids of units strictly below `unit` (checked by the service); `version` on
+    update is the one read (a stale one is a conflict)."""
+
+    visited = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True)
+    version = serializers.IntegerField(required=False)
+    problems = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "unit", "visited", *VISIT_FIELDS, "recorded_by", "problems", "version"]
+        read_only_fields = ["recorded_by", "problems"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["unit"].read_only = True  # the visiting unit is not changed
+        return fields
+
+
+class VisitProblemSerializer(serializers.Serializer):
+    unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), help_text="one of the units visited")
+    area = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    deadline = serializers.DateField()
+    responsible = serializers.CharField(max_length=50)

@@ -8,6 +8,8 @@ from reform.api.views import (
     ProblemViewSet,
     UnitExecutivesAddedView,
     UnitReformView,
+    UnitVisitsView,
+    VisitViewSet,
 )
 
 router = SimpleRouter()
@@ -15,8 +17,10 @@ router.register("checklist-items", ChecklistItemViewSet, basename="checklist-ite
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("key-tasks", KeyTaskViewSet, basename="key-task")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("visits", VisitViewSet, basename="visit")
 urlpatterns = [
     path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
     path("units/<int:pk>/executives-added/", UnitExecutivesAddedView.as_view(), name="unit-executives-added"),
+    path("units/<int:pk>/visits/", UnitVisitsView.as_view(), name="unit-visits"),
     *router.urls,
 ]

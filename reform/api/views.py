@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import alive, coverage
-from reform import added, services
+from reform import added, services, visits
 from reform.api.serializers import (
     CampaignSerializer,
     ChecklistItemSerializer,
@@ -23,10 +23,12 @@ from reform.api.serializers import (
     ProblemSerializer,
     ProgressSerializer,
     ReviewSerializer,
+    VisitProblemSerializer,
+    VisitSerializer,
 )
 from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
-from reform.models import Campaign, ChecklistItem, KeyTask, Problem
+from reform.models import Campaign, ChecklistItem, KeyTask, Problem, Visit
 
 
 class UnitReformView(APIView):
@@ -217,3 +219,59 @@ class CampaignViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModel
                 ],
             }
         )
+
+
+class UnitVisitsView(APIView):
+    """GET /api/units/<id>/visits/ (?by=children): visits made by units of the subtree this year."""
+
+    @extend_schema(
+        description=bilingual_definitions(
+            "Visits (调研 / 督战) made by units of the subtree this calendar year. Keys (English / 中文):",
+            visits.FIGURES.definitions(),
+        ),
+        responses=None,
+        parameters=[
+            OpenApiParameter("by", str, enum=["children"], description="children: the same figures per child unit")
+        ],
+    )
+    def get(self, request, pk):
+        first, last = visits.period_of()
+        return unit_figures(
+            request, unit_in_scope(request, pk), visits.visit_figures, visits.visits_by_child, since=first, until=last
+        )
+
+
+class VisitViewSet(
+    ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
+):
+    """Visits made by units in the requester's subtree (调研 / 督战); `problem/` makes a finding a problem."""
+
+    base_queryset = Visit.objects.prefetch_related("visited", "problems").order_by("-date", "-pk")
+    serializer_class = VisitSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        unit, visited = data.pop("unit"), data.pop("visited")
+        serializer.instance = services.record_visit(self.request.user, unit, visited, source="api", **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        data.pop("unit", None)
+        visited = data.pop("visited", None)
+        serializer.instance = services.correct_visit(
+            self.request.user, serializer.instance, visited, version=version, source="api", **data
+        )
+
+    @extend_schema(request=VisitProblemSerializer, responses=ProblemSerializer)
+    @action(detail=True, methods=["post"])
+    def problem(self, request, pk=None):
+        visit = self.get_object()
+        form = VisitProblemSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        unit = data.pop("unit")
+        problem = services.problem_from_visit(request.user, visit, unit, source="api", **data)
+        return Response(ProblemSerializer(problem).data, status=201)

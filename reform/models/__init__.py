@@ -10,8 +10,10 @@ from .checklist import (
     ValueType,
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
+from .visit import DEMONSTRATION_KINDS, Pilot, Visit, VisitKind
 
 __all__ = [
+    "DEMONSTRATION_KINDS",
     "UNRESOLVED",
     "Area",
     "Assignment",
@@ -22,9 +24,12 @@ __all__ = [
     "ItemStatus",
     "KeyTask",
     "Milestone",
+    "Pilot",
     "Problem",
     "ProblemStatus",
     "TaskStatus",
     "TemplateItem",
     "ValueType",
+    "Visit",
+    "VisitKind",
 ]

@@ -41,6 +41,15 @@ class Problem(UnitOwned, Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The visit (调研 / 督战) whose finding this problem was made from, if any.
+    visit = models.ForeignKey(
+        "reform.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=_("visit"),
+    )
 
     class Meta:
         verbose_name = _("problem")
