@@ -143,7 +143,8 @@ def set_rule(user, unit, values, *, version=None, source="web"):
         raise ValidationError(_("A build rule is set by a county or a level above."))
     scope.require(user, scope.CHANGE, unit)
     current = BuildRule.objects.select_for_update().filter(unit=unit).first()
-    writes.check_version(current, version)
+    # No rule yet is version 0: a writer who saw one is told so with the defaults that apply instead.
+    writes.check_version(current, version, shown=current or BuildRule(unit=unit, version=0))
     creating = current is None
     rule = current or BuildRule(unit=unit)
     before = audit.snapshot(rule, RULE_FIELDS) if not creating else {}

@@ -121,6 +121,9 @@ def test_the_rule_is_read_and_set_telling_how_many_changed(tree, users, world, a
     url = f"/api/units/{tree.county_a.pk}/register/rule/"
     shown = client.get(url).json()
     assert shown["from"] is None and shown["min_women"] == 10 and shown["version"] == 0
+    stale = client.put(url, {"min_women": 3, "version": 4}, format="json")  # she saw a rule there is not
+    assert stale.status_code == 409 and stale.json()["current"]["version"] == 0, stale.json()
+    assert not BuildRule.objects.exists()
     done = client.put(url, {"min_women": 3, "version": 0}, format="json")
     assert done.status_code == 200 and done.json()["changed"] == 1 and done.json()["from"] == tree.county_a.pk
     bad = client.put(url, {"vice_patron_from": 500, "version": 1}, format="json")
