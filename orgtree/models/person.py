@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.models.bases import UnitOwned, Versioned
 from federation.validators import validate_birth_date
-from orgtree.idnumber import birth_date_of, is_female, mask, normalize, validate_id_number
+from orgtree.idnumber import PATTERN, birth_date_of, is_female, mask, normalize, validate_id_number
 
 
 class Gender(models.TextChoices):
@@ -95,15 +95,18 @@ class Person(UnitOwned, Versioned):
             self.tags = []  # blank fields skip validation, and the column is NOT NULL
         if not isinstance(self.tags, list) or not all(isinstance(tag, str) for tag in self.tags):
             errors["tags"] = _("Enter the background as a list of words, e.g. teacher, village doctor.")
-        if self.id_number and len(self.id_number) == 18:
-            born = birth_date_of(self.id_number)
+        # Only a well-formed number is read for a birth date and a gender: a malformed one has its own
+        # error from the field's validator, and clean() runs all the same.
+        number = normalize(self.id_number)
+        if PATTERN.match(number):
+            born = birth_date_of(number)
             if self.birth_date and born and self.birth_date != born:
                 errors["birth_date"] = _("The birth date differs from the one in the ID number (%(date)s).") % {
                     "date": born.isoformat()
                 }
             elif born and not self.birth_date:
                 self.birth_date = born
-            if is_female(self.id_number) != (self.gender == Gender.FEMALE):
+            if is_female(number) != (self.gender == Gender.FEMALE):
                 errors["gender"] = _("The gender differs from the one in the ID number.")
             # Uniqueness is checked by the service (orgtree.committees), which knows who asks.
         if errors:

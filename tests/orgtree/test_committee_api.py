@@ -63,6 +63,19 @@ def test_bad_people_input_is_400_in_chinese(api, tree, users):
     assert response.status_code == 400 and "18" in str(response.json())
 
 
+@pytest.mark.parametrize("number", ["ý\U0010b38a\x9dÚ'\x08:¼Éó\x99I½I\U000fd269\U00098bc2¢~", "35070219900101 12 X"])
+def test_an_id_number_of_18_characters_that_is_no_number_is_400_not_500(api, tree, users, number):
+    """Found by the fuzz run: a malformed 18-character number reached the gender check (int of its 17th
+    character) although its field had already refused it."""
+    person = Person.objects.create(unit=tree.village_a1, name="林秀英")
+    response = api(users.editor_a).put(
+        f"/api/people/{person.pk}/", {"unit": tree.village_a1.pk, "name": "刘丽娟", "id_number": number}
+    )
+    assert response.status_code == 400 and "id_number" in response.json()
+    person.refresh_from_db()
+    assert person.name == "林秀英"
+
+
 def test_the_whole_election_over_the_api(api, tree, users):
     client = api(users.editor_a)
     election = client.post(
