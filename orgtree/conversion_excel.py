@@ -144,6 +144,31 @@ def build_template(user, unit):
 # --- reading an upload ----------------------------------------------------------------------
 
 
+def units_by_code(importer, rows, units, where, kinds, not_kind, not_in_scope):
+    """(n, row, code, unit) of each row whose division code names one of `units` (those of the
+    importer's scope); every other row is refused at its code cell (`where`: sheet, column) with why —
+    empty, unknown, not of `kinds` (`not_kind`), or outside the scope (`not_in_scope`) — and its code
+    added to `importer.refused`. One query for the units, one for the codes refused."""
+    codes = {text(row["code"]) for _n, row in rows}
+    allowed = {u.code: u for u in units.filter(code__in=codes)}
+    known = dict(Unit.objects.filter(code__in=codes - set(allowed)).values_list("code", "kind"))
+    for n, row in rows:
+        code = text(row["code"])
+        unit = allowed.get(code)
+        if unit is not None:
+            yield n, row, code, unit
+            continue
+        importer.refused.add(code)
+        if not code:
+            message = _("The division code is empty.")
+        elif code not in known:
+            message = _("%(code)s is not a known division code.") % {"code": code}
+        else:
+            message = (not_kind if known[code] not in kinds else not_in_scope) % {"code": code}
+        sheet, column = where
+        importer.problem(sheet, n, column, message)
+
+
 class ConversionImporter(Importer):
     kind = "conversion_import"
     sheets = {VILLAGE_SHEET: VILLAGE_COLUMNS, MEMBER_SHEET: MEMBER_COLUMNS}
@@ -276,25 +301,17 @@ class ConversionImporter(Importer):
         return reverse("orgtree:conversion_grid", args=[unit.pk]), reverse("orgtree:conversion_import", args=[unit.pk])
 
     def _villages(self, rows):
-        codes = {text(row["code"]) for _n, row in rows}
-        allowed = {u.code: u for u in villages_in_scope(self.user, self.unit).filter(code__in=codes)}
-        known = dict(Unit.objects.filter(code__in=codes - set(allowed)).values_list("code", "kind"))
         self.rows, self.refused = {}, set()
-        for n, row in rows:
-            code = text(row["code"])
-            village = allowed.get(code)
-            if village is None:
-                self.refused.add(code)
-                if not code:
-                    message = _("The division code is empty.")
-                elif code not in known:
-                    message = _("%(code)s is not a known division code.") % {"code": code}
-                elif known[code] not in GRASSROOTS_KINDS:
-                    message = _("%(code)s is not a village or community.") % {"code": code}
-                else:
-                    message = _("%(code)s is not a village or community in your scope.") % {"code": code}
-                self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], message)
-                continue
+        named = units_by_code(
+            self,
+            rows,
+            villages_in_scope(self.user, self.unit),
+            (VILLAGE_SHEET, VILLAGE_COLUMNS["code"]),
+            GRASSROOTS_KINDS,
+            _("%(code)s is not a village or community."),
+            _("%(code)s is not a village or community in your scope."),
+        )
+        for n, row, code, village in named:
             if village.pk in self.villages:
                 self.problem(VILLAGE_SHEET, n, VILLAGE_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
                 continue

@@ -17,7 +17,7 @@ from federation import scope
 from federation.imports import Importer, count, date, text
 from federation.workbook import Workbook
 from orgtree.committees import keep_clash
-from orgtree.conversion_excel import ROLES, VICE_TYPES
+from orgtree.conversion_excel import ROLES, VICE_TYPES, units_by_code
 from orgtree.elections import REGIONALIZED_KINDS
 from orgtree.idnumber import normalize, validate_id_number
 from orgtree.models import DrawnFrom, Role, Unit
@@ -202,25 +202,17 @@ class RegionalizationImporter(Importer):
         )
 
     def _townships(self, rows):
-        codes = {text(row["code"]) for _n, row in rows}
-        allowed = {u.code: u for u in townships_in_scope(self.user, self.unit).filter(code__in=codes)}
-        known = dict(Unit.objects.filter(code__in=codes - set(allowed)).values_list("code", "kind"))
         self.rows, self.refused = {}, set()
-        for n, row in rows:
-            code = text(row["code"])
-            township = allowed.get(code)
-            if township is None:
-                self.refused.add(code)
-                if not code:
-                    message = _("The division code is empty.")
-                elif code not in known:
-                    message = _("%(code)s is not a known division code.") % {"code": code}
-                elif known[code] not in REGIONALIZED_KINDS:
-                    message = _("%(code)s is not a township or street.") % {"code": code}
-                else:
-                    message = _("%(code)s is not a township or street in your scope.") % {"code": code}
-                self.problem(TOWNSHIP_SHEET, n, TOWNSHIP_COLUMNS["code"], message)
-                continue
+        named = units_by_code(
+            self,
+            rows,
+            townships_in_scope(self.user, self.unit),
+            (TOWNSHIP_SHEET, TOWNSHIP_COLUMNS["code"]),
+            REGIONALIZED_KINDS,
+            _("%(code)s is not a township or street."),
+            _("%(code)s is not a township or street in your scope."),
+        )
+        for n, row, code, township in named:
             if township.pk in self.townships:
                 self.problem(TOWNSHIP_SHEET, n, TOWNSHIP_COLUMNS["code"], _("%(code)s appears twice.") % {"code": code})
                 continue
