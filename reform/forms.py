@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures
 from federation.widgets import DateInput
 from orgtree.models import Unit
-from reform.models import Area, ChecklistTemplate, ProblemStatus, ValueType, VisitKind
+from reform.models import Area, ChecklistTemplate, Pilot, ProblemStatus, ValueType, VisitKind
 
 
 class AssignForm(forms.Form):
@@ -157,3 +157,16 @@ class PilotForm(forms.Form):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.open().within(unit).exclude(pk=unit.pk).order_by("code", "pk")
+
+
+class PilotEndForm(forms.Form):
+    """End an open pilot of a unit below this one (the level above ends what it marked)."""
+
+    pilot = forms.ModelChoiceField(Pilot.objects.none(), label=_("Pilot"))
+    ended_on = forms.DateField(label=_("Pilot ended on"), widget=DateInput)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = Pilot.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True).exclude(unit=unit)
+        self.fields["pilot"].queryset = rows.select_related("unit").order_by("unit__code", "topic", "pk")
+        self.fields["pilot"].label_from_instance = lambda p: f"{p.unit.name} · {p.topic}"

@@ -471,6 +471,10 @@ def end_pilot(user, pilot, ended_on, *, version=None, source="web"):
     with transaction.atomic():
         current = _locked(Pilot, pilot.pk)
         writes.check_version(current, version)
+        if current.ended_on is not None:
+            raise ValidationError(
+                {"ended_on": _("This pilot already ended on %(day)s.") % {"day": current.ended_on.isoformat()}}
+            )
         if ended_on < current.since:
             raise ValidationError({"ended_on": _("A pilot cannot end before it began.")})
         before = audit.snapshot(current, PILOT_FIELDS)

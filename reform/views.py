@@ -33,6 +33,7 @@ from reform.forms import (
     EvidenceForm,
     FillForm,
     MilestoneFormSet,
+    PilotEndForm,
     PilotForm,
     ProblemForm,
     ProblemMoveForm,
@@ -474,7 +475,7 @@ class VisitListView(UnitMixin, ActionPage):
     year's figures, and for editors a form to record one."""
 
     template_name = "reform/visits.html"
-    forms = {"record": VisitForm, "pilot": PilotForm}
+    forms = {"record": VisitForm, "pilot": PilotForm, "end_pilot": PilotEndForm}
 
     def get_context_data(self, **kwargs):
         unit = self.unit
@@ -496,6 +497,8 @@ class VisitListView(UnitMixin, ActionPage):
         if can_change:
             kwargs.setdefault("record_form", VisitForm(unit=unit, initial={"date": timezone.localdate()}))
             kwargs.setdefault("pilot_form", PilotForm(unit=unit, initial={"since": timezone.localdate()}))
+            if any(p.unit_id != unit.pk for p in pilots):
+                kwargs.setdefault("end_pilot_form", PilotEndForm(unit=unit, initial={"ended_on": timezone.localdate()}))
         figures = visits.visit_figures(unit)
         return super().get_context_data(
             made=made,
@@ -507,7 +510,12 @@ class VisitListView(UnitMixin, ActionPage):
         )
 
     def make_form(self, name, **kwargs):
-        return PilotForm(unit=self.unit, **kwargs) if name == "pilot" else VisitForm(unit=self.unit, **kwargs)
+        return self.forms[name](unit=self.unit, **kwargs)
+
+    def do_end_pilot(self, form):
+        data = form.cleaned_data
+        services.end_pilot(self.request.user, data["pilot"], data["ended_on"])
+        return _("Pilot ended.")
 
     def do_pilot(self, form):
         data = form.cleaned_data

@@ -3,8 +3,18 @@ from rest_framework import serializers
 from federation import scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from orgtree.models import Unit
-from reform.models import Campaign, ChecklistItem, Evidence, KeyTask, Milestone, Problem, ProblemStatus, Visit
-from reform.services import PROBLEM_FIELDS, VISIT_FIELDS
+from reform.models import (
+    Campaign,
+    ChecklistItem,
+    Evidence,
+    KeyTask,
+    Milestone,
+    Pilot,
+    Problem,
+    ProblemStatus,
+    Visit,
+)
+from reform.services import PILOT_FIELDS, PROBLEM_FIELDS, VISIT_FIELDS
 
 
 class ChecklistItemSerializer(ScopedModelSerializer):
@@ -137,6 +147,29 @@ class VisitSerializer(ScopedModelSerializer):
         fields = super().get_fields()
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["unit"].read_only = True  # the visiting unit is not changed
+        return fields
+
+
+class PilotSerializer(ScopedModelSerializer):
+    """A pilot (试点): marked by the level above for a unit below it; an update sets only `ended_on`
+    (with the `version` read: a stale one is a conflict)."""
+
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Pilot
+        fields = ["id", "unit", *PILOT_FIELDS, "marked_by", "version"]
+        read_only_fields = ["marked_by"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            for name in ("unit", "topic", "since"):
+                fields[name].read_only = True  # a pilot's unit, topic and start are not changed, only ended
+            fields["ended_on"].required = True
+            fields["ended_on"].allow_null = False
+        else:
+            fields["ended_on"].read_only = True  # a new pilot is open
         return fields
 
 

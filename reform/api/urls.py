@@ -5,6 +5,7 @@ from reform.api.views import (
     CampaignViewSet,
     ChecklistItemViewSet,
     KeyTaskViewSet,
+    PilotViewSet,
     ProblemViewSet,
     UnitExecutivesAddedView,
     UnitReformView,
@@ -18,6 +19,7 @@ router.register("problems", ProblemViewSet, basename="problem")
 router.register("key-tasks", KeyTaskViewSet, basename="key-task")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("pilots", PilotViewSet, basename="pilot")
 urlpatterns = [
     path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
     path("units/<int:pk>/executives-added/", UnitExecutivesAddedView.as_view(), name="unit-executives-added"),

@@ -19,6 +19,7 @@ from reform.api.serializers import (
     EvidenceSerializer,
     FillSerializer,
     KeyTaskSerializer,
+    PilotSerializer,
     ProblemMoveSerializer,
     ProblemSerializer,
     ProgressSerializer,
@@ -28,7 +29,7 @@ from reform.api.serializers import (
 )
 from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
-from reform.models import Campaign, ChecklistItem, KeyTask, Problem, Visit
+from reform.models import Campaign, ChecklistItem, KeyTask, Pilot, Problem, Visit
 
 
 class UnitReformView(APIView):
@@ -275,3 +276,36 @@ class VisitViewSet(
         unit = data.pop("unit")
         problem = services.problem_from_visit(request.user, visit, unit, source="api", **data)
         return Response(ProblemSerializer(problem).data, status=201)
+
+
+class PilotViewSet(
+    ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
+):
+    """Pilots (试点) of units in the requester's subtree: marked by the level above (POST), ended by it
+    (PUT/PATCH `ended_on` with the `version` read). `?current=1` lists the open ones only."""
+
+    base_queryset = Pilot.objects.select_related("unit").order_by("-since", "pk")
+    serializer_class = PilotSerializer
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(parameters=[OpenApiParameter("current", bool, description="only pilots not ended")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if self.action == "list" and self.request.query_params.get("current") in ("1", "true"):
+            rows = rows.filter(ended_on__isnull=True)
+        return rows
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.mark_pilot(
+            self.request.user, data["unit"], data["topic"], data["since"], source="api"
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.end_pilot(
+            self.request.user, serializer.instance, data["ended_on"], version=data.get("version"), source="api"
+        )

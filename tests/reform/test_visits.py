@@ -235,3 +235,55 @@ def test_api_refuses_another_countys_visiting_unit_and_gives_figures_by_child(ap
     children = api(users.viewer).get(f"/api/units/{tree.city.pk}/visits/?by=children").json()["children"]
     found = {row["unit"]: (row["visits"], row["units_visited"], row["meetings"]) for row in children}
     assert found[tree.county_a.pk] == (1, 2, 2) and found[tree.county_b.pk] == (0, 0, 0)
+
+
+def test_an_ended_pilot_cannot_be_ended_again(tree, users):
+    pilot = services.mark_pilot(users.editor_a, tree.township_a, "会改联", today() - datetime.timedelta(days=3))
+    services.end_pilot(users.editor_a, pilot, today(), version=1)
+    with pytest.raises(ValidationError) as caught:
+        services.end_pilot(users.editor_a, pilot, today())
+    assert "ended_on" in caught.value.message_dict
+    assert Pilot.objects.get().version == 2
+
+
+def test_an_editor_ends_a_pilot_on_the_page(client, tree, users):
+    pilot = services.mark_pilot(users.editor_a, tree.township_a, "妇女之家建设", today() - datetime.timedelta(days=3))
+    url = reverse("reform:visits", args=[tree.county_a.pk])
+    client.force_login(users.viewer)
+    assert 'value="end_pilot"' not in client.get(url).content.decode()  # no form a viewer cannot submit
+    client.force_login(users.editor_a)
+    assert 'value="end_pilot"' in client.get(url).content.decode()
+    data = {"action": "end_pilot", "pilot": pilot.pk, "ended_on": (today() - datetime.timedelta(days=9)).isoformat()}
+    assert client.post(url, data).status_code == 200  # before it began: refused, nothing saved
+    assert Pilot.objects.get().ended_on is None
+    assert client.post(url, data | {"ended_on": today().isoformat()}).status_code == 302
+    assert Pilot.objects.get().ended_on == today()
+    assert "妇女之家建设" not in client.get(url).content.decode()
+    client.force_login(users.editor_b)
+    assert client.post(reverse("reform:visits", args=[tree.county_b.pk]), data).status_code == 200  # not hers
+    assert ChangeRecord.objects.filter(content_type__model="pilot").count() == 2
+
+
+def test_api_marks_lists_and_ends_pilots_in_scope(api, tree, users):
+    editor = api(users.editor_a)
+    since = (today() - datetime.timedelta(days=3)).isoformat()
+    body = {"unit": tree.township_a.pk, "topic": "会改联", "since": since}
+    created = editor.post("/api/pilots/", body, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert created.json()["ended_on"] is None and created.json()["version"] == 1
+    assert editor.post("/api/pilots/", body | {"unit": tree.county_a.pk}, format="json").status_code == 403
+    other = api(users.editor_b)
+    missing = other.get("/api/pilots/999999/")
+    assert other.get(f"/api/pilots/{pk}/").status_code == 404
+    assert other.get(f"/api/pilots/{pk}/").json() == missing.json()
+    assert other.patch(f"/api/pilots/{pk}/", {"ended_on": today().isoformat()}, format="json").status_code == 404
+    assert other.get("/api/pilots/").json()["count"] == 0
+    assert other.post("/api/pilots/", body, format="json").status_code == 400  # a unit outside her scope
+    stale = editor.patch(f"/api/pilots/{pk}/", {"ended_on": today().isoformat(), "version": 7}, format="json")
+    assert stale.status_code == 409
+    assert editor.patch(f"/api/pilots/{pk}/", {"ended_on": None}, format="json").status_code == 400
+    ended = editor.patch(f"/api/pilots/{pk}/", {"ended_on": today().isoformat(), "version": 1}, format="json")
+    assert ended.status_code == 200 and ended.json()["ended_on"] == today().isoformat()
+    assert editor.get("/api/pilots/?current=1").json()["count"] == 0
+    assert editor.get("/api/pilots/").json()["count"] == 1
