@@ -4,7 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from federation.api_fields import ScopedFilterSet
-from reform.models import UNRESOLVED, Area, ChecklistItem, ItemStatus, Problem, ProblemStatus
+from federation.widgets import DateInput
+from reform.models import UNRESOLVED, Area, ChecklistItem, ItemStatus, Problem, ProblemStatus, Visit, VisitKind
 
 
 class ProblemFilterSet(ScopedFilterSet):
@@ -47,3 +48,15 @@ class ChecklistItemFilterSet(ScopedFilterSet):
 
     def filter_met(self, queryset, name, value):
         return queryset.filter(met=value == "true") if value else queryset
+
+
+class VisitFilterSet(ScopedFilterSet):
+    """`/api/visits/` and a unit's visits page: by visiting unit, kind and date range."""
+
+    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label=_("kind"), empty_label=_("All"))
+    since = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("Visited from"), widget=DateInput)
+    until = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Visited until"), widget=DateInput)
+
+    class Meta:
+        model = Visit
+        fields = ["unit", "kind", "since", "until"]

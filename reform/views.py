@@ -26,7 +26,7 @@ from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
 from reform import services, visits
 from reform.figures import FIGURES, reform_by_child, reform_figures
-from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
+from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet, VisitFilterSet
 from reform.forms import (
     AssignForm,
     CampaignForm,
@@ -470,21 +470,42 @@ class CampaignCreateView(UnitMixin, TemplateView):
 VISITS_SHOWN = 100
 
 
-class VisitListView(UnitMixin, ActionPage):
-    """The visits made by units of the subtree (the latest 100) and those the unit received, this
-    year's figures, and for editors a form to record one."""
+def _visited_names(visit):
+    return "、".join(u.name for u in visit.visited.all())
+
+
+class VisitListView(UnitMixin, ListMixin, ActionPage):
+    """The visits made by units of the subtree (filtered, paged, exported) and the latest received,
+    this year's figures, the open pilots, and for editors the forms to record a visit and mark or end
+    a pilot."""
 
     template_name = "reform/visits.html"
     forms = {"record": VisitForm, "pilot": PilotForm, "end_pilot": PilotEndForm}
+    filterset_class = VisitFilterSet
+    filters_shown = ("kind", "since", "until")
+    sorts = {
+        "date": (_l("date"), ("-date",)),
+        "unit": (_l("Unit"), ("unit__code", "-date")),
+    }
+    default_sort = "date"
+    per_page = 20
+    export_title = _l("Visits")
+    export_columns = [
+        (_l("date"), lambda v: v.date),
+        (_l("kind"), lambda v: v.get_kind_display()),
+        (_l("visiting unit"), lambda v: v.unit.name),
+        (_l("units visited"), _visited_names),
+        (_l("people met"), lambda v: v.people_met),
+        (_l("meetings held"), lambda v: v.meetings),
+        (_l("meeting attendance"), lambda v: v.attendance),
+        (_l("findings"), lambda v: v.findings),
+    ]
+
+    def list_queryset(self):
+        return Visit.objects.filter(self.unit.subtree_q("unit__")).select_related("unit").prefetch_related("visited")
 
     def get_context_data(self, **kwargs):
         unit = self.unit
-        made = list(
-            Visit.objects.filter(unit.subtree_q("unit__"))
-            .select_related("unit")
-            .prefetch_related("visited")
-            .order_by("-date", "-pk")[:VISITS_SHOWN]
-        )
         received = list(
             Visit.objects.filter(visited=unit).exclude(unit.subtree_q("unit__")).select_related("unit")[:VISITS_SHOWN]
         )
@@ -501,7 +522,6 @@ class VisitListView(UnitMixin, ActionPage):
                 kwargs.setdefault("end_pilot_form", PilotEndForm(unit=unit, initial={"ended_on": timezone.localdate()}))
         figures = visits.visit_figures(unit)
         return super().get_context_data(
-            made=made,
             received=received,
             pilots=pilots,
             figures=[(visits.FIGURES.label(k), figures[k]) for k in visits.FIGURES],

@@ -28,7 +28,7 @@ from reform.api.serializers import (
     VisitSerializer,
 )
 from reform.figures import FIGURES, reform_by_child, reform_figures
-from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet
+from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet, VisitFilterSet
 from reform.models import Campaign, ChecklistItem, KeyTask, Pilot, Problem, Visit
 
 
@@ -249,6 +249,7 @@ class VisitViewSet(
 
     base_queryset = Visit.objects.prefetch_related("visited", "problems").order_by("-date", "-pk")
     serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def perform_create(self, serializer):

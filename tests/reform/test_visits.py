@@ -287,3 +287,39 @@ def test_api_marks_lists_and_ends_pilots_in_scope(api, tree, users):
     assert ended.status_code == 200 and ended.json()["ended_on"] == today().isoformat()
     assert editor.get("/api/pilots/?current=1").json()["count"] == 0
     assert editor.get("/api/pilots/").json()["count"] == 1
+
+
+def test_the_list_page_filters_pages_and_exports_the_visits(client, tree, users):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for n in range(23):
+        visit_of(tree, users, date=today() - datetime.timedelta(days=n), kind=VisitKind.SURVEY)
+    visit_of(tree, users, date=today() - datetime.timedelta(days=40), findings="走访座谈发现问题")
+    client.force_login(users.viewer)
+    url = reverse("reform:visits", args=[tree.county_a.pk])
+    first = client.get(url).content.decode()
+    assert first.count('class="cards visits"') == 1 and first.count("/visits/") >= 20
+    assert "page=2" in first  # 24 visits, 20 a page
+    supervision = client.get(url, {"kind": "supervision"}).context["page"]
+    assert [v.findings for v in supervision] == ["走访座谈发现问题"]
+    recent = client.get(url, {"since": (today() - datetime.timedelta(days=4)).isoformat()}).context["page"]
+    assert len(recent.object_list) == 5
+    sheet = load_workbook(BytesIO(client.get(url, {"export": "xlsx", "kind": "supervision"}).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("日期", "类型", "走访单位") and len(rows) == 2
+    assert rows[1][2] == "延平区" and rows[1][3] == "黄墩街道、黄墩社区" and rows[1][-1] == "走访座谈发现问题"
+    client.force_login(users.editor_b)
+    assert client.get(url).status_code == 404
+    assert client.get(url, {"export": "xlsx"}).status_code == 404
+
+
+def test_api_filters_visits_by_kind_and_date(api, tree, users):
+    visit_of(tree, users, date=today() - datetime.timedelta(days=10), kind=VisitKind.SURVEY)
+    visit_of(tree, users)
+    client = api(users.viewer)
+    assert client.get("/api/visits/?kind=supervision").json()["count"] == 1
+    since = (today() - datetime.timedelta(days=5)).isoformat()
+    assert client.get(f"/api/visits/?since={since}").json()["count"] == 1
+    assert client.get("/api/visits/?kind=nonsense").status_code == 400
