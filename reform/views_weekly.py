@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from federation.pages import UnitMixin
 from reform import weekly, weekly_chart, weekly_docx
+from reform.models import KeyTask
 
 
 def _errors(exc):
@@ -37,6 +38,7 @@ class WeeklyReportView(UnitMixin, TemplateView):
             report=report,
             chart_png=base64.b64encode(picture).decode() if picture else None,
             query=self.request.GET.urlencode(),
+            progress_label=KeyTask._meta.get_field("progress").verbose_name,  # a "%" {% translate %} cannot take
             **kwargs,
         )
 
