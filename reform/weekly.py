@@ -47,6 +47,7 @@ COVERAGE = coverage.FIGURES
 TABLE = ["villages_total", "villages_converted", "conversion_rate", "executives", "chairs_in_two_committees"]
 CHART_KEY = "conversion_rate"
 MAX_SPAN_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 1950, 2100  # a day outside is a mistake (and a week beyond year 9999 an overflow)
 LISTED = 200  # rows listed per section (the counts are always whole)
 FEDERATION_WORDS = ("妇联", "妇委会", "妇工委")
 
@@ -65,9 +66,12 @@ def _day(params, name):
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise ValidationError({name: _("Enter a date such as 2026-11-16.")}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError({name: _("Choose dates between 1950 and 2100.")})
+    return day
 
 
 def period_from(params, today=None):
@@ -91,8 +95,6 @@ def period_from(params, today=None):
         raise ValidationError({"end": _("The end of the period comes before its start.")})
     if (end - start).days >= MAX_SPAN_DAYS:
         raise ValidationError({"end": _("A report covers at most one year.")})
-    if start.year < 1950 or end.year > 2100:
-        raise ValidationError({"start": _("Choose dates between 1950 and 2100.")})
     return start, end
 
 

@@ -99,6 +99,9 @@ def test_the_default_period_is_the_last_full_week_before_today():
         ({"start": "2025-01-01", "end": "2026-06-30"}, "一年"),
         ({"week": "2026-11-16", "start": "2026-11-16"}, "不能同时"),
         ({"start": "0001-01-01"}, "1950"),
+        ({"start": "9999-12-31"}, "1950"),
+        ({"end": "0001-01-01"}, "1950"),
+        ({"week": "9999-12-31"}, "1950"),
     ],
 )
 def test_bad_periods_are_refused_in_chinese(client, api, tree, users, params, message):
@@ -132,7 +135,7 @@ def test_headline_figures_and_changes_equal_coverage_at_the_dates(tree, users, w
         assert figure["value"] == at_end[figure["key"]] and figure["before"] == before[figure["key"]]
     converted = next(f for f in report["headlines"] if f["key"] == "villages_converted")
     assert (converted["value"], converted["before"], converted["change"]) == (2, 1, 1)
-    assert converted["label"] == "已改联" or converted["label"]  # labels from the figure sets, in Chinese
+    assert converted["label"] == "已会改联" and converted["unit"] == "个"  # from the figure sets, in Chinese
     assert report["period"] == {
         "start": start.isoformat(),
         "end": end.isoformat(),
