@@ -228,8 +228,10 @@ def test_the_word_file_opens_with_title_table_by_child_and_chart(client, tree, u
     assert any(row[0] == "延平区" for row in cells) and any(row[0] == "建阳区" for row in cells)
     assert any("执委人数不足" in " ".join(row) for row in cells)
     assert document.sections[0].page_width.cm == pytest.approx(21, abs=0.01)
-    fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for style, font in (("Normal", "仿宋"), ("Heading 1", "黑体")):
+        fonts = document.styles[style].element.rPr.rFonts
+        assert fonts.get(f"{w}eastAsia") == font and fonts.get(f"{w}eastAsiaTheme") is None
     if weekly_chart.cjk_font():
         assert len(document.inline_shapes) == 1
     else:
