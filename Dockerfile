@@ -2,7 +2,8 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 # pg_dump/pg_restore for `manage.py backup`/`restore`: bookworm's are version 15, as the postgres service.
-RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+# fonts-noto-cjk: the Chinese labels of the 周报's chart (reform/weekly_chart.py).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir -e . 

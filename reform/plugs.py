@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures, registry
-from reform import added, visits
+from reform import added, visits, weekly
 from reform.demo import demo_reform
 from reform.figures import FIGURES, reform_by_child
 
@@ -45,6 +45,14 @@ def added_panel(unit, children, figures):
     }
 
 
+def weekly_report_panel(unit, children, figures):
+    """Links to the 周报 of the last full week (Word and print), for any unit with children; no query."""
+    if not children:
+        return None
+    start, end = weekly.last_week()
+    return {"weekly_report": {"start": start, "end": end}}
+
+
 def register():
     figures.register(FIGURES)
     figures.register(added.FIGURES)
@@ -53,6 +61,7 @@ def register():
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.unit_tab(registry.Tab("visits", _("Visits"), "reform:visits", 75))
+    registry.dashboard_panel(registry.Panel("weekly_report", 5, "reform/weekly/panel.html", weekly_report_panel))
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(

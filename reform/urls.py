@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reform import views
+from reform import views, views_weekly
 
 app_name = "reform"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("units/<int:pk>/campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
     path("units/<int:pk>/campaigns/<int:campaign_pk>/", views.CampaignView.as_view(), name="campaign"),
     path("units/<int:pk>/visits/", views.VisitListView.as_view(), name="visits"),
+    path("units/<int:pk>/weekly-report/", views_weekly.WeeklyReportView.as_view(), name="weekly"),
+    path("units/<int:pk>/weekly-report.docx", views_weekly.WeeklyDocxView.as_view(), name="weekly_docx"),
     path("visits/<int:pk>/", views.VisitView.as_view(), name="visit"),
     path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),

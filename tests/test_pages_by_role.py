@@ -63,6 +63,7 @@ def pages(tree, demo):
             "reform:tasks",
             "reform:diagnosis",
             "reform:visits",
+            "reform:weekly",
             "funding:funding",
             "executives:rotation",
             "executives:activities",

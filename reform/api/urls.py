@@ -12,6 +12,7 @@ from reform.api.views import (
     UnitVisitsView,
     VisitViewSet,
 )
+from reform.api.weekly import UnitWeeklyReportView
 
 router = SimpleRouter()
 router.register("checklist-items", ChecklistItemViewSet, basename="checklist-item")
@@ -24,5 +25,6 @@ urlpatterns = [
     path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
     path("units/<int:pk>/executives-added/", UnitExecutivesAddedView.as_view(), name="unit-executives-added"),
     path("units/<int:pk>/visits/", UnitVisitsView.as_view(), name="unit-visits"),
+    path("units/<int:pk>/weekly-report/", UnitWeeklyReportView.as_view(), name="unit-weekly-report"),
     *router.urls,
 ]
