@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from federation import figures, registry
-from reform import added, visits
-from reform.demo import demo_reform
+from federation import api, figures, locks, registry
+from reform import added, approvals, visits
+from reform.api.serializers import ApprovalSerializer
+from reform.demo import demo_approvals, demo_reform
 from reform.figures import FIGURES, reform_by_child
+from reform.models import Approval
 
 PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
 PRESENCE_KEYS = ["items", "problems", "tasks"]  # the panel shows when any child has any
@@ -53,6 +55,14 @@ def register():
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.unit_tab(registry.Tab("visits", _("Visits"), "reform:visits", 75))
+    registry.unit_tab(registry.Tab("approvals", _("Approval"), "reform:approvals", 78))
+    locks.provide(approvals.covered)
+    registry.demo_loader(
+        registry.DemoLoader(
+            "approvals", 95, demo_approvals, "审核: 延平区's 会改联结果 approved by 南平市, 建阳区's awaiting ({result})"
+        )
+    )
+    api.show_conflicts_with(Approval, ApprovalSerializer)
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/<int:pk>/campaigns/<int:campaign_pk>/", views.CampaignView.as_view(), name="campaign"),
     path("units/<int:pk>/visits/", views.VisitListView.as_view(), name="visits"),
     path("visits/<int:pk>/", views.VisitView.as_view(), name="visit"),
+    path("units/<int:pk>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),
     path("evidence/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),
