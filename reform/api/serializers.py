@@ -153,9 +153,7 @@ class ApprovalSerializer(ScopedModelSerializer):
 
     set_label = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    decided_unit_name = serializers.CharField(
-        source="decided_unit.name", read_only=True, default=None, allow_null=True
-    )
+    decided_unit_name = serializers.CharField(source="decided_unit.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Approval

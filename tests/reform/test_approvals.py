@@ -252,7 +252,15 @@ def test_unlock_then_edit_then_resubmit(tree, users, city_editor):
         r.changes.get("state", [None, None])[1]
         for r in ChangeRecord.objects.filter(object_id=approval.pk, content_type__model="approval").order_by("pk")
     ]
-    assert states == ["submitted", "approved", "unlock_requested", "approved", "unlock_requested", "unlocked", "submitted"]
+    assert states == [
+        "submitted",
+        "approved",
+        "unlock_requested",
+        "approved",
+        "unlock_requested",
+        "unlocked",
+        "submitted",
+    ]
 
 
 def test_approved_marks_units_below_in_one_query(tree, users, city_editor, django_assert_num_queries):
