@@ -99,8 +99,9 @@ def demo_visits():
 
 
 def demo_approvals():
-    """审核: 延平区's 会改联结果 approved by 南平市 for the campaign's first phase (the dashboard marks them),
-    建阳区's submitted and awaiting approval. Last of the loaders: the approval locks 延平区's 会改联 records."""
+    """审核: 建阳区's 会改联结果 approved by 南平市 for the campaign's first phase (the dashboard marks them and
+    their edits are refused), 延平区's submitted and awaiting the city's approval (延平区, where the demo's
+    users work, stays open to edits until the city approves)."""
     city = Unit.objects.open().filter(code="3507").first()
     counties = {u.code: u for u in Unit.objects.open().filter(code__in=["350702", "350703"])}
     if city is None or Approval.objects.filter(unit__in=counties.values()).exists():
@@ -108,11 +109,11 @@ def demo_approvals():
     campaign = Campaign.objects.filter(unit=city).order_by("starts_on", "pk").first()
     phase = {"campaign": campaign, "phase": campaign.milestones.order_by("due_on").first().phase} if campaign else {}
     done = 0
-    if "350702" in counties:
-        approval = approvals.submit(None, counties["350702"], "conversion", source="demo", **phase)
+    if "350703" in counties:
+        approval = approvals.submit(None, counties["350703"], "conversion", source="demo", **phase)
         approvals.approve(None, approval, "数据核实无误，予以审核。", source="demo")
         done += 1
-    if "350703" in counties:
-        approvals.submit(None, counties["350703"], "conversion", source="demo", **phase)
+    if "350702" in counties:
+        approvals.submit(None, counties["350702"], "conversion", source="demo", **phase)
         done += 1
     return done

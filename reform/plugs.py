@@ -59,7 +59,7 @@ def register():
     locks.provide(approvals.covered)
     registry.demo_loader(
         registry.DemoLoader(
-            "approvals", 95, demo_approvals, "审核: 延平区 approved by 南平市, 建阳区 awaiting ({result})"
+            "approvals", 95, demo_approvals, "审核: 建阳区 approved by 南平市, 延平区 awaiting ({result})"
         )
     )
     api.show_conflicts_with(Approval, ApprovalSerializer)
