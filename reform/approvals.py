@@ -151,7 +151,7 @@ def _oversee(user, approval):
 
 
 def _locked(approval, version, wanted):
-    current = writes.locked(Approval, approval.pk, related=("unit", "campaign"))
+    current = writes.locked(Approval, approval.pk, related=("unit",))  # (campaign: nullable, read after)
     writes.check_version(current, version)
     if current.state not in wanted:
         raise ValidationError(
