@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation import scope, writes
+from orgtree import services
 from orgtree.committees import resolve_people
 from orgtree.coverage import refresh_figures
 from orgtree.idnumber import normalize
@@ -92,6 +93,7 @@ def leave_office(user, office, *, ended_on, reason, note="", source="web"):
     with transaction.atomic():
         office = Office.objects.select_for_update().select_related("unit", "person").get(pk=office.pk)
         scope.require(user, scope.CHANGE, office.unit)
+        services.guard_counted([office.unit])  # a village's officers count in its approved 会改联结果
         note = (note or "").strip()
         errors = {}
         if office.ended_on is not None:
@@ -152,6 +154,7 @@ def appoint_vice_chair(
     seconded vice-chair's type is seconded; a selected one is full-time or part-time."""
     with transaction.atomic():
         scope.require(user, scope.CHANGE, unit)
+        services.guard_counted([unit])  # a village's officers count in its approved 会改联结果
         term = running_term(unit)
         if term is None:
             raise ValidationError(

@@ -20,7 +20,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope, writes
+from federation import audit, locks, scope, writes
 from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 from federation.validators import validate_event_date
@@ -105,6 +105,10 @@ def version_of(village):
     """What an editor saw: 0 before the first conversion, then the election's version."""
     election = current_election(village)
     return election.version if election else 0
+
+
+# The approvable figure set (federation.locks) the 会改联 records make: approved, they are locked.
+LOCK = "conversion"
 
 
 @dataclass(frozen=True)
@@ -225,7 +229,11 @@ def validate_many(user, items, clashes=None):
     of the database for all of them at once (a fixed number of queries, whatever their number)."""
     known = _Known(user, items)
     clashes = clashes if clashes is not None else []
-    return [_issues(user, village, data, known, clashes) for village, data in items]
+    locked = locks.locked_units([village for village, _d in items], LOCK)  # approved 会改联结果 (one query)
+    return [
+        [Issue(locked[village.pk])] if village.pk in locked else _issues(user, village, data, known, clashes)
+        for village, data in items
+    ]
 
 
 class _Known:
@@ -489,9 +497,12 @@ def _checked(user, items, existing, versions, recorded):
     """(the villages that may be saved, what was read to check them): each village's refusal, if any,
     goes to `recorded.refused` — its scope (one query for all), kind, version, then its data."""
     allowed = scope.permitted(user, scope.CHANGE, [v for v, _d in items]) if user is not None else None
+    locked = locks.approved([v for v, _d in items], LOCK)  # approved 会改联结果 are not changed (one query)
     todo = []
     for village, data in items:
         refusal = _refusal(village, allowed, existing.get(village.pk), versions.get(village.pk))
+        if refusal is None and village.pk in locked:
+            refusal = locks.LockedError([locked[village.pk]])
         if refusal is not None:
             recorded.refused[village.pk] = refusal
         else:
@@ -788,7 +799,9 @@ def _pays(user, items, source):
 def record_pay(user, village, year, chair_annual, party_secretary_annual, source):
     """Record the chair's and the party secretary's annual pay of `village` for `year`: the one way
     ChairPay is written (by a 会改联 record, its Excel import, or the demo), recorded in history.
-    Callers hold the transaction; the scope is the caller's (a 会改联 write checks it)."""
+    Callers hold the transaction; the scope is the caller's (a 会改联 write checks it); refused while the
+    village's 会改联结果 are approved and locked."""
+    locks.guard(village, LOCK)
     record_pays(user, [(village, year, chair_annual, party_secretary_annual)], source=source)
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from federation import scope
+from federation import locks, scope
 from federation.imports import NO, YES, Importer, count, date, money, text, yes
 from federation.workbook import Workbook
 from orgtree import services
@@ -21,6 +21,7 @@ from orgtree.choices import GRASSROOTS_KINDS
 from orgtree.committees import keep_clash
 from orgtree.conversion import (
     CHAIR_FLAGS,
+    LOCK,
     Conversion,
     InvalidConversionError,
     Issue,
@@ -428,5 +429,9 @@ class ConversionImporter(Importer):
         items = [(self.villages[pk], data) for pk, data in self.conversions.items()]
         for (village, _data), issues in zip(items, validate_many(self.user, items, clashes), strict=True):
             self.report(village.pk, issues)
+        # Rows changing a village's facts alone: refused too where its 会改联结果 are approved and locked.
+        facts_only = [self.villages[pk] for pk in self.facts if pk not in self.conversions]
+        for pk, message in locks.locked_units(facts_only, LOCK).items():
+            self.report(pk, [Issue(message)])
         for clash in clashes:  # a probe by file reaches the admins above like one by form
             keep_clash(clash)

@@ -60,6 +60,28 @@ TOWNSHIPS = Q(kind__in=TOWNSHIP_KINDS)
 CHAIR, VICE = Q(role=Role.CHAIR), Q(role=Role.VICE_CHAIR)
 
 
+# The 会改联 figures (the results a unit submits for approval: federation.locks set "conversion").
+CONVERSION_KEYS = [
+    "villages_total",
+    "villages_converted",
+    "conversion_rate",
+    "rural_villages_total",
+    "rural_villages_converted",
+    "rural_village_conversion_rate",
+    "communities_total",
+    "communities_converted",
+    "community_conversion_rate",
+    "chairs",
+    "executives",
+    "chairs_in_two_committees",
+    "chairs_in_two_committees_rate",
+    "chairs_party_secretary",
+    "chairs_village_director",
+    "women_party_secretaries",
+    "women_village_directors",
+]
+
+
 def alive(day, path=""):
     """Units open on `day`."""
     return (Q(**{f"{path}opened_on__isnull": True}) | Q(**{f"{path}opened_on__lte": day})) & (

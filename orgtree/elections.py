@@ -234,6 +234,7 @@ def certify_election(user, election, *, source="web"):
         # The row lock makes a second, concurrent certification wait and then see "certified".
         election = Election.objects.select_for_update().select_related("unit").get(pk=election.pk)
         scope.require(user, scope.CHANGE, election.unit)
+        services.guard_counted([election.unit])  # its offices count in an approved 会改联结果
         if election.is_certified:
             raise ValidationError(_("This election is already certified; record a correction as an amendment."))
         candidates = list(election.candidates.select_related("person"))
@@ -412,6 +413,7 @@ def amend_election(user, election, reason, changes, *, source="web"):
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the certified result is corrected.")})
     scope.require(user, scope.CHANGE, election.unit)
+    services.guard_counted([election.unit])
     return ElectionAmendment.objects.create(
         election=election,
         reason=reason,

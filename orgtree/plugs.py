@@ -3,9 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from federation import figures, registry
-from orgtree.choices import GRASSROOTS_KINDS
-from orgtree.coverage import FIGURES
+from federation import figures, locks, registry
+from orgtree.choices import GRASSROOTS_KINDS, Kind
+from orgtree.coverage import CONVERSION_KEYS, FIGURES, coverage
 from orgtree.management.commands.load_demo import (
     demo_changes,
     demo_conversions,
@@ -23,8 +23,21 @@ def conversion_url(unit, context):
     return reverse("orgtree:conversion_grid", args=[unit.parent_id]) + f"#u{unit.pk}"
 
 
+def conversion_figures(unit):
+    """The 会改联 figures of `unit`'s subtree today: what an approval of its 会改联结果 keeps."""
+    values = coverage(unit)
+    return {key: values[key] for key in CONVERSION_KEYS if key in values}
+
+
 def register():
     figures.register(FIGURES)
+    # 会改联结果: approved by the level above, then locked (orgtree.conversion, services, elections guard it).
+    locks.approvable(
+        "conversion",
+        _("congress-to-federation results"),
+        conversion_figures,
+        kinds=(Kind.PROVINCE, Kind.CITY, Kind.COUNTY, Kind.TOWNSHIP, Kind.STREET),
+    )
     register_tabs()
     registry.demo_loader(
         registry.DemoLoader("conversions", 10, demo_conversions, "recorded 会改联 for {result} villages of 延平区")

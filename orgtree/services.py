@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope, writes
+from federation import audit, locks, scope, writes
 from federation.models import ChangeRecord
 from orgtree import coverage
 from orgtree.choices import ANCESTOR_COLUMNS, BOUNDARY_KINDS, GRASSROOTS_KINDS
@@ -21,6 +21,24 @@ from orgtree.tree import tree_lock
 VILLAGE_FACTS = ("secretary_is_woman", "director_is_woman")
 EDITABLE_FIELDS = ("kind", "form", "name", "short_name", "code", "subtype", "opened_on", *VILLAGE_FACTS)
 TRACKED_FIELDS = (*EDITABLE_FIELDS, "parent", "closed_on")
+# What the 会改联 figures count of a village or community: a change to one of them, its creation, move or
+# closure is refused while its approved 会改联结果 are locked (federation.locks set "conversion").
+LOCK = "conversion"
+COUNTED_FIELDS = ("kind", "form", "subtype", "opened_on", "closed_on", "parent", *VILLAGE_FACTS)
+
+
+def guard_counted(units, before=None):
+    """Refuse changing what the 会改联 figures count of `units` (the villages and communities among them)
+    when an approval locks them; `before` {pk: snapshot}: only those whose counted fields change."""
+    counted = [
+        u
+        for u in units
+        if u.kind in GRASSROOTS_KINDS or (before and before.get(u.pk, {}).get("kind") in GRASSROOTS_KINDS)
+    ]
+    if before is not None:
+        counted = [u for u in counted if audit.diff(before[u.pk], audit.snapshot(u, COUNTED_FIELDS))]
+    if counted:
+        locks.guard(counted, LOCK)
 
 
 def validate(unit):
@@ -105,6 +123,8 @@ def create_unit(user, parent, *, source="web", **fields):
             scope.require(user, scope.CHANGE, parent)
         unit = Unit(parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
         validate(unit)
+        if parent is not None and unit.kind in GRASSROOTS_KINDS:
+            locks.guard(parent, LOCK)  # a new village counts in its approved township's figures
         unit.save()
         scope.require(user, scope.CHANGE, unit)
         return writes.create(unit, user, TRACKED_FIELDS, source=source)
@@ -127,6 +147,7 @@ def update_unit(user, unit, changes, *, version=None, source="web"):
         validate(current)
         if not audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)):
             return current
+        guard_counted([current], {current.pk: before})
         if current.is_boundary != (before["kind"] in BOUNDARY_KINDS):
             raise ValidationError(
                 {
@@ -168,6 +189,7 @@ def update_units(user, units, changes, *, source="web"):
             (u, delta) for u in current if (delta := audit.diff(before[u.pk], audit.snapshot(u, TRACKED_FIELDS)))
         ]
         if changed:
+            guard_counted([u for u, _d in changed], before)
             Unit.objects.filter(pk__in=[u.pk for u, _d in changed]).update(
                 **changes, version=F("version") + 1, updated_at=timezone.now()
             )
@@ -195,6 +217,8 @@ def move_unit(user, unit, new_parent, *, version=None, source="web"):
             return current
         before = audit.snapshot(current, TRACKED_FIELDS)
         old_parent_id = current.parent_id
+        if current.kind in GRASSROOTS_KINDS:  # it leaves one township's figures for another's
+            locks.guard([current, new_parent], LOCK)
         current.parent = new_parent
         validate(current)
         column = ANCESTOR_COLUMNS.get(current.kind)
@@ -245,6 +269,7 @@ def close_unit(user, unit, closed_on, *, note="", version=None, source="web"):
         before = audit.snapshot(current, TRACKED_FIELDS)
         current.closed_on = closed_on
         validate(current)
+        guard_counted([current])
         return writes.save(
             current, user, before, TRACKED_FIELDS, source=source, action=ChangeRecord.Action.CLOSE, note=note
         )

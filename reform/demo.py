@@ -6,8 +6,8 @@ import datetime
 from decimal import Decimal
 
 from orgtree.models import Unit
-from reform import services
-from reform.models import Campaign, ChecklistItem, ChecklistTemplate, KeyTask, Problem, Visit, VisitKind
+from reform import approvals, services
+from reform.models import Approval, Campaign, ChecklistItem, ChecklistTemplate, KeyTask, Problem, Visit, VisitKind
 
 
 def demo_reform():
@@ -96,3 +96,24 @@ def demo_visits():
         )
     services.mark_pilot(None, townships[0], "会改联", max(first, today - datetime.timedelta(days=60)))
     return True
+
+
+def demo_approvals():
+    """审核: 建阳区's 会改联结果 approved by 南平市 for the campaign's first phase (the dashboard marks them and
+    their edits are refused), 延平区's submitted and awaiting the city's approval (延平区, where the demo's
+    users work, stays open to edits until the city approves)."""
+    city = Unit.objects.open().filter(code="3507").first()
+    counties = {u.code: u for u in Unit.objects.open().filter(code__in=["350702", "350703"])}
+    if city is None or Approval.objects.filter(unit__in=counties.values()).exists():
+        return False
+    campaign = Campaign.objects.filter(unit=city).order_by("starts_on", "pk").first()
+    phase = {"campaign": campaign, "phase": campaign.milestones.order_by("due_on").first().phase} if campaign else {}
+    done = 0
+    if "350703" in counties:
+        approval = approvals.submit(None, counties["350703"], "conversion", source="demo", **phase)
+        approvals.approve(None, approval, "数据核实无误，予以审核。", source="demo")
+        done += 1
+    if "350702" in counties:
+        approvals.submit(None, counties["350702"], "conversion", source="demo", **phase)
+        done += 1
+    return done

@@ -3,9 +3,21 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from federation import locks
 from federation.api_fields import ScopedFilterSet
 from federation.widgets import DateInput
-from reform.models import UNRESOLVED, Area, ChecklistItem, ItemStatus, Problem, ProblemStatus, Visit, VisitKind
+from reform.models import (
+    UNRESOLVED,
+    Approval,
+    ApprovalState,
+    Area,
+    ChecklistItem,
+    ItemStatus,
+    Problem,
+    ProblemStatus,
+    Visit,
+    VisitKind,
+)
 
 
 class ProblemFilterSet(ScopedFilterSet):
@@ -60,3 +72,13 @@ class VisitFilterSet(ScopedFilterSet):
     class Meta:
         model = Visit
         fields = ["unit", "kind", "since", "until"]
+class ApprovalFilterSet(ScopedFilterSet):
+    """`/api/approvals/` and the 审核 page: by unit, figure set, state and phase."""
+
+    state = django_filters.ChoiceFilter(choices=ApprovalState.choices, label=_("state"), empty_label=_("All"))
+    set_name = django_filters.ChoiceFilter(choices=locks.choices, label=_("figure set"), empty_label=_("All"))
+    phase = django_filters.CharFilter(label=_("phase"))
+
+    class Meta:
+        model = Approval
+        fields = ["unit", "set_name", "state", "phase"]

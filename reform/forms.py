@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from federation import figures
 from federation.widgets import DateInput
 from orgtree.models import Unit
-from reform.models import Area, ChecklistTemplate, Pilot, ProblemStatus, ValueType, VisitKind
+from reform.models import Area, Campaign, ChecklistTemplate, Pilot, ProblemStatus, ValueType, VisitKind
 
 
 class AssignForm(forms.Form):
@@ -170,3 +170,27 @@ class PilotEndForm(forms.Form):
         rows = Pilot.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True).exclude(unit=unit)
         self.fields["pilot"].queryset = rows.select_related("unit").order_by("unit__code", "topic", "pk")
         self.fields["pilot"].label_from_instance = lambda p: f"{p.unit.name} · {p.topic}"
+class ApprovalSubmitForm(forms.Form):
+    """Submit a figure set of the unit (审核): the sets its kind submits, the campaigns covering it."""
+
+    set_name = forms.ChoiceField(label=_("Figure set"))
+    campaign = forms.ModelChoiceField(Campaign.objects.none(), label=_("Campaign"), required=False)
+    phase = forms.CharField(label=_("Phase"), max_length=50, required=False)
+
+    def __init__(self, *args, sets, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["set_name"].choices = [(s.name, s.label) for s in sets]
+        self.fields["campaign"].queryset = campaigns
+
+
+class ApprovalStepForm(forms.Form):
+    """One step on one approval listed on the page: approve or return, request, grant or refuse an unlock."""
+
+    approval = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("approve", _("Approve")), ("return", _("Return")), ("grant", _("Grant")), ("refuse", _("Refuse"))],
+    )
+    text = forms.CharField(label=_("Comment or reason"), max_length=300, required=False)

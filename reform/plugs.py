@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from federation import figures, registry
-from reform import added, visits, weekly
-from reform.demo import demo_reform
+from federation import api, figures, locks, registry
+from reform import added, approvals, visits, weekly
+from reform.api.serializers import ApprovalSerializer
+from reform.demo import demo_approvals, demo_reform
 from reform.figures import FIGURES, reform_by_child
+from reform.models import Approval
 
 PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
 PRESENCE_KEYS = ["items", "problems", "tasks"]  # the panel shows when any child has any
@@ -62,6 +64,14 @@ def register():
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.unit_tab(registry.Tab("visits", _("Visits"), "reform:visits", 75))
     registry.dashboard_panel(registry.Panel("weekly_report", 5, "reform/weekly/panel.html", weekly_report_panel))
+    registry.unit_tab(registry.Tab("approvals", _("Approval"), "reform:approvals", 78))
+    locks.provide(approvals.covered)
+    registry.demo_loader(
+        registry.DemoLoader(
+            "approvals", 95, demo_approvals, "审核: 建阳区 approved by 南平市, 延平区 awaiting ({result})"
+        )
+    )
+    api.show_conflicts_with(Approval, ApprovalSerializer)
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(

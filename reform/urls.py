@@ -16,6 +16,7 @@ urlpatterns = [
     path("units/<int:pk>/weekly-report/", views_weekly.WeeklyReportView.as_view(), name="weekly"),
     path("units/<int:pk>/weekly-report.docx", views_weekly.WeeklyDocxView.as_view(), name="weekly_docx"),
     path("visits/<int:pk>/", views.VisitView.as_view(), name="visit"),
+    path("units/<int:pk>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
     path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),
     path("evidence/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),

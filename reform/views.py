@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
-from federation import audit, scope
+from federation import audit, locks, scope
 from federation import figures as figure_sets
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
@@ -24,10 +24,12 @@ from federation.workbook import Workbook, download
 from orgtree.coverage import FIGURES as COVERAGE
 from orgtree.coverage import coverage, coverage_by_child
 from orgtree.models import Unit
-from reform import services, visits
+from reform import approvals, services, visits
 from reform.figures import FIGURES, reform_by_child, reform_figures
 from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet, VisitFilterSet
 from reform.forms import (
+    ApprovalStepForm,
+    ApprovalSubmitForm,
     AssignForm,
     CampaignForm,
     EvidenceForm,
@@ -45,6 +47,8 @@ from reform.forms import (
 )
 from reform.models import (
     UNRESOLVED,
+    Approval,
+    ApprovalState,
     Campaign,
     ChecklistItem,
     Evidence,
@@ -597,3 +601,102 @@ class VisitView(ObjectMixin, ActionPage):
         data = dict(form.cleaned_data)
         services.problem_from_visit(self.request.user, self.object, data.pop("unit"), **data)
         return _("Problem recorded.")
+
+
+class ApprovalsView(UnitMixin, ActionPage):
+    """审核: the unit's approvals by figure set and phase with their state, and its children's; forms for
+    the unit's editors (submit, request an unlock) and for the level above (approve or return, grant or
+    refuse an unlock), each shown only to those who may post it. A fixed number of queries."""
+
+    template_name = "reform/approvals.html"
+    forms = {
+        "submit": ApprovalSubmitForm,
+        "decide": ApprovalStepForm,
+        "unlock_request": ApprovalStepForm,
+        "unlock": ApprovalStepForm,
+    }
+
+    def setup_rights(self):
+        user, unit = self.request.user, self.unit
+        self.can_submit = scope.can(user, scope.CHANGE, unit)
+        self.can_decide = scope.can_oversee_below(user, unit)
+        self.sets = [s for s in locks.approvable_sets() if not s.kinds or unit.kind in s.kinds]
+
+    def campaigns(self):
+        above = [u.pk for u in self.unit.lineage()] + [self.unit.pk]
+        return Campaign.objects.filter(unit__in=above).order_by("-starts_on", "pk")
+
+    def make_form(self, name, **kwargs):
+        self.setup_rights()
+        if name == "submit":
+            return ApprovalSubmitForm(sets=self.sets, campaigns=self.campaigns(), **kwargs)
+        return ApprovalStepForm(**kwargs)
+
+    def _approval(self, form, below):
+        """The approval the form names: the unit's own, or (below) one of its children's; else an error."""
+        rows = Approval.objects.filter(unit__parent=self.unit) if below else Approval.objects.filter(unit=self.unit)
+        found = rows.select_related("unit", "campaign").filter(pk=form.cleaned_data["approval"]).first()
+        if found is None:
+            raise ValidationError(_("No such approval here."))
+        return found
+
+    def do_submit(self, form):
+        if not self.can_submit:
+            raise ValidationError(scope.ROLE_MESSAGE)
+        data = form.cleaned_data
+        approvals.submit(self.request.user, self.unit, data["set_name"], campaign=data["campaign"], phase=data["phase"])
+        return _("Submitted for approval.")
+
+    def do_decide(self, form):
+        approval, data = self._approval(form, below=True), form.cleaned_data
+        if data["decision"] == "approve":
+            approvals.approve(self.request.user, approval, data["text"], version=data["version"])
+            return _("Approved and locked.")
+        if data["decision"] == "return":
+            approvals.return_approval(self.request.user, approval, data["text"], version=data["version"])
+            return _("Returned.")
+        raise ValidationError({"decision": _("Choose approve or return.")})
+
+    def do_unlock_request(self, form):
+        approval, data = self._approval(form, below=False), form.cleaned_data
+        approvals.request_unlock(self.request.user, approval, data["text"], version=data["version"])
+        return _("Unlock requested.")
+
+    def do_unlock(self, form):
+        approval, data = self._approval(form, below=True), form.cleaned_data
+        if data["decision"] not in ("grant", "refuse"):
+            raise ValidationError({"decision": _("Choose grant or refuse.")})
+        approvals.decide_unlock(
+            self.request.user, approval, data["decision"] == "grant", data["text"], version=data["version"]
+        )
+        return _("Unlock granted.") if data["decision"] == "grant" else _("Unlock refused.")
+
+    def get_context_data(self, **kwargs):
+        unit = self.unit
+        self.setup_rights()
+        own = list(Approval.objects.filter(unit=unit).select_related("campaign", "decided_unit"))
+        below = list(
+            Approval.objects.filter(unit__parent=unit)
+            .select_related("unit", "campaign")
+            .order_by("unit__code", "unit__name", "-submitted_at", "-pk")
+        )
+        if self.can_submit and self.sets:
+            kwargs.setdefault("submit_form", ApprovalSubmitForm(sets=self.sets, campaigns=self.campaigns()))
+        return super().get_context_data(
+            own=own,
+            below=below,
+            can_submit=self.can_submit,
+            can_decide=self.can_decide,
+            states=ApprovalState,
+            step_errors=[
+                e for name in ("decide", "unlock_request", "unlock") for e in _errors_of(kwargs.get(f"{name}_form"))
+            ],
+            **kwargs,
+        )
+
+
+def _errors_of(form):
+    """Every message of a bound step form (shown above the lists: its rows have no room for them)."""
+    if form is None or not form.is_bound:
+        return []
+    return [m for messages_ in form.errors.values() for m in messages_]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation import scope
+from federation import locks, scope
 from federation.conflicts import ConflictError
 from federation.imports import NO, YES, Importer, count, text, yes
 from federation.workbook import Workbook
@@ -447,6 +447,15 @@ class RegisterImporter(Importer):
         self.seen_codes, self.seen_names, self.seen_orgs = {}, {}, {}
         for n, row in rows:
             self._row(n, row)
+        self._locked()
+
+    def _locked(self):
+        """Rows of units whose approved ledger is locked (federation.locks), all named at once (one query)."""
+        rows = [(n, area) for n, area, _f in self.creates] + [(n, org.unit) for n, org, _c in self.updates]
+        locked = locks.locked_units(list({area.pk: area for _n, area in rows}.values()), services.LOCK)
+        for n, area in rows:
+            if area.pk in locked:
+                self.problem(SHEET, n, COLUMNS["unit_code"], locked[area.pk])
 
     def _area(self, n, row):
         code, name = text(row["unit_code"]), text(row["unit_name"])

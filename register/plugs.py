@@ -5,10 +5,10 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from federation import api, figures, imports, registry
+from federation import api, figures, imports, locks, registry
 from register.api import OrganizationSerializer
 from register.demo import demo_register
-from register.figures import FIGURES, KINDS, unit_and_children
+from register.figures import FIGURES, KINDS, register_figures, unit_and_children
 from register.models import Organization
 from register.models.organization import AREA_KINDS, Status
 
@@ -68,6 +68,8 @@ KIND_NAMES = {
 
 def register():
     figures.register(FIGURES)
+    # 应建尽建台账: approved by the level above, then locked (register.services guards its writes).
+    locks.approvable("register", _("should-build ledger"), register_figures, kinds=AREA_KINDS)
     api.show_conflicts_with(Organization, OrganizationSerializer)
     registry.unit_tab(
         registry.Tab("register", _("Organization register"), "register:organizations", 65, hidden_for_kinds=NOT_AREA)

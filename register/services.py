@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation import audit, scope, writes
+from federation import audit, locks, scope, writes
 from orgtree import services as units
 from register import rules
 from register.models import BuildRule, Coverage, Organization
@@ -61,6 +61,10 @@ def _check_links(user, org):
         scope.require(user, scope.VIEW, org.patron.unit)
 
 
+# The approvable figure set (federation.locks) of the register: approved, its organizations are locked.
+LOCK = "register"
+
+
 def _decide(org):
     org.should_build = rules.should_build(org, rules.rule_for(org.unit))
 
@@ -68,6 +72,7 @@ def _decide(org):
 @transaction.atomic
 def create_organization(user, unit, *, source="web", **fields):
     scope.require(user, scope.CHANGE, unit)
+    locks.guard(unit, LOCK)
     org = Organization(unit=unit, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     validate(org)
     _check_links(user, org)
@@ -95,6 +100,7 @@ def update_organization(user, org, changes, *, version=None, source="web"):
     _decide(current)
     if not audit.diff(before, audit.snapshot(current, TRACKED_FIELDS)):
         return current
+    locks.guard([current.unit, *([org.unit] if org.unit_id != current.unit_id else [])], LOCK)
     return writes.save(current, user, before, TRACKED_FIELDS, source=source)
 
 
@@ -106,6 +112,7 @@ def close_organization(user, org, closed_on, *, note="", version=None, source="w
     writes.check_version(current, version)
     if current.closed_on is not None:
         raise ValidationError(_("This organization is already closed."))
+    locks.guard(current.unit, LOCK)
     before = audit.snapshot(current, TRACKED_FIELDS)
     current.closed_on = closed_on
     validate(current)
@@ -142,6 +149,7 @@ def set_rule(user, unit, values, *, version=None, source="web"):
     if unit.kind not in RULE_KINDS:
         raise ValidationError(_("A build rule is set by a county or a level above."))
     scope.require(user, scope.CHANGE, unit)
+    locks.guard(unit, LOCK)  # the rule decides should_build beneath it
     current = BuildRule.objects.select_for_update().filter(unit=unit).first()
     # No rule yet is version 0: a writer who saw one is told so with the defaults that apply instead.
     writes.check_version(current, version, shown=current or BuildRule(unit=unit, version=0))

@@ -22,6 +22,7 @@ from funding import services as funding
 from orgtree import committees, services
 from orgtree.conversion import record_conversion
 from orgtree.models import ChairPay, Election, IdNumberClash, Office, Person, ServicePosition, Term
+from reform import approvals
 from reform import services as reform
 from reform.models import Assignment, ChecklistItem, ChecklistTemplate, ValueType
 from tests.conftest import scoped_user
@@ -205,6 +206,10 @@ WRITES = {
     ),
     "reform.Visit": lambda w: (
         reform.record_visit(w.users.editor_a, w.tree.county_a, [w.tree.township_a], date=DAY, meetings=1),
+        w.tree.county_a,
+    ),
+    "reform.Approval": lambda w: (
+        approvals.submit(w.users.editor_a, w.tree.county_a, "conversion"),
         w.tree.county_a,
     ),
     "reform.Pilot": lambda w: (

@@ -40,8 +40,9 @@ def grow(tree, n=4):
         # log × the same two (the executives in office counted once for training and contacts); the
         # register panel: the subtree's total, the counties' own rows and rows below them, the own
         # agencies of the city and its counties; the 新增执委 panel: campaigns, the counties' own rows and
-        # those below; breadcrumbs; the unread-notices badge. The panels are by area child.
-        ("orgtree:dashboard", 35),
+        # those below; the approval marks (federation.locks.approved, one); breadcrumbs; the unread-notices
+        # badge. The panels are by area child.
+        ("orgtree:dashboard", 36),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

@@ -8,6 +8,12 @@ register = template.Library()
 
 
 @register.filter
+def lookup(mapping, key):
+    """`mapping[key]`, or None (a dict keyed by a row's id: e.g. the dashboard's approval marks)."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
 def shown(field):
     """A bound field's value as a person reads it: choice labels, 是/否, names line by line."""
     value = field.value()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from federation import registry
+from federation import locks, registry
 from federation.figures import definitions_sheet, evaluated_sets
 from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
@@ -105,12 +105,16 @@ class DashboardView(UnitMixin, TemplateView):
             "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)],
         }
         weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
+        # 会改联结果 approved by the level above (federation.locks): marked on the unit and its rows (one query).
+        approved = locks.approved([*(c for c, _f in rows), self.unit], "conversion")
         return super().get_context_data(
+            approved=approved.get(self.unit.pk),
             panels=self.panels([c for c, _f in rows], figures),
             day=day,
             headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
             columns=[FIGURES[k] for k in TABLE],
             rows=[(child, [f[k] for k in TABLE]) for child, f in rows],
+            marks=approved,
             own=own and {"count": own[0], "values": [own[1][k] for k in TABLE]},
             total=[figures[k] for k in TABLE],
             chart=chart,

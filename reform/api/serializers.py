@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
-from federation import scope
+from federation import locks, scope
 from federation.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from orgtree.models import Unit
 from reform.models import (
+    Approval,
     Campaign,
     ChecklistItem,
     Evidence,
@@ -179,3 +180,69 @@ class VisitProblemSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     deadline = serializers.DateField()
     responsible = serializers.CharField(max_length=50)
+
+
+class ApprovalSerializer(ScopedModelSerializer):
+    """An approval (审核) as the API shows it; `figures`: the set's figures kept when it was approved."""
+
+    set_label = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    decided_unit_name = serializers.CharField(source="decided_unit.name", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = Approval
+        fields = [
+            "id",
+            "unit",
+            "set_name",
+            "set_label",
+            "campaign",
+            "phase",
+            "state",
+            "state_label",
+            "figures",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_unit",
+            "decided_unit_name",
+            "decided_at",
+            "comment",
+            "unlock_reason",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ApprovalSubmitSerializer(serializers.Serializer):
+    """POST /api/approvals/: the unit submits a figure set, for a campaign's phase or none; a returned or
+    unlocked approval is submitted again (give the version read)."""
+
+    unit = ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all())
+    set_name = serializers.ChoiceField(choices=[])
+    campaign = ScopedPrimaryKeyRelatedField(
+        queryset=Campaign.objects.all(), scope_queryset=campaigns_in_reach, required=False, allow_null=True
+    )
+    phase = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["set_name"].choices = locks.choices()
+        return fields
+
+
+class ApprovalDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class UnlockRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+
+
+class UnlockDecisionSerializer(serializers.Serializer):
+    grant = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from reform.api.views import (
+    ApprovalViewSet,
     CampaignViewSet,
     ChecklistItemViewSet,
     KeyTaskViewSet,
@@ -21,6 +22,7 @@ router.register("key-tasks", KeyTaskViewSet, basename="key-task")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("pilots", PilotViewSet, basename="pilot")
+router.register("approvals", ApprovalViewSet, basename="approval")
 urlpatterns = [
     path("units/<int:pk>/reform/", UnitReformView.as_view(), name="unit-reform"),
     path("units/<int:pk>/executives-added/", UnitExecutivesAddedView.as_view(), name="unit-executives-added"),

@@ -12,8 +12,11 @@ from rest_framework.views import APIView
 from federation.api import bilingual_definitions, unit_figures, unit_in_scope
 from federation.viewsets import ScopedViewSet, ServiceCreateMixin
 from orgtree.coverage import alive, coverage
-from reform import added, services, visits
+from reform import added, approvals, services, visits
 from reform.api.serializers import (
+    ApprovalDecisionSerializer,
+    ApprovalSerializer,
+    ApprovalSubmitSerializer,
     CampaignSerializer,
     ChecklistItemSerializer,
     EvidenceSerializer,
@@ -24,12 +27,14 @@ from reform.api.serializers import (
     ProblemSerializer,
     ProgressSerializer,
     ReviewSerializer,
+    UnlockDecisionSerializer,
+    UnlockRequestSerializer,
     VisitProblemSerializer,
     VisitSerializer,
 )
 from reform.figures import FIGURES, reform_by_child, reform_figures
-from reform.filtersets import ChecklistItemFilterSet, ProblemFilterSet, VisitFilterSet
-from reform.models import Campaign, ChecklistItem, KeyTask, Pilot, Problem, Visit
+from reform.filtersets import ApprovalFilterSet, ChecklistItemFilterSet, ProblemFilterSet, VisitFilterSet
+from reform.models import Approval, Campaign, ChecklistItem, KeyTask, Pilot, Problem, Visit
 
 
 class UnitReformView(APIView):
@@ -310,3 +315,71 @@ class PilotViewSet(
         serializer.instance = services.end_pilot(
             self.request.user, serializer.instance, data["ended_on"], version=data.get("version"), source="api"
         )
+class ApprovalViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """审核与锁定: approvals of units in the requester's subtree (filter `unit`, `set_name`, `state`,
+    `phase`, `within`). POST submits a figure set (the unit's editors); `approve/` and `return/` (the
+    level above), `unlock-request/` (the unit), `unlock/` grants or refuses it (the level above)."""
+
+    base_queryset = Approval.objects.select_related("unit", "decided_unit").order_by("-submitted_at", "-pk")
+    serializer_class = ApprovalSerializer
+    filterset_class = ApprovalFilterSet
+
+    def _valid(self, serializer_class):
+        form = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        return dict(form.validated_data)
+
+    def _answer(self, approval, status=200):
+        return Response(ApprovalSerializer(approval, context=self.get_serializer_context()).data, status=status)
+
+    @extend_schema(request=ApprovalSubmitSerializer, responses=ApprovalSerializer)
+    def create(self, request):
+        data = self._valid(ApprovalSubmitSerializer)
+        approval = approvals.submit(
+            request.user,
+            data["unit"],
+            data["set_name"],
+            campaign=data.get("campaign"),
+            phase=data.get("phase", ""),
+            version=data.get("version"),
+            source="api",
+        )
+        return self._answer(approval, 201)
+
+    @extend_schema(request=ApprovalDecisionSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        approval = self.get_object()
+        data = self._valid(ApprovalDecisionSerializer)
+        approval = approvals.approve(request.user, approval, data["comment"], version=data.get("version"), source="api")
+        return self._answer(approval)
+
+    @extend_schema(request=ApprovalDecisionSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        approval = self.get_object()
+        data = self._valid(ApprovalDecisionSerializer)
+        approval = approvals.return_approval(
+            request.user, approval, data["comment"], version=data.get("version"), source="api"
+        )
+        return self._answer(approval)
+
+    @extend_schema(request=UnlockRequestSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"], url_path="unlock-request", url_name="unlock-request")
+    def unlock_request(self, request, pk=None):
+        approval = self.get_object()
+        data = self._valid(UnlockRequestSerializer)
+        approval = approvals.request_unlock(
+            request.user, approval, data["reason"], version=data.get("version"), source="api"
+        )
+        return self._answer(approval)
+
+    @extend_schema(request=UnlockDecisionSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        approval = self.get_object()
+        data = self._valid(UnlockDecisionSerializer)
+        approval = approvals.decide_unlock(
+            request.user, approval, data["grant"], data["comment"], version=data.get("version"), source="api"
+        )
+        return self._answer(approval)

@@ -1,3 +1,4 @@
+from .approval import LOCKING, Approval, ApprovalState
 from .campaign import Campaign, KeyTask, Milestone, TaskStatus
 from .checklist import (
     Area,
@@ -14,7 +15,10 @@ from .visit import DEMONSTRATION_KINDS, Pilot, Visit, VisitKind
 
 __all__ = [
     "DEMONSTRATION_KINDS",
+    "LOCKING",
     "UNRESOLVED",
+    "Approval",
+    "ApprovalState",
     "Area",
     "Assignment",
     "Campaign",

@@ -18,6 +18,8 @@ class Campaign(UnitOwned):
     starts_on = models.DateField(_("starts on"), validators=[validate_plan_date])
     ends_on = models.DateField(_("ends on"), validators=[validate_plan_date])
     description = models.TextField(_("description"), blank=True)
+    # 审核: a unit's figure set is approved only after those of all its children that submit it are.
+    approval_children_first = models.BooleanField(_("approve only after all children are approved"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -59,6 +59,15 @@ def world(tree, users):
 # (name, user, method, url(w), body(w, id) or None for a GET, in-scope id(w), out-of-scope id(w))
 WRITES = [
     (
+        "approval unit (submit)",
+        "editor_a",
+        "post",
+        lambda w: "/api/approvals/",
+        lambda w, x: {"unit": x, "set_name": "conversion"},
+        lambda w: w.tree.township_a.pk,
+        lambda w: w.tree.township_b.pk,
+    ),
+    (
         "unit parent (create)",
         "editor_a",
         "post",
@@ -238,6 +247,8 @@ LISTS = [
     "contact-lists",
     "contact-visits",
     "named-contacts",
+    # 审核 (issue #16)
+    "approvals",
 ]
 FILTERS = [
     *[
@@ -271,7 +282,15 @@ FILTERS = [
             lambda w: w.tree.village_a1.pk,
             lambda w: w.tree.village_b1.pk,
         )
-        for name in ("offices", "terms", "elections", "checklist-items", "contact-lists", "contact-visits")
+        for name in (
+            "offices",
+            "terms",
+            "elections",
+            "checklist-items",
+            "contact-lists",
+            "contact-visits",
+            "approvals",
+        )
     ],
     (
         "offices term",
