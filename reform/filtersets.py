@@ -72,6 +72,8 @@ class VisitFilterSet(ScopedFilterSet):
     class Meta:
         model = Visit
         fields = ["unit", "kind", "since", "until"]
+
+
 class ApprovalFilterSet(ScopedFilterSet):
     """`/api/approvals/` and the 审核 page: by unit, figure set, state and phase."""
 

@@ -170,6 +170,8 @@ class PilotEndForm(forms.Form):
         rows = Pilot.objects.filter(unit.subtree_q("unit__"), ended_on__isnull=True).exclude(unit=unit)
         self.fields["pilot"].queryset = rows.select_related("unit").order_by("unit__code", "topic", "pk")
         self.fields["pilot"].label_from_instance = lambda p: f"{p.unit.name} · {p.topic}"
+
+
 class ApprovalSubmitForm(forms.Form):
     """Submit a figure set of the unit (审核): the sets its kind submits, the campaigns covering it."""
 

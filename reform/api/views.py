@@ -315,6 +315,8 @@ class PilotViewSet(
         serializer.instance = services.end_pilot(
             self.request.user, serializer.instance, data["ended_on"], version=data.get("version"), source="api"
         )
+
+
 class ApprovalViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """审核与锁定: approvals of units in the requester's subtree (filter `unit`, `set_name`, `state`,
     `phase`, `within`). POST submits a figure set (the unit's editors); `approve/` and `return/` (the
