@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from federation import figures, registry
-from reform import added, visits
-from reform.demo import demo_reform
+from reform import added, reports, visits
+from reform.demo import demo_reform, demo_reports
 from reform.figures import FIGURES, reform_by_child
 
 PANEL_KEYS = ["completion_rate", "met_rate", "problems_open", "problems_overdue", "tasks_overdue"]
@@ -53,9 +53,16 @@ def register():
     registry.unit_tab(registry.Tab("reform", _("Reform"), "reform:overview", 60))
     registry.unit_tab(registry.Tab("checklist", _("Checklist"), "reform:checklist", 70))
     registry.unit_tab(registry.Tab("visits", _("Visits"), "reform:visits", 75))
+    registry.unit_tab(registry.Tab("reports", _("Periodic reports"), "reform:reports", 78))
+    registry.dashboard_panel(
+        registry.Panel("reports", 12, "reform/reports/dashboard_panel.html", reports.dashboard_panel)
+    )
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(
             "reform", 20, demo_reform, "reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks"
         )
+    )
+    registry.demo_loader(
+        registry.DemoLoader("reports", 21, demo_reports, "reform: 会改联周报 weekly reports of the counties")
     )

@@ -10,6 +10,7 @@ from .checklist import (
     ValueType,
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
+from .report import Cadence, Report, ReportPlan, ReportState
 from .visit import DEMONSTRATION_KINDS, Pilot, Visit, VisitKind
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "UNRESOLVED",
     "Area",
     "Assignment",
+    "Cadence",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -27,6 +29,9 @@ __all__ = [
     "Pilot",
     "Problem",
     "ProblemStatus",
+    "Report",
+    "ReportPlan",
+    "ReportState",
     "TaskStatus",
     "TemplateItem",
     "ValueType",
