@@ -318,10 +318,11 @@ def _texts(fields):
     return texts
 
 
-def open_report(user, plan, unit, period_end, *, source="web"):
-    """The unit's report of the period ending `period_end`, a new draft (figures filled) if none yet.
-    Only the unit's editors open one, for a period that has begun."""
+def open_report(user, plan, unit, period_end, *, source="web", **fields):
+    """The unit's report of the period ending `period_end`, a new draft (figures filled, with the
+    analysis texts given) if none yet. Only the unit's editors open one, for a period that has begun."""
     scope.require(user, scope.CHANGE, unit)
+    texts = _texts(fields)
     if not submits(plan, unit):
         raise ValidationError({"unit": _("%(unit)s does not submit reports under this plan.") % {"unit": unit}})
     first, last = period_ending(plan, period_end)
@@ -330,7 +331,7 @@ def open_report(user, plan, unit, period_end, *, source="web"):
     existing = Report.objects.filter(plan=plan, unit=unit, period_end=last).first()
     if existing is not None:
         return existing
-    report = Report(plan=plan, unit=unit, period_start=first, period_end=last)
+    report = Report(plan=plan, unit=unit, period_start=first, period_end=last, **texts)
     _fill(report)
     return writes.create(report, user, REPORT_FIELDS, source=source)
 

@@ -174,9 +174,9 @@ class ReportView(UnitMixin, ActionPage):
             **kwargs,
         )
 
-    def _report(self):
+    def _report(self, texts):
         if self.report is None:
-            return reports.open_report(self.request.user, self.plan, self.unit, self.end)
+            return reports.open_report(self.request.user, self.plan, self.unit, self.end, **texts)
         return self.report
 
     def _version(self, form):
@@ -188,15 +188,17 @@ class ReportView(UnitMixin, ActionPage):
     def do_save(self, form):
         texts = {k: form.cleaned_data[k] for k in reports.TEXT_FIELDS}
         version = self._version(form)
-        with transaction.atomic():  # a new draft is not kept when the texts are refused
-            reports.save_draft(self.request.user, self._report(), version=version, **texts)
+        if self.report is None:
+            reports.open_report(self.request.user, self.plan, self.unit, self.end, **texts)
+        else:
+            reports.save_draft(self.request.user, self.report, version=version, **texts)
         return _("Report saved as a draft.")
 
     def do_submit(self, form):
         texts = {k: form.cleaned_data[k] for k in reports.TEXT_FIELDS}
         version = self._version(form)
-        with transaction.atomic():
-            reports.submit(self.request.user, self._report(), version=version, **texts)
+        with transaction.atomic():  # a new draft is not kept when the submission is refused
+            reports.submit(self.request.user, self._report(texts), version=version, **texts)
         return _("Report submitted to the level above.")
 
     def do_decide(self, form):

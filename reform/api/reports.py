@@ -4,7 +4,6 @@ timeliness by child. Every write goes through reform.reports; out-of-scope ids a
 import datetime
 
 import django_filters
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -201,11 +200,7 @@ class ReportViewSet(
                 }
             )
         texts = {k: data[k] for k in reports.TEXT_FIELDS if k in data}
-        with transaction.atomic():
-            report = reports.open_report(user, plan, unit, end, source="api")
-            if texts:
-                report = reports.save_draft(user, report, source="api", **texts)
-        serializer.instance = report
+        serializer.instance = reports.open_report(user, plan, unit, end, source="api", **texts)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
