@@ -296,6 +296,14 @@ def update_plan(user, plan, *, version=None, source="web", **fields):
         for name, value in fields.items():
             if name in PLAN_FIELDS:
                 setattr(current, name, value)
+        periods_changed = any(
+            before[name] != audit.snapshot(current, (name,))[name]
+            for name in ("cadence", "starts_on", "submitting_kind")
+        )
+        if periods_changed and current.reports.exists():
+            raise ValidationError(
+                _("The cadence, the start and the submitting level cannot change once reports have been made.")
+            )
         if not current.name:
             raise ValidationError({"name": _("Name the plan.")})
         _check_plan(current)

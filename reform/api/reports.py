@@ -4,6 +4,7 @@ timeliness by child. Every write goes through reform.reports; out-of-scope ids a
 import datetime
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -256,7 +257,7 @@ class UnitReportsCompletenessView(APIView):
         unit = unit_in_scope(request, pk)
         raw = request.query_params.get("plan", "")
         plan = None
-        if raw.isdigit() and len(raw) < 19:
+        if raw.isascii() and raw.isdigit() and len(raw) < 19:
             plan = reports.plans_in_reach(reports.plans_concerning(unit), request.user).filter(pk=int(raw)).first()
         if plan is None:
             raise ValidationError({"plan": [_("No such reporting plan concerns this unit.")]})
@@ -268,7 +269,7 @@ class UnitReportsCompletenessView(APIView):
                 raise ValidationError({"period_end": [_("period_end must be a date like 2024-06-30.")]}) from exc
             first, last = reports.period_ending(plan, end)
         else:
-            ended = reports.ended_periods(plan, datetime.date.today())
+            ended = reports.ended_periods(plan, timezone.localdate())
             if not ended:
                 raise ValidationError({"period_end": [_("No period of this plan has ended yet.")]})
             first, last = ended[-1]

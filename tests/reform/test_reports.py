@@ -559,3 +559,11 @@ def test_the_demo_loads_accepted_returned_missing_and_late(tree, users):
     assert latest[counties[1]].state == ReportState.RETURNED
     assert counties[2] not in latest
     assert reports.timeliness_of(latest[counties[3]]) == "late"
+
+
+def test_the_periods_of_a_plan_with_reports_cannot_change(tree, plan, city_editor):
+    _first, last = last_week(plan)
+    reports.open_report(None, plan, tree.county_a, last)
+    with pytest.raises(ValidationError):
+        reports.update_plan(city_editor, plan, cadence=Cadence.MONTHLY)
+    assert reports.update_plan(city_editor, plan, due_days=4).due_days == 4
