@@ -290,7 +290,7 @@ def create_plan(user, unit, *, source="web", **fields):
 def update_plan(user, plan, *, version=None, source="web", **fields):
     scope.require(user, scope.CHANGE, plan.unit)
     with transaction.atomic():
-        current = writes.locked(ReportPlan, plan.pk, related=("unit", "campaign"))
+        current = writes.locked(ReportPlan, plan.pk, related=("unit",))
         writes.check_version(current, version)
         before = audit.snapshot(current, PLAN_FIELDS)
         for name, value in fields.items():
