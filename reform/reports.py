@@ -748,6 +748,6 @@ def dashboard_panel(unit, children, figures):
         return None
     plan, (first, last) = found
     counts = completeness(unit, plan, last, [c for c in children if alive_on(c, last)])
-    if not counts["total"]["expected"]:
+    if not counts["children"]:  # no child expected to report (e.g. a county's own plan for itself)
         return None
     return {"reports": {"plan": plan, "period": (first, last), **counts}}
