@@ -291,6 +291,9 @@ BANYAN = {
     # 下管一级: checklist items are reviewed, and rectifications verified, by the unit directly above
     # the reported unit's (its parent's users). REVIEW_ANY_LEVEL_ABOVE=1 lets any level above do it.
     "REVIEW_ANY_LEVEL_ABOVE": env_bool("REVIEW_ANY_LEVEL_ABOVE", False),
+    # 报送: a periodic report is on time when first submitted within this many days after its period's
+    # end (the default of a new reporting plan; each plan may set its own).
+    "REPORT_DUE_DAYS": int(os.environ.get("REPORT_DUE_DAYS", "3")),
     # The range of the dates users enter (federation/validators.py); events at most a year ahead.
     "EARLIEST_DATE": "1949-10-01",
     "LATEST_DATE": "2099-12-31",

@@ -13,8 +13,10 @@ class ReformConfig(AppConfig):
         from federation import notices
         from orgtree.signals import figures_changed
         from reform import plugs
+        from reform.reports import notify_missing
         from reform.services import follow_figures, notify_overdue
 
         notices.daily(notify_overdue)
+        notices.daily(notify_missing)
         plugs.register()
         figures_changed.connect(follow_figures, dispatch_uid="reform.follow_figures")

@@ -5,9 +5,22 @@ to 延平区 with some answers, a problem and key tasks. Idempotent."""
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from orgtree.models import Unit
-from reform import approvals, services
-from reform.models import Approval, Campaign, ChecklistItem, ChecklistTemplate, KeyTask, Problem, Visit, VisitKind
+from reform import approvals, reports, services
+from reform.models import (
+    Approval,
+    Cadence,
+    Campaign,
+    ChecklistItem,
+    ChecklistTemplate,
+    KeyTask,
+    Problem,
+    ReportPlan,
+    Visit,
+    VisitKind,
+)
 
 
 def demo_reform():
@@ -63,6 +76,7 @@ def demo_reform():
         )
         services.create_task(None, county, title="执委轮训全覆盖", deadline=datetime.date(year, 12, 15), progress=30)
     demo_visits()
+    demo_reports()
     return True
 
 
@@ -117,3 +131,50 @@ def demo_approvals():
         approvals.submit(None, counties["350702"], "conversion", source="demo", **phase)
         done += 1
     return done
+
+
+def demo_reports():
+    """报送: a weekly plan of 南平市 on its campaign, counties submitting, begun four weeks ago. The
+    earlier weeks are all accepted; of the latest ended week, the counties in code order are accepted,
+    returned (with a comment), missing and late, the rest accepted. Idempotent."""
+    city = Unit.objects.open().get(code="3507")
+    if ReportPlan.objects.filter(unit=city).exists():
+        return False
+    campaign = Campaign.objects.filter(unit=city).order_by("-starts_on").first()
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    plan = reports.create_plan(
+        None,
+        city,
+        campaign=campaign,
+        name="会改联周报",
+        cadence=Cadence.WEEKLY,
+        starts_on=monday - datetime.timedelta(weeks=4),
+    )
+    counties = list(Unit.objects.open().filter(parent=city, kind="county").order_by("code"))
+    ended = reports.ended_periods(plan, today)
+    texts = {
+        "progress": "本周新完成会改联村（社区）3个，执委培训1场。",
+        "problems": "个别村换届准备工作滞后。",
+        "next_steps": "下周督导滞后村，确保按期完成。",
+    }
+
+    def moment(day, hour):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    roles = ["accepted", "returned", "missing", "late"]
+    for number, (_first, last) in enumerate(ended):
+        latest = number == len(ended) - 1
+        for index, county in enumerate(counties):
+            role = roles[index] if latest and index < len(roles) else "accepted"
+            if role == "missing":
+                continue
+            report = reports.open_report(None, plan, county, last)
+            report = reports.save_draft(None, report, **texts)
+            day = last + datetime.timedelta(days=plan.due_days + 2 if role == "late" else 1)
+            report = reports.submit(None, report, at=moment(min(day, today), 9))
+            if role == "accepted":
+                reports.decide(None, report, True, at=moment(min(day, today), 15))
+            elif role == "returned":
+                reports.decide(None, report, False, "请补充问题分析和具体措施。", at=moment(min(day, today), 15))
+    return True

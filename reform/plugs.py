@@ -3,9 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from federation import api, figures, locks, registry
-from reform import added, approvals, visits, weekly
+from reform import added, approvals, reports, visits, weekly
 from reform.api.serializers import ApprovalSerializer
-from reform.demo import demo_approvals, demo_reform
+from reform.demo import demo_approvals, demo_reform, demo_reports
 from reform.figures import FIGURES, reform_by_child
 from reform.models import Approval
 
@@ -72,9 +72,16 @@ def register():
         )
     )
     api.show_conflicts_with(Approval, ApprovalSerializer)
+    registry.unit_tab(registry.Tab("reports", _("Periodic reports"), "reform:reports", 78))
+    registry.dashboard_panel(
+        registry.Panel("reports", 12, "reform/reports/dashboard_panel.html", reports.dashboard_panel)
+    )
     registry.dashboard_panel(registry.Panel("reform", 10, "reform/dashboard_panel.html", dashboard_panel))
     registry.demo_loader(
         registry.DemoLoader(
             "reform", 20, demo_reform, "reform: 百日攻坚 campaign, checklist for 延平区, problems and key tasks"
         )
+    )
+    registry.demo_loader(
+        registry.DemoLoader("reports", 21, demo_reports, "reform: 会改联周报 weekly reports of the counties")
     )

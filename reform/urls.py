@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reform import views, views_weekly
+from reform import views, views_reports, views_weekly
 
 app_name = "reform"
 urlpatterns = [
@@ -17,6 +17,19 @@ urlpatterns = [
     path("units/<int:pk>/weekly-report.docx", views_weekly.WeeklyDocxView.as_view(), name="weekly_docx"),
     path("visits/<int:pk>/", views.VisitView.as_view(), name="visit"),
     path("units/<int:pk>/approvals/", views.ApprovalsView.as_view(), name="approvals"),
+    path("units/<int:pk>/reports/", views_reports.ReportsView.as_view(), name="reports"),
+    path("units/<int:pk>/reports/<int:plan_pk>/<str:end>/", views_reports.ReportView.as_view(), name="report"),
+    path("units/<int:pk>/report-plans/<int:plan_pk>/", views_reports.PlanView.as_view(), name="report_plan"),
+    path(
+        "units/<int:pk>/report-plans/<int:plan_pk>/<str:end>/",
+        views_reports.PeriodView.as_view(),
+        name="report_period",
+    ),
+    path(
+        "units/<int:pk>/report-plans/<int:plan_pk>/<str:end>.xlsx",
+        views_reports.PeriodExportView.as_view(),
+        name="report_period_export",
+    ),
     path("checklist-items/<int:pk>/", views.ItemView.as_view(), name="item"),
     path("problems/<int:pk>/", views.ProblemView.as_view(), name="problem"),
     path("evidence/<int:pk>/", views.EvidenceView.as_view(), name="evidence"),

@@ -10,15 +10,11 @@ lies in the unit's subtree; the reader must see the unit (the views check it and
 again). A fixed number of statements whatever the size of the tree: a few per section, plus one
 coverage count per distinct due date of the campaigns' past milestones.
 
-The submissions section (completeness and timeliness by child, the units' analysis texts) is the
-slot kept for reform.reports: append a builder such as
-
-    def submissions(period):
-        return {"submissions": reports.document_section(period.unit, period.start, period.end)}
-
-to SECTIONS. The Word file and the print view already render a "submissions" key of the shape
-{"columns": [label, …], "rows": [{"unit": name, "values": [value, …]}], "texts": [{"unit": name,
-"parts": [{"heading": label, "text": text}]}]}, and show nothing where the key is absent or empty.
+The submissions section (报送情况: completeness and timeliness by child, the units' analysis texts)
+comes from reform.reports.document_section, reshaped for the renderings as {"columns": [label, …],
+"rows": [{"unit": name, "values": [value, …]}], "texts": [{"unit": name, "parts": [{"heading":
+label, "text": text}]}], "plans": <document_section's plans, whole>}; the Word file and the print view
+show nothing where it is empty.
 """
 
 import datetime
@@ -39,8 +35,8 @@ from orgtree import coverage
 from orgtree.choices import ADMINISTRATIVE_KINDS
 from orgtree.models import Unit
 from orgtree.views.dashboard import HEADLINES
-from reform import services, visits
-from reform.models import UNRESOLVED, Campaign, KeyTask, Problem, TaskStatus, Visit
+from reform import reports, services, visits
+from reform.models import UNRESOLVED, Campaign, KeyTask, Problem, ReportState, TaskStatus, Visit
 
 COVERAGE = coverage.FIGURES
 # The table by child: the dashboard's week-over-week figures with the villages counted first.
@@ -327,13 +323,38 @@ def tasks_section(period):
     return {"tasks_overdue": {"count": count, "rows": rows}}
 
 
-# The document's sections, in order. The submissions section of reform.reports goes here (see the
-# module docstring): SECTIONS.append(submissions).
+SUBMISSION_COUNTS = ["expected", "submitted", "accepted", "on_time", "late", "missing", "completeness", "timeliness"]
+TEXT_PARTS = ["progress", "problems", "next_steps"]
+SHOWN_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)  # drafts and returned ones are not sent up
+
+
+def submissions_section(period):
+    """报送情况: completeness and timeliness by child of each period of a report plan ending within the
+    document's days, and the analysis texts of the reports submitted or accepted
+    (reform.reports.document_section, kept whole under "plans" for the API)."""
+    found = reports.document_section(period.unit, period.start, period.end)
+    pairs = [(plan, p) for plan in found["plans"] for p in plan["periods"]]
+    rows, texts = [], []
+    for plan, p in pairs:
+        suffix = f"（{plan['name']} {p['start']}—{p['end']}）" if len(pairs) > 1 else ""
+        for child in [*p["children"], {"name": _("Total"), **p["total"]}]:
+            values = [child[k] if child[k] is not None else "—" for k in SUBMISSION_COUNTS]
+            rows.append({"unit": f"{child['name']}{suffix}", "values": values})
+        for r in p["reports"]:
+            parts = [{"heading": str(reports.TEXT_LABELS[k]), "text": r[k]} for k in TEXT_PARTS if r[k].strip()]
+            if r["state"] in SHOWN_STATES and parts:
+                texts.append({"unit": f"{r['unit_name']}（{r['state_label']}）{suffix}", "parts": parts})
+    columns = [str(reports.COUNT_LABELS[k]) for k in SUBMISSION_COUNTS]
+    return {"submissions": {"columns": columns, "rows": rows, "texts": texts, "plans": found["plans"]}}
+
+
+# The document's sections, in order.
 SECTIONS: list[Callable[[Period], dict]] = [
     head_section,
     headlines_section,
     by_child_section,
     chart_section,
+    submissions_section,
     milestones_section,
     problems_section,
     visits_section,

@@ -73,8 +73,24 @@ def write_pages(tree):
             reverse("executives:points_rules", args=[tree.county_a.pk]),
             *evaluation_pages(tree),
             *contact_pages(tree),
+            *report_pages(tree),
         ]
     )
+
+
+def report_pages(tree):
+    """County A's 报送 tab and its report of the current period, with the form to fill it."""
+    from django.utils import timezone
+
+    from reform import reports
+    from reform.models import ReportPlan
+
+    plan = ReportPlan.objects.get(unit=tree.city)
+    _first, last = reports.plan_period(plan, timezone.localdate())
+    return [
+        reverse("reform:reports", args=[tree.county_a.pk]),
+        reverse("reform:report", args=[tree.county_a.pk, plan.pk, last.isoformat()]),
+    ]
 
 
 def contact_pages(tree):

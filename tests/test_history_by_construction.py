@@ -23,6 +23,7 @@ from orgtree import committees, services
 from orgtree.conversion import record_conversion
 from orgtree.models import ChairPay, Election, IdNumberClash, Office, Person, ServicePosition, Term
 from reform import approvals
+from reform import reports as reform_reports
 from reform import services as reform
 from reform.models import Assignment, ChecklistItem, ChecklistTemplate, ValueType
 from tests.conftest import scoped_user
@@ -215,6 +216,20 @@ WRITES = {
     "reform.Pilot": lambda w: (
         reform.mark_pilot(w.users.editor_a, w.tree.township_a, "会改联", DAY),
         w.tree.township_a,
+    ),
+    "reform.ReportPlan": lambda w: (
+        reform_reports.create_plan(w.users.editor_a, w.tree.county_a, starts_on=DAY, submitting_kind="street"),
+        w.tree.county_a,
+    ),
+    "reform.Report": lambda w: (
+        reform_reports.open_report(
+            w.users.editor_a,
+            reform_reports.create_plan(None, w.tree.city, starts_on=datetime.date(2026, 1, 1)),
+            w.tree.county_a,
+            datetime.date(2026, 1, 4),
+            progress="进展",
+        ),
+        w.tree.county_a,
     ),
     "executives.TrainingSession": _training,
     "executives.Attendance": _attendance,

@@ -40,9 +40,10 @@ def grow(tree, n=4):
         # log × the same two (the executives in office counted once for training and contacts); the
         # register panel: the subtree's total, the counties' own rows and rows below them, the own
         # agencies of the city and its counties; the 新增执委 panel: campaigns, the counties' own rows and
-        # those below; the approval marks (federation.locks.approved, one); breadcrumbs; the unread-notices
-        # badge. The panels are by area child.
-        ("orgtree:dashboard", 36),
+        # those below; the approval marks (federation.locks.approved, one); the 报送 panel: the plans, the
+        # completeness of the latest period by child (one statement); breadcrumbs; the unread-notices badge.
+        # The panels are by area child.
+        ("orgtree:dashboard", 38),
         ("orgtree:renewals", 16),
         ("orgtree:unit_detail", 12),
     ],

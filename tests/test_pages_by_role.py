@@ -64,6 +64,7 @@ def pages(tree, demo):
             "reform:diagnosis",
             "reform:visits",
             "reform:weekly",
+            "reform:reports",
             "funding:funding",
             "executives:rotation",
             "executives:activities",
@@ -92,6 +93,18 @@ def pages(tree, demo):
 
     assert Visit.objects.filter(unit=tree.county_a).exists()
     urls += [v.get_absolute_url() for v in Visit.objects.all()]
+    from reform.models import Report, ReportPlan
+
+    reported = Report.objects.filter(unit=tree.county_a).order_by("-period_end")
+    assert reported.exists(), "the demo's counties report weekly"
+    for plan in ReportPlan.objects.all():
+        urls += [reverse("reform:report_plan", args=[u.pk, plan.pk]) for u in (tree.city, tree.county_a)]
+    urls += [r.get_absolute_url() for r in reported[:2]]
+    urls += [
+        reverse("reform:report_period", args=[u.pk, r.plan_id, r.period_end.isoformat()])
+        for r in reported[:1]
+        for u in (tree.city, tree.county_a)
+    ]
     from reform.models import Campaign
 
     urls += [reverse("reform:campaign", args=[tree.county_a.pk, c.pk]) for c in Campaign.objects.all()]

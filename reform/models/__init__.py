@@ -11,6 +11,7 @@ from .checklist import (
     ValueType,
 )
 from .problem import UNRESOLVED, Problem, ProblemStatus
+from .report import Cadence, Report, ReportPlan, ReportState
 from .visit import DEMONSTRATION_KINDS, Pilot, Visit, VisitKind
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "ApprovalState",
     "Area",
     "Assignment",
+    "Cadence",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -31,6 +33,9 @@ __all__ = [
     "Pilot",
     "Problem",
     "ProblemStatus",
+    "Report",
+    "ReportPlan",
+    "ReportState",
     "TaskStatus",
     "TemplateItem",
     "ValueType",

@@ -11,14 +11,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from federation.models import Role
 from orgtree import coverage
 from orgtree.conversion import Conversion, Member, record_conversion
 from orgtree.views.dashboard import HEADLINES
-from reform import services, weekly, weekly_chart, weekly_docx
-from reform.models import ProblemStatus
+from reform import reports, services, weekly, weekly_chart, weekly_docx
+from reform.models import Cadence, ProblemStatus
 from tests.conftest import make, scoped_user
 
 DAY = datetime.timedelta(days=1)
@@ -326,8 +326,9 @@ def test_the_report_costs_the_same_queries_whatever_the_tree_size(client, tree, 
     # start for the city (the groups, the units moved since, the 5 sources: 7 each) and by child (the
     # children, then per day the groups, the units moved, 2 × 5 sources: 12 each); the lineage, the
     # campaigns and their milestones, the past milestone's coverage (7); problems (counts, rows); visit
-    # figures (two sources) and rows with the units visited; key tasks (count, rows).
-    pinned = 62
+    # figures (two sources) and rows with the units visited; key tasks (count, rows); 报送: the children and
+    # the plans concerning the unit (2; each period of a plan then adds its completeness and its reports).
+    pinned = 64
     with django_assert_num_queries(pinned):
         client.get(url)
     for i in range(3):
@@ -336,3 +337,30 @@ def test_the_report_costs_the_same_queries_whatever_the_tree_size(client, tree, 
             make(township, "village", f"新村{i}{k}", f"{township.code}{290 + k}", form="congress")
     with django_assert_num_queries(pinned):
         assert client.get(url).status_code == 200
+
+
+def test_the_submissions_of_the_week_come_with_completeness_timeliness_and_texts(client, tree, users, week):
+    start, end = week
+    plan = reports.create_plan(None, tree.city, name="会改联周报", cadence=Cadence.WEEKLY, starts_on=start, due_days=3)
+    on_time = timezone.make_aware(datetime.datetime.combine(end + DAY, datetime.time(9)))
+    a = reports.open_report(users.editor_a, plan, tree.county_a, end)
+    texts = {"progress": "本周完成会改联1个", "problems": "执委履职不到位", "next_steps": ""}
+    a = reports.submit(users.editor_a, a, at=on_time, **texts)
+    reports.decide(scoped_user("city_editor", tree.city, Role.EDITOR), a, True)
+    draft = reports.open_report(users.editor_b, plan, tree.county_b, end)
+    reports.save_draft(users.editor_b, draft, progress="草稿不上报")
+    with translation.override("zh-hans"):
+        found = weekly.build(tree.city, start, end, user=users.viewer)["submissions"]
+    assert found["columns"] == ["应报", "已填报", "已通过", "按时", "迟报", "未报", "报送率%", "及时率%"]
+    rows = {r["unit"]: r["values"] for r in found["rows"]}
+    # expected, submitted, accepted, on time, late, missing, completeness %, timeliness %
+    assert rows["延平区"][:6] == [1, 1, 1, 1, 0, 0] and rows["建阳区"][:6] == [1, 0, 0, 0, 0, 1]
+    assert rows["合计"][:6] == [2, 1, 1, 1, 0, 1]
+    [text] = found["texts"]  # the draft is not sent up; an empty part is left out
+    assert text["unit"].startswith("延平区")
+    assert [p["text"] for p in text["parts"]] == ["本周完成会改联1个", "执委履职不到位"]
+    client.force_login(users.viewer)
+    page = client.get(reverse("reform:weekly", args=[tree.city.pk]), {"week": end.isoformat()}).content.decode()
+    assert "本周完成会改联1个" in page and "草稿不上报" not in page
+    document = docx.Document(io.BytesIO(weekly_docx.docx(weekly.build(tree.city, start, end, user=users.viewer))))
+    assert "执委履职不到位" in "\n".join(p.text for p in document.paragraphs)
