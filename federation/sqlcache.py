@@ -11,6 +11,7 @@ cannot describe exactly (a subquery, a raw SQL fragment, an extra(), a slice…)
 the statement as before. Nothing here caches results: every call runs its statement.
 """
 
+import contextlib
 import datetime
 import uuid
 from collections import OrderedDict
@@ -56,7 +57,7 @@ def spec_key(value):
     if isinstance(value, BaseExpression) and not isinstance(value, Query):
         if getattr(value, "query", None) is not None or getattr(value, "subquery", False):
             raise UnkeyableError(type(value).__name__)
-        path, args, kwargs = value.deconstruct()
+        path, args, kwargs = value.deconstruct()  # type: ignore[attr-defined]  # @deconstructible
         return (type(value), path, spec_key(args), spec_key(tuple(sorted(kwargs.items()))))
     raise UnkeyableError(type(value).__name__)
 
@@ -93,7 +94,7 @@ def _table_key(table):
             table.parent_alias,
             table.join_type,
             table.nullable,
-            field.model._meta.label,
+            field.model._meta.label,  # type: ignore[attr-defined]
             type(field).__name__,
             getattr(field, "name", None),
             getattr(field, "related_name", None),
@@ -148,7 +149,8 @@ def values(key, build):
             if len(_compiled) > LIMIT:
                 _compiled.popitem(last=False)
     else:
-        _compiled.move_to_end(key)
+        with contextlib.suppress(KeyError):  # dropped by another thread meanwhile: it is still this statement
+            _compiled.move_to_end(key)
     db, compiler, sql, params, names = entry
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
