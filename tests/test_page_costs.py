@@ -43,8 +43,8 @@ def grow(tree, n=4):
         # 新增执委 panel: campaigns, the counties' rollup; breadcrumbs; the unread-notices badge. The
         # panels are by area child.
         ("orgtree:dashboard", 26),
-        ("orgtree:renewals", 16),
-        ("orgtree:unit_detail", 12),
+        ("orgtree:renewals", 14),
+        ("orgtree:unit_detail", 11),
     ],
 )
 def test_a_city_page_costs_the_same_queries_whatever_its_size(
