@@ -6,11 +6,13 @@ in correlated subqueries of one statement. `path` reaches the unit from another 
 """
 
 from collections import defaultdict
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.db.models import Aggregate, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from federation import sqlcache
 from orgtree.choices import ANCESTOR_COLUMNS, GRASSROOTS_KINDS
 from orgtree.models import Unit
 
@@ -59,6 +61,7 @@ def rollup(children, rows, measures, path="", tree_path=None):
     children = list(children)
     result = {c.pk: dict.fromkeys(measures, 0) for c in children}
     counts = aggregates(measures)
+    shape = _shape(rows, path, tree_path, measures)
     by_column = defaultdict(list)
     roots, in_tree = {}, []
     for child in children:
@@ -69,50 +72,71 @@ def rollup(children, rows, measures, path="", tree_path=None):
             roots[child.tree_id] = child.pk
         else:
             in_tree.append(child.pk)
+
     for column, ids in by_column.items():
-        # Two statements: the children's own rows, and the rows below them grouped by the plain
-        # column (the planner knows its few values; grouping on an expression made it sort on disk).
-        below = Q(**{f"{column}_id__in": ids})
-        # From another table, filter through a semi-join on the units: an OR or a join spanning both
-        # tables defeats the indexes (see Unit.subtree_q).
-        below = Q(**{f"{path[:-2]}__in": Unit.objects.filter(below).values("pk")}) if path else below
-        for key, part in (
-            (f"{path}pk", rows.filter(**{f"{path}pk__in": ids})),
-            (f"{path}{column}_id", rows.filter(below)),
-        ):
-            grouped = part.order_by().values(key).annotate(**{f"m_{name}": count for name, count in counts.items()})
-            for row in grouped:
-                figures = result[row[key]]
-                for name in measures:
-                    figures[name] += row[f"m_{name}"]
+        # One statement of two parts: the children's own rows, and the rows below them grouped by the
+        # plain column (the planner knows its few values; grouping on an expression made it sort on
+        # disk); both name the child in their first column.
+        own, key = partial(rows.filter, **{f"{path}pk__in": ids}), f"{path}pk"
+        build = partial(_both, own, key, partial(_below, rows, path, column, ids), f"{path}{column}_id", counts)
+        for row in sqlcache.values(shape and (shape, column, tuple(ids)), build):
+            figures = result[row[key]]
+            for name in measures:
+                figures[name] += row[f"m_{name}"]
     if roots:
-        grouped = (
-            rows.filter(**{f"{tree_path}tree_id__in": list(roots)})
-            .order_by()
-            .values(f"{tree_path}tree_id")
-            .annotate(**{f"m_{name}": count for name, count in counts.items()})
-        )
-        for row in grouped:
-            result[roots[row[f"{tree_path}tree_id"]]].update({name: row[f"m_{name}"] for name in measures})
+        key = f"{tree_path}tree_id"
+        part = partial(rows.filter, **{f"{tree_path}tree_id__in": list(roots)})
+        for row in sqlcache.values(shape and (shape, key, tuple(roots)), partial(_grouped, part, key, counts)):
+            result[roots[row[key]]].update({name: row[f"m_{name}"] for name in measures})
     if in_tree:
-        inside = (
-            rows.filter(
-                **{
-                    f"{tree_path}tree_id": OuterRef("tree_id"),
-                    f"{tree_path}lft__gte": OuterRef("lft"),
-                    f"{tree_path}lft__lte": OuterRef("rght"),
-                }
-            )
-            .order_by()
-            .values(f"{tree_path}tree_id")
-        )
-        annotations = {
-            f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"), output_field=IntegerField()), 0)
-            for name, count in counts.items()
-        }
-        for row in Unit.objects.filter(pk__in=in_tree).annotate(**annotations).values("pk", *annotations):
+        build = partial(_inside_tree, rows, tree_path, counts, in_tree)
+        for row in sqlcache.values(shape and (shape, "in_tree", tuple(in_tree)), build):
             result[row["pk"]].update({name: row[f"m_{name}"] for name in measures})
     return result
+
+
+def _shape(rows, path, tree_path, measures):
+    """What decides each statement of a rollup besides the children (None if it cannot be told): its
+    compiled SQL is kept under it and them (federation.sqlcache), not built again on every request."""
+    try:
+        return (sqlcache.rows_key(rows), path, tree_path, sqlcache.spec_key(tuple(measures.items())))
+    except sqlcache.UnkeyableError:
+        return None
+
+
+def _grouped(part, key, counts):
+    return part().order_by().values(key).annotate(**{f"m_{name}": count for name, count in counts.items()})
+
+
+def _both(own, own_key, below, below_key, counts):
+    return _grouped(own, own_key, counts).union(_grouped(below, below_key, counts), all=True)
+
+
+def _below(rows, path, column, ids):
+    # From another table, filter through a semi-join on the units: an OR or a join spanning both
+    # tables defeats the indexes (see Unit.subtree_q).
+    found = Q(**{f"{column}_id__in": ids})
+    return rows.filter(Q(**{f"{path[:-2]}__in": Unit.objects.filter(found).values("pk")}) if path else found)
+
+
+def _inside_tree(rows, tree_path, counts, in_tree):
+    """Units inside a tree: correlated subqueries by lft range, one statement for all of them."""
+    inside = (
+        rows.filter(
+            **{
+                f"{tree_path}tree_id": OuterRef("tree_id"),
+                f"{tree_path}lft__gte": OuterRef("lft"),
+                f"{tree_path}lft__lte": OuterRef("rght"),
+            }
+        )
+        .order_by()
+        .values(f"{tree_path}tree_id")
+    )
+    annotations = {
+        f"m_{name}": Coalesce(Subquery(inside.annotate(n=count).values("n"), output_field=IntegerField()), 0)
+        for name, count in counts.items()
+    }
+    return Unit.objects.filter(pk__in=in_tree).annotate(**annotations).values("pk", *annotations)
 
 
 def total(unit, rows, measures, path="", tree_path=None):

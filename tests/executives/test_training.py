@@ -205,9 +205,9 @@ def test_the_figures_take_a_fixed_number_of_queries(trained, django_assert_num_q
     with django_assert_num_queries(3):
         training_figures(trained.tree.county_a)
     children = list(trained.tree.city.children.open())
-    # The counties by their ancestor column (two statements per source), the city's agency by its
-    # tree (one per source): nine, whatever the number of children.
-    with django_assert_num_queries(9):
+    # The counties by their ancestor column (one statement per source: their own rows and the rows
+    # below them), the city's agency by its tree (one per source): six, whatever the number of children.
+    with django_assert_num_queries(6):
         training_by_child(trained.tree.city, children=children)
 
 

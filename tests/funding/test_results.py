@@ -206,13 +206,13 @@ def test_the_panel_and_page_cost_a_fixed_number_of_queries(
             return dashboard_panel(tree.city, children, figures)
 
     first = panel()
-    with django_assert_num_queries(23):  # the same three, the standards in force, money, lists, the page
+    with django_assert_num_queries(21):  # the same three, the standards in force, money, lists, the page
         client.get(page)
     for n in range(30):  # more units measured, more lines: the same queries
         village = make(tree.township_b, Kind.VILLAGE, f"新村{n}", f"350703001{300 + n}")
         line(village, "100")
     assert panel() != first
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(21):
         client.get(page)
 
 
