@@ -217,6 +217,15 @@ class PeriodView(UnitMixin, ActionPage):
     template_name = "reform/reports/period.html"
     forms = {"decide": DecisionForm}
 
+    @staticmethod
+    def _auto_id(pk):
+        """Each row's form has its own ids, so each label names its own row's field."""
+        return f"id_r{pk}_%s"
+
+    def make_form(self, name, **kwargs):
+        pk = str((kwargs.get("data") or {}).get("report") or "")
+        return DecisionForm(auto_id=self._auto_id(pk if pk.isdigit() else "x"), **kwargs)
+
     def dispatch(self, request, *args, **kwargs):
         self.end = _day(kwargs["end"])
         return super().dispatch(request, *args, **kwargs)
@@ -242,6 +251,7 @@ class PeriodView(UnitMixin, ActionPage):
         alive = [c for c in children if reports.alive_on(c, self.end)]
         found = reports.completeness(self.unit, self.plan, self.end, alive)
         decide_all = scope.can_oversee_below(user, self.unit) or user.is_superuser
+        failed = kwargs.pop("decide_form", None)  # a decision refused: shown in its row, typed values kept
         rows = []
         for submitting, report in reports.period_reports(self.unit, self.plan, self.end):
             decidable = (
@@ -256,12 +266,12 @@ class PeriodView(UnitMixin, ActionPage):
                     "timeliness": reports.timeliness_label(reports.timeliness_of(report, today))
                     if report and report.first_submitted_at
                     else (_("Missing after the due day") if today > reports.due_on(self.plan, self.end) else ""),
-                    "form": DecisionForm(initial={"version": report.version, "report": report.pk})
-                    if decidable
-                    else None,
+                    "form": self._row_form(report, failed) if decidable else None,
                 }
             )
-        kwargs["failed_form"] = kwargs.pop("decide_form", None)  # a decision refused, with its errors
+        if failed is not None and not any(row["form"] is failed for row in rows):
+            # its row no longer takes a decision (decided meanwhile, or a stale version): the errors alone
+            kwargs["failed_errors"] = [e for errors in failed.errors.values() for e in errors]
         return super().get_context_data(
             plan=self.plan,
             period=self.period,
@@ -271,6 +281,14 @@ class PeriodView(UnitMixin, ActionPage):
             rows=rows,
             **kwargs,
         )
+
+    def _row_form(self, report, failed):
+        """The row's decision form: the one just refused for this report (its errors and typed values)
+        while the report is as the user saw it, else a fresh one."""
+        data = failed.data if failed is not None else {}
+        if data.get("report") == str(report.pk) and data.get("version") == str(report.version):
+            return failed
+        return DecisionForm(initial={"version": report.version, "report": report.pk}, auto_id=self._auto_id(report.pk))
 
     def do_decide(self, form):
         data = form.cleaned_data

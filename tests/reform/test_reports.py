@@ -376,6 +376,25 @@ def test_the_city_returns_with_a_comment_and_accepts_on_the_period_page(client, 
     assert report.state == ReportState.RETURNED
 
 
+def test_a_refused_return_is_shown_in_its_row_with_its_own_ids(client, tree, users, plan, city_editor):
+    """The error of a return without a comment shows in the report's own form (typed values kept), not
+    in a second copy of the fields outside any form, and each row's labels name its own fields."""
+    _first, last = last_week(plan)
+    report_a = submitted(plan, tree.county_a, last)
+    report_b = submitted(plan, tree.county_b, last)
+    client.force_login(city_editor)
+    url = reverse("reform:report_period", args=[tree.city.pk, plan.pk, last.isoformat()])
+    body = {"action": "decide", "report": report_a.pk, "version": report_a.version, "decision": "return"}
+    page = client.post(url, body).content.decode()
+    assert "退回报表须说明理由。" in page
+    assert page.count('id="id_decision"') == 0
+    assert f'id="id_r{report_a.pk}_comment"' in page and f'id="id_r{report_b.pk}_comment"' in page
+    assert page.count(f'for="id_r{report_a.pk}_comment"') == 1
+    assert page.count('<p class="error">') == 1
+    report_a.refresh_from_db()
+    assert report_a.state == ReportState.SUBMITTED
+
+
 def test_viewers_see_no_form_and_other_counties_are_not_found(client, tree, users, plan):
     _first, last = last_week(plan)
     submitted(plan, tree.county_a, last)
