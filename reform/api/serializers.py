@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from federation import locks, scope
@@ -172,6 +173,11 @@ class PilotSerializer(ScopedModelSerializer):
         else:
             fields["ended_on"].read_only = True  # a new pilot is open
         return fields
+
+    def validate(self, attrs):
+        if self.instance is not None and attrs.get("ended_on") is None:  # a PATCH may leave it out
+            raise serializers.ValidationError({"ended_on": _("Give the day the pilot ended.")})
+        return attrs
 
 
 class VisitProblemSerializer(serializers.Serializer):

@@ -283,6 +283,8 @@ def test_api_marks_lists_and_ends_pilots_in_scope(api, tree, users):
     stale = editor.patch(f"/api/pilots/{pk}/", {"ended_on": today().isoformat(), "version": 7}, format="json")
     assert stale.status_code == 409
     assert editor.patch(f"/api/pilots/{pk}/", {"ended_on": None}, format="json").status_code == 400
+    left_out = editor.patch(f"/api/pilots/{pk}/", {"topic": "", "version": 0}, format="multipart")
+    assert left_out.status_code == 400 and "ended_on" in left_out.json()  # found by CI's fuzz run: was a 500
     ended = editor.patch(f"/api/pilots/{pk}/", {"ended_on": today().isoformat(), "version": 1}, format="json")
     assert ended.status_code == 200 and ended.json()["ended_on"] == today().isoformat()
     assert editor.get("/api/pilots/?current=1").json()["count"] == 0
