@@ -9,7 +9,7 @@ by scope and day): running twice adds nothing.
 
 from django.utils import timezone
 
-from federation.models import UserScope
+from federation.models import Notification, UserScope
 from federation.scope import scopes_of
 
 _producers = []
@@ -39,3 +39,22 @@ def catch_up(user):
     for s in stale:
         s.notices_on = today
     return created
+
+
+def open_scopes(scopes=None):
+    """`scopes` as given (a producer's argument), or every scope of an active user on an open unit."""
+    if scopes is not None:
+        return scopes
+    return UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
+
+
+def notify(user_scope, kind, today, *, url, message):
+    """The day's notice of `kind` about the scope's unit to the scope's user, once (keyed by kind, unit
+    and day: a rerun adds nothing). Returns 1 when it was new, else 0."""
+    unit = user_scope.unit
+    _note, made = Notification.objects.get_or_create(
+        user_id=user_scope.user_id,
+        key=f"{kind}:{unit.pk}:{today.isoformat()}",
+        defaults={"unit": unit, "url": url, "message": message},
+    )
+    return int(made)

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, DateField, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope, writes
-from federation.models import Notification, UserScope
+from federation import audit, notices, scope, writes
 from orgtree import changes, services
 from orgtree.choices import Form, Kind
 from orgtree.committees import resolve_people
@@ -601,31 +601,22 @@ def set_officers(user, election, entries):
 def notify_overdue(today=None, scopes=None):
     """One notice per scope with overdue renewals, to every user of the scope whatever her role,
     keyed by scope and day (reruns add nothing). `scopes`: UserScope rows (default: all open ones)."""
-    from django.urls import reverse
-
     today = today or timezone.localdate()
-    if scopes is None:
-        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
     counts = {}  # users sharing a scope unit share its count
     created = 0
-    for user_scope in scopes:
+    for user_scope in notices.open_scopes(scopes):
         unit = user_scope.unit
         if unit.pk not in counts:
             counts[unit.pk] = Term.objects.filter(
                 unit.subtree_q("unit__"), overdue_q(today), ended_on__isnull=True, unit__closed_on__isnull=True
             ).count()
         overdue = counts[unit.pk]
-        if not overdue:
-            continue
-        _note, made = Notification.objects.get_or_create(
-            user_id=user_scope.user_id,
-            key=f"overdue:{unit.pk}:{today.isoformat()}",
-            defaults={
-                "unit": unit,
-                "url": reverse("orgtree:renewals", args=[unit.pk]),
-                "message": _("%(count)d term renewals are overdue in %(unit)s.")
-                % {"count": overdue, "unit": unit.name},
-            },
-        )
-        created += made
+        if overdue:
+            created += notices.notify(
+                user_scope,
+                "overdue",
+                today,
+                url=reverse("orgtree:renewals", args=[unit.pk]),
+                message=_("%(count)d term renewals are overdue in %(unit)s.") % {"count": overdue, "unit": unit.name},
+            )
     return {"notified": created}

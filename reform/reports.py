@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from federation import audit, scope, writes
-from federation.models import Notification, Role, UserScope
+from federation import audit, notices, scope, writes
+from federation.models import Role
 from federation.validators import validate_plan_date
 from federation.workbook import Workbook
 from orgtree.choices import ANCESTOR_COLUMNS, Kind
@@ -555,9 +555,7 @@ def notify_missing(today=None, scopes=None):
     concerning them), and how many of that period came late. One notice per scope and day."""
     today = today or timezone.localdate()
     created = 0
-    if scopes is None:
-        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
-    for user_scope in scopes:
+    for user_scope in notices.open_scopes(scopes):
         if user_scope.role not in (Role.EDITOR, Role.ADMIN):
             continue
         unit = user_scope.unit
@@ -574,21 +572,17 @@ def notify_missing(today=None, scopes=None):
             submitted = Report.objects.filter(plan=plan, period_end=end, first_submitted_at__isnull=False)
             missing += near.exclude(pk__in=submitted.values("unit_id")).count()
             late += submitted.filter(unit__in=near.values("pk"), first_submitted_at__gte=_cutoff(plan, end)).count()
-        if not missing:
-            continue
-        _note, made = Notification.objects.get_or_create(
-            user_id=user_scope.user_id,
-            key=f"reform-reports-missing:{unit.pk}:{today.isoformat()}",
-            defaults={
-                "unit": unit,
-                "url": reverse("reform:reports", args=[unit.pk]),
-                "message": _(
+        if missing:
+            created += notices.notify(
+                user_scope,
+                "reform-reports-missing",
+                today,
+                url=reverse("reform:reports", args=[unit.pk]),
+                message=_(
                     "%(unit)s: %(missing)d periodic reports not submitted after their due day, %(late)d submitted late."
                 )
                 % {"unit": unit.name, "missing": missing, "late": late},
-            },
-        )
-        created += made
+            )
     return {"notified": created}
 
 

@@ -11,12 +11,13 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import audit, scope, writes
+from federation import audit, notices, scope, writes
 from federation import figures as figure_sets
-from federation.models import ChangeRecord, Notification, Role, UserScope
+from federation.models import ChangeRecord, Role
 from federation.uploads import check_upload
 from orgtree.coverage import FIGURES, coverage, coverage_by_child
 from orgtree.models import Unit
@@ -556,13 +557,9 @@ def report_progress(user, task, progress, note=None, *, version=None, source="we
 def notify_overdue(today=None, scopes=None):
     """Daily: tell each editor and admin how many problems and key tasks are overdue in her scope.
     `scopes`: UserScope rows (default: all open ones); viewers' scopes are skipped."""
-    from django.urls import reverse
-
     today = today or timezone.localdate()
     created = 0
-    if scopes is None:
-        scopes = UserScope.objects.filter(unit__closed_on__isnull=True, user__is_active=True).select_related("unit")
-    for user_scope in scopes:
+    for user_scope in notices.open_scopes(scopes):
         if user_scope.role not in (Role.EDITOR, Role.ADMIN):
             continue
         unit = user_scope.unit
@@ -570,20 +567,16 @@ def notify_overdue(today=None, scopes=None):
         tasks = (
             KeyTask.objects.filter(unit.subtree_q("unit__"), deadline__lt=today).exclude(status=TaskStatus.DONE).count()
         )
-        if not problems and not tasks:
-            continue
-        _note, made = Notification.objects.get_or_create(
-            user_id=user_scope.user_id,
-            key=f"reform-overdue:{unit.pk}:{today.isoformat()}",
-            defaults={
-                "unit": unit,
-                "url": reverse("reform:diagnosis", args=[unit.pk]),
-                "message": _(
+        if problems or tasks:
+            created += notices.notify(
+                user_scope,
+                "reform-overdue",
+                today,
+                url=reverse("reform:diagnosis", args=[unit.pk]),
+                message=_(
                     "%(unit)s: %(problems)d problems past their rectification deadline, "
                     "%(tasks)d key tasks past their deadline."
                 )
                 % {"unit": unit.name, "problems": problems, "tasks": tasks},
-            },
-        )
-        created += made
+            )
     return {"notified": created}
