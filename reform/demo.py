@@ -142,14 +142,14 @@ def demo_reports():
         return False
     campaign = Campaign.objects.filter(unit=city).order_by("-starts_on").first()
     today = timezone.localdate()
-    monday = today - datetime.timedelta(days=today.weekday())
+    this_week, _sunday = reports.period_of(Cadence.WEEKLY, today)
     plan = reports.create_plan(
         None,
         city,
         campaign=campaign,
         name="会改联周报",
         cadence=Cadence.WEEKLY,
-        starts_on=monday - datetime.timedelta(weeks=4),
+        starts_on=this_week - datetime.timedelta(weeks=4),
     )
     counties = list(Unit.objects.open().filter(parent=city, kind="county").order_by("code"))
     ended = reports.ended_periods(plan, today)

@@ -34,7 +34,7 @@ from federation.validators import validate_plan_date
 from federation.workbook import Workbook
 from orgtree.choices import ANCESTOR_COLUMNS, Kind
 from orgtree.coverage import FIGURES as COVERAGE
-from orgtree.coverage import alive, coverage
+from orgtree.coverage import alive, coverage, monday
 from orgtree.models import Unit
 from reform.models import Cadence, Campaign, Report, ReportPlan, ReportState
 
@@ -93,7 +93,7 @@ COUNTS = ["expected", "submitted", "accepted", "returned", "on_time", "late", "m
 def period_of(cadence, day):
     """(first, last) day of the period of `cadence` holding `day`."""
     if cadence == Cadence.WEEKLY:
-        first = day - datetime.timedelta(days=day.weekday())
+        first = monday(day)
         return first, first + datetime.timedelta(days=6)
     if cadence == Cadence.MONTHLY:
         return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
