@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -585,3 +586,32 @@ def test_the_periods_of_a_plan_with_reports_cannot_change(tree, plan, city_edito
     with pytest.raises(ValidationError):
         reports.update_plan(city_editor, plan, cadence=Cadence.MONTHLY)
     assert reports.update_plan(city_editor, plan, due_days=4).due_days == 4
+
+
+def test_another_countys_period_page_export_and_plan_are_not_found(client, tree, users, plan):
+    _first, last = last_week(plan)
+    submitted(plan, tree.county_a, last, problems="延平区的问题")
+    client.force_login(users.editor_b)
+    for name, args in [
+        ("reform:report_period", [plan.pk, last.isoformat()]),
+        ("reform:report_period_export", [plan.pk, last.isoformat()]),
+        ("reform:report_plan", [plan.pk]),
+        ("reform:reports", []),
+    ]:
+        hidden = client.get(reverse(name, args=[tree.county_a.pk, *args]))
+        gone = client.get(reverse(name, args=[999999, *args]))
+        assert hidden.status_code == gone.status_code == 404, name
+        # The same page but for the form tokens (new each response) and the path it echoes for the language switch.
+        assert same_page(hidden, tree.county_a.pk) == same_page(gone, 999999), name
+    client.force_login(users.editor_a)
+    assert (
+        client.get(
+            reverse("reform:report_period_export", args=[tree.county_a.pk, plan.pk, last.isoformat()])
+        ).status_code
+        == 200
+    )
+
+
+def same_page(response, unit_id):
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return body.replace(f"/units/{unit_id}/", "/units/<id>/")
