@@ -379,3 +379,15 @@ def test_the_dashboard_marks_approved_figures(client, tree, users, city_editor):
     assert "已审核" in page
     county_page = client.get(reverse("orgtree:dashboard", args=[tree.county_a.pk])).content.decode()
     assert "由南平市审核" in county_page or "南平市" in county_page
+
+
+def test_another_county_cannot_open_the_page_nor_act_on_an_approval_it_cannot_see(client, tree, users):
+    approval = approvals.submit(users.editor_a, tree.county_a, "conversion")
+    client.force_login(users.editor_b)
+    assert client.get(reverse("reform:approvals", args=[tree.county_a.pk])).status_code == 404
+    assert client.get(reverse("reform:approvals", args=[999999])).status_code == 404
+    step = {"action": "decide", "approval": approval.pk, "version": approval.version, "decision": "return"}
+    assert client.post(reverse("reform:approvals", args=[tree.county_a.pk]), step | {"text": "x"}).status_code == 404
+    own_page = client.post(reverse("reform:approvals", args=[tree.county_b.pk]), step | {"text": "x"})
+    assert own_page.status_code in (200, 404) and fresh_approval(approval).state == S.SUBMITTED
+    assert "延平区" not in own_page.content.decode()
