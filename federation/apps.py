@@ -8,6 +8,7 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         # Imported here: apps.py loads before the app registry is ready (security loads models).
-        from federation import security
+        from federation import datacache, security
 
         security.connect()
+        datacache.connect()

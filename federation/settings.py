@@ -294,6 +294,10 @@ BANYAN = {
     # 报送: a periodic report is on time when first submitted within this many days after its period's
     # end (the default of a new reporting plan; each plan may set its own).
     "REPORT_DUE_DAYS": int(os.environ.get("REPORT_DUE_DAYS", "3")),
+    # Dashboards' figures and panels are kept in the shared cache for this many seconds at most, and
+    # computed afresh after any write (federation/datacache.py). Only with Redis: a process's own memory
+    # would not see the writes of the others. 0 turns it off.
+    "FIGURE_CACHE_SECONDS": int(os.environ.get("BANYAN_FIGURE_CACHE_SECONDS", "300" if REDIS_URL else "0")),
     # The range of the dates users enter (federation/validators.py); events at most a year ahead.
     "EARLIEST_DATE": "1949-10-01",
     "LATEST_DATE": "2099-12-31",

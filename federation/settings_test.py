@@ -8,6 +8,8 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# Kept figures only in the tests of them (tests/federation/test_datacache.py): fixtures write freely.
+BANYAN = {**BANYAN, "FIGURE_CACHE_SECONDS": 0}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

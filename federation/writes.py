@@ -23,7 +23,7 @@ from django.db.models import F
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
-from federation import audit
+from federation import audit, datacache
 from federation.conflicts import ConflictError
 from federation.models import ChangeRecord
 
@@ -208,6 +208,7 @@ def _insert_records(rows):
 def _copy(table, columns, rows):
     """COPY `rows` (lists of values, in the order of `columns`) into `table` (PostgreSQL)."""
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    datacache.written()  # a COPY passes no execute wrapper
     # The raw cursor's errors as Django's (a unique key taken meanwhile is an IntegrityError).
     with (
         connection.wrap_database_errors,

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from federation import datacache
+
 # A load at least this large into a table it at least doubles builds the table's indexes and foreign
 # keys afterwards (`rebuilt_after`).
 BULK_LOAD_ROWS = 50_000
@@ -44,6 +46,7 @@ def insert_rows(model, columns, rows):
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            datacache.written()  # a COPY passes no execute wrapper
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from federation import locks, registry
+from federation import datacache, locks, registry
 from federation.figures import definitions_sheet, evaluated_sets
 from federation.pages import UnitMixin
 from federation.workbook import Workbook, download
@@ -91,11 +91,33 @@ class DashboardView(UnitMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         day = day_from(self.request) or timezone.localdate()
+        # The same for everyone who may open the unit: kept until the next write (federation.datacache).
+        found = datacache.kept("dashboard", (self.unit.pk, day.isoformat()), lambda: self.computed(day))
+        figures, rows, approved = found["figures"], found["rows"], found["marks"]
+        return super().get_context_data(
+            approved=approved.get(self.unit.pk),
+            panels=found["panels"],
+            day=day,
+            headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
+            columns=[FIGURES[k] for k in TABLE],
+            rows=[(child, [f[k] for k in TABLE]) for child, f in rows],
+            marks=approved,
+            own=found["own"] and {"count": found["own"][0], "values": [found["own"][1][k] for k in TABLE]},
+            total=[figures[k] for k in TABLE],
+            chart=found["chart"],
+            weekly=found["weekly"],
+            weekly_columns=[FIGURES[k] for k in WEEKLY],
+            **kwargs,
+        )
+
+    def computed(self, day):
+        """Everything the page shows that does not depend on who looks."""
         figures = coverage.coverage(self.unit, day)
         rows, own = by_area(self.unit, day, figures)
+        children = [c for c, _f in rows]
         chart = {
             "label": str(coverage.FIGURES.label("conversion_rate")),
-            "names": [c.name for c, _f in rows],
+            "names": [c.name for c in children],
             "rates": [f["conversion_rate"] or 0 for _c, f in rows],
             "executives": [f["executives"] for _c, f in rows],
         }
@@ -104,24 +126,16 @@ class DashboardView(UnitMixin, TemplateView):
             "weeks": [s.week.isoformat() for s in reversed(snapshots)],
             "rates": [s.figures.get("conversion_rate") or 0 for s in reversed(snapshots)],
         }
-        weekly = self.week_over_week([c for c, _f in rows], coverage.monday(day))
-        # 会改联结果 approved by the level above (federation.locks): marked on the unit and its rows (one query).
-        approved = locks.approved([*(c for c, _f in rows), self.unit], "conversion")
-        return super().get_context_data(
-            approved=approved.get(self.unit.pk),
-            panels=self.panels([c for c, _f in rows], figures),
-            day=day,
-            headlines=[(FIGURES[k], figures[k]) for k in HEADLINES],
-            columns=[FIGURES[k] for k in TABLE],
-            rows=[(child, [f[k] for k in TABLE]) for child, f in rows],
-            marks=approved,
-            own=own and {"count": own[0], "values": [own[1][k] for k in TABLE]},
-            total=[figures[k] for k in TABLE],
-            chart=chart,
-            weekly=weekly,
-            weekly_columns=[FIGURES[k] for k in WEEKLY],
-            **kwargs,
-        )
+        return {
+            "figures": figures,
+            "rows": rows,
+            "own": own,
+            "chart": chart,
+            "weekly": self.week_over_week(children, coverage.monday(day)),
+            # 会改联结果 approved by the level above (federation.locks): marked on the unit and its rows (one query).
+            "marks": locks.approved([*children, self.unit], "conversion"),
+            "panels": self.panels(children, figures),
+        }
 
     def panels(self, children, figures):
         """The sections the apps registered (federation.registry.dashboard_panels) that have something to show."""
