@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
-from federation import scope
+from federation import datacache, scope
 from federation.pages import ActionPage, UnitMixin
 from federation.uploads import UPLOAD_TYPES
 from federation.views_imports import ImportUploadView
@@ -47,13 +47,9 @@ class FundingView(FundingMixin, ActionPage):
     forms = {"record": RecordForm, "population": PopulationForm, "project": ProjectForm, "standard": StandardForm}
 
     def get_context_data(self, **kwargs):
-        year, report, overall, by_child, children = self.figures()
-        standards, chain = compliance.standards_in_force(self.unit, year)
-        names = {u.pk: u.name for u in chain}
-        in_force = [(label, standards.get(compliance.FIELD_OF[key])) for key, label in compliance.STANDARDS.items()]
-        in_force = [(label, value, names.get(value[1]) if value else None) for label, value in in_force]
-        money = compliance.money(self.unit, year)
-        money_by_child = compliance.money(self.unit, year, children)
+        year = year_from(self.request)
+        # The same for everyone who may open the unit: kept until the next write (federation.datacache).
+        found = datacache.kept("funding", (self.unit.pk, year), lambda: self.computed(year))
         user = self.request.user
         can_change = scope.can(user, scope.CHANGE, self.unit)
         if can_change:
@@ -61,18 +57,16 @@ class FundingView(FundingMixin, ActionPage):
                 kwargs.setdefault(f"{name}_form", self.forms[name](initial={"year": year}))
         if scope.can(user, scope.ADMIN, self.unit):
             kwargs.setdefault("standard_form", StandardForm(initial={"year": year}))
+        money = found["money"]
         return super().get_context_data(
             year=year,
-            in_force=in_force,
+            in_force=found["in_force"],
             standards=compliance.STANDARDS,
             statuses=STATUS_LABELS,
-            overall=[(label, overall[key]) for key, label in compliance.STANDARDS.items()],
-            rows=[
-                (child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
-                for child in children
-            ],
-            missing=report.missing(MISSING_SHOWN),
-            missing_count=sum(overall[key][compliance.MISSED] for key in compliance.STANDARDS),
+            overall=[(label, found["overall"][key]) for key, label in compliance.STANDARDS.items()],
+            rows=found["rows"],
+            missing=found["missing"],
+            missing_count=sum(found["overall"][key][compliance.MISSED] for key in compliance.STANDARDS),
             money=money,
             headlines=[(figure, money[figure.key]) for figure in compliance.FIGURES.figures.values()],
             categories=[(c.label, money[f"budgeted_{c.value}"]) for c in Category],
@@ -81,6 +75,26 @@ class FundingView(FundingMixin, ActionPage):
             can_change=can_change,
             **kwargs,
         )
+
+    def computed(self, year):
+        """The figures of the page, which do not depend on who looks."""
+        report = results.Report(self.unit, year)
+        children = list(self.unit.children.open().order_by("code", "name", "pk"))
+        overall, by_child = report.summary(children)
+        standards, chain = compliance.standards_in_force(self.unit, year)
+        names = {u.pk: u.name for u in chain}
+        in_force = [(label, standards.get(compliance.FIELD_OF[key])) for key, label in compliance.STANDARDS.items()]
+        money_by_child = compliance.money(self.unit, year, children)
+        return {
+            "in_force": [(label, value, names.get(value[1]) if value else None) for label, value in in_force],
+            "overall": overall,
+            "rows": [
+                (child, [by_child[child.pk][key] for key in compliance.STANDARDS], money_by_child[child.pk])
+                for child in children
+            ],
+            "missing": report.missing(MISSING_SHOWN),
+            "money": compliance.money(self.unit, year),
+        }
 
     def do_record(self, form):
         data = dict(form.cleaned_data)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from federation import datacache
 from funding import results, services
 from funding.compliance import STANDARDS, compliance, summarize
 from funding.excel import FundingImporter
@@ -229,3 +230,19 @@ def test_a_transaction_that_touches_very_many_units_is_recomputed_whole_in_the_b
     assert flag.unit_id is None and queued == [] and not results.Report(tree.township_a, Y).stored
     results.refresh_stale(flag.pk)
     assert_fresh(tree)
+
+
+def test_the_kept_funding_page_shows_the_next_write_and_stays_in_scope(
+    client, tree, users, settings, django_capture_on_commit_callbacks
+):
+    settings.BANYAN = {**settings.BANYAN, "FIGURE_CACHE_SECONDS": 300}  # federation.datacache on
+    datacache.move_on()
+    client.force_login(users.viewer)
+    url = reverse("funding:funding", args=[tree.city.pk])
+    before = client.get(url, {"year": Y}).context["money"]["budgeted"]
+    assert client.get(url, {"year": Y}).context["money"]["budgeted"] == before
+    with django_capture_on_commit_callbacks(execute=True):
+        line(tree.county_a, Decimal("5000"))
+    assert client.get(url, {"year": Y}).context["money"]["budgeted"] == (before or 0) + Decimal("5000")
+    client.force_login(users.editor_b)
+    assert client.get(reverse("funding:funding", args=[tree.county_a.pk]), {"year": Y}).status_code == 404
