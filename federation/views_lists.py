@@ -8,6 +8,8 @@ A page mixes `ListMixin` in before its view base and declares:
     sorts             {key: (label, ordering)}; `?sort=` accepts only these keys, anything else is ignored
     per_page          rows per page; `?per_page=` may change it up to `max_per_page`
     export_columns    [(header, row -> value)]; when set, `?export=xlsx` downloads the filtered rows
+    labelled          fields with choices whose label each row of the page gets as `<field>_label` (one
+                      dict per field and page: Django's get_<field>_display rebuilds it for every call)
 and implements `list_queryset()`, which returns rows already restricted by `federation.scope.restrict()`
 (or under a unit the page loaded through the scope). Templates include `list_filters.html` and
 `list_pager.html`.
@@ -45,6 +47,7 @@ class ListMixin(_ListPage):
     export_columns: Sequence[tuple["StrOrPromise", Callable[[Any], object]]] = ()
     export_title: "StrOrPromise" = ""
     export_limit = 20000  # a whole province's list is a job, not a download (NetBox #21788)
+    labelled: Sequence[str] = ()
 
     def list_queryset(self):
         raise NotImplementedError
@@ -99,6 +102,16 @@ class ListMixin(_ListPage):
     def decorate(self, rows):
         """Attach what the rows of one page need (a fixed number of queries per page)."""
 
+    def label(self, rows):
+        if not rows:
+            return
+        for name in self.labelled:
+            field = rows[0]._meta.get_field(name)
+            labels = dict(field.flatchoices)
+            for row in rows:
+                value = getattr(row, field.attname)
+                setattr(row, f"{name}_label", labels.get(value, value))
+
     def known_count(self):
         """The number of filtered rows when the page knows it without a COUNT (None: count them)."""
         return None
@@ -123,6 +136,7 @@ class ListMixin(_ListPage):
     def get_context_data(self, **kwargs):
         page = self.paginate(self.filtered_rows(), self.page_size())
         self.decorate(page.object_list)
+        self.label(page.object_list)
         query = self.request.GET.copy()
         for name in ("page", "export"):
             query.pop(name, None)

@@ -98,7 +98,9 @@ class VillageFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         townships = Unit.objects.none()
         if unit is not None:
-            townships = Unit.objects.open().within(unit).filter(kind__in=TOWNSHIP_KINDS).order_by("code", "pk")
+            townships = (
+                Unit.objects.open().within(unit).filter(kind__in=TOWNSHIP_KINDS).order_by("code", "pk").only("name")
+            )
         self.filters["township"].queryset = townships
 
     def filter_township(self, queryset, name, township: Unit):

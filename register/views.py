@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.generic import TemplateView
 
-from federation import audit, scope
+from federation import audit, datacache, scope
 from federation.conflicts import ConflictError
 from federation.pages import ActionPage, ObjectMixin, UnitMixin, add_errors
 from federation.views_lists import ListMixin
@@ -54,6 +55,7 @@ class OrganizationListView(UnitMixin, _AreaOnly, ListMixin, ActionPage):
     forms = {"link": LinkForm}
     filterset_class = OrganizationFilterSet
     filters_shown = ("q", "kind", "subtype", "status", "coverage", "party", "area", "state")
+    labelled = ("kind", "subtype", "coverage")
     per_page = 50
     sorts = {
         "kind": (_l("kind"), ("kind", "name")),
@@ -64,7 +66,13 @@ class OrganizationListView(UnitMixin, _AreaOnly, ListMixin, ActionPage):
     default_sort = "kind"
 
     def list_queryset(self):
-        return Organization.objects.filter(self.unit.subtree_q("unit__")).select_related("unit", "committee", "patron")
+        # What a row shows and its status needs: no other column is read.
+        shown = ("name", "kind", "subtype", "has_party_org", "closed_on", "should_build", "coverage", "employees")
+        return (
+            Organization.objects.filter(self.unit.subtree_q("unit__"))
+            .select_related("unit", "committee")
+            .only(*shown, "unit__name", "committee__name", "committee__closed_on")
+        )
 
     def filter_data(self):
         """Current organizations unless the closed ones are asked for, whatever the other filters."""
@@ -74,7 +82,7 @@ class OrganizationListView(UnitMixin, _AreaOnly, ListMixin, ActionPage):
         return data
 
     def filterset_kwargs(self):
-        return {"areas": Unit.objects.open().filter(pk__in=self.area_ids())}
+        return {"areas": Unit.objects.open().filter(pk__in=self.area_ids()).only("name")}
 
     def area_ids(self):
         if not hasattr(self, "_area_ids"):
@@ -90,12 +98,19 @@ class OrganizationListView(UnitMixin, _AreaOnly, ListMixin, ActionPage):
     def make_form(self, name, **kwargs):
         return LinkForm(user=self.request.user, unit=self.unit, **kwargs)
 
+    def decorate(self, rows):
+        # One reverse() per page, not per row: the organization's pk goes into the pattern reversed for 0.
+        link = reverse("register:organization_detail", args=[0])
+        for row in rows:
+            row.link = link.replace("/0/", f"/{row.pk}/", 1)
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         can_change = scope.can(user, scope.CHANGE, self.unit) and self.unit.closed_on is None
         if can_change:
             kwargs.setdefault("link_form", self.make_form("link"))
-        figures = register_figures(self.unit)
+        # The same for everyone who may open the unit: kept until the next write (federation.datacache).
+        figures = datacache.kept("register", (self.unit.pk,), lambda: register_figures(self.unit))
         return super().get_context_data(
             can_change=can_change,
             can_rule=can_change and self.unit.kind in RULE_KINDS,

@@ -54,6 +54,7 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
         return (
             self.villages()
             .select_related("parent")
+            .only("name", "code", "form", "parent__name")  # what a row shows: no other column is read
             .annotate(
                 converted_on=Subquery(
                     Election.objects.filter(
@@ -69,16 +70,34 @@ class ConversionGridView(UnitMixin, ListMixin, TemplateView):
 
     def decorate(self, rows):
         ids = [v.pk for v in rows]
-        chairs = {o.unit_id: o for o in open_offices().filter(unit__in=ids, role=Role.CHAIR).select_related("person")}
-        positions = {}
-        for p in ServicePosition.objects.filter(unit__in=ids, closed_on__isnull=True):
-            positions.setdefault(p.unit_id, {})[p.kind] = p
+        # Values, not model instances: the chairs' names and flags, the homes' kinds.
+        chairs = {
+            unit: (name, party, villagers)
+            for unit, name, party, villagers in open_offices()
+            .filter(unit__in=ids, role=Role.CHAIR)
+            .values_list("unit", "person__name", "on_party_committee", "on_villagers_committee")
+        }
+        homes = {}
+        for unit, kind, standardized in ServicePosition.objects.filter(
+            unit__in=ids, closed_on__isnull=True
+        ).values_list("unit", "kind", "standardized"):
+            homes.setdefault(unit, {})[kind] = standardized
         # One reverse() per page, not per row: the village's pk goes into the pattern reversed for 0.
         link = reverse("orgtree:conversion_edit" if self.can_change() else "orgtree:committee", args=[0])
+        forms = dict(Form.choices)
+        committees, standardized = (_("party committee"), _("villagers' committee")), _("standardized")
         for v in rows:
-            v.chair = chairs.get(v.pk)
-            v.homes = positions.get(v.pk, {})
+            # Each cell as the template prints it: rows are the grid's cost (no lookups or filters per cell).
+            name, *flags = chairs.get(v.pk, ("—", False, False))
+            kinds = homes.get(v.pk, {})
+            womens_home = kinds.get(ServicePosition.Kind.WOMENS_HOME)
             v.link = link.replace("/0/", f"/{v.pk}/", 1)
+            v.form_label = forms.get(v.form, v.form)
+            v.converted = v.converted_on.isoformat() if v.converted_on else "—"
+            v.chair_name = name
+            v.two_committees = " ".join(label for label, on in zip(committees, flags, strict=True) if on)
+            v.womens_home = "—" if womens_home is None else standardized if womens_home else "✓"
+            v.childrens_home = "✓" if ServicePosition.Kind.CHILDRENS_HOME in kinds else "—"
 
     def can_change(self):
         if not hasattr(self, "_can_change"):

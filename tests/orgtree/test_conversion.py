@@ -155,8 +155,9 @@ def test_the_form_converts_and_the_grid_shows_it(client, tree, users):
     grid = client.get(reverse("orgtree:conversion_grid", args=[tree.county_a.pk]))
     assert (grid.context["converted"], grid.context["total"]) == (1, 3)
     row = next(v for v in grid.context["page"] if v.pk == tree.village_a1.pk)
-    assert (row.executives, row.vice_chairs, row.chair.person.name) == (6, 2, "林秀英")
-    assert str(row.converted_on) == "2021-03-15" and row.homes["womens_home"].standardized
+    assert (row.executives, row.vice_chairs, row.chair_name) == (6, 2, "林秀英")
+    assert (row.converted, row.womens_home, row.childrens_home) == ("2021-03-15", "标准化", "✓")
+    assert row.two_committees == "村党组织"
     todo = client.get(reverse("orgtree:conversion_grid", args=[tree.county_a.pk]), {"show": "todo"})
     assert tree.village_a1.pk not in {v.pk for v in todo.context["page"]}
     # Editing starts from the recorded values.
