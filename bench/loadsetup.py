@@ -58,6 +58,7 @@ def analyze():
 def plan():
     """What the load generator needs, from a prepared database: unit ids and the bench accounts (each
     editor with her share of her county's villages: no two editors save the same village)."""
+    from federation import locks
     from federation.models import UserScope
     from orgtree.choices import GRASSROOTS_KINDS, Kind
     from orgtree.models import Unit
@@ -78,6 +79,8 @@ def plan():
             }
         )
     index = {c["id"]: i for i, c in enumerate(counties)}
+    # A county whose 会改联结果 the city approved (the demo approves one) is locked: no form saves there.
+    locked = locks.approved(list(city.children.open().filter(pk__in=index)), "conversion")
     scopes = UserScope.objects.filter(user__username__startswith="load").select_related("user").order_by("user_id")
     editors = {}
     for s in scopes:
@@ -89,7 +92,8 @@ def plan():
         account = {"username": name, "password": f"{PASSWORD}{int(name[-2:])}", "role": s.role, "unit": s.unit_id}
         if s.role == "editor":
             county, mates = counties[index[s.unit_id]], editors[s.unit_id]
-            account.update(county=index[s.unit_id], villages=county["villages"][mates.index(name) :: len(mates)])
+            villages = [] if s.unit_id in locked else county["villages"][mates.index(name) :: len(mates)]
+            account.update(county=index[s.unit_id], villages=villages)
         accounts.append(account)
     return {
         "city": city.pk,
