@@ -72,13 +72,13 @@ def test_a_raw_statement_moves_the_generation_on(tree, kept, django_capture_on_c
 
 
 def test_the_dashboard_is_kept_until_a_write_and_then_shows_it(
-    client, tree, users, kept, django_assert_max_num_queries, django_capture_on_commit_callbacks
+    client, tree, users, kept, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.force_login(users.viewer)
     url = reverse("orgtree:dashboard", args=[tree.city.pk])
     first = client.get(url)
     assert first.context["total"][CONVERTED] == 0
-    with django_assert_max_num_queries(6):  # session, user, scopes, unit, breadcrumbs, badge: no figures
+    with django_assert_num_queries(6):  # session, user, scopes, unit, breadcrumbs, badge: no figures
         again = client.get(url)
     assert again.context["total"] == first.context["total"] and again.context["rows"] == first.context["rows"]
 

@@ -233,14 +233,15 @@ def test_a_transaction_that_touches_very_many_units_is_recomputed_whole_in_the_b
 
 
 def test_the_kept_funding_page_shows_the_next_write_and_stays_in_scope(
-    client, tree, users, settings, django_capture_on_commit_callbacks
+    client, tree, users, settings, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     settings.BANYAN = {**settings.BANYAN, "FIGURE_CACHE_SECONDS": 300}  # federation.datacache on
     datacache.move_on()
     client.force_login(users.viewer)
     url = reverse("funding:funding", args=[tree.city.pk])
     before = client.get(url, {"year": Y}).context["money"]["budgeted"]
-    assert client.get(url, {"year": Y}).context["money"]["budgeted"] == before
+    with django_assert_num_queries(8):  # session, user, scopes, unit, lineage, badge, records, projects
+        assert client.get(url, {"year": Y}).context["money"]["budgeted"] == before
     with django_capture_on_commit_callbacks(execute=True):
         line(tree.county_a, Decimal("5000"))
     assert client.get(url, {"year": Y}).context["money"]["budgeted"] == (before or 0) + Decimal("5000")
