@@ -82,6 +82,9 @@ def generate():
                         seat == 0 and village % 13 == 0,
                         None,
                         now,
+                        "",  # elected, not appointed; in office: no reason or note for leaving
+                        "",
+                        "",
                     )
                 )
             if village % 10 < 3:
@@ -140,6 +143,9 @@ def generate():
                 "is_village_director",
                 "election_id",
                 "created_at",
+                "appointment",
+                "end_reason",
+                "end_note",
             ),
             offices,
         )
