@@ -31,7 +31,7 @@ UNCOUNTED = re.compile(
     r'^"?(django_session|django_admin_log|auth_user|axes_\w+|otp_\w+|federation_notification'
     r'|federation_securityevent|federation_job)"?$'
 )
-_WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(\S+)", re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(\S+)", re.IGNORECASE)
 _WITH_WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 

@@ -27,6 +27,7 @@ def kept(settings):
         ('INSERT INTO "orgtree_unit" ("name") VALUES (%s)', True),
         ('UPDATE "orgtree_unitfigures" SET "villages_total" = 1', True),
         ('DELETE FROM "reform_report" WHERE id = 1', True),
+        ('INSERT OR IGNORE INTO "executives_duty" ("name") VALUES (%s)', True),  # SQLite, ignore_conflicts
         ("WITH moved AS (SELECT 1) UPDATE orgtree_groupfigures SET villages_total = 0", True),
         ('SELECT "orgtree_unit"."id" FROM "orgtree_unit" FOR UPDATE', False),
         ("WITH rows AS (SELECT 1) SELECT * FROM rows", False),
