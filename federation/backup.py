@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from federation import datacache
+
 FORMAT = 1
 DUMPS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 
@@ -158,6 +160,7 @@ def restore(source, using="default"):
         if manifest["engine"] != kind:
             raise BackupError(f"this backup is of a {manifest['engine']} database; the configured database is {kind}")
         _load(Path(tmp) / DUMPS[kind], using)
+        datacache.move_on()  # replaced outside Django's connections: what was kept is of the old data
         media_root = Path(settings.MEDIA_ROOT)
         media_root.mkdir(parents=True, exist_ok=True)
         for child in media_root.iterdir():  # the root itself may be a mount point: empty it, keep it

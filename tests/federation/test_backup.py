@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from federation import datacache
 from federation.backup import DUMPS, media_files
 from orgtree import services
 from orgtree.choices import Form, Kind
@@ -76,10 +77,13 @@ def test_a_restored_backup_has_the_same_figures_and_files(tree, users, settings,
     late.write_bytes(PDF)
     assert figures(tree) != before
 
+    settings.BANYAN = {**settings.BANYAN, "FIGURE_CACHE_SECONDS": 300}  # kept figures (federation.datacache)
+    kept_under = datacache.generation()
     output = StringIO()
     call_command("restore", str(archive), "--noinput", stdout=output)
     assert "restored" in output.getvalue()
     assert figures(tree) == before
+    assert datacache.generation() != kept_under, "nothing kept before the restore is read after it"
     assert Unit.objects.get(pk=tree.village_a3.pk).name == "上坪村"
     assert evidence.read_bytes() == PDF and not late.exists()
     assert media_files(settings.MEDIA_ROOT) == [evidence]
