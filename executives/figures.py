@@ -245,7 +245,12 @@ def _bases(day=None, period=None):
         "lists": (ContactList.objects.filter(live & list_held), "unit__"),
         "visits": (ContactVisit.objects.filter(live, date__gte=first, date__lte=last), "unit__"),
     }
-    return [Base(rows, path, FIGURES.measures(source, day)) for source, (rows, path) in sources.items()]
+    # Some measures are subqueries, which sqlcache cannot describe: the statements depend on these only
+    # (the training period's start is a setting).
+    key = ("executives", day, first, last, period_start())
+    return [
+        Base(rows, path, FIGURES.measures(source, day), key=(*key, source)) for source, (rows, path) in sources.items()
+    ]
 
 
 def _needed(bases, keys):

@@ -25,6 +25,10 @@ class Base(NamedTuple):
     path: str
     measures: dict
     tree_path: str | None = None
+    # What decides the rows and every measure when federation.sqlcache cannot tell it from them (a
+    # subquery, an Exists): the caller vouches that bases of equal keys build the same statements, e.g.
+    # ("reform.added", since, day). None: such a base is built on every call.
+    key: tuple | None = None
 
 
 def figures_total(unit, bases, figure_set):
@@ -44,24 +48,25 @@ def figures_by_child(children, bases, figure_set, keys=None):
         measures = base.measures if needed is None else {k: m for k, m in base.measures.items() if k in needed}
         if not measures:
             continue
-        for pk, sums in rollup(children, base.rows, measures, base.path, base.tree_path).items():
+        for pk, sums in rollup(children, base.rows, measures, base.path, base.tree_path, key=base.key).items():
             per_child[pk].update(sums)
     return [(child, figure_set.complete(per_child[child.pk], keys)) for child in children]
 
 
-def rollup(children, rows, measures, path="", tree_path=None):
+def rollup(children, rows, measures, path="", tree_path=None, key=None):
     """{child id: {measure: count}} of `rows` in each child's subtree (the child included).
 
     `measures` maps a name to a Q on `rows` (count the rows matching it), None (count every row) or
     an aggregate such as Sum("chairs"): all are computed in the same statements, so the number of
     queries depends on neither the children nor the measures. `tree_path` reaches the MPTT columns
-    when they are elsewhere than the ancestor columns (rows that carry copies of the latter).
+    when they are elsewhere than the ancestor columns (rows that carry copies of the latter); `key`
+    is Base.key.
     """
     tree_path = path if tree_path is None else tree_path
     children = list(children)
     result = {c.pk: dict.fromkeys(measures, 0) for c in children}
     counts = aggregates(measures)
-    shape = _shape(rows, path, tree_path, measures)
+    shape = _shape(rows, path, tree_path, measures, key)
     by_column = defaultdict(list)
     roots, in_tree = {}, []
     for child in children:
@@ -95,13 +100,14 @@ def rollup(children, rows, measures, path="", tree_path=None):
     return result
 
 
-def _shape(rows, path, tree_path, measures):
+def _shape(rows, path, tree_path, measures, key=None):
     """What decides each statement of a rollup besides the children (None if it cannot be told): its
-    compiled SQL is kept under it and them (federation.sqlcache), not built again on every request."""
+    compiled SQL is kept under it and them (federation.sqlcache), not built again on every request.
+    What sqlcache cannot describe, the caller's key (Base.key) does, with the measures' names."""
     try:
         return (sqlcache.rows_key(rows), path, tree_path, sqlcache.spec_key(tuple(measures.items())))
     except sqlcache.UnkeyableError:
-        return None
+        return None if key is None else ("vouched", key, path, tree_path, tuple(measures))
 
 
 def _grouped(part, key, counts):

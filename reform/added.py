@@ -87,7 +87,8 @@ def _added(since, day):
 def _bases(since, day):
     rows, sign = _added(since, day)
     measures = {key: Sum(sign, filter=figure.where, default=0) for key, figure in FIGURES.figures.items()}
-    return [Base(rows, "unit__", measures)]
+    # The subqueries defeat sqlcache's own description: the statements depend on the two dates only.
+    return [Base(rows, "unit__", measures, key=("reform.added", since, day))]
 
 
 def added_by_child(children, since, day=None, keys=None):

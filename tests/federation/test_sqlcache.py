@@ -1,5 +1,6 @@
 """federation.sqlcache: a rollup's statements are compiled once per shape and run every time (no
-result is kept); what the keys cannot describe exactly is built every time."""
+result is kept); what the keys cannot describe exactly is built every time, unless the caller vouches
+for a key of its own (orgtree.rollups.Base.key)."""
 
 import datetime
 
@@ -7,8 +8,9 @@ import pytest
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from federation import sqlcache
+from federation.figures import Figure, FigureSet
 from orgtree.models import Unit
-from orgtree.rollups import count_per_child, rollup
+from orgtree.rollups import Base, count_per_child, figures_by_child, rollup
 from tests.conftest import make
 
 
@@ -72,3 +74,25 @@ def test_rows_it_cannot_key_are_counted_as_before(tree):
         tree.county_b.pk: 1,
     }
     assert len(sqlcache._compiled) == 1
+
+
+def test_rows_it_cannot_key_are_compiled_once_under_the_key_their_caller_vouches_for(tree):
+    sqlcache.clear()
+    children = [tree.county_a, tree.county_b]
+
+    def base(kind):  # a subquery: sqlcache cannot describe it; the kind decides the statement
+        inside = Unit.objects.filter(pk__in=Unit.objects.filter(kind=kind).values("pk"))
+        return Base(inside, "", {"n": None}, key=("test", kind))
+
+    def counted(kind):
+        return {child.pk: found["n"] for child, found in figures_by_child(children, [base(kind)], COUNT)}
+
+    assert counted("community") == {tree.county_a.pk: 2, tree.county_b.pk: 0}
+    assert len(sqlcache._compiled) == 1
+    assert counted("community") == {tree.county_a.pk: 2, tree.county_b.pk: 0}
+    assert len(sqlcache._compiled) == 1, "the same key: the same statement, run again"
+    assert counted("village") == {tree.county_a.pk: 1, tree.county_b.pk: 1}
+    assert len(sqlcache._compiled) == 2, "another key: its own statement"
+
+
+COUNT = FigureSet("test-count", [Figure("n", "n", "units", counted="units")])
